@@ -1,0 +1,88 @@
+import { parseQuantity } from "../config";
+
+/**
+ * Where one container of a chart takes its resources, and how many of it run. Read against the
+ * values the program sends, so the budget and the README table are computed, not typed in.
+ */
+export interface ContainerSlot {
+  /** The container as the chart names it. */
+  container: string;
+  /** Values path of its `resources`. */
+  resources: string;
+  /** Values path of its replica count, or a fixed count. Defaults to 1. */
+  replicas?: string | number;
+  /** How many such containers one replica runs (e.g. two Grafana sidecars). Defaults to 1. */
+  perReplica?: number;
+  /** Values paths of booleans that must all be true for it to run. Defaults to always. */
+  enabledWhen?: string[];
+  /**
+   * `pod`: runs all the time; `node`: a DaemonSet, one per node; `init`: an init container (it
+   * does not add to the pod's effective request); `hook`: a Helm hook Job that runs at install
+   * and upgrade only. Defaults to `pod`.
+   */
+  runs?: "pod" | "node" | "init" | "hook";
+}
+
+export interface ContainerUsage {
+  release: string;
+  container: string;
+  runs: "pod" | "node" | "init" | "hook";
+  /** Copies that run at once (replicas times per-replica count); per node for `node`. */
+  count: number;
+  cpu?: string;
+  memory?: string;
+  memoryLimit?: string;
+}
+
+export function valueAt(values: unknown, path: string): unknown {
+  let cur: unknown = values;
+  for (const part of path.split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** The containers a release runs with the given values, and what each requests. */
+export function containerUsage(
+  release: string,
+  values: unknown,
+  slots: readonly ContainerSlot[],
+): ContainerUsage[] {
+  const usage: ContainerUsage[] = [];
+  for (const slot of slots) {
+    if (!(slot.enabledWhen ?? []).every((p) => valueAt(values, p) === true)) continue;
+    const replicas =
+      typeof slot.replicas === "string" ? valueAt(values, slot.replicas) : (slot.replicas ?? 1);
+    const count = (typeof replicas === "number" ? replicas : 1) * (slot.perReplica ?? 1);
+    if (count === 0) continue;
+    const res = valueAt(values, slot.resources);
+    const str = (p: string) => {
+      const v = valueAt(res, p);
+      return typeof v === "string" ? v : undefined;
+    };
+    usage.push({
+      release,
+      container: slot.container,
+      runs: slot.runs ?? "pod",
+      count,
+      ...(str("requests.cpu") !== undefined ? { cpu: str("requests.cpu") } : {}),
+      ...(str("requests.memory") !== undefined ? { memory: str("requests.memory") } : {}),
+      ...(str("limits.memory") !== undefined ? { memoryLimit: str("limits.memory") } : {}),
+    });
+  }
+  return usage;
+}
+
+/** Total steady-state requests (pods and one copy of each DaemonSet per node), in cores and bytes. */
+export function totalRequests(usage: readonly ContainerUsage[], nodes = 1): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const u of usage) {
+    if (u.runs === "init" || u.runs === "hook") continue;
+    const n = u.count * (u.runs === "node" ? nodes : 1);
+    cpu += n * parseQuantity(u.cpu ?? "0");
+    memory += n * parseQuantity(u.memory ?? "0");
+  }
+  return { cpu, memory };
+}

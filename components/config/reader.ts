@@ -1,0 +1,205 @@
+import { ConfigProblem } from "./errors";
+
+/** A Prometheus duration, the format the operator's CRDs accept (`30s`, `15m`, `12h`, `10d`, `2w`, `1y`). */
+const DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
+/** A Kubernetes resource quantity (`500m`, `256Mi`, `20Gi`, `1.5`). */
+const QUANTITY = /^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") return JSON.stringify(value);
+  return typeof value === "number" || typeof value === "boolean" ? String(value) : typeof value;
+}
+
+function setCommand(path: string, example: string): string {
+  return `pulumi config set --path ${path} ${example}`;
+}
+
+/**
+ * Reads one object of stack config at a key path, collecting every problem instead of stopping at
+ * the first, so a user fixes all of them in one go. Each read names the full key path.
+ */
+export class Section {
+  private readonly seen = new Set<string>();
+  private readonly value: Record<string, unknown>;
+
+  constructor(
+    readonly path: string,
+    raw: unknown,
+    private readonly problems: ConfigProblem[],
+  ) {
+    if (raw === undefined || raw === null) {
+      this.value = {};
+    } else if (typeof raw !== "object" || Array.isArray(raw)) {
+      this.value = {};
+      problems.push({
+        path,
+        problem: `must be an object, got ${describe(raw)}`,
+        fix: `set its fields one by one, e.g. \`${setCommand(`${path}.<field>`, "<value>")}\``,
+      });
+    } else {
+      this.value = raw as Record<string, unknown>;
+    }
+  }
+
+  /** True when the user set anything under this path. */
+  get isSet(): boolean {
+    return Object.keys(this.value).length > 0;
+  }
+
+  /** The raw value of a field, marking it as known. */
+  raw(key: string): unknown {
+    this.seen.add(key);
+    return this.value[key];
+  }
+
+  has(key: string): boolean {
+    return this.value[key] !== undefined;
+  }
+
+  child(key: string): Section {
+    return new Section(this.join(key), this.raw(key), this.problems);
+  }
+
+  /** Each field of a map-like object (`resources.<container>`), as its own section. */
+  entries(key: string): [string, Section][] {
+    const map = this.child(key);
+    return map.keys().map((k) => [k, map.child(k)]);
+  }
+
+  keys(): string[] {
+    return Object.keys(this.value).sort();
+  }
+
+  join(key: string): string {
+    return `${this.path}.${key}`;
+  }
+
+  problem(key: string, problem: string, fix: string): void {
+    this.problems.push({ path: this.join(key), problem, fix });
+  }
+
+  string(key: string, fallback: string): string {
+    const v = this.optionalString(key);
+    return v ?? fallback;
+  }
+
+  optionalString(key: string, pattern?: { re: RegExp; what: string; example: string }): string | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || v === "") {
+      this.problem(
+        key,
+        `must be a non-empty string, got ${describe(v)}`,
+        `set a string, e.g. \`${setCommand(this.join(key), pattern?.example ?? "<value>")}\``,
+      );
+      return undefined;
+    }
+    if (pattern && !pattern.re.test(v)) {
+      this.problem(
+        key,
+        `must be ${pattern.what}, got ${describe(v)}`,
+        `set e.g. \`${setCommand(this.join(key), pattern.example)}\``,
+      );
+      return undefined;
+    }
+    return v;
+  }
+
+  requiredString(key: string, example: string): string | undefined {
+    if (this.raw(key) === undefined) {
+      this.problem(key, "is required but not set", `set it, e.g. \`${setCommand(this.join(key), example)}\``);
+      return undefined;
+    }
+    return this.optionalString(key, { re: /./, what: "a string", example });
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T | undefined): T | undefined {
+    const v = this.raw(key);
+    if (v === undefined) {
+      if (fallback === undefined) {
+        this.problem(
+          key,
+          "is required but not set",
+          `set one of ${allowed.join(", ")}, e.g. \`${setCommand(this.join(key), allowed[0] ?? "")}\``,
+        );
+      }
+      return fallback;
+    }
+    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+      this.problem(
+        key,
+        `must be one of ${allowed.join(", ")}, got ${describe(v)}`,
+        `set one of them, e.g. \`${setCommand(this.join(key), fallback ?? allowed[0] ?? "")}\``,
+      );
+      return fallback;
+    }
+    return v as T;
+  }
+
+  int(key: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    // `pulumi config set` without --path stores text, so "2" counts as 2.
+    const n = typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      this.problem(
+        key,
+        `must be a whole number ${range}, got ${describe(v)}`,
+        `set e.g. \`${setCommand(this.join(key), String(Math.max(min, fallback)))}\``,
+      );
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    if (v === true || v === "true") return true;
+    if (v === false || v === "false") return false;
+    this.problem(
+      key,
+      `must be true or false, got ${describe(v)}`,
+      `set e.g. \`${setCommand(this.join(key), String(fallback))}\``,
+    );
+    return fallback;
+  }
+
+  duration(key: string, fallback: string): string {
+    return (
+      this.optionalString(key, {
+        re: DURATION,
+        what: "a duration such as 30s, 15m, 12h, 10d or 2w",
+        example: fallback,
+      }) ?? fallback
+    );
+  }
+
+  optionalQuantity(key: string, example: string): string | undefined {
+    return this.optionalString(key, {
+      re: QUANTITY,
+      what: "a Kubernetes quantity such as 500m, 256Mi or 20Gi",
+      example,
+    });
+  }
+
+  quantity(key: string, fallback: string): string {
+    return this.optionalQuantity(key, fallback) ?? fallback;
+  }
+
+  /** Reports every key the program does not read: a typo must not silently do nothing. */
+  done(): void {
+    for (const key of this.keys()) {
+      if (!this.seen.has(key)) {
+        const known = [...this.seen].sort().join(", ");
+        this.problem(key, "is not a known key", `remove it or use one of: ${known}`);
+      }
+    }
+  }
+}
+
+export const patterns = { DURATION, QUANTITY };

@@ -1,0 +1,14 @@
+export { PrometheusStack, CRDS_RELEASE, STACK_RELEASE, GRAFANA_ADMIN_SECRET } from "./prometheus-stack";
+export type { PrometheusStackArgs } from "./prometheus-stack";
+export {
+  prometheusStackValues,
+  claimTemplate,
+  PROMETHEUS_STACK_CONTAINERS,
+  GRAFANA_ADMIN_USER_KEY,
+  GRAFANA_ADMIN_PASSWORD_KEY,
+} from "./prometheus-stack-values";
+export type { PrometheusStackValuesArgs } from "./prometheus-stack-values";
+export { MetricsServer, METRICS_SERVER_RELEASE } from "./metrics-server";
+export type { MetricsServerArgs } from "./metrics-server";
+export { metricsServerValues, METRICS_SERVER_CONTAINERS } from "./metrics-server-values";
+export type { MetricsServerValuesArgs } from "./metrics-server-values";

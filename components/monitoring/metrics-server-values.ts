@@ -1,0 +1,23 @@
+import { ContainerSlot } from "../charts";
+import { ContainerId, ContainerResources, MetricsServerConfig, toK8s } from "../config";
+
+export interface MetricsServerValuesArgs {
+  metricsServer: MetricsServerConfig;
+  resources: Readonly<Record<ContainerId, ContainerResources>>;
+}
+
+/** Values for metrics-server (keys checked in ../shared/docs/charts.md). */
+export function metricsServerValues(args: MetricsServerValuesArgs): Record<string, unknown> {
+  const { metricsServer } = args;
+  return {
+    replicas: metricsServer.replicas,
+    // Appended after the chart's defaultArgs, which stay as they are.
+    args: metricsServer.kubeletInsecureTls ? ["--kubelet-insecure-tls"] : [],
+    resources: toK8s(args.resources.metricsServer),
+    podDisruptionBudget: { enabled: metricsServer.replicas > 1, minAvailable: 1 },
+  };
+}
+
+export const METRICS_SERVER_CONTAINERS: readonly ContainerSlot[] = [
+  { container: "metrics-server", resources: "resources", replicas: "replicas" },
+];

@@ -1,0 +1,171 @@
+import { ContainerSlot } from "../charts";
+import {
+  AlertmanagerConfig,
+  ClusterConfig,
+  ContainerId,
+  ContainerResources,
+  GrafanaConfig,
+  PrometheusConfig,
+  StorageConfig,
+  toK8s,
+} from "../config";
+
+/** Keys of the admin Secret, the names the Grafana chart expects by default. */
+export const GRAFANA_ADMIN_USER_KEY = "admin-user";
+export const GRAFANA_ADMIN_PASSWORD_KEY = "admin-password";
+
+export interface PrometheusStackValuesArgs {
+  cluster: ClusterConfig;
+  resources: Readonly<Record<ContainerId, ContainerResources>>;
+  prometheus: PrometheusConfig;
+  alertmanager: AlertmanagerConfig;
+  grafana: GrafanaConfig;
+  /** The Secret (in the release's namespace) that holds Grafana's admin user and password. */
+  grafanaAdminSecretName: string;
+}
+
+/** A ReadWriteOnce claim template in the shape the operator's storage specs take. */
+export function claimTemplate(
+  storage: StorageConfig,
+  storageClass: string | undefined,
+): Record<string, unknown> {
+  return {
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      ...(storageClass !== undefined ? { storageClassName: storageClass } : {}),
+      resources: { requests: { storage: storage.size } },
+    },
+  };
+}
+
+/** Values for kube-prometheus-stack (keys checked in ../shared/docs/charts.md). */
+export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<string, unknown> {
+  const { cluster, resources: res, prometheus, alertmanager, grafana } = args;
+  const reloader = toK8s(res.configReloader);
+  return {
+    // The CRDs come from the prometheus-operator-crds release, which upgrades them; this chart's
+    // copy sits in Helm's never-upgraded crds/ folder.
+    crds: { enabled: false },
+    prometheusOperator: {
+      resources: toK8s(res.prometheusOperator),
+      admissionWebhooks: { patch: { resources: toK8s(res.prometheusAdmissionJobs) } },
+      // The operator turns these into flags for every config-reloader sidecar it injects.
+      prometheusConfigReloader: { resources: { requests: reloader.requests, limits: reloader.limits } },
+    },
+    prometheus: {
+      podDisruptionBudget: { enabled: prometheus.replicas > 1, minAvailable: 1 },
+      prometheusSpec: {
+        replicas: prometheus.replicas,
+        retention: prometheus.retention,
+        ...(prometheus.retentionSize !== undefined ? { retentionSize: prometheus.retentionSize } : {}),
+        scrapeInterval: prometheus.scrapeInterval,
+        resources: toK8s(res.prometheus),
+        // Select monitors and rules from every namespace, not only those labelled with this release.
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        ruleSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        scrapeConfigSelectorNilUsesHelmValues: false,
+        ...(prometheus.storage !== undefined
+          ? { storageSpec: { volumeClaimTemplate: claimTemplate(prometheus.storage, cluster.storageClass) } }
+          : {}),
+      },
+    },
+    kubeEtcd: { enabled: prometheus.scrapeControlPlane },
+    kubeScheduler: { enabled: prometheus.scrapeControlPlane },
+    kubeControllerManager: { enabled: prometheus.scrapeControlPlane },
+    alertmanager: {
+      enabled: alertmanager.enabled,
+      podDisruptionBudget: { enabled: alertmanager.replicas > 1, minAvailable: 1 },
+      alertmanagerSpec: {
+        replicas: alertmanager.replicas,
+        retention: alertmanager.retention,
+        resources: toK8s(res.alertmanager),
+        ...(alertmanager.storage !== undefined
+          ? { storage: { volumeClaimTemplate: claimTemplate(alertmanager.storage, cluster.storageClass) } }
+          : {}),
+      },
+    },
+    grafana: {
+      enabled: grafana.enabled,
+      replicas: grafana.replicas,
+      resources: toK8s(res.grafana),
+      // The password lives only in a Secret the program owns; no plain value reaches the chart.
+      admin: {
+        existingSecret: args.grafanaAdminSecretName,
+        userKey: GRAFANA_ADMIN_USER_KEY,
+        passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
+      },
+      // One key sizes both the dashboard and the datasource sidecar.
+      sidecar: { resources: toK8s(res.grafanaSidecar) },
+      // The chart's `helm test` pod would be one more unsized container; the program tests itself.
+      testFramework: { enabled: false },
+      persistence:
+        grafana.storage !== undefined
+          ? {
+              enabled: true,
+              size: grafana.storage.size,
+              ...(cluster.storageClass !== undefined ? { storageClassName: cluster.storageClass } : {}),
+            }
+          : { enabled: false },
+      // Runs only with persistence: it fixes the volume's ownership before Grafana starts.
+      initChownData: { resources: toK8s(res.grafanaInit) },
+    },
+    "kube-state-metrics": { resources: toK8s(res.kubeStateMetrics) },
+    "prometheus-node-exporter": { resources: toK8s(res.nodeExporter) },
+  };
+}
+
+/** Every container kube-prometheus-stack runs with these values, and where it is sized. */
+export const PROMETHEUS_STACK_CONTAINERS: readonly ContainerSlot[] = [
+  { container: "prometheus-operator", resources: "prometheusOperator.resources" },
+  {
+    container: "admission-webhook create/patch jobs",
+    resources: "prometheusOperator.admissionWebhooks.patch.resources",
+    runs: "hook",
+  },
+  {
+    container: "prometheus",
+    resources: "prometheus.prometheusSpec.resources",
+    replicas: "prometheus.prometheusSpec.replicas",
+  },
+  {
+    container: "prometheus config-reloader",
+    resources: "prometheusOperator.prometheusConfigReloader.resources",
+    replicas: "prometheus.prometheusSpec.replicas",
+  },
+  {
+    container: "alertmanager",
+    resources: "alertmanager.alertmanagerSpec.resources",
+    replicas: "alertmanager.alertmanagerSpec.replicas",
+    enabledWhen: ["alertmanager.enabled"],
+  },
+  {
+    container: "alertmanager config-reloader",
+    resources: "prometheusOperator.prometheusConfigReloader.resources",
+    replicas: "alertmanager.alertmanagerSpec.replicas",
+    enabledWhen: ["alertmanager.enabled"],
+  },
+  {
+    container: "grafana",
+    resources: "grafana.resources",
+    replicas: "grafana.replicas",
+    enabledWhen: ["grafana.enabled"],
+  },
+  {
+    container: "grafana sidecars (dashboards, datasources)",
+    resources: "grafana.sidecar.resources",
+    replicas: "grafana.replicas",
+    perReplica: 2,
+    enabledWhen: ["grafana.enabled"],
+  },
+  {
+    container: "grafana init-chown-data",
+    resources: "grafana.initChownData.resources",
+    replicas: "grafana.replicas",
+    enabledWhen: ["grafana.enabled", "grafana.persistence.enabled"],
+    runs: "init",
+  },
+  { container: "kube-state-metrics", resources: "kube-state-metrics.resources" },
+  { container: "node-exporter", resources: "prometheus-node-exporter.resources", runs: "node" },
+];

@@ -1,0 +1,121 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { helmRelease } from "../charts";
+import { StackConfig } from "../config";
+import { STACK_LABELS } from "../core/namespaces";
+import {
+  GRAFANA_ADMIN_PASSWORD_KEY,
+  GRAFANA_ADMIN_USER_KEY,
+  prometheusStackValues,
+} from "./prometheus-stack-values";
+
+export interface PrometheusStackArgs {
+  /** The namespace of every release and of the admin Secret. */
+  namespace: k8s.core.v1.Namespace;
+  /** The stack config; this component reads cluster, charts, resources, prometheus, alertmanager and grafana. */
+  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "prometheus" | "alertmanager" | "grafana">;
+  /** Grafana's admin password. Defaults to a generated 32-character password. */
+  grafanaAdminPassword?: pulumi.Output<string>;
+}
+
+/** Release names, fixed: the charts name their objects and selectors after them. */
+export const CRDS_RELEASE = "prometheus-operator-crds";
+export const STACK_RELEASE = "kube-prometheus-stack";
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+
+/**
+ * Prometheus, Alertmanager and Grafana: the prometheus-operator CRDs first, from their own
+ * release (which upgrades them), then kube-prometheus-stack with its own copy of the CRDs off.
+ */
+export class PrometheusStack extends pulumi.ComponentResource {
+  /** The release that installs the monitoring.coreos.com CRDs; custom resources depend on it. */
+  readonly crds: k8s.helm.v3.Release;
+  /** The kube-prometheus-stack release; it serves the PrometheusRule admission webhook. */
+  readonly release: k8s.helm.v3.Release;
+  /** The Secret Grafana reads its admin credentials from (never the password itself). */
+  readonly grafanaAdminSecret: {
+    name: string;
+    namespace: pulumi.Output<string>;
+    userKey: string;
+    passwordKey: string;
+  };
+  readonly namespace: pulumi.Output<string>;
+  /** In-cluster service names. */
+  readonly services: { prometheus: string; alertmanager?: string; grafana?: string };
+
+  constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:monitoring:PrometheusStack", name, {}, opts);
+    const { config } = args;
+    const namespace = args.namespace.metadata.name;
+    this.namespace = namespace;
+
+    this.crds = helmRelease(
+      CRDS_RELEASE,
+      {
+        chart: "prometheusOperatorCrds",
+        releaseName: CRDS_RELEASE,
+        namespace,
+        values: {},
+        charts: config.charts,
+      },
+      { parent: this, dependsOn: [args.namespace] },
+    );
+
+    const password =
+      args.grafanaAdminPassword ??
+      pulumi.secret(
+        new random.RandomPassword(
+          `${name}-grafana-admin-password`,
+          { length: 32, special: false },
+          { parent: this },
+        ).result,
+      );
+    const adminSecret = new k8s.core.v1.Secret(
+      `${name}-grafana-admin`,
+      {
+        metadata: { name: GRAFANA_ADMIN_SECRET, namespace, labels: { ...STACK_LABELS } },
+        type: "Opaque",
+        stringData: pulumi.secret(
+          password.apply((p) => ({
+            [GRAFANA_ADMIN_USER_KEY]: config.grafana.adminUser,
+            [GRAFANA_ADMIN_PASSWORD_KEY]: p,
+          })),
+        ),
+      },
+      { parent: this, dependsOn: [args.namespace] },
+    );
+    this.grafanaAdminSecret = {
+      name: GRAFANA_ADMIN_SECRET,
+      namespace,
+      userKey: GRAFANA_ADMIN_USER_KEY,
+      passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
+    };
+
+    this.release = helmRelease(
+      STACK_RELEASE,
+      {
+        chart: "kubePrometheusStack",
+        releaseName: STACK_RELEASE,
+        namespace,
+        values: prometheusStackValues({
+          cluster: config.cluster,
+          resources: config.resources,
+          prometheus: config.prometheus,
+          alertmanager: config.alertmanager,
+          grafana: config.grafana,
+          grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
+        }),
+        charts: config.charts,
+      },
+      { parent: this, dependsOn: [args.namespace, this.crds, adminSecret] },
+    );
+
+    this.services = {
+      prometheus: `${STACK_RELEASE}-prometheus`,
+      ...(config.alertmanager.enabled ? { alertmanager: `${STACK_RELEASE}-alertmanager` } : {}),
+      ...(config.grafana.enabled ? { grafana: `${STACK_RELEASE}-grafana` } : {}),
+    };
+    this.registerOutputs({ namespace, services: this.services, grafanaAdminSecret: this.grafanaAdminSecret });
+  }
+}

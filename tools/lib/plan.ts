@@ -1,0 +1,115 @@
+import { stringify } from "yaml";
+import { DeclaredResource, runProgram } from "./run-program";
+import { readStackConfig } from "./stack-file";
+
+/** The offline plan: what `pulumi up` of a stack would send, resolved without a cluster. */
+export interface PlanDocument {
+  stack: string;
+  resources: PlanResource[];
+  outputs: Record<string, unknown>;
+}
+
+export interface PlanResource {
+  type: string;
+  name: string;
+  parent?: string;
+  dependsOn: string[];
+  provider?: string;
+  inputs: Record<string, unknown>;
+}
+
+/** A copy with every object's keys in sorted order, so equal plans print equal bytes. */
+export function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort())
+      out[key] = canonical((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return value;
+}
+
+function toPlanResource(r: DeclaredResource): PlanResource {
+  return {
+    type: r.type,
+    name: r.name,
+    ...(r.parent !== undefined ? { parent: r.parent } : {}),
+    dependsOn: r.dependsOn,
+    ...(r.provider !== undefined ? { provider: r.provider } : {}),
+    inputs: canonical(r.inputs) as Record<string, unknown>,
+  };
+}
+
+/** Runs the program under mocks with the stack's real config file and collects the plan. */
+export async function buildPlan(dir: string, stack: string): Promise<PlanDocument> {
+  const input = readStackConfig(dir, stack);
+  const run = await runProgram(input);
+  return {
+    stack,
+    resources: run.resources.map(toPlanResource),
+    outputs: canonical(run.outputs) as Record<string, unknown>,
+  };
+}
+
+export function renderJson(plan: PlanDocument): string {
+  return `${JSON.stringify(plan, null, 2)}\n`;
+}
+
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+function indent(text: string, by: string): string {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((l) => `${by}${l}`)
+    .join("\n");
+}
+
+function describeRelease(r: PlanResource, pad: string): string[] {
+  const i = r.inputs;
+  const repo = (i["repositoryOpts"] as { repo?: string } | undefined)?.repo;
+  const chart = String(i["chart"]);
+  const lines = [
+    `${pad}release ${String(i["name"])} in namespace ${String(i["namespace"])}`,
+    `${pad}chart   ${chart} ${String(i["version"])}${repo !== undefined ? ` from ${repo}` : ""}`,
+  ];
+  const values = i["values"];
+  if (values !== null && typeof values === "object" && Object.keys(values).length > 0) {
+    lines.push(`${pad}values:`, indent(stringify(values, { sortMapEntries: true }), `${pad}  `));
+  } else {
+    lines.push(`${pad}values: {} (chart defaults)`);
+  }
+  return lines;
+}
+
+/** The plan as an indented tree, children under their parent, for a human reviewer. */
+export function renderText(plan: PlanDocument): string {
+  const children = new Map<string | undefined, PlanResource[]>();
+  for (const r of plan.resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const out: string[] = [
+    `Offline plan of stack "${plan.stack}": ${plan.resources.length} resources. Secrets show as [secret].`,
+    "",
+  ];
+  const walk = (parent: string | undefined, depth: number): void => {
+    for (const r of children.get(parent) ?? []) {
+      const pad = "  ".repeat(depth);
+      out.push(`${pad}${r.type}  ${r.name}`);
+      const detail = `${pad}    `;
+      if (r.dependsOn.length > 0) out.push(`${detail}dependsOn ${r.dependsOn.join(", ")}`);
+      if (r.type === HELM_RELEASE) {
+        out.push(...describeRelease(r, detail));
+      } else if (Object.keys(r.inputs).length > 0) {
+        out.push(indent(stringify(r.inputs, { sortMapEntries: true }), detail));
+      }
+      walk(r.name, depth + 1);
+    }
+  };
+  walk(undefined, 0);
+  out.push("", "Outputs:", indent(stringify(plan.outputs, { sortMapEntries: true }), "  "), "");
+  return out.join("\n");
+}

@@ -1,0 +1,178 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+/** The SDK's marker for a secret value in serialized properties. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** What the text and JSON plans print in place of every secret value. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** One resource the program declared, as the engine would receive it. */
+export interface DeclaredResource {
+  type: string;
+  name: string;
+  /** The parent's name; absent for the stack's top-level resources. */
+  parent?: string;
+  /** Names of the resources in its explicit `dependsOn`. */
+  dependsOn: string[];
+  /** True for resources a provider creates; false for components. */
+  custom: boolean;
+  /** The provider reference the engine would use, e.g. `kubernetes`; absent for components. */
+  provider?: string;
+  /** Its inputs, with every secret replaced by "[secret]". */
+  inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  resources: DeclaredResource[];
+  /** The stack outputs, secrets replaced by "[secret]". */
+  outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  project: string;
+  stack: string;
+  /** Config as Pulumi passes it: `<namespace>:<key>` to a string (objects as JSON). */
+  config: Record<string, string>;
+  /** Keys (`<namespace>:<key>`) whose values are secrets. */
+  secretKeys: string[];
+  /** The program's entry module. Defaults to the project's index. */
+  program?: string;
+}
+
+/** Replaces the SDK's secret markers with "[secret]", recursively. */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = redactSecrets(v);
+    return out;
+  }
+  return value;
+}
+
+/** State the mocks return for resources whose outputs the program reads. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "random:index/randomPassword:RandomPassword":
+      // Deterministic, and never a real secret: the program marks it secret anyway.
+      return { ...inputs, result: `mock-password-for-${name}` };
+    default:
+      return inputs;
+  }
+}
+
+function projectRoot(): string {
+  return path.resolve(__dirname, "..", "..");
+}
+
+/** Forget the program's own modules so that the next run declares everything afresh. */
+function unloadProgram(root: string): void {
+  for (const id of Object.keys(require.cache)) {
+    if (id.startsWith(root) && !id.includes(`${path.sep}node_modules${path.sep}`)) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+      delete require.cache[id];
+    }
+  }
+}
+
+/**
+ * Runs the program under the Pulumi mocks runtime, as `pulumi up` would run it but with no
+ * engine, cluster or credentials, and returns every resource it declares with its inputs,
+ * parent and explicit dependsOn. Strict: any provider function call fails the run.
+ */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+  const inputs = new Map<string, { custom: boolean; provider?: string; inputs: Record<string, unknown> }>();
+  const keyOf = (type: string, name: string) => `${type}::${name}`;
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const redacted = redactSecrets(args.inputs) as Record<string, unknown>;
+        inputs.set(keyOf(args.type, args.name), {
+          custom: args.custom ?? true,
+          ...(args.provider ? { provider: providerName(args.provider) } : {}),
+          inputs: redacted,
+        });
+        return {
+          id: `${args.name}-id`,
+          state: mockState(args.type, args.name, args.inputs as Record<string, unknown>),
+        };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        throw new Error(`unexpected provider function call ${args.token} under mocks`);
+      },
+    },
+    options.project,
+    options.stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+
+  const order: {
+    resource: pulumi.Resource;
+    type: string;
+    name: string;
+    parent?: pulumi.Resource;
+    dependsOn: pulumi.Resource[];
+  }[] = [];
+  const names = new Map<pulumi.Resource, string>();
+  const root = projectRoot();
+  const program = options.program ?? path.join(root, "index");
+
+  const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      names.set(args.resource, args.name);
+      const deps = args.opts.dependsOn;
+      const dependsOn = (Array.isArray(deps) ? deps : deps === undefined ? [] : [deps]) as pulumi.Resource[];
+      order.push({
+        resource: args.resource,
+        type: args.type,
+        name: args.name,
+        ...(args.opts.parent !== undefined ? { parent: args.opts.parent } : {}),
+        dependsOn,
+      });
+      return undefined;
+    });
+    unloadProgram(root);
+    const mod = (await import(program)) as Record<string, unknown>;
+    const outputs: Record<string, unknown> = {};
+    for (const key of Object.keys(mod).sort()) {
+      if (key !== "default" && key !== "__esModule") outputs[key] = mod[key];
+    }
+    return outputs;
+  });
+  await waitForRegistrations();
+
+  const resources: DeclaredResource[] = order.map((o) => {
+    const recorded = inputs.get(keyOf(o.type, o.name));
+    const parentName = o.parent ? names.get(o.parent) : undefined;
+    return {
+      type: o.type,
+      name: o.name,
+      ...(parentName !== undefined ? { parent: parentName } : {}),
+      dependsOn: o.dependsOn.map((d) => names.get(d) ?? "<unknown>"),
+      custom: recorded?.custom ?? true,
+      ...(recorded?.provider !== undefined ? { provider: recorded.provider } : {}),
+      inputs: recorded?.inputs ?? {},
+    };
+  });
+  return { resources, outputs: redactSecrets(rawOutputs) as Record<string, unknown> };
+}
+
+/** `urn:pulumi:stack::project::pulumi:providers:kubernetes::kubernetes::id` -> `kubernetes`. */
+function providerName(ref: string): string {
+  const urn = ref.split("::").slice(0, -1).join("::");
+  return urn.split("::").pop() ?? ref;
+}
+
+/** Lets the mock monitor finish every registration the program started. */
+async function waitForRegistrations(): Promise<void> {
+  // Not in the SDK's typings; the same wait `pulumi up` does before it disconnects.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+  await settings.waitForRPCs();
+}
