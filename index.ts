@@ -21,10 +21,10 @@ const stack = new ObservabilityStack(
 /** Namespaces the stack owns. */
 export const namespaces = stack.endpoints.namespaces;
 /** How to reach Grafana, and the Secret (not the password) that holds its admin credentials. */
-export const grafana = stack.endpoints.grafana;
-export const prometheus = stack.endpoints.prometheus;
-export const alertmanager = stack.endpoints.alertmanager;
+export const grafana = stack.endpoints.grafana ?? null;
+export const prometheus = stack.endpoints.prometheus ?? null;
+export const alertmanager = stack.endpoints.alertmanager ?? null;
 /** Reads the admin password from its Secret; the program itself never outputs it. */
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`
-  : undefined;
+  : null;

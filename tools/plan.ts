@@ -3,10 +3,9 @@
  * mocks runtime with the stack's real config file and prints every resource it would declare,
  * with parents, dependsOn and inputs (Helm values in full). No cluster, backend or passphrase.
  */
-import * as path from "path";
 import { ConfigError } from "../components/config";
 import { buildPlan, renderJson, renderText } from "./lib/plan";
-import { StackFileError } from "./lib/stack-file";
+import { findProjectDir, StackFileError } from "./lib/stack-file";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json]";
 
@@ -31,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const plan = await buildPlan(path.resolve(__dirname, ".."), stack);
+    const plan = await buildPlan(findProjectDir(__dirname), stack);
     process.stdout.write(json ? renderJson(plan) : renderText(plan));
     return 0;
   } catch (err) {

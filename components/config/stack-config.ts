@@ -46,11 +46,13 @@ export interface PrometheusConfig {
   /** Persistent storage for the TSDB. Defaults to none (emptyDir). */
   storage?: StorageConfig;
   /**
-   * Scrape etcd, the scheduler and the controller manager. Managed cloud control planes hide
-   * them (their alerts would fire forever); the project's kind config exposes them.
-   * Defaults to true on kind, false on cloud.
+   * Scrape etcd, the scheduler and the controller manager. Managed control planes hide them and
+   * kubeadm (kind included) binds them to 127.0.0.1, so their "down" alerts would fire forever.
+   * Defaults to false.
    */
   scrapeControlPlane: boolean;
+  /** Scrape kube-proxy; the project's kind config exposes its metrics. Defaults to true on kind, false on cloud. */
+  scrapeKubeProxy: boolean;
 }
 
 export interface AlertmanagerConfig {
@@ -235,7 +237,8 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
     replicas: p.int("replicas", 1),
     retention: p.duration("retention", "10d"),
     scrapeInterval: p.duration("scrapeInterval", "30s"),
-    scrapeControlPlane: p.bool("scrapeControlPlane", cluster?.type !== "cloud"),
+    scrapeControlPlane: p.bool("scrapeControlPlane", false),
+    scrapeKubeProxy: p.bool("scrapeKubeProxy", cluster?.type === "kind"),
   };
   const retentionSize = p.optionalString("retentionSize", {
     re: RETENTION_SIZE,

@@ -74,6 +74,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
     kubeEtcd: { enabled: prometheus.scrapeControlPlane },
     kubeScheduler: { enabled: prometheus.scrapeControlPlane },
     kubeControllerManager: { enabled: prometheus.scrapeControlPlane },
+    kubeProxy: { enabled: prometheus.scrapeKubeProxy },
     alertmanager: {
       enabled: alertmanager.enabled,
       podDisruptionBudget: { enabled: alertmanager.replicas > 1, minAvailable: 1 },

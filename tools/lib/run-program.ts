@@ -123,7 +123,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const root = projectRoot();
   const program = options.program ?? path.join(root, "index");
 
-  const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
+  const rawOutputs = await pulumi.runtime.runInPulumiStack(() => {
     pulumi.runtime.registerStackTransformation((args) => {
       names.set(args.resource, args.name);
       const deps = args.opts.dependsOn;
@@ -138,12 +138,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       return undefined;
     });
     unloadProgram(root);
-    const mod = (await import(program)) as Record<string, unknown>;
+    // require, not import(): the module cache it uses is the one unloadProgram clears.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(program) as Record<string, unknown>;
     const outputs: Record<string, unknown> = {};
     for (const key of Object.keys(mod).sort()) {
       if (key !== "default" && key !== "__esModule") outputs[key] = mod[key];
     }
-    return outputs;
+    return Promise.resolve(outputs);
   });
   await waitForRegistrations();
 

@@ -67,5 +67,16 @@ export function readStackConfig(dir: string, stack: string): StackConfigInput {
   return { project, stack, config, secretKeys: secretKeys.sort() };
 }
 
+/** The project directory: the nearest folder above `from` that holds Pulumi.yaml. */
+export function findProjectDir(from: string): string {
+  let dir = path.resolve(from);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+    dir = up;
+  }
+}
+
 /** A stack that cannot be read: a user mistake, reported without a stack trace. */
 export class StackFileError extends Error {}

@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { totalRequests } from "../components/charts";
+import { parseQuantity } from "../components/config";
+import { LAPTOP_BUDGET, planContainers, withinLaptopBudget } from "../tools/lib/budget";
+import { END, resourceTables, START } from "../tools/resources";
+import { plan, PROJECT_DIR } from "./helpers";
+
+describe("resource requests", () => {
+  for (const stack of ["dev", "prod"]) {
+    it(`give every container of ${stack} a CPU and memory request and a memory limit at or above it`, async () => {
+      const usage = planContainers(await plan(stack));
+      expect(usage.length).to.be.greaterThan(5);
+      for (const u of usage) {
+        const what = `${u.release}/${u.container}`;
+        expect(u.cpu, `${what} cpu`).to.be.a("string");
+        expect(u.memory, `${what} memory`).to.be.a("string");
+        expect(u.memoryLimit, `${what} memory limit`).to.be.a("string");
+        expect(parseQuantity(u.memoryLimit ?? "0"), what).to.be.at.least(parseQuantity(u.memory ?? "0"));
+      }
+    });
+  }
+
+  it("keep the whole dev stack within 1.5 CPU and 3 GiB", async () => {
+    const usage = planContainers(await plan("dev"));
+    const total = totalRequests(usage);
+    expect(total.cpu).to.be.at.most(LAPTOP_BUDGET.cpu);
+    expect(total.memory).to.be.at.most(LAPTOP_BUDGET.memory);
+    expect(withinLaptopBudget(usage)).to.equal(true);
+  });
+
+  it("size prod above dev for every container", async () => {
+    const dev = planContainers(await plan("dev"));
+    const prod = planContainers(await plan("prod"));
+    for (const d of dev) {
+      const p = prod.find((x) => x.release === d.release && x.container === d.container);
+      expect(p, d.container).to.not.equal(undefined);
+      expect(parseQuantity(p?.memory ?? "0"), d.container).to.be.at.least(parseQuantity(d.memory ?? "0"));
+    }
+  });
+
+  it("are what the README's table says", async () => {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    expect(start, "README resources markers").to.be.greaterThan(-1);
+    expect(readme.slice(start + START.length, end).trim(), "run `npm run resources -- --write`").to.equal(
+      (await resourceTables(PROJECT_DIR)).trim(),
+    );
+  });
+});

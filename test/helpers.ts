@@ -1,0 +1,76 @@
+import * as fs from "fs";
+import * as path from "path";
+import { PlanDocument, buildPlan } from "../tools/lib/plan";
+import { DeclaredResource, ProgramRun, runProgram } from "../tools/lib/run-program";
+import { findProjectDir, readStackConfig, StackConfigInput } from "../tools/lib/stack-file";
+
+export const PROJECT_DIR = findProjectDir(__dirname);
+export const SHARED_DIR = path.resolve(PROJECT_DIR, "..", "shared");
+export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** The stack file's config as the program receives it, with overrides (`observability:<key>`). */
+export function stackInput(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  secrets: Record<string, string> = {},
+): StackConfigInput {
+  const input = readStackConfig(PROJECT_DIR, stack);
+  const config = { ...input.config };
+  for (const [key, value] of Object.entries(overrides)) {
+    config[`observability:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  for (const [key, value] of Object.entries(secrets)) config[`observability:${key}`] = value;
+  const secretKeys = [...input.secretKeys, ...Object.keys(secrets).map((k) => `observability:${k}`)].sort();
+  return { ...input, config, secretKeys };
+}
+
+/** The stack file's own config objects, parsed (`cluster`, `prometheus`, ...). */
+export function stackRawConfig(stack: string): Record<string, unknown> {
+  const input = readStackConfig(PROJECT_DIR, stack);
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input.config)) {
+    const short = key.replace(/^observability:/, "");
+    raw[short] = value.startsWith("{") || value.startsWith("[") ? (JSON.parse(value) as unknown) : value;
+  }
+  return raw;
+}
+
+export async function run(input: StackConfigInput): Promise<ProgramRun> {
+  return runProgram(input);
+}
+
+export async function plan(stack: string): Promise<PlanDocument> {
+  return buildPlan(PROJECT_DIR, stack);
+}
+
+/** The one resource of that type and name; fails loudly when there is none or more. */
+export function find(resources: readonly DeclaredResource[], type: string, name: string): DeclaredResource {
+  const found = resources.filter((r) => r.type === type && r.name === name);
+  if (found.length !== 1) {
+    const names = resources.filter((r) => r.type === type).map((r) => r.name);
+    throw new Error(`expected one ${type} named ${name}, found ${found.length} (have: ${names.join(", ")})`);
+  }
+  return found[0] as DeclaredResource;
+}
+
+export function releases(resources: readonly DeclaredResource[]): DeclaredResource[] {
+  return resources.filter((r) => r.type === HELM_RELEASE);
+}
+
+export function release(resources: readonly DeclaredResource[], name: string): DeclaredResource {
+  return find(resources, HELM_RELEASE, name);
+}
+
+/** A values path of a release, e.g. `prometheus.prometheusSpec.replicas`. */
+export function valueOf(r: DeclaredResource, dotted: string): unknown {
+  let cur: unknown = r.inputs["values"];
+  for (const part of dotted.split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function sharedAvailable(): boolean {
+  return fs.existsSync(SHARED_DIR);
+}

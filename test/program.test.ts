@@ -1,0 +1,246 @@
+import { expect } from "chai";
+import { CHARTS } from "../components/charts";
+import { ProgramRun } from "../tools/lib/run-program";
+import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf } from "./helpers";
+
+describe("the program under mocks", () => {
+  let dev: ProgramRun;
+  let prod: ProgramRun;
+
+  before(async () => {
+    dev = await run(stackInput("dev"));
+    prod = await run(stackInput("prod"));
+  });
+
+  it("installs the same releases in dev and prod, with explicit names, namespaces and pinned charts", () => {
+    for (const r of [dev, prod]) {
+      const summary = releases(r.resources).map((rel) => [
+        rel.name,
+        rel.inputs["name"],
+        rel.inputs["namespace"],
+        rel.inputs["chart"],
+        rel.inputs["version"],
+        (rel.inputs["repositoryOpts"] as { repo: string }).repo,
+      ]);
+      expect(summary).to.deep.equal([
+        [
+          "prometheus-operator-crds",
+          "prometheus-operator-crds",
+          "monitoring",
+          "prometheus-operator-crds",
+          CHARTS.prometheusOperatorCrds.version,
+          CHARTS.prometheusOperatorCrds.repo,
+        ],
+        [
+          "kube-prometheus-stack",
+          "kube-prometheus-stack",
+          "monitoring",
+          "kube-prometheus-stack",
+          CHARTS.kubePrometheusStack.version,
+          CHARTS.kubePrometheusStack.repo,
+        ],
+        [
+          "metrics-server",
+          "metrics-server",
+          "kube-system",
+          "metrics-server",
+          "3.13.0",
+          CHARTS.metricsServer.repo,
+        ],
+      ]);
+    }
+  });
+
+  it("installs the CRDs release before kube-prometheus-stack, whose own CRDs are off", () => {
+    for (const r of [dev, prod]) {
+      const kps = release(r.resources, "kube-prometheus-stack");
+      expect(kps.dependsOn).to.include("prometheus-operator-crds");
+      expect(kps.dependsOn).to.include("ns-monitoring");
+      expect(valueOf(kps, "crds.enabled")).to.equal(false);
+      expect(release(r.resources, "prometheus-operator-crds").dependsOn).to.deep.equal(["ns-monitoring"]);
+    }
+  });
+
+  it("parents every resource to its component, and the components to the top stack", () => {
+    const parents = Object.fromEntries(dev.resources.map((r) => [r.name, r.parent ?? null]));
+    expect(parents).to.deep.equal({
+      kubernetes: null,
+      observability: null,
+      "observability-namespaces": "observability",
+      "ns-monitoring": "observability-namespaces",
+      "observability-prometheus": "observability",
+      "prometheus-operator-crds": "observability-prometheus",
+      "observability-prometheus-grafana-admin-password": "observability-prometheus",
+      "observability-prometheus-grafana-admin": "observability-prometheus",
+      "kube-prometheus-stack": "observability-prometheus",
+      "observability-metrics-server": "observability",
+      "metrics-server": "observability-metrics-server",
+    });
+  });
+
+  it("sends every Kubernetes object through the one explicit provider, on the configured context", () => {
+    const provider = find(dev.resources, "pulumi:providers:kubernetes", "kubernetes");
+    expect(provider.inputs["context"]).to.equal("kind-observability");
+    const k8sObjects = dev.resources.filter((r) => r.type.startsWith("kubernetes:"));
+    expect(k8sObjects).to.have.length.greaterThan(4);
+    for (const r of k8sObjects) expect(r.provider, r.name).to.equal("kubernetes");
+  });
+
+  it("labels the namespace for Pod Security and for the later parts' selectors", () => {
+    const ns = find(dev.resources, "kubernetes:core/v1:Namespace", "ns-monitoring");
+    expect(ns.inputs["metadata"]).to.deep.equal({
+      name: "monitoring",
+      labels: {
+        "app.kubernetes.io/part-of": "observability-stack",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "observability-stack/domain": "monitoring",
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/warn": "privileged",
+      },
+    });
+  });
+
+  it("lets Prometheus select monitors and rules from every namespace", () => {
+    const kps = release(dev.resources, "kube-prometheus-stack");
+    for (const kind of ["serviceMonitor", "podMonitor", "rule", "probe", "scrapeConfig"]) {
+      expect(valueOf(kps, `prometheus.prometheusSpec.${kind}SelectorNilUsesHelmValues`), kind).to.equal(
+        false,
+      );
+    }
+  });
+
+  it("differs between dev and prod exactly where the stacks differ", () => {
+    const d = release(dev.resources, "kube-prometheus-stack");
+    const p = release(prod.resources, "kube-prometheus-stack");
+    expect(valueOf(d, "prometheus.prometheusSpec.replicas")).to.equal(1);
+    expect(valueOf(p, "prometheus.prometheusSpec.replicas")).to.equal(2);
+    expect(valueOf(d, "prometheus.prometheusSpec.retention")).to.equal("10d");
+    expect(valueOf(p, "prometheus.prometheusSpec.retention")).to.equal("30d");
+    expect(valueOf(d, "prometheus.prometheusSpec.storageSpec")).to.equal(undefined);
+    expect(
+      valueOf(p, "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage"),
+    ).to.equal("100Gi");
+    expect(valueOf(p, "prometheus.podDisruptionBudget.enabled")).to.equal(true);
+    expect(valueOf(d, "prometheus.podDisruptionBudget.enabled")).to.equal(false);
+    expect(valueOf(p, "alertmanager.alertmanagerSpec.replicas")).to.equal(2);
+    expect(valueOf(p, "grafana.persistence")).to.deep.equal({ enabled: true, size: "10Gi" });
+    expect(valueOf(d, "prometheus.prometheusSpec.resources.requests.memory")).to.equal("400Mi");
+    expect(valueOf(p, "prometheus.prometheusSpec.resources.requests.memory")).to.equal("4Gi");
+    // kubeadm binds etcd, the scheduler and the controller manager to localhost; managed planes hide them.
+    expect(valueOf(d, "kubeEtcd.enabled")).to.equal(false);
+    expect(valueOf(p, "kubeEtcd.enabled")).to.equal(false);
+    expect(valueOf(d, "kubeProxy.enabled")).to.equal(true);
+    expect(valueOf(p, "kubeProxy.enabled")).to.equal(false);
+    const dms = release(dev.resources, "metrics-server");
+    const pms = release(prod.resources, "metrics-server");
+    expect(valueOf(dms, "args")).to.deep.equal(["--kubelet-insecure-tls"]);
+    expect(valueOf(pms, "args")).to.deep.equal([]);
+    expect(valueOf(pms, "replicas")).to.equal(2);
+  });
+
+  it("points every release at the mirror when one is set", async () => {
+    const oci = await run(stackInput("dev", { charts: { mirror: "oci://registry.internal/charts/" } }));
+    for (const r of releases(oci.resources)) {
+      expect(r.inputs["chart"]).to.match(/^oci:\/\/registry\.internal\/charts\/[a-z-]+$/);
+      expect(r.inputs["repositoryOpts"]).to.equal(undefined);
+    }
+    const repo = await run(stackInput("dev", { charts: { mirror: "https://charts.internal/helm" } }));
+    for (const r of releases(repo.resources)) {
+      expect(r.inputs["repositoryOpts"]).to.deep.equal({ repo: "https://charts.internal/helm" });
+    }
+  });
+
+  it("declares only what is switched on", async () => {
+    const bare = await run(
+      stackInput("dev", {
+        prometheus: { enabled: false },
+        grafana: { enabled: false },
+        metricsServer: { enabled: false },
+      }),
+    );
+    expect(releases(bare.resources)).to.deep.equal([]);
+    expect(bare.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")).to.deep.equal([]);
+    expect(bare.outputs["grafana"]).to.equal(null);
+  });
+
+  it("exports where things are and the admin Secret's name, never the password", () => {
+    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring"]);
+    expect(dev.outputs["grafana"]).to.deep.equal({
+      namespace: "monitoring",
+      service: "kube-prometheus-stack-grafana",
+      portForward: "kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80",
+      url: "http://localhost:3000",
+      adminSecret: { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+    });
+    expect(dev.outputs["grafanaAdminPasswordCommand"]).to.equal(
+      "kubectl -n monitoring get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d",
+    );
+  });
+});
+
+describe("the Grafana admin password", () => {
+  const password = "Corr3ct-Horse-Battery-Staple";
+
+  it("comes from secret config into a Kubernetes Secret only, and appears nowhere in plain text", async () => {
+    const r = await run(stackInput("dev", {}, { grafanaAdminPassword: password }));
+    expect(r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword")).to.deep.equal(
+      [],
+    );
+    const secret = find(r.resources, "kubernetes:core/v1:Secret", "observability-prometheus-grafana-admin");
+    expect(secret.inputs["stringData"]).to.equal("[secret]");
+    const kps = release(r.resources, "kube-prometheus-stack");
+    expect(valueOf(kps, "grafana.admin")).to.deep.equal({
+      existingSecret: "grafana-admin",
+      userKey: "admin-user",
+      passwordKey: "admin-password",
+    });
+    expect(valueOf(kps, "grafana.adminPassword")).to.equal(undefined);
+    expect(JSON.stringify(r)).not.to.include(password);
+  });
+
+  it("is generated when not configured, and stays secret", async () => {
+    const r = await run(stackInput("dev"));
+    const generated = find(
+      r.resources,
+      "random:index/randomPassword:RandomPassword",
+      "observability-prometheus-grafana-admin-password",
+    );
+    expect(generated.inputs).to.deep.equal({ length: 32, special: false });
+    expect(
+      find(r.resources, "kubernetes:core/v1:Secret", "observability-prometheus-grafana-admin").inputs[
+        "stringData"
+      ],
+    ).to.equal("[secret]");
+    // The mock's generated value must not leak either.
+    expect(JSON.stringify(r)).not.to.include("mock-password-for");
+  });
+
+  it("is refused on a plain key, where it would reach Helm values", async () => {
+    const input = stackInput("dev", { grafana: { adminUser: "admin" } });
+    input.secretKeys = [...input.secretKeys, "observability:grafana"];
+    let message = "";
+    try {
+      await run(input);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.equal(
+      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword) with `pulumi config set --secret <key> <value>`",
+    );
+  });
+});
+
+describe("every release", () => {
+  it("is atomic, cleans up on failure and keeps a bounded history", async () => {
+    const r = await run(stackInput("prod"));
+    for (const rel of r.resources.filter((x) => x.type === HELM_RELEASE)) {
+      expect(rel.inputs).to.include({
+        atomic: true,
+        cleanupOnFail: true,
+        createNamespace: false,
+        maxHistory: 10,
+        timeout: 900,
+      });
+    }
+  });
+});
