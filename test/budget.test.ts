@@ -5,7 +5,7 @@ import { totalRequests } from "../components/charts";
 import { parseQuantity } from "../components/config";
 import { LAPTOP_BUDGET, planContainers, withinLaptopBudget } from "../tools/lib/budget";
 import { END, resourceTables, START } from "../tools/resources";
-import { plan, PROJECT_DIR } from "./helpers";
+import { plan, PROJECT_DIR } from "./lib/helpers";
 
 describe("resource requests", () => {
   for (const stack of ["dev", "prod"]) {

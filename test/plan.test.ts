@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { renderJson, renderText } from "../tools/lib/plan";
-import { plan, PROJECT_DIR } from "./helpers";
+import { plan, PROJECT_DIR } from "./lib/helpers";
 
 const PLAN_CLI = path.join(PROJECT_DIR, "bin", "tools", "plan.js");
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CHARTS } from "../components/charts";
 import { ProgramRun } from "../tools/lib/run-program";
-import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf } from "./helpers";
+import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf } from "./lib/helpers";
 
 describe("the program under mocks", () => {
   let dev: ProgramRun;

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONTAINER_IDS, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
-import { PROJECT_DIR, stackRawConfig } from "./helpers";
+import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
 
 interface Declared {
   description?: string;

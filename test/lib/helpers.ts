@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { PlanDocument, buildPlan } from "../tools/lib/plan";
-import { DeclaredResource, ProgramRun, runProgram } from "../tools/lib/run-program";
-import { findProjectDir, readStackConfig, StackConfigInput } from "../tools/lib/stack-file";
+import { PlanDocument, buildPlan } from "../../tools/lib/plan";
+import { DeclaredResource, ProgramRun, runProgram } from "../../tools/lib/run-program";
+import { findProjectDir, readStackConfig, StackConfigInput } from "../../tools/lib/stack-file";
 
 export const PROJECT_DIR = findProjectDir(__dirname);
 export const SHARED_DIR = path.resolve(PROJECT_DIR, "..", "shared");

@@ -1,0 +1,8 @@
+export {
+  datasourceConfigMap,
+  datasourceProvisioning,
+  DATASOURCE_LABEL,
+  DASHBOARD_LABEL,
+  PROMETHEUS_DATASOURCE_UID,
+} from "./datasource";
+export type { GrafanaDatasource } from "./datasource";

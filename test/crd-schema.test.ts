@@ -1,0 +1,55 @@
+import { expect } from "chai";
+import { crdsAvailable, knownKinds, validateCustomResource } from "./lib/crd-schema";
+
+const serviceMonitor = {
+  apiVersion: "monitoring.coreos.com/v1",
+  kind: "ServiceMonitor",
+  metadata: { name: "example", namespace: "monitoring" },
+  spec: { selector: { matchLabels: { app: "example" } }, endpoints: [{ port: "metrics", interval: "30s" }] },
+};
+
+describe("the CRD schema check", function () {
+  before(function () {
+    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+  });
+
+  it("knows the prometheus-operator, Istio and ECK kinds", () => {
+    const kinds = knownKinds();
+    for (const k of [
+      "monitoring.coreos.com/v1/ServiceMonitor",
+      "monitoring.coreos.com/v1/PrometheusRule",
+      "monitoring.coreos.com/v1alpha1/AlertmanagerConfig",
+      "security.istio.io/v1/PeerAuthentication",
+      "networking.istio.io/v1/VirtualService",
+      "telemetry.istio.io/v1/Telemetry",
+      "elasticsearch.k8s.elastic.co/v1/Elasticsearch",
+      "kibana.k8s.elastic.co/v1/Kibana",
+      "beat.k8s.elastic.co/v1beta1/Beat",
+    ]) {
+      expect(kinds).to.include(k);
+    }
+  });
+
+  it("accepts a valid resource", () => {
+    expect(validateCustomResource(serviceMonitor)).to.deep.equal([]);
+  });
+
+  it("rejects a misspelt field, a wrong type and a missing namespace", () => {
+    const bad = {
+      ...serviceMonitor,
+      metadata: { name: "example" },
+      spec: { selector: {}, endpoints: [{ port: 9090, intervall: "30s" }] },
+    };
+    expect(validateCustomResource(bad)).to.deep.equal([
+      "metadata.namespace is not set on a namespaced resource",
+      "/spec/endpoints/0 must NOT have additional properties (intervall)",
+      "/spec/endpoints/0/port must be string",
+    ]);
+  });
+
+  it("rejects a kind no CRD serves", () => {
+    expect(
+      validateCustomResource({ apiVersion: "example.com/v1", kind: "Nope", metadata: { name: "x" } })[0],
+    ).to.match(/^no CRD in .* serves example.com\/v1 Nope$/);
+  });
+});

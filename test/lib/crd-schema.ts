@@ -1,0 +1,132 @@
+import Ajv, { ValidateFunction } from "ajv";
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { SHARED_DIR } from "./helpers";
+
+/** The upstream CRDs the stack's custom resources must satisfy (../shared/crds). */
+export const CRD_DIR = path.join(SHARED_DIR, "crds");
+
+interface CrdVersion {
+  name: string;
+  served?: boolean;
+  schema?: { openAPIV3Schema?: Record<string, unknown> };
+}
+interface Crd {
+  kind: string;
+  spec: { group: string; names: { kind: string }; scope: string; versions: CrdVersion[] };
+}
+
+export function crdsAvailable(): boolean {
+  return fs.existsSync(CRD_DIR);
+}
+
+/**
+ * The API server prunes fields a structural schema does not declare; a typo in a custom
+ * resource would silently do nothing. Checking against a closed copy of the schema turns that
+ * into an error.
+ */
+function closeSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(closeSchema);
+  if (node === null || typeof node !== "object") return node;
+  const schema: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+    schema[k] =
+      k === "properties"
+        ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, closeSchema(s)]))
+        : closeSchema(v);
+  }
+  if (
+    schema["properties"] !== undefined &&
+    schema["additionalProperties"] === undefined &&
+    schema["x-kubernetes-preserve-unknown-fields"] !== true
+  ) {
+    schema["additionalProperties"] = false;
+  }
+  return schema;
+}
+
+/**
+ * CRD patterns are Go regular expressions; some use the inline flag `(?i)`, which JavaScript
+ * lacks. Such a pattern is matched case-insensitively as a whole, a slightly looser check.
+ */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp =>
+    pattern.includes("(?i)")
+      ? new RegExp(pattern.replaceAll("(?i)", ""), `${flags}i`)
+      : new RegExp(pattern, flags),
+  { code: "goRegExp" },
+);
+
+interface Entry {
+  schema: object;
+  namespaced: boolean;
+  validate?: ValidateFunction;
+}
+
+let entries: Map<string, Entry> | undefined;
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
+for (const kw of [
+  "x-kubernetes-int-or-string",
+  "x-kubernetes-preserve-unknown-fields",
+  "x-kubernetes-list-type",
+  "x-kubernetes-list-map-keys",
+  "x-kubernetes-map-type",
+  "x-kubernetes-validations",
+  "x-kubernetes-embedded-resource",
+]) {
+  ajv.addKeyword(kw);
+}
+
+function load(): Map<string, Entry> {
+  if (entries) return entries;
+  const map = new Map<string, Entry>();
+  const files = fs
+    .readdirSync(CRD_DIR, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
+  for (const file of files) {
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(CRD_DIR, file), "utf8"))) {
+      const crd = doc.toJS() as Crd | null;
+      if (crd?.kind !== "CustomResourceDefinition") continue;
+      for (const version of crd.spec.versions) {
+        const schema = version.schema?.openAPIV3Schema;
+        if (schema === undefined) continue;
+        const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
+        map.set(key, { schema: closeSchema(schema) as object, namespaced: crd.spec.scope === "Namespaced" });
+      }
+    }
+  }
+  entries = map;
+  return map;
+}
+
+/** Problems of one custom resource against its CRD's schema: an empty list means it is valid. */
+export function validateCustomResource(resource: Record<string, unknown>): string[] {
+  const apiVersion = String(resource["apiVersion"]);
+  const kind = String(resource["kind"]);
+  const entry = load().get(`${apiVersion}/${kind}`);
+  if (entry === undefined) return [`no CRD in ${CRD_DIR} serves ${apiVersion} ${kind}`];
+  const problems: string[] = [];
+  const metadata = (resource["metadata"] ?? {}) as Record<string, unknown>;
+  if (typeof metadata["name"] !== "string") problems.push("metadata.name is not set");
+  if (entry.namespaced && typeof metadata["namespace"] !== "string")
+    problems.push("metadata.namespace is not set on a namespaced resource");
+  // Compiled on first use: compiling every CRD up front costs seconds.
+  entry.validate ??= ajv.compile(entry.schema);
+  if (!entry.validate(resource)) {
+    for (const e of entry.validate.errors ?? []) {
+      const extra =
+        e.keyword === "additionalProperties"
+          ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
+          : "";
+      problems.push(`${e.instancePath || "/"} ${e.message ?? e.keyword}${extra}`);
+    }
+  }
+  return problems;
+}
+
+/** The CRD kinds the shared folder serves, as `<group>/<version>/<Kind>`. */
+export function knownKinds(): string[] {
+  return [...load().keys()].sort();
+}
