@@ -225,7 +225,7 @@ describe("the Grafana admin password", () => {
       message = (err as Error).message;
     }
     expect(message).to.equal(
-      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword) with `pulumi config set --secret <key> <value>`",
+      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword, tracingElasticsearchPassword) with `pulumi config set --secret <key> <value>`",
     );
   });
 });
