@@ -24,6 +24,11 @@ export const namespaces = stack.endpoints.namespaces;
 export const grafana = stack.endpoints.grafana ?? null;
 export const prometheus = stack.endpoints.prometheus ?? null;
 export const alertmanager = stack.endpoints.alertmanager ?? null;
+/**
+ * Where applications send spans (one OTLP endpoint, whatever receives behind it), how to open
+ * the Jaeger UI, and what the collector gateway does.
+ */
+export const tracing = stack.endpoints.tracing ?? null;
 /** Reads the admin password from its Secret; the program itself never outputs it. */
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`

@@ -12,8 +12,47 @@ describe("the program under mocks", () => {
     prod = await run(stackInput("prod"));
   });
 
-  it("installs the same releases in dev and prod, with explicit names, namespaces and pinned charts", () => {
-    for (const r of [dev, prod]) {
+  it("installs the releases of each stack, with explicit names, namespaces and pinned charts", () => {
+    const base = [
+      [
+        "prometheus-operator-crds",
+        "prometheus-operator-crds",
+        "monitoring",
+        "prometheus-operator-crds",
+        CHARTS.prometheusOperatorCrds.version,
+        CHARTS.prometheusOperatorCrds.repo,
+      ],
+      [
+        "kube-prometheus-stack",
+        "kube-prometheus-stack",
+        "monitoring",
+        "kube-prometheus-stack",
+        CHARTS.kubePrometheusStack.version,
+        CHARTS.kubePrometheusStack.repo,
+      ],
+      [
+        "metrics-server",
+        "metrics-server",
+        "kube-system",
+        "metrics-server",
+        "3.13.0",
+        CHARTS.metricsServer.repo,
+      ],
+      ["jaeger", "jaeger", "tracing", "jaeger", "4.11.1", CHARTS.jaeger.repo],
+    ];
+    // The collector gateway is off in dev and on in prod.
+    const gateway = [
+      "otel-gateway",
+      "otel-gateway",
+      "tracing",
+      "opentelemetry-collector",
+      "0.170.0",
+      CHARTS.opentelemetryCollector.repo,
+    ];
+    for (const [r, expected] of [
+      [dev, base],
+      [prod, [...base, gateway]],
+    ] as const) {
       const summary = releases(r.resources).map((rel) => [
         rel.name,
         rel.inputs["name"],
@@ -22,32 +61,7 @@ describe("the program under mocks", () => {
         rel.inputs["version"],
         (rel.inputs["repositoryOpts"] as { repo: string }).repo,
       ]);
-      expect(summary).to.deep.equal([
-        [
-          "prometheus-operator-crds",
-          "prometheus-operator-crds",
-          "monitoring",
-          "prometheus-operator-crds",
-          CHARTS.prometheusOperatorCrds.version,
-          CHARTS.prometheusOperatorCrds.repo,
-        ],
-        [
-          "kube-prometheus-stack",
-          "kube-prometheus-stack",
-          "monitoring",
-          "kube-prometheus-stack",
-          CHARTS.kubePrometheusStack.version,
-          CHARTS.kubePrometheusStack.repo,
-        ],
-        [
-          "metrics-server",
-          "metrics-server",
-          "kube-system",
-          "metrics-server",
-          "3.13.0",
-          CHARTS.metricsServer.repo,
-        ],
-      ]);
+      expect(summary).to.deep.equal(expected);
     }
   });
 
@@ -75,6 +89,13 @@ describe("the program under mocks", () => {
       "kube-prometheus-stack": "observability-prometheus",
       "observability-metrics-server": "observability",
       "metrics-server": "observability-metrics-server",
+      "ns-tracing": "observability-namespaces",
+      "observability-tracing": "observability",
+      "observability-tracing-jaeger": "observability-tracing",
+      jaeger: "observability-tracing-jaeger",
+      "observability-tracing-jaeger-servicemonitor": "observability-tracing-jaeger",
+      "observability-tracing-otlp": "observability-tracing",
+      "grafana-datasource-jaeger": "observability-tracing",
     });
   });
 
@@ -156,15 +177,17 @@ describe("the program under mocks", () => {
         prometheus: { enabled: false },
         grafana: { enabled: false },
         metricsServer: { enabled: false },
+        tracing: { enabled: false },
       }),
     );
     expect(releases(bare.resources)).to.deep.equal([]);
     expect(bare.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")).to.deep.equal([]);
     expect(bare.outputs["grafana"]).to.equal(null);
+    expect(bare.outputs["tracing"]).to.equal(null);
   });
 
   it("exports where things are and the admin Secret's name, never the password", () => {
-    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring"]);
+    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring", "tracing"]);
     expect(dev.outputs["grafana"]).to.deep.equal({
       namespace: "monitoring",
       service: "kube-prometheus-stack-grafana",
@@ -225,7 +248,7 @@ describe("the Grafana admin password", () => {
       message = (err as Error).message;
     }
     expect(message).to.equal(
-      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword) with `pulumi config set --secret <key> <value>`",
+      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword, tracingElasticsearchPassword) with `pulumi config set --secret <key> <value>`",
     );
   });
 });

@@ -18,15 +18,15 @@ export interface ContainerSlot {
   /**
    * `pod`: runs all the time; `node`: a DaemonSet, one per node; `init`: an init container (it
    * does not add to the pod's effective request); `hook`: a Helm hook Job that runs at install
-   * and upgrade only. Defaults to `pod`.
+   * and upgrade only; `cron`: a CronJob's container, which runs on a schedule. Defaults to `pod`.
    */
-  runs?: "pod" | "node" | "init" | "hook";
+  runs?: "pod" | "node" | "init" | "hook" | "cron";
 }
 
 export interface ContainerUsage {
   release: string;
   container: string;
-  runs: "pod" | "node" | "init" | "hook";
+  runs: "pod" | "node" | "init" | "hook" | "cron";
   /** Copies that run at once (replicas times per-replica count); per node for `node`. */
   count: number;
   cpu?: string;
@@ -79,7 +79,7 @@ export function totalRequests(usage: readonly ContainerUsage[], nodes = 1): { cp
   let cpu = 0;
   let memory = 0;
   for (const u of usage) {
-    if (u.runs === "init" || u.runs === "hook") continue;
+    if (u.runs === "init" || u.runs === "hook" || u.runs === "cron") continue;
     const n = u.count * (u.runs === "node" ? nodes : 1);
     cpu += n * parseQuantity(u.cpu ?? "0");
     memory += n * parseQuantity(u.memory ?? "0");

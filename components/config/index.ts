@@ -16,3 +16,11 @@ export type { StackSecrets } from "./load";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./sizing";
 export { parseQuantity } from "./quantity";
+export { durationSeconds, goDuration, TRACE_STORAGE_KINDS, TRACING_ES_PASSWORD_KEY } from "./tracing";
+export type {
+  TraceStorageKind,
+  TracingCollectorConfig,
+  TracingConfig,
+  TracingElasticsearchConfig,
+  TracingExporterConfig,
+} from "./tracing";

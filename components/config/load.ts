@@ -9,6 +9,8 @@ export const PROJECT = "observability";
 export interface StackSecrets {
   /** Grafana's admin password. Defaults to a generated one. */
   grafanaAdminPassword?: pulumi.Output<string>;
+  /** The password Jaeger writes to Elasticsearch with. Defaults to none (required with that storage). */
+  tracingElasticsearchPassword?: pulumi.Output<string>;
 }
 
 // Not in the SDK's typings, but how the SDK itself knows which keys `pulumi config set --secret` wrote.
@@ -53,7 +55,12 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     const text = cfg.get(key);
     if (text !== undefined) raw[key] = decode(text);
   }
-  const config = parseStackConfig(raw);
+  const secrets: StackSecrets = {};
   const grafanaAdminPassword = cfg.getSecret("grafanaAdminPassword");
-  return { config, secrets: grafanaAdminPassword === undefined ? {} : { grafanaAdminPassword } };
+  if (grafanaAdminPassword !== undefined) secrets.grafanaAdminPassword = grafanaAdminPassword;
+  const tracingElasticsearchPassword = cfg.getSecret("tracingElasticsearchPassword");
+  if (tracingElasticsearchPassword !== undefined)
+    secrets.tracingElasticsearchPassword = tracingElasticsearchPassword;
+  const config = parseStackConfig(raw, Object.keys(secrets).sort());
+  return { config, secrets };
 }

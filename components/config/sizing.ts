@@ -45,6 +45,9 @@ export const CONTAINER_IDS = [
   "kubeStateMetrics",
   "nodeExporter",
   "metricsServer",
+  "jaeger",
+  "jaegerEsIndexCleaner",
+  "otelCollector",
 ] as const;
 export type ContainerId = (typeof CONTAINER_IDS)[number];
 
@@ -62,6 +65,11 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("10m", "48Mi", "96Mi"),
     nodeExporter: r("10m", "24Mi", "48Mi"),
     metricsServer: r("20m", "48Mi", "96Mi"),
+    // The memory store holds tracing.maxTraces traces (5000 by default) inside this limit.
+    jaeger: r("50m", "128Mi", "256Mi"),
+    jaegerEsIndexCleaner: r("10m", "32Mi", "64Mi"),
+    // Off in dev by default; sized so that switching it on stays within tracing's 150m/300Mi.
+    otelCollector: r("30m", "96Mi", "192Mi"),
   },
   production: {
     prometheusOperator: r("100m", "256Mi", "512Mi"),
@@ -75,5 +83,8 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("100m", "256Mi", "512Mi"),
     nodeExporter: r("50m", "64Mi", "128Mi"),
     metricsServer: r("100m", "200Mi", "400Mi"),
+    jaeger: r("500m", "1Gi", "2Gi"),
+    jaegerEsIndexCleaner: r("50m", "64Mi", "128Mi"),
+    otelCollector: r("200m", "256Mi", "512Mi"),
   },
 };

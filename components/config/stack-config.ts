@@ -1,6 +1,7 @@
 import { ConfigError, ConfigProblem } from "./errors";
 import { Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
+import { readTracing, TracingConfig, TRACING_ES_PASSWORD_KEY } from "./tracing";
 
 export const CLUSTER_TYPES = ["kind", "cloud"] as const;
 export type ClusterType = (typeof CLUSTER_TYPES)[number];
@@ -98,10 +99,11 @@ export interface StackConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  tracing: TracingConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
-export const SECRET_KEYS = ["grafanaAdminPassword"] as const;
+export const SECRET_KEYS = ["grafanaAdminPassword", TRACING_ES_PASSWORD_KEY] as const;
 
 /** Every plain (non-secret) top-level key, in the order Pulumi.yaml documents them. */
 export const PLAIN_KEYS = [
@@ -113,6 +115,7 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "tracing",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -196,10 +199,14 @@ function readResources(s: Section, sizing: Sizing): Record<ContainerId, Containe
 
 /**
  * Validates the raw stack config (top-level keys without the project prefix, objects already
- * parsed) and applies defaults. Throws one ConfigError that lists every problem, before any
- * resource is declared.
+ * parsed) and applies defaults. `secretsSet` names the secret keys that have a value (their
+ * values stay out of here), for rules such as "this storage needs that password". Throws one
+ * ConfigError that lists every problem, before any resource is declared.
  */
-export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackConfig {
+export function parseStackConfig(
+  raw: Readonly<Record<string, unknown>>,
+  secretsSet: readonly string[] = [],
+): StackConfig {
   const problems: ConfigProblem[] = [];
   for (const key of Object.keys(raw).sort()) {
     if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
@@ -278,6 +285,8 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   };
   m.done();
 
+  const tracing = readTracing(at("tracing"), sizing, problems);
+
   // Cross-key rules: each names both keys.
   if (
     !prometheus.enabled &&
@@ -298,8 +307,21 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
     });
   }
 
+  if (
+    tracing.enabled &&
+    tracing.jaeger.enabled &&
+    tracing.storage === "elasticsearch" &&
+    !secretsSet.includes(TRACING_ES_PASSWORD_KEY)
+  ) {
+    problems.push({
+      path: TRACING_ES_PASSWORD_KEY,
+      problem: "is required when tracing.storage is elasticsearch",
+      fix: `set the password of tracing.elasticsearch.username with \`pulumi config set --secret ${TRACING_ES_PASSWORD_KEY} <password>\``,
+    });
+  }
+
   if (problems.length > 0 || cluster === undefined) {
     throw new ConfigError(problems);
   }
-  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer };
+  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer, tracing };
 }

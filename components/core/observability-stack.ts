@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, StackSecrets } from "../config";
 import { MetricsServer, PrometheusStack } from "../monitoring";
+import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
 export interface ObservabilityStackArgs {
@@ -14,6 +15,8 @@ export interface ObservabilityStackArgs {
 export const NAMESPACES = {
   // node-exporter reads the host's /proc, /sys and network namespace.
   monitoring: { name: "monitoring", domain: "monitoring", podSecurity: "privileged" },
+  // Jaeger and the collector gateway run as non-root with no capabilities.
+  tracing: { name: TRACING_NAMESPACE, domain: "tracing", podSecurity: "restricted" },
 } as const satisfies Record<string, NamespaceSpec>;
 
 /** What an operator needs next: where things are and how to reach them. Never a secret. */
@@ -28,6 +31,7 @@ export interface StackEndpoints {
     url: string;
     adminSecret: { name: string; userKey: string; passwordKey: string };
   };
+  tracing?: TracingEndpoints;
 }
 
 /** The whole stack, its parts wired in order. Every part can be switched off in config. */
@@ -36,6 +40,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly namespaces: Namespaces;
   readonly prometheusStack?: PrometheusStack;
   readonly metricsServer?: MetricsServer;
+  readonly tracing?: Tracing;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -44,6 +49,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     const wanted: NamespaceSpec[] = [];
     if (config.prometheus.enabled) wanted.push(NAMESPACES.monitoring);
+    if (config.tracing.enabled) wanted.push(NAMESPACES.tracing);
     this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
 
     const endpoints: StackEndpoints = { namespaces: wanted.map((n) => n.name) };
@@ -90,6 +96,27 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     if (config.metricsServer.enabled) {
       this.metricsServer = new MetricsServer(`${name}-metrics-server`, { config }, { parent: this });
+    }
+
+    if (config.tracing.enabled) {
+      this.tracing = new Tracing(
+        `${name}-tracing`,
+        {
+          namespace: this.namespaces.get(NAMESPACES.tracing.name),
+          config,
+          ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
+          ...(this.prometheusStack !== undefined && config.grafana.enabled
+            ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) }
+            : {}),
+          // The Loki datasource arrives with the logging part; until then spans link to metrics only.
+          lokiEnabled: false,
+          ...(secrets.tracingElasticsearchPassword !== undefined
+            ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
+            : {}),
+        },
+        { parent: this },
+      );
+      endpoints.tracing = this.tracing.endpoints;
     }
 
     this.endpoints = endpoints;

@@ -1,5 +1,6 @@
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/charts";
 import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
+import { JAEGER_CONTAINERS, OTEL_COLLECTOR_CONTAINERS } from "../../components/tracing";
 import { PlanDocument } from "./plan";
 
 /** The containers each chart runs, by chart name; a chart that runs none says so with []. */
@@ -7,6 +8,8 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   "prometheus-operator-crds": [],
   "kube-prometheus-stack": PROMETHEUS_STACK_CONTAINERS,
   "metrics-server": METRICS_SERVER_CONTAINERS,
+  jaeger: JAEGER_CONTAINERS,
+  "opentelemetry-collector": OTEL_COLLECTOR_CONTAINERS,
 };
 
 /** The dev stack's ceiling: it must fit a kind node on an 8 GiB laptop. */
@@ -46,6 +49,7 @@ const RUNS: Record<ContainerUsage["runs"], string> = {
   node: "per node",
   init: "init (not summed)",
   hook: "install/upgrade hook (not summed)",
+  cron: "scheduled job (not summed)",
 };
 
 /** A Markdown table of what each release requests in a stack, with the steady-state total. */

@@ -1,0 +1,100 @@
+import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "../grafana";
+
+/** The Jaeger datasource's fixed uid: Loki's derived field links to it. */
+export const JAEGER_DATASOURCE_UID = "jaeger";
+/** The Loki datasource's fixed uid (provisioned by the logging part). */
+export const LOKI_DATASOURCE_UID = "loki";
+
+/**
+ * A W3C trace id (32 hex digits) after `trace_id`, `traceId`, `traceID` or `TraceId`, written
+ * as `key=value`, `key: value` or JSON (`"key":"value"`). One capture group: the id. Plain
+ * syntax that Go's RE2 and JavaScript both accept.
+ */
+export const TRACE_ID_PATTERN = "(?:[Tt]race_?[Ii][Dd])[\"']?\\s*[:=]\\s*[\"']?([0-9a-fA-F]{32})";
+
+/**
+ * Escapes `$` for Grafana's provisioning files, which expand `$VAR` and `${VAR}` from the
+ * environment: `$${__value.raw}` reaches Grafana as the macro `${__value.raw}`.
+ */
+function provisioned(text: string): string {
+  // A function, because in a replacement string `$$` itself means one `$`.
+  return text.replaceAll("$", () => "$$");
+}
+
+/**
+ * The Loki datasource's derived fields (its `jsonData.derivedFields`) that turn a trace id in a
+ * log line into a link that opens the trace in the Jaeger datasource. The Loki datasource of the
+ * logging part includes them when Jaeger is on.
+ */
+export function lokiTraceDerivedFields(jaegerUid: string = JAEGER_DATASOURCE_UID): Record<string, unknown>[] {
+  return [
+    {
+      name: "TraceID",
+      matcherType: "regex",
+      matcherRegex: TRACE_ID_PATTERN,
+      // An internal link: the URL is the query sent to the Jaeger datasource, the trace id itself.
+      url: provisioned("${__value.raw}"),
+      datasourceUid: jaegerUid,
+      urlDisplayLabel: "Open trace",
+    },
+  ];
+}
+
+export interface JaegerDatasourceArgs {
+  /** Jaeger's query service as Grafana's backend reaches it, e.g. `http://jaeger.tracing.svc:16686`. */
+  url: string;
+  /** Link spans to their logs in the Loki datasource. Only when the logging part runs. */
+  lokiEnabled: boolean;
+}
+
+/**
+ * The Jaeger datasource, with links from a span to its logs in Loki (by service, namespace and
+ * pod, the span's time window widened by 5 minutes, and the trace id) and to its pod's CPU and
+ * memory in Prometheus. Tags are the span's resource attributes as the gateway's
+ * k8s_attributes processor and the SDKs set them, mapped to the labels of the log collector and
+ * of the kubelet's cAdvisor metrics.
+ */
+export function jaegerDatasource(args: JaegerDatasourceArgs): GrafanaDatasource {
+  const podTags = [
+    { key: "k8s.namespace.name", value: "namespace" },
+    { key: "k8s.pod.name", value: "pod" },
+  ];
+  return {
+    name: "Jaeger",
+    type: "jaeger",
+    uid: JAEGER_DATASOURCE_UID,
+    url: args.url,
+    jsonData: {
+      ...(args.lokiEnabled
+        ? {
+            tracesToLogsV2: {
+              datasourceUid: LOKI_DATASOURCE_UID,
+              spanStartTimeShift: "-5m",
+              spanEndTimeShift: "5m",
+              tags: [{ key: "service.name", value: "app" }, ...podTags],
+              filterByTraceID: true,
+              filterBySpanID: false,
+              customQuery: false,
+            },
+          }
+        : {}),
+      tracesToMetrics: {
+        datasourceUid: PROMETHEUS_DATASOURCE_UID,
+        spanStartTimeShift: "-5m",
+        spanEndTimeShift: "5m",
+        tags: podTags,
+        queries: [
+          {
+            name: "Pod CPU (cores)",
+            query: provisioned('sum(rate(container_cpu_usage_seconds_total{container!="",$__tags}[5m]))'),
+          },
+          {
+            name: "Pod memory (working set)",
+            query: provisioned('sum(container_memory_working_set_bytes{container!="",$__tags})'),
+          },
+        ],
+      },
+      nodeGraph: { enabled: true },
+    },
+  };
+}

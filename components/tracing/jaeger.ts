@@ -1,0 +1,120 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { helmRelease } from "../charts";
+import { StackConfig } from "../config";
+import { STACK_LABELS } from "../core/namespaces";
+import {
+  BADGER_CLAIM,
+  ES_SECRET,
+  ES_SECRET_KEY,
+  JAEGER_METRICS_PORT_NAME,
+  JAEGER_RELEASE,
+  JAEGER_SELECTOR,
+  jaegerValues,
+} from "./jaeger-values";
+import { serviceMonitor } from "./service-monitor";
+
+export interface JaegerArgs {
+  /** The namespace of the release and of everything it needs. */
+  namespace: k8s.core.v1.Namespace;
+  /** The stack config; this component reads cluster, charts, resources, sizing and tracing. */
+  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "sizing" | "tracing">;
+  /**
+   * The release that installs the prometheus-operator CRDs. With it, a ServiceMonitor makes
+   * Prometheus scrape Jaeger's own metrics. Defaults to none (no ServiceMonitor).
+   */
+  monitoringCrds?: k8s.helm.v3.Release;
+  /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
+  elasticsearchPassword?: pulumi.Output<string>;
+}
+
+/**
+ * Jaeger v2 (the jaeger chart 4.x): OTLP in on 4317/4318, the UI and query API on 16686, its
+ * own metrics on 8888. Storage per stack: memory, Badger on a PersistentVolumeClaim the program
+ * owns, or Elasticsearch with the password from a Secret the program owns.
+ */
+export class Jaeger extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+  /** The chart's Service, in the release's namespace. */
+  readonly service: string;
+
+  constructor(name: string, args: JaegerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:tracing:Jaeger", name, {}, opts);
+    const { config } = args;
+    const { tracing } = config;
+    const namespace = args.namespace.metadata.name;
+    const needs: pulumi.Resource[] = [args.namespace];
+
+    if (tracing.storage === "badger") {
+      needs.push(
+        new k8s.core.v1.PersistentVolumeClaim(
+          `${name}-badger`,
+          {
+            metadata: {
+              name: BADGER_CLAIM,
+              namespace,
+              labels: { ...STACK_LABELS },
+              // With WaitForFirstConsumer classes (kind's among them) the claim binds only once
+              // the Jaeger pod, installed after it, uses it.
+              annotations: { "pulumi.com/skipAwait": "true" },
+            },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(config.cluster.storageClass !== undefined
+                ? { storageClassName: config.cluster.storageClass }
+                : {}),
+              resources: { requests: { storage: tracing.badger.size } },
+            },
+          },
+          { parent: this, dependsOn: [args.namespace] },
+        ),
+      );
+    }
+
+    if (tracing.storage === "elasticsearch") {
+      if (args.elasticsearchPassword === undefined) {
+        throw new Error("Jaeger with Elasticsearch storage needs elasticsearchPassword");
+      }
+      needs.push(
+        new k8s.core.v1.Secret(
+          `${name}-elasticsearch`,
+          {
+            metadata: { name: ES_SECRET, namespace, labels: { ...STACK_LABELS } },
+            type: "Opaque",
+            stringData: pulumi.secret(args.elasticsearchPassword.apply((p) => ({ [ES_SECRET_KEY]: p }))),
+          },
+          { parent: this, dependsOn: [args.namespace] },
+        ),
+      );
+    }
+
+    this.release = helmRelease(
+      JAEGER_RELEASE,
+      {
+        chart: "jaeger",
+        releaseName: JAEGER_RELEASE,
+        namespace,
+        values: jaegerValues({ tracing, sizing: config.sizing, resources: config.resources }),
+        charts: config.charts,
+      },
+      { parent: this, dependsOn: needs },
+    );
+    this.service = JAEGER_RELEASE;
+
+    if (args.monitoringCrds !== undefined) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-servicemonitor`,
+        serviceMonitor({
+          name: "jaeger",
+          namespace,
+          selector: JAEGER_SELECTOR,
+          port: JAEGER_METRICS_PORT_NAME,
+        }),
+        // No admission webhook serves ServiceMonitors; the CRD is all it needs.
+        { parent: this, dependsOn: [args.namespace, args.monitoringCrds] },
+      );
+    }
+
+    this.registerOutputs({ release: this.release.name, service: this.service });
+  }
+}

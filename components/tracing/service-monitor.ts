@@ -1,0 +1,34 @@
+import { STACK_LABELS } from "../core/namespaces";
+
+export interface ServiceMonitorArgs<N> {
+  /** The ServiceMonitor's name. */
+  name: string;
+  /** Its namespace: the namespace of the Service it selects (a monitor without a namespaceSelector looks only there). */
+  namespace: N;
+  /** Labels of the Service to scrape. */
+  selector: Readonly<Record<string, string>>;
+  /** The name of the Service port that serves `/metrics`. */
+  port: string;
+}
+
+/**
+ * A prometheus-operator ServiceMonitor (monitoring.coreos.com/v1) as a plain object, so that it
+ * can be checked against the CRD's schema. Prometheus selects monitors from every namespace
+ * (the stack sets the chart's *SelectorNilUsesHelmValues to false), so no release label is needed.
+ */
+export function serviceMonitor<N>(args: ServiceMonitorArgs<N>): {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: N; labels: Record<string, string> };
+  spec: Record<string, unknown>;
+} {
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: { name: args.name, namespace: args.namespace, labels: { ...STACK_LABELS } },
+    spec: {
+      selector: { matchLabels: { ...args.selector } },
+      endpoints: [{ port: args.port, path: "/metrics", scheme: "http" }],
+    },
+  };
+}

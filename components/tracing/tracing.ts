@@ -1,0 +1,142 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig, TraceStorageKind } from "../config";
+import { datasourceConfigMap } from "../grafana";
+import { jaegerDatasource } from "./datasources";
+import { Jaeger } from "./jaeger";
+import { JAEGER_PORTS, JAEGER_SELECTOR, JAEGER_SERVICE } from "./jaeger-values";
+import { TRACING_NAMESPACE } from "./names";
+import { OpenTelemetryCollector } from "./otel-collector";
+import { COLLECTOR_SELECTOR, COLLECTOR_SERVICE } from "./otel-collector-values";
+import { otlpEndpoints, otlpServiceSpec, OTLP_SERVICE } from "./otlp-service";
+
+export interface TracingArgs {
+  /** The tracing namespace (named TRACING_NAMESPACE). */
+  namespace: k8s.core.v1.Namespace;
+  /** The stack config; this part reads cluster, charts, resources, sizing and tracing. */
+  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "sizing" | "tracing">;
+  /** The prometheus-operator CRDs release; with it, ServiceMonitors scrape Jaeger and the gateway. Defaults to none. */
+  monitoringCrds?: k8s.helm.v3.Release;
+  /** Grafana's namespace; with it, the Jaeger datasource is provisioned there. Defaults to none. */
+  grafanaNamespace?: k8s.core.v1.Namespace;
+  /** The Loki datasource exists, so spans link to their logs. Defaults to false. */
+  lokiEnabled?: boolean;
+  /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
+  elasticsearchPassword?: pulumi.Output<string>;
+}
+
+/** Where application teams send spans and where operators look at traces. Never a secret. */
+export interface TracingEndpoints {
+  namespace: string;
+  /** The one OTLP endpoint applications use, whichever component receives behind it. */
+  otlp: {
+    service: string;
+    grpc: string;
+    http: string;
+    env: Record<string, string>;
+    receivedBy: string;
+  };
+  jaeger?: { service: string; storage: TraceStorageKind; ui: string; portForward: string };
+  collector?: { service: string; samplingPercent: number; exportsTo: string };
+}
+
+/**
+ * Traces: Jaeger v2 as store and UI, the optional OpenTelemetry Collector gateway in front of
+ * it, the `otlp` Service applications send to, the Jaeger datasource in Grafana, and monitors
+ * for both components' own metrics.
+ */
+export class Tracing extends pulumi.ComponentResource {
+  readonly endpoints: TracingEndpoints;
+  readonly jaeger?: Jaeger;
+  readonly collector?: OpenTelemetryCollector;
+
+  constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:tracing:Tracing", name, {}, opts);
+    const { config } = args;
+    const { tracing } = config;
+    const ns = TRACING_NAMESPACE;
+    const jaegerOtlp = `${JAEGER_SERVICE}.${ns}.svc:${JAEGER_PORTS.otlpGrpc}`;
+
+    if (tracing.jaeger.enabled) {
+      this.jaeger = new Jaeger(
+        `${name}-jaeger`,
+        {
+          namespace: args.namespace,
+          config,
+          ...(args.monitoringCrds !== undefined ? { monitoringCrds: args.monitoringCrds } : {}),
+          ...(args.elasticsearchPassword !== undefined
+            ? { elasticsearchPassword: args.elasticsearchPassword }
+            : {}),
+        },
+        { parent: this },
+      );
+    }
+
+    if (tracing.collector.enabled) {
+      this.collector = new OpenTelemetryCollector(
+        `${name}-collector`,
+        {
+          namespace: args.namespace,
+          config,
+          ...(this.jaeger !== undefined ? { backendEndpoint: jaegerOtlp, backend: this.jaeger.release } : {}),
+          ...(args.monitoringCrds !== undefined ? { monitoringCrds: args.monitoringCrds } : {}),
+        },
+        { parent: this },
+      );
+    }
+
+    // The gateway receives when it runs; otherwise Jaeger does, on the same ports.
+    const receiver = this.collector !== undefined ? this.collector.release : this.jaeger?.release;
+    if (receiver === undefined) throw new Error("tracing needs Jaeger or the collector gateway");
+    new k8s.core.v1.Service(
+      `${name}-otlp`,
+      otlpServiceSpec({
+        namespace: args.namespace.metadata.name,
+        selector: this.collector !== undefined ? COLLECTOR_SELECTOR : JAEGER_SELECTOR,
+      }),
+      { parent: this, dependsOn: [args.namespace, receiver] },
+    );
+
+    if (this.jaeger !== undefined && args.grafanaNamespace !== undefined) {
+      datasourceConfigMap(
+        "grafana-datasource-jaeger",
+        {
+          namespace: args.grafanaNamespace.metadata.name,
+          datasources: [
+            jaegerDatasource({
+              url: `http://${JAEGER_SERVICE}.${ns}.svc:${JAEGER_PORTS.query}`,
+              lokiEnabled: args.lokiEnabled ?? false,
+            }),
+          ],
+        },
+        { parent: this, dependsOn: [args.grafanaNamespace, this.jaeger.release] },
+      );
+    }
+
+    const endpoints: TracingEndpoints = {
+      namespace: ns,
+      otlp: {
+        service: OTLP_SERVICE,
+        ...otlpEndpoints(ns),
+        receivedBy: this.collector !== undefined ? COLLECTOR_SERVICE : JAEGER_SERVICE,
+      },
+    };
+    if (this.jaeger !== undefined) {
+      endpoints.jaeger = {
+        service: JAEGER_SERVICE,
+        storage: tracing.storage,
+        ui: `http://localhost:${JAEGER_PORTS.query}`,
+        portForward: `kubectl -n ${ns} port-forward svc/${JAEGER_SERVICE} ${JAEGER_PORTS.query}:${JAEGER_PORTS.query}`,
+      };
+    }
+    if (this.collector !== undefined) {
+      endpoints.collector = {
+        service: COLLECTOR_SERVICE,
+        samplingPercent: tracing.collector.samplingPercent,
+        exportsTo: tracing.collector.exporter?.endpoint ?? jaegerOtlp,
+      };
+    }
+    this.endpoints = endpoints;
+    this.registerOutputs({ endpoints });
+  }
+}

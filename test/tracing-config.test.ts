@@ -1,0 +1,181 @@
+import { expect } from "chai";
+import { ConfigError, durationSeconds, goDuration, parseStackConfig } from "../components/config";
+import { stackRawConfig } from "./lib/helpers";
+
+const kind = { cluster: { type: "kind", context: "kind-observability" } };
+const cloud = { cluster: { type: "cloud", context: "prod" }, sizing: "production" };
+
+function errorFor(raw: Record<string, unknown>, secretsSet: string[] = []): string {
+  try {
+    parseStackConfig(raw, secretsSet);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("tracing config", () => {
+  it("defaults to Jaeger with bounded in-memory storage and no gateway", () => {
+    expect(parseStackConfig(kind).tracing).to.deep.equal({
+      enabled: true,
+      jaeger: { enabled: true },
+      storage: "memory",
+      retention: "72h",
+      maxTraces: 5000,
+      badger: { size: "10Gi" },
+      collector: { enabled: false, replicas: 1, samplingPercent: 100 },
+    });
+  });
+
+  it("reads the stack files: memory in dev, Badger and a sampling gateway in prod", () => {
+    expect(parseStackConfig(stackRawConfig("dev")).tracing.storage).to.equal("memory");
+    const prod = parseStackConfig(stackRawConfig("prod")).tracing;
+    expect(prod.storage).to.equal("badger");
+    expect(prod.retention).to.equal("7d");
+    expect(prod.badger).to.deep.equal({ size: "50Gi" });
+    expect(prod.collector).to.deep.equal({ enabled: true, replicas: 2, samplingPercent: 25 });
+  });
+
+  it("reads Elasticsearch storage, a custom exporter and text numbers", () => {
+    const t = parseStackConfig(
+      {
+        ...cloud,
+        tracing: {
+          storage: "elasticsearch",
+          retention: "2w",
+          elasticsearch: { url: "https://search-es-http.search.svc:9200" },
+          collector: {
+            enabled: "true",
+            samplingPercent: "12.5",
+            exporter: { endpoint: "tempo.tempo.svc:4317", insecure: false },
+          },
+        },
+      },
+      ["tracingElasticsearchPassword"],
+    ).tracing;
+    expect(t.elasticsearch).to.deep.equal({
+      url: "https://search-es-http.search.svc:9200",
+      username: "elastic",
+    });
+    expect(t.collector).to.deep.equal({
+      enabled: true,
+      replicas: 1,
+      samplingPercent: 12.5,
+      exporter: { endpoint: "tempo.tempo.svc:4317", insecure: false },
+    });
+  });
+
+  it("accepts sampling at both ends of the range", () => {
+    for (const p of [0, 100]) {
+      const t = parseStackConfig({
+        ...kind,
+        tracing: { collector: { enabled: true, samplingPercent: p } },
+      }).tracing;
+      expect(t.collector.samplingPercent).to.equal(p);
+    }
+  });
+
+  it("lets production run without Jaeger's storage when Jaeger is off", () => {
+    const t = parseStackConfig({
+      ...cloud,
+      tracing: {
+        jaeger: { enabled: false },
+        collector: { enabled: true, exporter: { endpoint: "tempo:4317" } },
+      },
+    }).tracing;
+    expect(t.jaeger.enabled).to.equal(false);
+  });
+
+  describe("errors name the key path, what is wrong and what to set", () => {
+    const cases: [string, Record<string, unknown>, string[], string][] = [
+      [
+        "an unknown storage kind",
+        { ...kind, tracing: { storage: "cassandra" } },
+        [],
+        'Invalid stack config: tracing.storage: must be one of memory, badger, elasticsearch, got "cassandra"; set one of them, e.g. `pulumi config set --path tracing.storage memory`',
+      ],
+      [
+        "production without persistent storage",
+        { ...cloud },
+        [],
+        "Invalid stack config: tracing.storage: is memory with sizing production, so every trace is lost when the Jaeger pod restarts; set `pulumi config set --path tracing.storage badger` (a PersistentVolumeClaim) or elasticsearch",
+      ],
+      [
+        "a sampling rate above 100%",
+        { ...kind, tracing: { collector: { enabled: true, samplingPercent: 150 } } },
+        [],
+        "Invalid stack config: tracing.collector.samplingPercent: must be a number from 0 to 100, got 150; set e.g. `pulumi config set --path tracing.collector.samplingPercent 10` to keep one trace in ten",
+      ],
+      [
+        "a negative sampling rate",
+        { ...kind, tracing: { collector: { samplingPercent: -1 } } },
+        [],
+        "Invalid stack config: tracing.collector.samplingPercent: must be a number from 0 to 100, got -1; set e.g. `pulumi config set --path tracing.collector.samplingPercent 10` to keep one trace in ten",
+      ],
+      [
+        "a sampling rate that is not a number",
+        { ...kind, tracing: { collector: { samplingPercent: "half" } } },
+        [],
+        'Invalid stack config: tracing.collector.samplingPercent: must be a number from 0 to 100, got "half"; set e.g. `pulumi config set --path tracing.collector.samplingPercent 10` to keep one trace in ten',
+      ],
+      [
+        "a collector enabled without an exporter",
+        { ...kind, tracing: { jaeger: { enabled: false }, collector: { enabled: true } } },
+        [],
+        "Invalid stack config: tracing.collector.exporter.endpoint: is not set while tracing.collector.enabled is true and tracing.jaeger.enabled is false, so the gateway has nowhere to send spans; set `pulumi config set --path tracing.collector.exporter.endpoint <host>:4317`, or `pulumi config set --path tracing.jaeger.enabled true`",
+      ],
+      [
+        "an exporter endpoint with a scheme",
+        { ...kind, tracing: { collector: { enabled: true, exporter: { endpoint: "http://tempo:4317" } } } },
+        [],
+        'Invalid stack config: tracing.collector.exporter.endpoint: must be an OTLP gRPC host:port without a scheme, got "http://tempo:4317"; set e.g. `pulumi config set --path tracing.collector.exporter.endpoint tempo-distributor.tempo.svc:4317`',
+      ],
+      [
+        "neither Jaeger nor the gateway",
+        { ...kind, tracing: { jaeger: { enabled: false } } },
+        [],
+        "Invalid stack config: tracing.jaeger.enabled: is false and tracing.collector.enabled is false, so nothing would receive spans; set `pulumi config set --path tracing.enabled false` to switch tracing off, or enable one of them",
+      ],
+      [
+        "Elasticsearch storage without its URL and password",
+        { ...cloud, tracing: { storage: "elasticsearch" } },
+        [],
+        "Invalid stack config (2 problems):\n" +
+          "  - tracing.elasticsearch.url: is required when tracing.storage is elasticsearch; set it, e.g. `pulumi config set --path tracing.elasticsearch.url https://search-es-http.search.svc:9200`\n" +
+          "  - tracingElasticsearchPassword: is required when tracing.storage is elasticsearch; set the password of tracing.elasticsearch.username with `pulumi config set --secret tracingElasticsearchPassword <password>`",
+      ],
+      [
+        "an Elasticsearch URL that is not one",
+        { ...cloud, tracing: { storage: "elasticsearch", elasticsearch: { url: "search:9200" } } },
+        ["tracingElasticsearchPassword"],
+        'Invalid stack config: tracing.elasticsearch.url: must be an http:// or https:// URL, got "search:9200"; set e.g. `pulumi config set --path tracing.elasticsearch.url https://search-es-http.search.svc:9200`',
+      ],
+      [
+        "a retention shorter than an hour",
+        { ...kind, tracing: { retention: "30m" } },
+        [],
+        'Invalid stack config: tracing.retention: must be at least 1h, got "30m"; set e.g. `pulumi config set --path tracing.retention 72h`',
+      ],
+      [
+        "a misspelt gateway key",
+        { ...kind, tracing: { collector: { samplingPercentage: 10 } } },
+        [],
+        "Invalid stack config: tracing.collector.samplingPercentage: is not a known key; remove it or use one of: enabled, exporter, replicas, samplingPercent",
+      ],
+    ];
+    for (const [what, raw, secrets, message] of cases) {
+      it(`for ${what}`, () => {
+        expect(errorFor(raw, secrets)).to.equal(message);
+      });
+    }
+  });
+
+  it("turns retention into the Go durations Jaeger parses and whole days for index cleanup", () => {
+    expect(goDuration("7d")).to.equal("168h");
+    expect(goDuration("2w")).to.equal("336h");
+    expect(goDuration("90m")).to.equal("90m");
+    expect(goDuration("1h30s")).to.equal("3630s");
+    expect(durationSeconds("1d12h")).to.equal(129600);
+  });
+});
