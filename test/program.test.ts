@@ -47,6 +47,8 @@ describe("the program under mocks", () => {
           "3.13.0",
           CHARTS.metricsServer.repo,
         ],
+        ["loki", "loki", "logging", "loki", "6.55.0", CHARTS.loki.repo],
+        ["alloy", "alloy", "logging", "alloy", "1.11.1", CHARTS.alloy.repo],
       ]);
     }
   });
@@ -75,6 +77,12 @@ describe("the program under mocks", () => {
       "kube-prometheus-stack": "observability-prometheus",
       "observability-metrics-server": "observability",
       "metrics-server": "observability-metrics-server",
+      "ns-logging": "observability-namespaces",
+      "observability-loki": "observability",
+      loki: "observability-loki",
+      "loki-datasource": "observability-loki",
+      "observability-alloy": "observability",
+      alloy: "observability-alloy",
     });
   });
 
@@ -156,15 +164,18 @@ describe("the program under mocks", () => {
         prometheus: { enabled: false },
         grafana: { enabled: false },
         metricsServer: { enabled: false },
+        loki: { enabled: false },
       }),
     );
     expect(releases(bare.resources)).to.deep.equal([]);
     expect(bare.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")).to.deep.equal([]);
     expect(bare.outputs["grafana"]).to.equal(null);
+    expect(bare.outputs["loki"]).to.equal(null);
+    expect(bare.outputs["logCollector"]).to.equal(null);
   });
 
   it("exports where things are and the admin Secret's name, never the password", () => {
-    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring"]);
+    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring", "logging"]);
     expect(dev.outputs["grafana"]).to.deep.equal({
       namespace: "monitoring",
       service: "kube-prometheus-stack-grafana",
@@ -225,7 +236,7 @@ describe("the Grafana admin password", () => {
       message = (err as Error).message;
     }
     expect(message).to.equal(
-      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword) with `pulumi config set --secret <key> <value>`",
+      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword, lokiS3AccessKeyId, lokiS3SecretAccessKey) with `pulumi config set --secret <key> <value>`",
     );
   });
 });

@@ -11,6 +11,30 @@ export type {
   MetricsServerConfig,
   StorageConfig,
 } from "./stack-config";
+export {
+  readLoki,
+  readLogCollector,
+  durationSeconds,
+  LOKI_MODES,
+  LOG_COLLECTORS,
+  OBJECT_STORAGE_TYPES,
+  LOKI_S3_SECRET_KEYS,
+  LOKI_S3_CREDENTIALS_SECRET,
+  S3_ACCESS_KEY_ID_KEY,
+  S3_SECRET_ACCESS_KEY_KEY,
+  DEFAULT_SCHEMA_FROM,
+} from "./logging";
+export type {
+  LokiConfig,
+  LokiMode,
+  LokiObjectStorage,
+  S3ObjectStorage,
+  MinioObjectStorage,
+  S3Buckets,
+  S3Credentials,
+  LogCollectorConfig,
+  LogCollectorKind,
+} from "./logging";
 export { loadStackConfig, PROJECT } from "./load";
 export type { StackSecrets } from "./load";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./sizing";

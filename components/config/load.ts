@@ -9,6 +9,10 @@ export const PROJECT = "observability";
 export interface StackSecrets {
   /** Grafana's admin password. Defaults to a generated one. */
   grafanaAdminPassword?: pulumi.Output<string>;
+  /** Loki's S3 access key id. Defaults to none (loki.objectStorage.existingSecret, or no bucket). */
+  lokiS3AccessKeyId?: pulumi.Output<string>;
+  /** Loki's S3 secret access key. Defaults to none, as the access key id. */
+  lokiS3SecretAccessKey?: pulumi.Output<string>;
 }
 
 // Not in the SDK's typings, but how the SDK itself knows which keys `pulumi config set --secret` wrote.
@@ -36,11 +40,16 @@ function decode(text: string): unknown {
 export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets } {
   const cfg = new pulumi.Config(PROJECT);
   const raw: Record<string, unknown> = {};
+  // Which secret keys are set, never their values: some rules depend on a secret being present.
+  const secretKeysSet = new Set<string>();
   const prefix = `${PROJECT}:`;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig()).sort()) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+    if ((SECRET_KEYS as readonly string[]).includes(key)) {
+      secretKeysSet.add(key);
+      continue;
+    }
     if (runtimeConfig.isConfigSecret(fullKey) && (PLAIN_KEYS as readonly string[]).includes(key)) {
       throw new ConfigError([
         {
@@ -53,7 +62,11 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     const text = cfg.get(key);
     if (text !== undefined) raw[key] = decode(text);
   }
-  const config = parseStackConfig(raw);
-  const grafanaAdminPassword = cfg.getSecret("grafanaAdminPassword");
-  return { config, secrets: grafanaAdminPassword === undefined ? {} : { grafanaAdminPassword } };
+  const config = parseStackConfig(raw, secretKeysSet);
+  const secrets: StackSecrets = {};
+  for (const key of SECRET_KEYS) {
+    const value = cfg.getSecret(key);
+    if (value !== undefined) secrets[key] = value;
+  }
+  return { config, secrets };
 }

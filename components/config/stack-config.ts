@@ -1,4 +1,5 @@
 import { ConfigError, ConfigProblem } from "./errors";
+import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "./logging";
 import { Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
 
@@ -98,10 +99,12 @@ export interface StackConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  loki: LokiConfig;
+  logCollector: LogCollectorConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
-export const SECRET_KEYS = ["grafanaAdminPassword"] as const;
+export const SECRET_KEYS = ["grafanaAdminPassword", "lokiS3AccessKeyId", "lokiS3SecretAccessKey"] as const;
 
 /** Every plain (non-secret) top-level key, in the order Pulumi.yaml documents them. */
 export const PLAIN_KEYS = [
@@ -113,6 +116,8 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "loki",
+  "logCollector",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -197,9 +202,13 @@ function readResources(s: Section, sizing: Sizing): Record<ContainerId, Containe
 /**
  * Validates the raw stack config (top-level keys without the project prefix, objects already
  * parsed) and applies defaults. Throws one ConfigError that lists every problem, before any
- * resource is declared.
+ * resource is declared. `secretKeys` names the secret keys that are set, for rules that depend
+ * on whether a secret exists (never on its value). Defaults to none.
  */
-export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackConfig {
+export function parseStackConfig(
+  raw: Readonly<Record<string, unknown>>,
+  secretKeys: ReadonlySet<string> = new Set(),
+): StackConfig {
   const problems: ConfigProblem[] = [];
   for (const key of Object.keys(raw).sort()) {
     if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
@@ -278,6 +287,9 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   };
   m.done();
 
+  const loki = readLoki(at("loki"), secretKeys);
+  const logCollector = readLogCollector(at("logCollector"), loki.enabled);
+
   // Cross-key rules: each names both keys.
   if (
     !prometheus.enabled &&
@@ -301,5 +313,16 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   if (problems.length > 0 || cluster === undefined) {
     throw new ConfigError(problems);
   }
-  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer };
+  return {
+    cluster,
+    sizing,
+    resources,
+    charts,
+    prometheus,
+    alertmanager,
+    grafana,
+    metricsServer,
+    loki,
+    logCollector,
+  };
 }

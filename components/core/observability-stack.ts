@@ -1,5 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig, StackSecrets } from "../config";
+import { LogCollectorKind, StackConfig, StackSecrets } from "../config";
+import {
+  Alloy,
+  ALLOY_RELEASE,
+  LOKI_DATASOURCE_UID,
+  LOKI_GATEWAY_SERVICE,
+  LogPushTarget,
+  Loki,
+  Promtail,
+  PROMTAIL_RELEASE,
+} from "../logging";
 import { MetricsServer, PrometheusStack } from "../monitoring";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
@@ -14,6 +24,8 @@ export interface ObservabilityStackArgs {
 export const NAMESPACES = {
   // node-exporter reads the host's /proc, /sys and network namespace.
   monitoring: { name: "monitoring", domain: "monitoring", podSecurity: "privileged" },
+  // Loki and Alloy (which reads logs through the API) need no host access; Promtail does.
+  logging: { name: "logging", domain: "logging", podSecurity: "baseline" },
 } as const satisfies Record<string, NamespaceSpec>;
 
 /** What an operator needs next: where things are and how to reach them. Never a secret. */
@@ -28,6 +40,20 @@ export interface StackEndpoints {
     url: string;
     adminSecret: { name: string; userKey: string; passwordKey: string };
   };
+  loki?: {
+    namespace: string;
+    service: string;
+    /** In-cluster base URL of the gateway (queries, and Grafana's datasource). */
+    url: string;
+    /** Where log shippers push. */
+    pushUrl: string;
+    portForward: string;
+    /** The Grafana datasource uid; absent without Grafana. */
+    datasourceUid?: string;
+    /** The tenant to send as X-Scope-OrgID; absent when Loki runs without auth. */
+    tenant?: string;
+  };
+  logCollector?: { kind: LogCollectorKind; release: string };
 }
 
 /** The whole stack, its parts wired in order. Every part can be switched off in config. */
@@ -36,6 +62,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly namespaces: Namespaces;
   readonly prometheusStack?: PrometheusStack;
   readonly metricsServer?: MetricsServer;
+  readonly loki?: Loki;
+  readonly logCollector?: Alloy | Promtail;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -44,6 +72,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     const wanted: NamespaceSpec[] = [];
     if (config.prometheus.enabled) wanted.push(NAMESPACES.monitoring);
+    const promtail = config.logCollector.enabled && config.logCollector.kind === "promtail";
+    if (config.loki.enabled) {
+      // Promtail mounts the node's log directories, which only the privileged level allows.
+      wanted.push(promtail ? { ...NAMESPACES.logging, podSecurity: "privileged" } : NAMESPACES.logging);
+    }
     this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
 
     const endpoints: StackEndpoints = { namespaces: wanted.map((n) => n.name) };
@@ -90,6 +123,55 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     if (config.metricsServer.enabled) {
       this.metricsServer = new MetricsServer(`${name}-metrics-server`, { config }, { parent: this });
+    }
+
+    if (config.loki.enabled) {
+      const ns = NAMESPACES.logging.name;
+      const grafanaRuns = this.prometheusStack !== undefined && config.grafana.enabled;
+      const loki = new Loki(
+        `${name}-loki`,
+        {
+          namespace: this.namespaces.get(ns),
+          namespaceName: ns,
+          config,
+          ...(secrets.lokiS3AccessKeyId !== undefined && secrets.lokiS3SecretAccessKey !== undefined
+            ? {
+                s3Credentials: {
+                  accessKeyId: secrets.lokiS3AccessKeyId,
+                  secretAccessKey: secrets.lokiS3SecretAccessKey,
+                },
+              }
+            : {}),
+          ...(grafanaRuns ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
+        },
+        { parent: this },
+      );
+      this.loki = loki;
+      const tenant = config.loki.authEnabled ? config.loki.tenant : undefined;
+      endpoints.loki = {
+        namespace: ns,
+        service: LOKI_GATEWAY_SERVICE,
+        url: loki.gatewayUrl,
+        pushUrl: loki.pushUrl,
+        portForward: `kubectl -n ${ns} port-forward svc/${LOKI_GATEWAY_SERVICE} 3100:80`,
+        ...(grafanaRuns ? { datasourceUid: LOKI_DATASOURCE_UID } : {}),
+        ...(tenant !== undefined ? { tenant } : {}),
+      };
+
+      if (config.logCollector.enabled) {
+        const target: LogPushTarget = {
+          url: loki.pushUrl,
+          ...(tenant !== undefined ? { tenantId: tenant } : {}),
+        };
+        const collectorArgs = { namespace: this.namespaces.get(ns), config, target, loki: loki.release };
+        this.logCollector = promtail
+          ? new Promtail(`${name}-promtail`, collectorArgs, { parent: this })
+          : new Alloy(`${name}-alloy`, collectorArgs, { parent: this });
+        endpoints.logCollector = {
+          kind: config.logCollector.kind,
+          release: promtail ? PROMTAIL_RELEASE : ALLOY_RELEASE,
+        };
+      }
     }
 
     this.endpoints = endpoints;

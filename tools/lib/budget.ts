@@ -1,4 +1,5 @@
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/charts";
+import { ALLOY_CONTAINERS, LOKI_CONTAINERS, PROMTAIL_CONTAINERS } from "../../components/logging";
 import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
 import { PlanDocument } from "./plan";
 
@@ -7,6 +8,9 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   "prometheus-operator-crds": [],
   "kube-prometheus-stack": PROMETHEUS_STACK_CONTAINERS,
   "metrics-server": METRICS_SERVER_CONTAINERS,
+  loki: LOKI_CONTAINERS,
+  alloy: ALLOY_CONTAINERS,
+  promtail: PROMTAIL_CONTAINERS,
 };
 
 /** The dev stack's ceiling: it must fit a kind node on an 8 GiB laptop. */
