@@ -145,7 +145,7 @@ function readSchemaFrom(s: Section): string {
   if (text === undefined || !isCalendarDate(text)) {
     s.problem(
       "schemaFrom",
-      `must be a date in the form YYYY-MM-DD, got ${JSON.stringify(v)}`,
+      `must be a calendar date in the form YYYY-MM-DD, got ${JSON.stringify(v)}`,
       `set e.g. \`pulumi config set --path loki.schemaFrom ${DEFAULT_SCHEMA_FROM}\`, and never change it once Loki holds data`,
     );
     return DEFAULT_SCHEMA_FROM;
@@ -205,9 +205,13 @@ function readS3(o: Section, secretKeys: ReadonlySet<string>): S3ObjectStorage | 
   const hasKey = secretKeys.has(secretAccessKey);
   let credentials: S3Credentials | undefined;
   if (existingSecret !== undefined && (hasId || hasKey)) {
+    const both = hasId && hasKey;
+    const keys = both
+      ? `keys ${accessKeyId} and ${secretAccessKey}`
+      : `key ${hasId ? accessKeyId : secretAccessKey}`;
     o.problem(
       "existingSecret",
-      `is set together with the secret key ${hasId ? accessKeyId : secretAccessKey}, so the credentials have two sources`,
+      `is set together with the secret ${keys}, so the credentials have two sources`,
       `keep one: remove loki.objectStorage.existingSecret, or \`pulumi config rm ${accessKeyId}\` and \`pulumi config rm ${secretAccessKey}\``,
     );
   } else if (existingSecret !== undefined) {
@@ -248,9 +252,13 @@ function readObjectStorage(s: Section, secretKeys: ReadonlySet<string>): LokiObj
     return undefined;
   }
   const o = s.child("objectStorage");
+  const typeValue = o.raw("type");
   const type = o.oneOf("type", OBJECT_STORAGE_TYPES, "s3");
   let storage: LokiObjectStorage | undefined;
-  if (type === "minio") {
+  if (typeValue !== undefined && typeValue !== type) {
+    // An unknown type: its other fields cannot be judged until the type is fixed.
+    for (const key of S3_ONLY_FIELDS) o.raw(key);
+  } else if (type === "minio") {
     for (const key of S3_ONLY_FIELDS) {
       if (o.has(key)) {
         o.raw(key);
