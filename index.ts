@@ -29,6 +29,10 @@ export const alertmanager = stack.endpoints.alertmanager ?? null;
  * the Jaeger UI, and what the collector gateway does.
  */
 export const tracing = stack.endpoints.tracing ?? null;
+/** Loki's gateway: where to push logs, where to query, the Grafana datasource uid and the tenant. */
+export const loki = stack.endpoints.loki ?? null;
+/** Which log collector runs (alloy or promtail), if any. */
+export const logCollector = stack.endpoints.logCollector ?? null;
 /** Reads the admin password from its Secret; the program itself never outputs it. */
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { totalRequests } from "../components/charts";
-import { parseQuantity } from "../components/config";
+import { CONTAINER_IDS, DEFAULT_RESOURCES, parseQuantity } from "../components/config";
 import { LAPTOP_BUDGET, planContainers, withinLaptopBudget } from "../tools/lib/budget";
 import { END, resourceTables, START } from "../tools/resources";
 import { plan, PROJECT_DIR } from "./lib/helpers";
@@ -33,11 +33,34 @@ describe("resource requests", () => {
   it("size prod above dev for every container", async () => {
     const dev = planContainers(await plan("dev"));
     const prod = planContainers(await plan("prod"));
+    // Prod runs Loki as SimpleScalable: its single binary exists in dev only.
+    const devOnly = dev.filter(
+      (d) => !prod.some((x) => x.release === d.release && x.container === d.container),
+    );
+    expect(devOnly.map((d) => `${d.release}/${d.container}`)).to.deep.equal(["loki/single-binary"]);
     for (const d of dev) {
       const p = prod.find((x) => x.release === d.release && x.container === d.container);
-      expect(p, d.container).to.not.equal(undefined);
-      expect(parseQuantity(p?.memory ?? "0"), d.container).to.be.at.least(parseQuantity(d.memory ?? "0"));
+      if (p === undefined) continue;
+      expect(parseQuantity(p.memory ?? "0"), d.container).to.be.at.least(parseQuantity(d.memory ?? "0"));
     }
+    for (const id of CONTAINER_IDS) {
+      const [laptop, production] = [DEFAULT_RESOURCES.laptop[id], DEFAULT_RESOURCES.production[id]];
+      expect(parseQuantity(production.memory), id).to.be.at.least(parseQuantity(laptop.memory));
+      expect(parseQuantity(production.cpu), id).to.be.at.least(parseQuantity(laptop.cpu));
+    }
+  });
+
+  it("keep the dev logs part (Loki, gateway, collector) within 350m CPU and 800Mi", async () => {
+    const usage = planContainers(await plan("dev")).filter((u) => ["loki", "alloy"].includes(u.release));
+    expect(usage.map((u) => `${u.release}/${u.container}`)).to.deep.equal([
+      "loki/single-binary",
+      "loki/gateway (nginx)",
+      "alloy/alloy",
+      "alloy/config-reloader",
+    ]);
+    const total = totalRequests(usage);
+    expect(total.cpu).to.be.at.most(0.35);
+    expect(total.memory).to.be.at.most(800 * 2 ** 20);
   });
 
   it("are what the README's table says", async () => {

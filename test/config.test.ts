@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { CONTAINER_IDS, ConfigError, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
@@ -118,7 +118,7 @@ describe("stack config", () => {
       [
         "an unknown container",
         { ...kind, resources: { loki: { cpu: "1" } } },
-        "Invalid stack config: resources.loki: is not a known container; use one of: prometheusOperator, prometheusAdmissionJobs, configReloader, prometheus, alertmanager, grafana, grafanaSidecar, grafanaInit, kubeStateMetrics, nodeExporter, metricsServer, jaeger, jaegerEsIndexCleaner, otelCollector",
+        `Invalid stack config: resources.loki: is not a known container; use one of: ${CONTAINER_IDS.join(", ")}`,
       ],
       [
         "an unknown chart-mirror scheme",
@@ -143,7 +143,7 @@ describe("stack config", () => {
       [
         "an unknown top-level key",
         { ...kind, lokki: { mode: "SingleBinary" } },
-        "Invalid stack config: lokki: is not a known config key; remove it with `pulumi config rm lokki`; known keys are cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer, tracing, grafanaAdminPassword, tracingElasticsearchPassword",
+        `Invalid stack config: lokki: is not a known config key; remove it with \`pulumi config rm lokki\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
       ],
       [
         "a boolean that is not one",

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { CHARTS } from "../components/charts";
+import { SECRET_KEYS } from "../components/config";
 import { ProgramRun } from "../tools/lib/run-program";
 import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf } from "./lib/helpers";
 
@@ -38,6 +39,8 @@ describe("the program under mocks", () => {
         "3.13.0",
         CHARTS.metricsServer.repo,
       ],
+      ["loki", "loki", "logging", "loki", "6.55.0", CHARTS.loki.repo],
+      ["alloy", "alloy", "logging", "alloy", "1.11.1", CHARTS.alloy.repo],
       ["jaeger", "jaeger", "tracing", "jaeger", "4.11.1", CHARTS.jaeger.repo],
     ];
     // The collector gateway is off in dev and on in prod.
@@ -89,6 +92,12 @@ describe("the program under mocks", () => {
       "kube-prometheus-stack": "observability-prometheus",
       "observability-metrics-server": "observability",
       "metrics-server": "observability-metrics-server",
+      "ns-logging": "observability-namespaces",
+      "observability-loki": "observability",
+      loki: "observability-loki",
+      "loki-datasource": "observability-loki",
+      "observability-alloy": "observability",
+      alloy: "observability-alloy",
       "ns-tracing": "observability-namespaces",
       "observability-tracing": "observability",
       "observability-tracing-jaeger": "observability-tracing",
@@ -177,17 +186,20 @@ describe("the program under mocks", () => {
         prometheus: { enabled: false },
         grafana: { enabled: false },
         metricsServer: { enabled: false },
+        loki: { enabled: false },
         tracing: { enabled: false },
       }),
     );
     expect(releases(bare.resources)).to.deep.equal([]);
     expect(bare.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")).to.deep.equal([]);
     expect(bare.outputs["grafana"]).to.equal(null);
+    expect(bare.outputs["loki"]).to.equal(null);
+    expect(bare.outputs["logCollector"]).to.equal(null);
     expect(bare.outputs["tracing"]).to.equal(null);
   });
 
   it("exports where things are and the admin Secret's name, never the password", () => {
-    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring", "tracing"]);
+    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring", "logging", "tracing"]);
     expect(dev.outputs["grafana"]).to.deep.equal({
       namespace: "monitoring",
       service: "kube-prometheus-stack-grafana",
@@ -248,7 +260,7 @@ describe("the Grafana admin password", () => {
       message = (err as Error).message;
     }
     expect(message).to.equal(
-      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword, tracingElasticsearchPassword) with `pulumi config set --secret <key> <value>`",
+      `Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (${SECRET_KEYS.join(", ")}) with \`pulumi config set --secret <key> <value>\``,
     );
   });
 });

@@ -7,7 +7,7 @@ const cloud = { cluster: { type: "cloud", context: "prod" }, sizing: "production
 
 function errorFor(raw: Record<string, unknown>, secretsSet: string[] = []): string {
   try {
-    parseStackConfig(raw, secretsSet);
+    parseStackConfig(raw, new Set(secretsSet));
   } catch (err) {
     expect(err).to.be.instanceOf(ConfigError);
     return (err as ConfigError).message;
@@ -52,7 +52,7 @@ describe("tracing config", () => {
           },
         },
       },
-      ["tracingElasticsearchPassword"],
+      new Set(["tracingElasticsearchPassword"]),
     ).tracing;
     expect(t.elasticsearch).to.deep.equal({
       url: "https://search-es-http.search.svc:9200",

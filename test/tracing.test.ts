@@ -386,8 +386,8 @@ describe("tracing in the program", () => {
     expect(file.datasources.map((d) => [d.uid, d.url])).to.deep.equal([
       ["jaeger", "http://jaeger.tracing.svc:16686"],
     ]);
-    // Loki is not part of the stack yet: no link into it.
-    expect(file.datasources[0]?.jsonData).to.not.have.property("tracesToLogsV2");
+    // Loki runs in prod too: spans link to their logs.
+    expect(file.datasources[0]?.jsonData["tracesToLogsV2"]).to.deep.include({ datasourceUid: "loki" });
   });
 
   it("makes Prometheus scrape Jaeger and the gateway, after the CRDs exist, with monitors valid against the CRD", function () {
@@ -431,7 +431,7 @@ describe("tracing in the program", () => {
     ).to.deep.equal([]);
     expect(
       r.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release").map((x) => x.name),
-    ).to.deep.equal(["metrics-server", "otel-gateway"]);
+    ).to.deep.equal(["metrics-server", "loki", "alloy", "otel-gateway"]);
     const exporter = valueOf(
       release(r.resources, "otel-gateway"),
       `alternateConfig.exporters.${BACKEND_EXPORTER}`,

@@ -11,12 +11,36 @@ export type {
   MetricsServerConfig,
   StorageConfig,
 } from "./stack-config";
+export {
+  readLoki,
+  readLogCollector,
+  LOKI_MODES,
+  LOG_COLLECTORS,
+  OBJECT_STORAGE_TYPES,
+  LOKI_S3_SECRET_KEYS,
+  LOKI_S3_CREDENTIALS_SECRET,
+  S3_ACCESS_KEY_ID_KEY,
+  S3_SECRET_ACCESS_KEY_KEY,
+  DEFAULT_SCHEMA_FROM,
+} from "./logging";
+export type {
+  LokiConfig,
+  LokiMode,
+  LokiObjectStorage,
+  S3ObjectStorage,
+  MinioObjectStorage,
+  S3Buckets,
+  S3Credentials,
+  LogCollectorConfig,
+  LogCollectorKind,
+} from "./logging";
 export { loadStackConfig, PROJECT } from "./load";
 export type { StackSecrets } from "./load";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./sizing";
 export { parseQuantity } from "./quantity";
-export { durationSeconds, goDuration, TRACE_STORAGE_KINDS, TRACING_ES_PASSWORD_KEY } from "./tracing";
+export { durationSeconds, goDuration } from "./duration";
+export { TRACE_STORAGE_KINDS, TRACING_ES_PASSWORD_KEY } from "./tracing";
 export type {
   TraceStorageKind,
   TracingCollectorConfig,

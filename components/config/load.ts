@@ -11,6 +11,10 @@ export interface StackSecrets {
   grafanaAdminPassword?: pulumi.Output<string>;
   /** The password Jaeger writes to Elasticsearch with. Defaults to none (required with that storage). */
   tracingElasticsearchPassword?: pulumi.Output<string>;
+  /** Loki's S3 access key id. Defaults to none (loki.objectStorage.existingSecret, or no bucket). */
+  lokiS3AccessKeyId?: pulumi.Output<string>;
+  /** Loki's S3 secret access key. Defaults to none, as the access key id. */
+  lokiS3SecretAccessKey?: pulumi.Output<string>;
 }
 
 // Not in the SDK's typings, but how the SDK itself knows which keys `pulumi config set --secret` wrote.
@@ -38,11 +42,16 @@ function decode(text: string): unknown {
 export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets } {
   const cfg = new pulumi.Config(PROJECT);
   const raw: Record<string, unknown> = {};
+  // Which secret keys are set, never their values: some rules depend on a secret being present.
+  const secretKeysSet = new Set<string>();
   const prefix = `${PROJECT}:`;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig()).sort()) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+    if ((SECRET_KEYS as readonly string[]).includes(key)) {
+      secretKeysSet.add(key);
+      continue;
+    }
     if (runtimeConfig.isConfigSecret(fullKey) && (PLAIN_KEYS as readonly string[]).includes(key)) {
       throw new ConfigError([
         {
@@ -55,12 +64,11 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     const text = cfg.get(key);
     if (text !== undefined) raw[key] = decode(text);
   }
+  const config = parseStackConfig(raw, secretKeysSet);
   const secrets: StackSecrets = {};
-  const grafanaAdminPassword = cfg.getSecret("grafanaAdminPassword");
-  if (grafanaAdminPassword !== undefined) secrets.grafanaAdminPassword = grafanaAdminPassword;
-  const tracingElasticsearchPassword = cfg.getSecret("tracingElasticsearchPassword");
-  if (tracingElasticsearchPassword !== undefined)
-    secrets.tracingElasticsearchPassword = tracingElasticsearchPassword;
-  const config = parseStackConfig(raw, Object.keys(secrets).sort());
+  for (const key of SECRET_KEYS) {
+    const value = cfg.getSecret(key);
+    if (value !== undefined) secrets[key] = value;
+  }
   return { config, secrets };
 }

@@ -81,6 +81,11 @@ export class Section {
     this.problems.push({ path: this.join(key), problem, fix });
   }
 
+  /** A problem at a path outside this section, e.g. a top-level secret key a rule here depends on. */
+  problemAt(path: string, problem: string, fix: string): void {
+    this.problems.push({ path, problem, fix });
+  }
+
   string(key: string, fallback: string): string {
     const v = this.optionalString(key);
     return v ?? fallback;

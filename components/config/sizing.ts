@@ -48,6 +48,19 @@ export const CONTAINER_IDS = [
   "jaeger",
   "jaegerEsIndexCleaner",
   "otelCollector",
+  "lokiSingleBinary",
+  "lokiWrite",
+  "lokiRead",
+  "lokiBackend",
+  "lokiGateway",
+  "lokiChunksCache",
+  "lokiResultsCache",
+  "lokiCacheExporter",
+  "minio",
+  "minioJobs",
+  "alloy",
+  "alloyConfigReloader",
+  "promtail",
 ] as const;
 export type ContainerId = (typeof CONTAINER_IDS)[number];
 
@@ -70,6 +83,21 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     jaegerEsIndexCleaner: r("10m", "32Mi", "64Mi"),
     // Off in dev by default; sized so that switching it on stays within tracing's 150m/300Mi.
     otelCollector: r("30m", "96Mi", "192Mi"),
+    // SingleBinary on a laptop ingests a few MB an hour; queries spike above the request, not the limit.
+    lokiSingleBinary: r("150m", "320Mi", "640Mi"),
+    lokiWrite: r("100m", "256Mi", "512Mi"),
+    lokiRead: r("100m", "256Mi", "512Mi"),
+    lokiBackend: r("50m", "192Mi", "384Mi"),
+    lokiGateway: r("10m", "24Mi", "48Mi"),
+    // Memcached gets about 1/1.2 of its request as cache (see lokiValues).
+    lokiChunksCache: r("50m", "256Mi", "320Mi"),
+    lokiResultsCache: r("20m", "96Mi", "128Mi"),
+    lokiCacheExporter: r("5m", "16Mi", "32Mi"),
+    minio: r("50m", "256Mi", "512Mi"),
+    minioJobs: r("10m", "64Mi", "128Mi"),
+    alloy: r("40m", "128Mi", "256Mi"),
+    alloyConfigReloader: r("5m", "16Mi", "32Mi"),
+    promtail: r("40m", "96Mi", "192Mi"),
   },
   production: {
     prometheusOperator: r("100m", "256Mi", "512Mi"),
@@ -86,5 +114,19 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     jaeger: r("500m", "1Gi", "2Gi"),
     jaegerEsIndexCleaner: r("50m", "64Mi", "128Mi"),
     otelCollector: r("200m", "256Mi", "512Mi"),
+    lokiSingleBinary: r("1", "2Gi", "4Gi"),
+    // Ingesters hold unflushed chunks in memory: the write target needs the most.
+    lokiWrite: r("500m", "2Gi", "4Gi"),
+    lokiRead: r("500m", "1Gi", "2Gi"),
+    lokiBackend: r("250m", "1Gi", "2Gi"),
+    lokiGateway: r("100m", "128Mi", "256Mi"),
+    lokiChunksCache: r("500m", "4Gi", "5Gi"),
+    lokiResultsCache: r("200m", "1Gi", "1280Mi"),
+    lokiCacheExporter: r("20m", "32Mi", "64Mi"),
+    minio: r("250m", "1Gi", "2Gi"),
+    minioJobs: r("20m", "128Mi", "256Mi"),
+    alloy: r("200m", "512Mi", "1Gi"),
+    alloyConfigReloader: r("10m", "32Mi", "64Mi"),
+    promtail: r("200m", "256Mi", "512Mi"),
   },
 };

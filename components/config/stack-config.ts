@@ -1,4 +1,5 @@
 import { ConfigError, ConfigProblem } from "./errors";
+import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "./logging";
 import { Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
 import { readTracing, TracingConfig, TRACING_ES_PASSWORD_KEY } from "./tracing";
@@ -99,11 +100,18 @@ export interface StackConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  loki: LokiConfig;
+  logCollector: LogCollectorConfig;
   tracing: TracingConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
-export const SECRET_KEYS = ["grafanaAdminPassword", TRACING_ES_PASSWORD_KEY] as const;
+export const SECRET_KEYS = [
+  "grafanaAdminPassword",
+  "lokiS3AccessKeyId",
+  "lokiS3SecretAccessKey",
+  TRACING_ES_PASSWORD_KEY,
+] as const;
 
 /** Every plain (non-secret) top-level key, in the order Pulumi.yaml documents them. */
 export const PLAIN_KEYS = [
@@ -115,6 +123,8 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "loki",
+  "logCollector",
   "tracing",
 ] as const;
 
@@ -199,13 +209,13 @@ function readResources(s: Section, sizing: Sizing): Record<ContainerId, Containe
 
 /**
  * Validates the raw stack config (top-level keys without the project prefix, objects already
- * parsed) and applies defaults. `secretsSet` names the secret keys that have a value (their
- * values stay out of here), for rules such as "this storage needs that password". Throws one
- * ConfigError that lists every problem, before any resource is declared.
+ * parsed) and applies defaults. Throws one ConfigError that lists every problem, before any
+ * resource is declared. `secretKeys` names the secret keys that are set, for rules that depend
+ * on whether a secret exists (never on its value). Defaults to none.
  */
 export function parseStackConfig(
   raw: Readonly<Record<string, unknown>>,
-  secretsSet: readonly string[] = [],
+  secretKeys: ReadonlySet<string> = new Set(),
 ): StackConfig {
   const problems: ConfigProblem[] = [];
   for (const key of Object.keys(raw).sort()) {
@@ -285,6 +295,8 @@ export function parseStackConfig(
   };
   m.done();
 
+  const loki = readLoki(at("loki"), secretKeys);
+  const logCollector = readLogCollector(at("logCollector"), loki.enabled);
   const tracing = readTracing(at("tracing"), sizing, problems);
 
   // Cross-key rules: each names both keys.
@@ -311,7 +323,7 @@ export function parseStackConfig(
     tracing.enabled &&
     tracing.jaeger.enabled &&
     tracing.storage === "elasticsearch" &&
-    !secretsSet.includes(TRACING_ES_PASSWORD_KEY)
+    !secretKeys.has(TRACING_ES_PASSWORD_KEY)
   ) {
     problems.push({
       path: TRACING_ES_PASSWORD_KEY,
@@ -323,5 +335,17 @@ export function parseStackConfig(
   if (problems.length > 0 || cluster === undefined) {
     throw new ConfigError(problems);
   }
-  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer, tracing };
+  return {
+    cluster,
+    sizing,
+    resources,
+    charts,
+    prometheus,
+    alertmanager,
+    grafana,
+    metricsServer,
+    loki,
+    logCollector,
+    tracing,
+  };
 }

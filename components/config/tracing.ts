@@ -1,3 +1,4 @@
+import { durationSeconds } from "./duration";
 import { ConfigProblem } from "./errors";
 import { Section } from "./reader";
 import { Sizing } from "./sizing";
@@ -54,24 +55,6 @@ export const TRACING_ES_PASSWORD_KEY = "tracingElasticsearchPassword";
 
 const HTTP_URL = /^https?:\/\/[^\s/:]+(:\d+)?(\/\S*)?$/;
 const HOST_PORT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/;
-
-/** Seconds in a Prometheus-style duration (`72h`, `7d`, `2w`, `1h30m`). */
-export function durationSeconds(duration: string): number {
-  const units: Record<string, number> = { y: 31536000, w: 604800, d: 86400, h: 3600, m: 60, s: 1, ms: 0.001 };
-  let total = 0;
-  for (const m of duration.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) {
-    total += Number(m[1]) * (units[m[2] ?? "s"] ?? 0);
-  }
-  return total;
-}
-
-/** The same span of time as a Go duration (Jaeger's config parses these; Go has no `d` or `w`). */
-export function goDuration(duration: string): string {
-  const seconds = Math.floor(durationSeconds(duration));
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
-}
 
 /** A number in a closed range; `pulumi config set` without --path stores text, so "12.5" counts. */
 function percent(s: Section, key: string, fallback: number): number {

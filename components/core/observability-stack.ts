@@ -1,7 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig, StackSecrets } from "../config";
+import { LogCollectorKind, StackConfig, StackSecrets } from "../config";
+import {
+  Alloy,
+  ALLOY_RELEASE,
+  LOKI_DATASOURCE_UID,
+  LOKI_GATEWAY_SERVICE,
+  LogPushTarget,
+  Loki,
+  Promtail,
+  PROMTAIL_RELEASE,
+} from "../logging";
 import { MetricsServer, PrometheusStack } from "../monitoring";
-import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
+import { lokiTraceDerivedFields, Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
 export interface ObservabilityStackArgs {
@@ -17,6 +27,8 @@ export const NAMESPACES = {
   monitoring: { name: "monitoring", domain: "monitoring", podSecurity: "privileged" },
   // Jaeger and the collector gateway run as non-root with no capabilities.
   tracing: { name: TRACING_NAMESPACE, domain: "tracing", podSecurity: "restricted" },
+  // Loki and Alloy (which reads logs through the API) need no host access; Promtail does.
+  logging: { name: "logging", domain: "logging", podSecurity: "baseline" },
 } as const satisfies Record<string, NamespaceSpec>;
 
 /** What an operator needs next: where things are and how to reach them. Never a secret. */
@@ -32,6 +44,20 @@ export interface StackEndpoints {
     adminSecret: { name: string; userKey: string; passwordKey: string };
   };
   tracing?: TracingEndpoints;
+  loki?: {
+    namespace: string;
+    service: string;
+    /** In-cluster base URL of the gateway (queries, and Grafana's datasource). */
+    url: string;
+    /** Where log shippers push. */
+    pushUrl: string;
+    portForward: string;
+    /** The Grafana datasource uid; absent without Grafana. */
+    datasourceUid?: string;
+    /** The tenant to send as X-Scope-OrgID; absent when Loki runs without auth. */
+    tenant?: string;
+  };
+  logCollector?: { kind: LogCollectorKind; release: string };
 }
 
 /** The whole stack, its parts wired in order. Every part can be switched off in config. */
@@ -41,6 +67,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly prometheusStack?: PrometheusStack;
   readonly metricsServer?: MetricsServer;
   readonly tracing?: Tracing;
+  readonly loki?: Loki;
+  readonly logCollector?: Alloy | Promtail;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -49,6 +77,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     const wanted: NamespaceSpec[] = [];
     if (config.prometheus.enabled) wanted.push(NAMESPACES.monitoring);
+    const promtail = config.logCollector.enabled && config.logCollector.kind === "promtail";
+    if (config.loki.enabled) {
+      // Promtail mounts the node's log directories, which only the privileged level allows.
+      wanted.push(promtail ? { ...NAMESPACES.logging, podSecurity: "privileged" } : NAMESPACES.logging);
+    }
     if (config.tracing.enabled) wanted.push(NAMESPACES.tracing);
     this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
 
@@ -98,6 +131,60 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       this.metricsServer = new MetricsServer(`${name}-metrics-server`, { config }, { parent: this });
     }
 
+    const grafanaRuns = this.prometheusStack !== undefined && config.grafana.enabled;
+    // Logs and traces link to each other in Grafana only when both datasources exist.
+    const jaegerDatasource = grafanaRuns && config.tracing.enabled && config.tracing.jaeger.enabled;
+    const lokiDatasource = grafanaRuns && config.loki.enabled;
+    if (config.loki.enabled) {
+      const ns = NAMESPACES.logging.name;
+      const loki = new Loki(
+        `${name}-loki`,
+        {
+          namespace: this.namespaces.get(ns),
+          namespaceName: ns,
+          config,
+          ...(secrets.lokiS3AccessKeyId !== undefined && secrets.lokiS3SecretAccessKey !== undefined
+            ? {
+                s3Credentials: {
+                  accessKeyId: secrets.lokiS3AccessKeyId,
+                  secretAccessKey: secrets.lokiS3SecretAccessKey,
+                },
+              }
+            : {}),
+          ...(grafanaRuns ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
+          // A trace id in a log line links to its trace when Grafana has the Jaeger datasource.
+          ...(grafanaRuns && jaegerDatasource ? { derivedFields: lokiTraceDerivedFields() } : {}),
+        },
+        { parent: this },
+      );
+      this.loki = loki;
+      const tenant = config.loki.authEnabled ? config.loki.tenant : undefined;
+      endpoints.loki = {
+        namespace: ns,
+        service: LOKI_GATEWAY_SERVICE,
+        url: loki.gatewayUrl,
+        pushUrl: loki.pushUrl,
+        portForward: `kubectl -n ${ns} port-forward svc/${LOKI_GATEWAY_SERVICE} 3100:80`,
+        ...(grafanaRuns ? { datasourceUid: LOKI_DATASOURCE_UID } : {}),
+        ...(tenant !== undefined ? { tenant } : {}),
+      };
+
+      if (config.logCollector.enabled) {
+        const target: LogPushTarget = {
+          url: loki.pushUrl,
+          ...(tenant !== undefined ? { tenantId: tenant } : {}),
+        };
+        const collectorArgs = { namespace: this.namespaces.get(ns), config, target, loki: loki.release };
+        this.logCollector = promtail
+          ? new Promtail(`${name}-promtail`, collectorArgs, { parent: this })
+          : new Alloy(`${name}-alloy`, collectorArgs, { parent: this });
+        endpoints.logCollector = {
+          kind: config.logCollector.kind,
+          release: promtail ? PROMTAIL_RELEASE : ALLOY_RELEASE,
+        };
+      }
+    }
+
     if (config.tracing.enabled) {
       this.tracing = new Tracing(
         `${name}-tracing`,
@@ -108,8 +195,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...(this.prometheusStack !== undefined && config.grafana.enabled
             ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) }
             : {}),
-          // The Loki datasource arrives with the logging part; until then spans link to metrics only.
-          lokiEnabled: false,
+          lokiEnabled: lokiDatasource,
           ...(secrets.tracingElasticsearchPassword !== undefined
             ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
             : {}),

@@ -22,6 +22,11 @@ export interface GrafanaDatasource {
   url: string;
   /** Plugin settings (derived fields, trace-to-logs links, ...). Defaults to none. */
   jsonData?: Record<string, unknown>;
+  /**
+   * Values Grafana stores encrypted and never shows, e.g. `httpHeaderValue1` for a custom header
+   * such as Loki's X-Scope-OrgID (Grafana reads header values only from here). Defaults to none.
+   */
+  secureJsonData?: Record<string, string>;
   /** Make it Grafana's default datasource. Defaults to false. */
   isDefault?: boolean;
 }
@@ -40,6 +45,7 @@ export function datasourceProvisioning(datasources: readonly GrafanaDatasource[]
         isDefault: ds.isDefault ?? false,
         editable: false,
         ...(ds.jsonData !== undefined ? { jsonData: ds.jsonData } : {}),
+        ...(ds.secureJsonData !== undefined ? { secureJsonData: ds.secureJsonData } : {}),
       })),
     },
     { sortMapEntries: false },

@@ -1,9 +1,10 @@
 import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "../grafana";
+import { LOKI_DATASOURCE_UID } from "../logging/loki";
 
 /** The Jaeger datasource's fixed uid: Loki's derived field links to it. */
 export const JAEGER_DATASOURCE_UID = "jaeger";
 /** The Loki datasource's fixed uid (provisioned by the logging part). */
-export const LOKI_DATASOURCE_UID = "loki";
+export { LOKI_DATASOURCE_UID };
 
 /**
  * A W3C trace id (32 hex digits) after `trace_id`, `traceId`, `traceID` or `TraceId`, written

@@ -1,4 +1,5 @@
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/charts";
+import { ALLOY_CONTAINERS, LOKI_CONTAINERS, PROMTAIL_CONTAINERS } from "../../components/logging";
 import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
 import { JAEGER_CONTAINERS, OTEL_COLLECTOR_CONTAINERS } from "../../components/tracing";
 import { PlanDocument } from "./plan";
@@ -10,6 +11,9 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   "metrics-server": METRICS_SERVER_CONTAINERS,
   jaeger: JAEGER_CONTAINERS,
   "opentelemetry-collector": OTEL_COLLECTOR_CONTAINERS,
+  loki: LOKI_CONTAINERS,
+  alloy: ALLOY_CONTAINERS,
+  promtail: PROMTAIL_CONTAINERS,
 };
 
 /** The dev stack's ceiling: it must fit a kind node on an 8 GiB laptop. */

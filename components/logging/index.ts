@@ -1,0 +1,28 @@
+export {
+  Loki,
+  LOKI_RELEASE,
+  LOKI_GATEWAY_SERVICE,
+  LOKI_DATASOURCE_UID,
+  LOKI_DATASOURCE_CONFIGMAP,
+  TENANT_HEADER,
+  lokiGatewayUrl,
+  lokiPushUrl,
+  lokiDatasource,
+} from "./loki";
+export type { LokiArgs } from "./loki";
+export {
+  lokiValues,
+  memcachedMegabytes,
+  LOKI_CONTAINERS,
+  LOKI_S3_ACCESS_KEY_ID_ENV,
+  LOKI_S3_SECRET_ACCESS_KEY_ENV,
+} from "./loki-values";
+export type { LokiValuesArgs } from "./loki-values";
+export { Alloy, ALLOY_RELEASE } from "./alloy";
+export type { AlloyArgs } from "./alloy";
+export { alloyConfig, alloyValues, escapeForTpl, ALLOY_CONTAINERS } from "./alloy-values";
+export type { AlloyValuesArgs, LogPushTarget } from "./alloy-values";
+export { Promtail, PROMTAIL_RELEASE } from "./promtail";
+export type { PromtailArgs } from "./promtail";
+export { promtailValues, PROMTAIL_CONTAINERS } from "./promtail-values";
+export type { PromtailValuesArgs } from "./promtail-values";

@@ -1,0 +1,224 @@
+import { ContainerSlot } from "../charts";
+import {
+  ClusterConfig,
+  ContainerId,
+  ContainerResources,
+  LokiConfig,
+  parseQuantity,
+  S3_ACCESS_KEY_ID_KEY,
+  S3_SECRET_ACCESS_KEY_KEY,
+  toK8s,
+} from "../config";
+
+/** Environment variables the Loki pods read the S3 key pair from (`-config.expand-env=true`). */
+export const LOKI_S3_ACCESS_KEY_ID_ENV = "LOKI_S3_ACCESS_KEY_ID";
+export const LOKI_S3_SECRET_ACCESS_KEY_ENV = "LOKI_S3_SECRET_ACCESS_KEY";
+
+export interface LokiValuesArgs {
+  loki: LokiConfig;
+  cluster: ClusterConfig;
+  resources: Readonly<Record<ContainerId, ContainerResources>>;
+}
+
+/**
+ * Memcached's cache size in MB for a container request: the chart sizes the container at 1.2
+ * times the cache by default, so the cache gets the request divided by 1.2.
+ */
+export function memcachedMegabytes(r: ContainerResources): number {
+  return Math.floor(parseQuantity(r.memory) / 2 ** 20 / 1.2);
+}
+
+/** Hard anti-affinity per node for one of the chart's components: two replicas never share a node. */
+function spreadPerNode(component: string): Record<string, unknown> {
+  return {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {
+          labelSelector: { matchLabels: { "app.kubernetes.io/component": component } },
+          topologyKey: "kubernetes.io/hostname",
+        },
+      ],
+    },
+  };
+}
+
+/** Values for the Loki chart (keys checked against the chart's values.yaml and templates). */
+export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
+  const { loki, cluster, resources: res } = args;
+  const storage = loki.objectStorage;
+  const s3 = storage?.type === "s3" ? storage : undefined;
+  const minio = storage?.type === "minio";
+  const objectStore = storage !== undefined ? "s3" : "filesystem";
+  // Ingesters run in the single binary, or in the write target once scalable targets exist.
+  const ingesters = loki.mode === "SingleBinary" ? loki.singleBinaryReplicas : loki.scalable.write;
+  const storageClass = cluster.storageClass !== undefined ? { storageClass: cluster.storageClass } : {};
+  const persistence = { size: loki.persistenceSize, ...storageClass };
+
+  // The config (a ConfigMap) holds only ${VAR} references; Loki expands them from env at start,
+  // and the env comes from the Secret. So no credential ever reaches Helm values.
+  const credentials =
+    s3 !== undefined
+      ? {
+          extraArgs: ["-config.expand-env=true"],
+          extraEnv: [
+            {
+              name: LOKI_S3_ACCESS_KEY_ID_ENV,
+              valueFrom: { secretKeyRef: { name: s3.credentials.secretName, key: S3_ACCESS_KEY_ID_KEY } },
+            },
+            {
+              name: LOKI_S3_SECRET_ACCESS_KEY_ENV,
+              valueFrom: { secretKeyRef: { name: s3.credentials.secretName, key: S3_SECRET_ACCESS_KEY_KEY } },
+            },
+          ],
+        }
+      : {};
+
+  let storageValues: Record<string, unknown>;
+  if (s3 !== undefined) {
+    storageValues = {
+      type: "s3",
+      bucketNames: {
+        chunks: s3.buckets.chunks,
+        ruler: s3.buckets.ruler,
+        ...(s3.buckets.admin !== undefined ? { admin: s3.buckets.admin } : {}),
+      },
+      s3: {
+        ...(s3.endpoint !== undefined ? { endpoint: s3.endpoint } : {}),
+        region: s3.region,
+        accessKeyId: `\${${LOKI_S3_ACCESS_KEY_ID_ENV}}`,
+        secretAccessKey: `\${${LOKI_S3_SECRET_ACCESS_KEY_ENV}}`,
+        s3ForcePathStyle: s3.forcePathStyle,
+        insecure: s3.insecure,
+      },
+    };
+  } else if (minio) {
+    // With minio.enabled the chart points the s3 client at the bundled MinIO and its buckets.
+    storageValues = { type: "s3" };
+  } else {
+    storageValues = { type: "filesystem" };
+  }
+
+  // Replicas of one component never share a node (the chart's default, made explicit).
+  const spread = (component: string, replicas: number) =>
+    replicas > 1 ? { affinity: spreadPerNode(component) } : {};
+  // A scalable target: sized only when it runs; read is a Deployment without a volume.
+  const target = (key: "read" | "write" | "backend", r: ContainerResources, volume: boolean) => {
+    const replicas = loki.scalable[key];
+    if (replicas === 0) return { replicas: 0 };
+    return {
+      replicas,
+      resources: toK8s(r),
+      ...(volume ? { persistence } : {}),
+      ...spread(key, replicas),
+      ...credentials,
+    };
+  };
+
+  const cache = (id: "lokiChunksCache" | "lokiResultsCache") =>
+    loki.caches
+      ? { enabled: true, allocatedMemory: memcachedMegabytes(res[id]), resources: toK8s(res[id]) }
+      : { enabled: false };
+
+  return {
+    deploymentMode: loki.mode,
+    loki: {
+      auth_enabled: loki.authEnabled,
+      commonConfig: { replication_factor: Math.min(3, Math.max(1, ingesters)) },
+      // One explicit period. Its start date comes from config and never moves on its own.
+      schemaConfig: {
+        configs: [
+          {
+            from: loki.schemaFrom,
+            store: "tsdb",
+            object_store: objectStore,
+            schema: "v13",
+            index: { prefix: "index_", period: "24h" },
+          },
+        ],
+      },
+      storage: storageValues,
+      limits_config: { retention_period: loki.retention },
+      compactor: { retention_enabled: true, delete_request_store: objectStore },
+    },
+    singleBinary:
+      loki.singleBinaryReplicas > 0
+        ? {
+            replicas: loki.singleBinaryReplicas,
+            resources: toK8s(res.lokiSingleBinary),
+            persistence: { enabled: true, ...persistence },
+            ...spread("single-binary", loki.singleBinaryReplicas),
+            ...credentials,
+          }
+        : { replicas: 0 },
+    write: target("write", res.lokiWrite, true),
+    read: target("read", res.lokiRead, false),
+    backend: target("backend", res.lokiBackend, true),
+    // The collector and Grafana talk to the gateway only, whatever the mode behind it.
+    gateway: {
+      enabled: true,
+      replicas: loki.gatewayReplicas,
+      resources: toK8s(res.lokiGateway),
+      ...spread("gateway", loki.gatewayReplicas),
+    },
+    chunksCache: cache("lokiChunksCache"),
+    resultsCache: cache("lokiResultsCache"),
+    // The exporter runs beside memcached in each cache pod.
+    ...(loki.caches ? { memcachedExporter: { enabled: true, resources: toK8s(res.lokiCacheExporter) } } : {}),
+    // The canary is a DaemonSet of its own and the helm test needs it: both off, together.
+    lokiCanary: { enabled: false },
+    test: { enabled: false },
+    // The rules sidecar loads ConfigMaps nothing in this stack writes; off, one container less.
+    sidecar: { rules: { enabled: false } },
+    minio: minio
+      ? {
+          enabled: true,
+          resources: toK8s(res.minio),
+          persistence: { size: loki.persistenceSize, ...storageClass },
+          makeBucketJob: { resources: toK8s(res.minioJobs) },
+          makeUserJob: { resources: toK8s(res.minioJobs) },
+        }
+      : { enabled: false },
+  };
+}
+
+/** Every container the Loki chart runs with these values, and where it is sized. */
+export const LOKI_CONTAINERS: readonly ContainerSlot[] = [
+  { container: "single-binary", resources: "singleBinary.resources", replicas: "singleBinary.replicas" },
+  { container: "write", resources: "write.resources", replicas: "write.replicas" },
+  { container: "read", resources: "read.resources", replicas: "read.replicas" },
+  { container: "backend", resources: "backend.resources", replicas: "backend.replicas" },
+  {
+    container: "gateway (nginx)",
+    resources: "gateway.resources",
+    replicas: "gateway.replicas",
+    enabledWhen: ["gateway.enabled"],
+  },
+  // The chart's default of one replica per cache.
+  {
+    container: "chunks-cache (memcached)",
+    resources: "chunksCache.resources",
+    enabledWhen: ["chunksCache.enabled"],
+  },
+  {
+    container: "chunks-cache exporter",
+    resources: "memcachedExporter.resources",
+    enabledWhen: ["chunksCache.enabled", "memcachedExporter.enabled"],
+  },
+  {
+    container: "results-cache (memcached)",
+    resources: "resultsCache.resources",
+    enabledWhen: ["resultsCache.enabled"],
+  },
+  {
+    container: "results-cache exporter",
+    resources: "memcachedExporter.resources",
+    enabledWhen: ["resultsCache.enabled", "memcachedExporter.enabled"],
+  },
+  { container: "minio", resources: "minio.resources", enabledWhen: ["minio.enabled"] },
+  {
+    container: "minio make-bucket/make-user jobs",
+    resources: "minio.makeBucketJob.resources",
+    enabledWhen: ["minio.enabled"],
+    runs: "hook",
+  },
+];

@@ -1,0 +1,143 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { helmRelease } from "../charts";
+import {
+  LOKI_S3_CREDENTIALS_SECRET,
+  LokiConfig,
+  S3_ACCESS_KEY_ID_KEY,
+  S3_SECRET_ACCESS_KEY_KEY,
+  StackConfig,
+} from "../config";
+import { STACK_LABELS } from "../core/namespaces";
+import { datasourceConfigMap, GrafanaDatasource } from "../grafana";
+import { lokiValues } from "./loki-values";
+
+/** Release name, fixed: the chart names its objects (e.g. the `loki-gateway` Service) after it. */
+export const LOKI_RELEASE = "loki";
+export const LOKI_GATEWAY_SERVICE = `${LOKI_RELEASE}-gateway`;
+/** The Loki datasource's fixed uid, for dashboards and links from other datasources (traces). */
+export const LOKI_DATASOURCE_UID = "loki";
+export const LOKI_DATASOURCE_CONFIGMAP = "loki-datasource";
+/** The header that carries the tenant id when Loki runs with auth_enabled. */
+export const TENANT_HEADER = "X-Scope-OrgID";
+
+/** The gateway's in-cluster base URL; the `.svc` name resolves under any cluster domain. */
+export function lokiGatewayUrl(namespace: string): string {
+  return `http://${LOKI_GATEWAY_SERVICE}.${namespace}.svc`;
+}
+
+/** The URL collectors push to. */
+export function lokiPushUrl(namespace: string): string {
+  return `${lokiGatewayUrl(namespace)}/loki/api/v1/push`;
+}
+
+/** Grafana's Loki datasource; with auth_enabled it queries as the configured tenant. */
+export function lokiDatasource(
+  namespace: string,
+  loki: Pick<LokiConfig, "authEnabled" | "tenant">,
+  derivedFields: readonly Record<string, unknown>[] = [],
+): GrafanaDatasource {
+  return {
+    name: "Loki",
+    type: "loki",
+    uid: LOKI_DATASOURCE_UID,
+    url: lokiGatewayUrl(namespace),
+    jsonData: {
+      maxLines: 1000,
+      ...(loki.authEnabled ? { httpHeaderName1: TENANT_HEADER } : {}),
+      ...(derivedFields.length > 0 ? { derivedFields } : {}),
+    },
+    ...(loki.authEnabled ? { secureJsonData: { httpHeaderValue1: loki.tenant } } : {}),
+  };
+}
+
+export interface LokiArgs {
+  /** The namespace of the release and of the S3 credentials Secret. */
+  namespace: k8s.core.v1.Namespace;
+  /** That namespace's name, known before it exists, for the in-cluster URLs. */
+  namespaceName: string;
+  /** The stack config; this component reads cluster, charts, resources and loki. */
+  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "loki">;
+  /**
+   * The S3 key pair from secret config, needed when loki.objectStorage takes its credentials from
+   * config. Defaults to none (an existing Secret, or no bucket).
+   */
+  s3Credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+  /** Grafana's namespace; when given, a Loki datasource ConfigMap goes there. Defaults to none. */
+  grafanaNamespace?: k8s.core.v1.Namespace;
+  /** Links from log lines to other datasources (a trace id to its trace). Defaults to none. */
+  derivedFields?: readonly Record<string, unknown>[];
+}
+
+/**
+ * Loki from its chart, SingleBinary or SimpleScalable as the stack config says, with the
+ * gateway in front; the S3 key pair (when it comes from config) in a Secret the pods read; and
+ * Grafana's Loki datasource once Loki is installed.
+ */
+export class Loki extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+  /** The Secret the program made from secret config; absent with an existing Secret or no bucket. */
+  readonly s3CredentialsSecret?: k8s.core.v1.Secret;
+  readonly datasource?: k8s.core.v1.ConfigMap;
+  readonly gatewayUrl: string;
+  readonly pushUrl: string;
+
+  constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:logging:Loki", name, {}, opts);
+    const { loki } = args.config;
+    const namespace = args.namespace.metadata.name;
+
+    const waitFor: pulumi.Resource[] = [args.namespace];
+    const storage = loki.objectStorage;
+    if (storage?.type === "s3" && storage.credentials.source === "config") {
+      const creds = args.s3Credentials;
+      if (creds === undefined) {
+        throw new Error("loki.objectStorage takes its credentials from secret config, but none were passed");
+      }
+      this.s3CredentialsSecret = new k8s.core.v1.Secret(
+        `${name}-s3-credentials`,
+        {
+          metadata: { name: LOKI_S3_CREDENTIALS_SECRET, namespace, labels: { ...STACK_LABELS } },
+          type: "Opaque",
+          stringData: pulumi.secret(
+            pulumi.all([creds.accessKeyId, creds.secretAccessKey]).apply(([id, key]) => ({
+              [S3_ACCESS_KEY_ID_KEY]: id,
+              [S3_SECRET_ACCESS_KEY_KEY]: key,
+            })),
+          ),
+        },
+        { parent: this, dependsOn: [args.namespace] },
+      );
+      waitFor.push(this.s3CredentialsSecret);
+    }
+
+    this.release = helmRelease(
+      LOKI_RELEASE,
+      {
+        chart: "loki",
+        releaseName: LOKI_RELEASE,
+        namespace,
+        values: lokiValues({ loki, cluster: args.config.cluster, resources: args.config.resources }),
+        charts: args.config.charts,
+      },
+      { parent: this, dependsOn: waitFor },
+    );
+
+    this.gatewayUrl = lokiGatewayUrl(args.namespaceName);
+    this.pushUrl = lokiPushUrl(args.namespaceName);
+
+    if (args.grafanaNamespace !== undefined) {
+      // After the release, so Grafana never lists a datasource with nothing behind it.
+      this.datasource = datasourceConfigMap(
+        LOKI_DATASOURCE_CONFIGMAP,
+        {
+          namespace: args.grafanaNamespace.metadata.name,
+          datasources: [lokiDatasource(args.namespaceName, loki, args.derivedFields)],
+        },
+        { parent: this, dependsOn: [args.grafanaNamespace, this.release] },
+      );
+    }
+
+    this.registerOutputs({ release: this.release.name, gatewayUrl: this.gatewayUrl, pushUrl: this.pushUrl });
+  }
+}
