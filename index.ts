@@ -24,6 +24,8 @@ export const namespaces = stack.endpoints.namespaces;
 export const grafana = stack.endpoints.grafana ?? null;
 export const prometheus = stack.endpoints.prometheus ?? null;
 export const alertmanager = stack.endpoints.alertmanager ?? null;
+/** The alert rules, and where notifications go: receiver names and types, never their secrets. */
+export const alerting = stack.endpoints.alerting ?? null;
 /** Reads the admin password from its Secret; the program itself never outputs it. */
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`

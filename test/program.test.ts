@@ -73,6 +73,15 @@ describe("the program under mocks", () => {
       "observability-prometheus-grafana-admin-password": "observability-prometheus",
       "observability-prometheus-grafana-admin": "observability-prometheus",
       "kube-prometheus-stack": "observability-prometheus",
+      "observability-grafana": "observability",
+      "grafana-datasources": "observability-grafana",
+      "grafana-dashboard-service-overview": "observability-grafana",
+      "grafana-dashboard-stack-health": "observability-grafana",
+      "observability-alerting": "observability",
+      "observability-service-alerts": "observability-alerting",
+      "observability-workload-alerts": "observability-alerting",
+      "observability-stack-alerts": "observability-alerting",
+      "observability-routing": "observability-alerting",
       "observability-metrics-server": "observability",
       "metrics-server": "observability-metrics-server",
     });
@@ -171,6 +180,19 @@ describe("the program under mocks", () => {
       portForward: "kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80",
       url: "http://localhost:3000",
       adminSecret: { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+      datasources: ["prometheus", "alertmanager"],
+      dashboards: [
+        {
+          title: "Service overview",
+          folder: "Observability",
+          url: "http://localhost:3000/d/observability-service-overview",
+        },
+        {
+          title: "Observability stack health",
+          folder: "Observability",
+          url: "http://localhost:3000/d/observability-stack-health",
+        },
+      ],
     });
     expect(dev.outputs["grafanaAdminPasswordCommand"]).to.equal(
       "kubectl -n monitoring get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d",
@@ -225,7 +247,7 @@ describe("the Grafana admin password", () => {
       message = (err as Error).message;
     }
     expect(message).to.equal(
-      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword) with `pulumi config set --secret <key> <value>`",
+      "Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (grafanaAdminPassword, alertReceiverSecrets) with `pulumi config set --secret <key> <value>`",
     );
   });
 });

@@ -9,6 +9,8 @@ export const PROJECT = "observability";
 export interface StackSecrets {
   /** Grafana's admin password. Defaults to a generated one. */
   grafanaAdminPassword?: pulumi.Output<string>;
+  /** Alert receivers' webhook URLs, routing keys and SMTP passwords, by receiver name. Defaults to none. */
+  alertReceiverSecrets?: pulumi.Output<Record<string, string>>;
 }
 
 // Not in the SDK's typings, but how the SDK itself knows which keys `pulumi config set --secret` wrote.
@@ -26,6 +28,45 @@ function decode(text: string): unknown {
     }
   }
   return text;
+}
+
+const RECEIVER_SECRETS = "alertReceiverSecrets";
+
+/**
+ * The receiver names under `alertReceiverSecrets`, and the values as one secret Output. The names
+ * are not secret (they name receivers in plain config); the values never leave the Output.
+ */
+function readReceiverSecrets(text: string | undefined): {
+  names: string[];
+  values?: pulumi.Output<Record<string, string>>;
+} {
+  if (text === undefined) return { names: [] };
+  const fix =
+    "set one secret per receiver with `pulumi config set --secret --path alertReceiverSecrets.<receiver> <value>`";
+  if (!runtimeConfig.isConfigSecret(`${PROJECT}:${RECEIVER_SECRETS}`)) {
+    throw new ConfigError([
+      {
+        path: RECEIVER_SECRETS,
+        problem: "is plain text in the stack file, but it holds receiver credentials",
+        fix,
+      },
+    ]);
+  }
+  const parsed = decode(text);
+  const entries =
+    parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? Object.entries(parsed) : [];
+  if (entries.length === 0 || entries.some(([, v]) => typeof v !== "string" || v === "")) {
+    // The value itself is never echoed: it is a secret.
+    throw new ConfigError([
+      {
+        path: RECEIVER_SECRETS,
+        problem: "must be an object of receiver names to non-empty secret strings",
+        fix,
+      },
+    ]);
+  }
+  const values = Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1))) as Record<string, string>;
+  return { names: Object.keys(values), values: pulumi.secret(values) };
 }
 
 /**
@@ -53,7 +94,14 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     const text = cfg.get(key);
     if (text !== undefined) raw[key] = decode(text);
   }
-  const config = parseStackConfig(raw);
+  const receiverSecrets = readReceiverSecrets(pulumi.runtime.getConfig(`${PROJECT}:${RECEIVER_SECRETS}`));
+  const config = parseStackConfig(raw, { alertReceiverSecrets: receiverSecrets.names });
   const grafanaAdminPassword = cfg.getSecret("grafanaAdminPassword");
-  return { config, secrets: grafanaAdminPassword === undefined ? {} : { grafanaAdminPassword } };
+  return {
+    config,
+    secrets: {
+      ...(grafanaAdminPassword !== undefined ? { grafanaAdminPassword } : {}),
+      ...(receiverSecrets.values !== undefined ? { alertReceiverSecrets: receiverSecrets.values } : {}),
+    },
+  };
 }

@@ -1,3 +1,5 @@
+import { AlertingConfig, readAlerting } from "./alerting";
+import { DashboardsConfig, readDashboards } from "./dashboards";
 import { ConfigError, ConfigProblem } from "./errors";
 import { Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
@@ -98,10 +100,14 @@ export interface StackConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  /** Grafana's datasources and dashboards. */
+  dashboards: DashboardsConfig;
+  /** Alert rules and Alertmanager routing. */
+  alerting: AlertingConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
-export const SECRET_KEYS = ["grafanaAdminPassword"] as const;
+export const SECRET_KEYS = ["grafanaAdminPassword", "alertReceiverSecrets"] as const;
 
 /** Every plain (non-secret) top-level key, in the order Pulumi.yaml documents them. */
 export const PLAIN_KEYS = [
@@ -113,6 +119,8 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "dashboards",
+  "alerting",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -194,12 +202,21 @@ function readResources(s: Section, sizing: Sizing): Record<ContainerId, Containe
   return resources;
 }
 
+/** What parseStackConfig may know of the secret keys without their values. */
+export interface SecretKeyNames {
+  /** The receiver names under `alertReceiverSecrets`. Defaults to none. */
+  alertReceiverSecrets?: readonly string[];
+}
+
 /**
  * Validates the raw stack config (top-level keys without the project prefix, objects already
  * parsed) and applies defaults. Throws one ConfigError that lists every problem, before any
  * resource is declared.
  */
-export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackConfig {
+export function parseStackConfig(
+  raw: Readonly<Record<string, unknown>>,
+  secretNames: SecretKeyNames = {},
+): StackConfig {
   const problems: ConfigProblem[] = [];
   for (const key of Object.keys(raw).sort()) {
     if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
@@ -278,6 +295,9 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   };
   m.done();
 
+  const dashboards = readDashboards(at("dashboards"));
+  const alerting = readAlerting(at("alerting"), secretNames.alertReceiverSecrets ?? [], problems);
+
   // Cross-key rules: each names both keys.
   if (
     !prometheus.enabled &&
@@ -298,8 +318,36 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
     });
   }
 
+  const explicitlyOn = (key: string) => (raw[key] as { enabled?: unknown } | undefined)?.enabled === true;
+  if (!grafana.enabled && dashboards.enabled && explicitlyOn("dashboards")) {
+    problems.push({
+      path: "dashboards.enabled",
+      problem: "is true but grafana.enabled is false, and the dashboards are Grafana's",
+      fix: "set `pulumi config set --path grafana.enabled true`, or `pulumi config set --path dashboards.enabled false`",
+    });
+  }
+  if (!prometheus.enabled && alerting.enabled && explicitlyOn("alerting")) {
+    problems.push({
+      path: "alerting.enabled",
+      problem:
+        "is true but prometheus.enabled is false, and the rules and routing need kube-prometheus-stack",
+      fix: "set `pulumi config set --path prometheus.enabled true`, or `pulumi config set --path alerting.enabled false`",
+    });
+  }
+
   if (problems.length > 0 || cluster === undefined) {
     throw new ConfigError(problems);
   }
-  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer };
+  return {
+    cluster,
+    sizing,
+    resources,
+    charts,
+    prometheus,
+    alertmanager,
+    grafana,
+    metricsServer,
+    dashboards,
+    alerting,
+  };
 }

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Alerting, AlertingSummary } from "../alerting";
 import { StackConfig, StackSecrets } from "../config";
+import { GrafanaProvisioning, stackDatasources } from "../grafana";
 import { MetricsServer, PrometheusStack } from "../monitoring";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
@@ -27,7 +29,13 @@ export interface StackEndpoints {
     portForward: string;
     url: string;
     adminSecret: { name: string; userKey: string; passwordKey: string };
+    /** The uids of Grafana's datasources. */
+    datasources: string[];
+    /** The project's dashboards, each with its URL through the port-forward. */
+    dashboards: { title: string; folder: string; url: string }[];
   };
+  /** The alert rules and where notifications go (receiver names and types only). */
+  alerting?: AlertingSummary;
 }
 
 /** The whole stack, its parts wired in order. Every part can be switched off in config. */
@@ -36,6 +44,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly namespaces: Namespaces;
   readonly prometheusStack?: PrometheusStack;
   readonly metricsServer?: MetricsServer;
+  readonly grafana?: GrafanaProvisioning;
+  readonly alerting?: Alerting;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -46,7 +56,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     if (config.prometheus.enabled) wanted.push(NAMESPACES.monitoring);
     this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
 
-    const endpoints: StackEndpoints = { namespaces: wanted.map((n) => n.name) };
+    const stackNamespaces = wanted.map((n) => n.name);
+    const endpoints: StackEndpoints = { namespaces: stackNamespaces };
     if (config.prometheus.enabled) {
       const stack = new PrometheusStack(
         `${name}-prometheus`,
@@ -73,7 +84,16 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           portForward: `kubectl -n ${ns} port-forward svc/${stack.services.alertmanager} 9093:9093`,
         };
       }
+      const monitoringNs = this.namespaces.get(NAMESPACES.monitoring.name);
       if (stack.services.grafana !== undefined) {
+        // Datasources and dashboards are plain ConfigMaps the sidecars pick up whenever they appear.
+        const datasources = stackDatasources({ config, namespaces: NAMESPACES });
+        const grafana = new GrafanaProvisioning(
+          `${name}-grafana`,
+          { namespace: monitoringNs, config, datasources, stackNamespaces },
+          { parent: this },
+        );
+        this.grafana = grafana;
         endpoints.grafana = {
           namespace: stack.namespace,
           service: stack.services.grafana,
@@ -84,7 +104,31 @@ export class ObservabilityStack extends pulumi.ComponentResource {
             userKey: stack.grafanaAdminSecret.userKey,
             passwordKey: stack.grafanaAdminSecret.passwordKey,
           },
+          datasources: datasources.all.map((d) => d.uid),
+          dashboards: grafana.dashboardIndex.map((d) => ({
+            title: d.title,
+            folder: d.folder,
+            url: `http://localhost:3000/d/${d.uid}`,
+          })),
         };
+      }
+      if (config.alerting.enabled) {
+        // Rules and routing are custom resources: after the CRDs and the operator's webhook.
+        this.alerting = new Alerting(
+          `${name}-alerting`,
+          {
+            namespace: monitoringNs,
+            config,
+            stackNamespaces,
+            crds: stack.crds,
+            release: stack.release,
+            ...(secrets.alertReceiverSecrets !== undefined
+              ? { receiverSecrets: secrets.alertReceiverSecrets }
+              : {}),
+          },
+          { parent: this },
+        );
+        endpoints.alerting = this.alerting.summary;
       }
     }
 
