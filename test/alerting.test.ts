@@ -1,5 +1,8 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import {
+  ALERT_NAMES,
   alertmanagerConfigSpec,
   alertRuleGroups,
   prometheusRuleSpec,
@@ -8,7 +11,7 @@ import {
 } from "../components/alerting";
 import { parseStackConfig, StackConfig } from "../components/config";
 import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
-import { stackRawConfig } from "./lib/helpers";
+import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
 import { promqlErrors } from "./lib/query-lang";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
@@ -151,6 +154,12 @@ describe("alert rules", () => {
         expect(promqlErrors(r.expr), r.expr).to.deep.equal([]);
       }
     }
+  });
+
+  it("each have a runbook section at the anchor they link", () => {
+    const doc = fs.readFileSync(path.join(PROJECT_DIR, "docs", "runbooks.md"), "utf8");
+    const anchors = [...doc.matchAll(/^## (\S+)$/gm)].map((m) => (m[1] ?? "").toLowerCase());
+    expect(anchors).to.deep.equal(Object.values(ALERT_NAMES).map((a) => a.toLowerCase()));
   });
 
   it("are the same in dev and prod", () => {
