@@ -133,8 +133,8 @@ describe("stack config for dashboards and alerting", () => {
         { ...kind, alerting: { rules: { highLatency: { threshold: -1, window: "0m" } } } },
         {},
         "Invalid stack config (2 problems):\n" +
-          '  - alerting.rules.highLatency.window: must be longer than 0, got "0m"; set e.g. `pulumi config set --path alerting.rules.highLatency.window 5m`\n' +
-          "  - alerting.rules.highLatency.threshold: must be a number of milliseconds above 0, got -1; set e.g. `pulumi config set --path alerting.rules.highLatency.threshold 1000`",
+          "  - alerting.rules.highLatency.threshold: must be a number of milliseconds above 0, got -1; set e.g. `pulumi config set --path alerting.rules.highLatency.threshold 1000`\n" +
+          '  - alerting.rules.highLatency.window: must be longer than 0, got "0m"; set e.g. `pulumi config set --path alerting.rules.highLatency.window 5m`',
       ],
       [
         "a fractional restart count",

@@ -122,7 +122,9 @@ export interface AlertingConfig {
   inhibition: InhibitionConfig;
 }
 
-type RuleDefaults = { for: string; severity: Severity; window: string; threshold?: ThresholdSpec };
+/** The rules that compare against a number. */
+type ThresholdRuleName = "highErrorRate" | "highLatency" | "podRestarts";
+
 interface ThresholdSpec {
   fallback: number;
   what: string;
@@ -130,36 +132,29 @@ interface ThresholdSpec {
 }
 
 /** Defaults of every rule; the seed's HighErrorRate is 5xx above 5% for 5 minutes. */
-export const RULE_DEFAULTS: Readonly<Record<RuleName, RuleDefaults>> = {
+export const RULE_DEFAULTS: Readonly<Record<RuleName, { for: string; severity: Severity; window: string }>> =
+  {
+    highErrorRate: { for: "5m", severity: "critical", window: "5m" },
+    highLatency: { for: "10m", severity: "warning", window: "5m" },
+    podRestarts: { for: "5m", severity: "warning", window: "15m" },
+    componentDown: { for: "5m", severity: "critical", window: "5m" },
+    ingestionStalled: { for: "10m", severity: "critical", window: "5m" },
+    notificationsFailing: { for: "15m", severity: "warning", window: "5m" },
+  };
+
+/** Default and valid range of each rule's threshold. */
+const THRESHOLDS: Readonly<Record<ThresholdRuleName, ThresholdSpec>> = {
   highErrorRate: {
-    for: "5m",
-    severity: "critical",
-    window: "5m",
-    threshold: {
-      fallback: 0.05,
-      what: "a ratio above 0 and at most 1 (0.05 is 5%)",
-      valid: (n) => n > 0 && n <= 1,
-    },
+    fallback: 0.05,
+    what: "a ratio above 0 and at most 1 (0.05 is 5%)",
+    valid: (n) => n > 0 && n <= 1,
   },
-  highLatency: {
-    for: "10m",
-    severity: "warning",
-    window: "5m",
-    threshold: { fallback: 1000, what: "a number of milliseconds above 0", valid: (n) => n > 0 },
-  },
+  highLatency: { fallback: 1000, what: "a number of milliseconds above 0", valid: (n) => n > 0 },
   podRestarts: {
-    for: "5m",
-    severity: "warning",
-    window: "15m",
-    threshold: {
-      fallback: 3,
-      what: "a whole number of restarts of at least 1",
-      valid: (n) => Number.isInteger(n) && n >= 1,
-    },
+    fallback: 3,
+    what: "a whole number of restarts of at least 1",
+    valid: (n) => Number.isInteger(n) && n >= 1,
   },
-  componentDown: { for: "5m", severity: "critical", window: "5m" },
-  ingestionStalled: { for: "10m", severity: "critical", window: "5m" },
-  notificationsFailing: { for: "15m", severity: "warning", window: "5m" },
 };
 
 const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -252,7 +247,7 @@ function stringList(
   return out;
 }
 
-function readRule(s: Section, name: RuleName): AlertRuleConfig | ThresholdRuleConfig {
+function readRule(s: Section, name: RuleName): AlertRuleConfig {
   const d = RULE_DEFAULTS[name];
   const rule: AlertRuleConfig = {
     enabled: s.bool("enabled", true),
@@ -260,23 +255,24 @@ function readRule(s: Section, name: RuleName): AlertRuleConfig | ThresholdRuleCo
     severity: s.oneOf("severity", SEVERITIES, d.severity) ?? d.severity,
     window: positiveDuration(s, "window", d.window),
   };
-  const out =
-    d.threshold === undefined ? rule : { ...rule, threshold: readNumber(s, "threshold", d.threshold) };
   s.done();
-  return out;
+  return rule;
+}
+
+function readThresholdRule(s: Section, name: ThresholdRuleName): ThresholdRuleConfig {
+  // Read before readRule's done(), so the field counts as known.
+  const threshold = readNumber(s, "threshold", THRESHOLDS[name]);
+  return { ...readRule(s, name), threshold };
 }
 
 function readRules(s: Section): AlertRulesConfig {
-  const threshold = (name: RuleName): ThresholdRuleConfig =>
-    readRule(s.child(name), name) as ThresholdRuleConfig;
-  const plain = (name: RuleName): AlertRuleConfig => readRule(s.child(name), name);
   const rules: AlertRulesConfig = {
-    highErrorRate: threshold("highErrorRate"),
-    highLatency: threshold("highLatency"),
-    podRestarts: threshold("podRestarts"),
-    componentDown: plain("componentDown"),
-    ingestionStalled: plain("ingestionStalled"),
-    notificationsFailing: plain("notificationsFailing"),
+    highErrorRate: readThresholdRule(s.child("highErrorRate"), "highErrorRate"),
+    highLatency: readThresholdRule(s.child("highLatency"), "highLatency"),
+    podRestarts: readThresholdRule(s.child("podRestarts"), "podRestarts"),
+    componentDown: readRule(s.child("componentDown"), "componentDown"),
+    ingestionStalled: readRule(s.child("ingestionStalled"), "ingestionStalled"),
+    notificationsFailing: readRule(s.child("notificationsFailing"), "notificationsFailing"),
   };
   s.done();
   return rules;
