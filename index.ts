@@ -33,6 +33,8 @@ export const tracing = stack.endpoints.tracing ?? null;
 export const loki = stack.endpoints.loki ?? null;
 /** Which log collector runs (alloy or promtail), if any. */
 export const logCollector = stack.endpoints.logCollector ?? null;
+/** The alert rules, and where notifications go: receiver names and types, never their secrets. */
+export const alerting = stack.endpoints.alerting ?? null;
 /** Reads the admin password from its Secret; the program itself never outputs it. */
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`

@@ -12,11 +12,13 @@ const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 
 /** The datasources a provisioning ConfigMap carries. */
+/** The Loki entries of the one datasources ConfigMap Grafana provisions. */
 function datasources(r: ProgramRun): Record<string, unknown>[] {
-  const cm = find(r.resources, CONFIG_MAP, "loki-datasource");
+  const cm = find(r.resources, CONFIG_MAP, "grafana-datasources");
   const data = cm.inputs["data"] as Record<string, string>;
-  return (parse(data["loki-datasource.yaml"] ?? "") as { datasources: Record<string, unknown>[] })
-    .datasources;
+  return (
+    parse(data["grafana-datasources.yaml"] ?? "") as { datasources: Record<string, unknown>[] }
+  ).datasources.filter((d) => d["type"] === "loki");
 }
 
 describe("logs under mocks", () => {
@@ -74,11 +76,12 @@ describe("logs under mocks", () => {
 
   it("gives Grafana a Loki datasource ConfigMap in monitoring, with the sidecar label and uid loki", () => {
     expect(LOKI_DATASOURCE_UID).to.equal("loki");
-    const cm = find(dev.resources, CONFIG_MAP, "loki-datasource");
-    expect(cm.parent).to.equal("observability-loki");
-    expect(cm.dependsOn).to.deep.equal(["ns-monitoring", "loki"]);
+    const cm = find(dev.resources, CONFIG_MAP, "grafana-datasources");
+    expect(cm.parent).to.equal("observability-grafana");
+    // After the releases behind it, so Grafana never lists a datasource with nothing behind it.
+    expect(cm.dependsOn).to.deep.equal(["ns-monitoring", "loki", "jaeger"]);
     expect(cm.inputs["metadata"]).to.deep.equal({
-      name: "loki-datasource",
+      name: "grafana-datasources",
       namespace: "monitoring",
       labels: {
         "app.kubernetes.io/part-of": "observability-stack",
@@ -110,12 +113,7 @@ describe("logs under mocks", () => {
 
   it("links log lines to traces only when the Jaeger datasource exists", async () => {
     const noTracing = await run(stackInput("dev", { tracing: { enabled: false } }));
-    const file = parse(
-      (find(noTracing.resources, CONFIG_MAP, "loki-datasource").inputs["data"] as Record<string, string>)[
-        "loki-datasource.yaml"
-      ] ?? "",
-    ) as { datasources: { jsonData: Record<string, unknown> }[] };
-    expect(file.datasources[0]?.jsonData).to.deep.equal({ maxLines: 1000 });
+    expect(datasources(noTracing)[0]?.["jsonData"]).to.deep.equal({ maxLines: 1000 });
   });
 
   it("exports the gateway, the push URL, the datasource uid and the tenant", () => {

@@ -90,12 +90,21 @@ describe("the program under mocks", () => {
       "observability-prometheus-grafana-admin-password": "observability-prometheus",
       "observability-prometheus-grafana-admin": "observability-prometheus",
       "kube-prometheus-stack": "observability-prometheus",
+      "observability-grafana": "observability",
+      "grafana-datasources": "observability-grafana",
+      "grafana-dashboard-service-overview": "observability-grafana",
+      "grafana-dashboard-stack-health": "observability-grafana",
+      "observability-alerting": "observability",
+      "observability-service-alerts": "observability-alerting",
+      "observability-workload-alerts": "observability-alerting",
+      "observability-stack-alerts": "observability-alerting",
+      "observability-routing": "observability-alerting",
       "observability-metrics-server": "observability",
       "metrics-server": "observability-metrics-server",
       "ns-logging": "observability-namespaces",
       "observability-loki": "observability",
       loki: "observability-loki",
-      "loki-datasource": "observability-loki",
+      "grafana-dashboard-logs": "observability-grafana",
       "observability-alloy": "observability",
       alloy: "observability-alloy",
       "ns-tracing": "observability-namespaces",
@@ -104,7 +113,6 @@ describe("the program under mocks", () => {
       jaeger: "observability-tracing-jaeger",
       "observability-tracing-jaeger-servicemonitor": "observability-tracing-jaeger",
       "observability-tracing-otlp": "observability-tracing",
-      "grafana-datasource-jaeger": "observability-tracing",
     });
   });
 
@@ -206,6 +214,20 @@ describe("the program under mocks", () => {
       portForward: "kubectl -n monitoring port-forward svc/kube-prometheus-stack-grafana 3000:80",
       url: "http://localhost:3000",
       adminSecret: { name: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" },
+      datasources: ["prometheus", "alertmanager", "loki", "jaeger"],
+      dashboards: [
+        {
+          title: "Service overview",
+          folder: "Observability",
+          url: "http://localhost:3000/d/observability-service-overview",
+        },
+        {
+          title: "Observability stack health",
+          folder: "Observability",
+          url: "http://localhost:3000/d/observability-stack-health",
+        },
+        { title: "Logs", folder: "Observability", url: "http://localhost:3000/d/observability-logs" },
+      ],
     });
     expect(dev.outputs["grafanaAdminPasswordCommand"]).to.equal(
       "kubectl -n monitoring get secret grafana-admin -o jsonpath='{.data.admin-password}' | base64 -d",

@@ -376,18 +376,18 @@ describe("tracing in the program", () => {
   });
 
   it("provisions the Jaeger datasource in Grafana's namespace with the sidecar label", () => {
-    const cm = find(prodRun.resources, "kubernetes:core/v1:ConfigMap", "grafana-datasource-jaeger");
+    const cm = find(prodRun.resources, "kubernetes:core/v1:ConfigMap", "grafana-datasources");
     const metadata = cm.inputs["metadata"] as { namespace: string; labels: Record<string, string> };
     expect(metadata.namespace).to.equal("monitoring");
     expect(metadata.labels["grafana_datasource"]).to.equal("1");
-    const file = parse(
-      (cm.inputs["data"] as Record<string, string>)["grafana-datasource-jaeger.yaml"] ?? "",
-    ) as { datasources: { uid: string; url: string; jsonData: Record<string, unknown> }[] };
-    expect(file.datasources.map((d) => [d.uid, d.url])).to.deep.equal([
-      ["jaeger", "http://jaeger.tracing.svc:16686"],
-    ]);
+    expect(cm.dependsOn).to.include("jaeger");
+    const file = parse((cm.inputs["data"] as Record<string, string>)["grafana-datasources.yaml"] ?? "") as {
+      datasources: { type: string; uid: string; url: string; jsonData: Record<string, unknown> }[];
+    };
+    const jaeger = file.datasources.filter((d) => d.type === "jaeger");
+    expect(jaeger.map((d) => [d.uid, d.url])).to.deep.equal([["jaeger", "http://jaeger.tracing.svc:16686"]]);
     // Loki runs in prod too: spans link to their logs.
-    expect(file.datasources[0]?.jsonData["tracesToLogsV2"]).to.deep.include({ datasourceUid: "loki" });
+    expect(jaeger[0]?.jsonData["tracesToLogsV2"]).to.deep.include({ datasourceUid: "loki" });
   });
 
   it("makes Prometheus scrape Jaeger and the gateway, after the CRDs exist, with monitors valid against the CRD", function () {

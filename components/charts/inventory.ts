@@ -13,7 +13,10 @@ export interface ContainerSlot {
   replicas?: string | number;
   /** How many such containers one replica runs (e.g. two Grafana sidecars). Defaults to 1. */
   perReplica?: number;
-  /** Values paths of booleans that must all be true for it to run. Defaults to always. */
+  /**
+   * Values paths that must all be on for it to run: `true`, or a non-empty object (such as the
+   * dashboards an init container downloads). Defaults to always.
+   */
   enabledWhen?: string[];
   /**
    * `pod`: runs all the time; `node`: a DaemonSet, one per node; `init`: an init container (it
@@ -43,6 +46,10 @@ export function valueAt(values: unknown, path: string): unknown {
   return cur;
 }
 
+function isOn(v: unknown): boolean {
+  return v === true || (v !== null && typeof v === "object" && Object.keys(v).length > 0);
+}
+
 /** The containers a release runs with the given values, and what each requests. */
 export function containerUsage(
   release: string,
@@ -51,7 +58,7 @@ export function containerUsage(
 ): ContainerUsage[] {
   const usage: ContainerUsage[] = [];
   for (const slot of slots) {
-    if (!(slot.enabledWhen ?? []).every((p) => valueAt(values, p) === true)) continue;
+    if (!(slot.enabledWhen ?? []).every((p) => isOn(valueAt(values, p)))) continue;
     const replicas =
       typeof slot.replicas === "string" ? valueAt(values, slot.replicas) : (slot.replicas ?? 1);
     const count = (typeof replicas === "number" ? replicas : 1) * (slot.perReplica ?? 1);

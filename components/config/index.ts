@@ -2,6 +2,7 @@ export { ConfigError, formatProblem } from "./errors";
 export type { ConfigProblem } from "./errors";
 export { parseStackConfig, PLAIN_KEYS, SECRET_KEYS, CLUSTER_TYPES } from "./stack-config";
 export type {
+  SecretKeyNames,
   StackConfig,
   ClusterConfig,
   ChartsConfig,
@@ -48,3 +49,32 @@ export type {
   TracingElasticsearchConfig,
   TracingExporterConfig,
 } from "./tracing";
+export { readDashboards, SEED_COMMUNITY_DASHBOARDS } from "./dashboards";
+export type { CommunityDashboard, DashboardsConfig } from "./dashboards";
+export {
+  readAlerting,
+  receiverSecret,
+  durationMs,
+  NULL_RECEIVER,
+  RECEIVER_TYPES,
+  RULE_DEFAULTS,
+  SEVERITIES,
+  MATCH_TYPES,
+} from "./alerting";
+export type {
+  AlertingConfig,
+  AlertRuleConfig,
+  AlertRulesConfig,
+  ChildRouteConfig,
+  EmailReceiver,
+  InhibitionConfig,
+  MatcherConfig,
+  PagerDutyReceiver,
+  ReceiverConfig,
+  ReceiverType,
+  RouteConfig,
+  RuleName,
+  Severity,
+  SlackReceiver,
+  ThresholdRuleConfig,
+} from "./alerting";

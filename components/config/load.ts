@@ -15,6 +15,8 @@ export interface StackSecrets {
   lokiS3AccessKeyId?: pulumi.Output<string>;
   /** Loki's S3 secret access key. Defaults to none, as the access key id. */
   lokiS3SecretAccessKey?: pulumi.Output<string>;
+  /** Alert receivers' webhook URLs, routing keys and SMTP passwords, by receiver name. Defaults to none. */
+  alertReceiverSecrets?: pulumi.Output<Record<string, string>>;
 }
 
 // Not in the SDK's typings, but how the SDK itself knows which keys `pulumi config set --secret` wrote.
@@ -32,6 +34,45 @@ function decode(text: string): unknown {
     }
   }
   return text;
+}
+
+const RECEIVER_SECRETS = "alertReceiverSecrets";
+
+/**
+ * The receiver names under `alertReceiverSecrets`, and the values as one secret Output. The names
+ * are not secret (they name receivers in plain config); the values never leave the Output.
+ */
+function readReceiverSecrets(text: string | undefined): {
+  names: string[];
+  values?: pulumi.Output<Record<string, string>>;
+} {
+  if (text === undefined) return { names: [] };
+  const fix =
+    "set one secret per receiver with `pulumi config set --secret --path alertReceiverSecrets.<receiver> <value>`";
+  if (!runtimeConfig.isConfigSecret(`${PROJECT}:${RECEIVER_SECRETS}`)) {
+    throw new ConfigError([
+      {
+        path: RECEIVER_SECRETS,
+        problem: "is plain text in the stack file, but it holds receiver credentials",
+        fix,
+      },
+    ]);
+  }
+  const parsed = decode(text);
+  const entries =
+    parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? Object.entries(parsed) : [];
+  if (entries.length === 0 || entries.some(([, v]) => typeof v !== "string" || v === "")) {
+    // The value itself is never echoed: it is a secret.
+    throw new ConfigError([
+      {
+        path: RECEIVER_SECRETS,
+        problem: "must be an object of receiver names to non-empty secret strings",
+        fix,
+      },
+    ]);
+  }
+  const values = Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1))) as Record<string, string>;
+  return { names: Object.keys(values), values: pulumi.secret(values) };
 }
 
 /**
@@ -64,11 +105,14 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     const text = cfg.get(key);
     if (text !== undefined) raw[key] = decode(text);
   }
-  const config = parseStackConfig(raw, secretKeysSet);
+  const receiverSecrets = readReceiverSecrets(pulumi.runtime.getConfig(`${PROJECT}:${RECEIVER_SECRETS}`));
+  const config = parseStackConfig(raw, secretKeysSet, { alertReceiverSecrets: receiverSecrets.names });
   const secrets: StackSecrets = {};
   for (const key of SECRET_KEYS) {
+    if (key === RECEIVER_SECRETS) continue; // an object of secrets, read above
     const value = cfg.getSecret(key);
     if (value !== undefined) secrets[key] = value;
   }
+  if (receiverSecrets.values !== undefined) secrets.alertReceiverSecrets = receiverSecrets.values;
   return { config, secrets };
 }

@@ -1,3 +1,5 @@
+import { AlertingConfig, readAlerting } from "./alerting";
+import { DashboardsConfig, readDashboards } from "./dashboards";
 import { ConfigError, ConfigProblem } from "./errors";
 import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "./logging";
 import { Section } from "./reader";
@@ -103,6 +105,10 @@ export interface StackConfig {
   loki: LokiConfig;
   logCollector: LogCollectorConfig;
   tracing: TracingConfig;
+  /** Grafana's datasources and dashboards. */
+  dashboards: DashboardsConfig;
+  /** Alert rules and Alertmanager routing. */
+  alerting: AlertingConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
@@ -111,6 +117,7 @@ export const SECRET_KEYS = [
   "lokiS3AccessKeyId",
   "lokiS3SecretAccessKey",
   TRACING_ES_PASSWORD_KEY,
+  "alertReceiverSecrets",
 ] as const;
 
 /** Every plain (non-secret) top-level key, in the order Pulumi.yaml documents them. */
@@ -126,6 +133,8 @@ export const PLAIN_KEYS = [
   "loki",
   "logCollector",
   "tracing",
+  "dashboards",
+  "alerting",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -207,6 +216,12 @@ function readResources(s: Section, sizing: Sizing): Record<ContainerId, Containe
   return resources;
 }
 
+/** What parseStackConfig may know of the secret keys without their values. */
+export interface SecretKeyNames {
+  /** The receiver names under `alertReceiverSecrets`. Defaults to none. */
+  alertReceiverSecrets?: readonly string[];
+}
+
 /**
  * Validates the raw stack config (top-level keys without the project prefix, objects already
  * parsed) and applies defaults. Throws one ConfigError that lists every problem, before any
@@ -216,6 +231,7 @@ function readResources(s: Section, sizing: Sizing): Record<ContainerId, Containe
 export function parseStackConfig(
   raw: Readonly<Record<string, unknown>>,
   secretKeys: ReadonlySet<string> = new Set(),
+  secretNames: SecretKeyNames = {},
 ): StackConfig {
   const problems: ConfigProblem[] = [];
   for (const key of Object.keys(raw).sort()) {
@@ -298,6 +314,8 @@ export function parseStackConfig(
   const loki = readLoki(at("loki"), secretKeys);
   const logCollector = readLogCollector(at("logCollector"), loki.enabled);
   const tracing = readTracing(at("tracing"), sizing, problems);
+  const dashboards = readDashboards(at("dashboards"));
+  const alerting = readAlerting(at("alerting"), secretNames.alertReceiverSecrets ?? [], problems);
 
   // Cross-key rules: each names both keys.
   if (
@@ -331,6 +349,22 @@ export function parseStackConfig(
       fix: `set the password of tracing.elasticsearch.username with \`pulumi config set --secret ${TRACING_ES_PASSWORD_KEY} <password>\``,
     });
   }
+  const explicitlyOn = (key: string) => (raw[key] as { enabled?: unknown } | undefined)?.enabled === true;
+  if (!grafana.enabled && dashboards.enabled && explicitlyOn("dashboards")) {
+    problems.push({
+      path: "dashboards.enabled",
+      problem: "is true but grafana.enabled is false, and the dashboards are Grafana's",
+      fix: "set `pulumi config set --path grafana.enabled true`, or `pulumi config set --path dashboards.enabled false`",
+    });
+  }
+  if (!prometheus.enabled && alerting.enabled && explicitlyOn("alerting")) {
+    problems.push({
+      path: "alerting.enabled",
+      problem:
+        "is true but prometheus.enabled is false, and the rules and routing need kube-prometheus-stack",
+      fix: "set `pulumi config set --path prometheus.enabled true`, or `pulumi config set --path alerting.enabled false`",
+    });
+  }
 
   if (problems.length > 0 || cluster === undefined) {
     throw new ConfigError(problems);
@@ -347,5 +381,7 @@ export function parseStackConfig(
     loki,
     logCollector,
     tracing,
+    dashboards,
+    alerting,
   };
 }

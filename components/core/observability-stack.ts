@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LogCollectorKind, StackConfig, StackSecrets } from "../config";
 import {
@@ -10,8 +11,11 @@ import {
   Promtail,
   PROMTAIL_RELEASE,
 } from "../logging";
+import { Alerting, AlertingSummary } from "../alerting";
+import { GrafanaProvisioning, stackDatasources } from "../grafana";
 import { MetricsServer, PrometheusStack } from "../monitoring";
-import { lokiTraceDerivedFields, Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
+import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
+import { STACK_DATASOURCE_PROVIDERS } from "./datasources";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
 export interface ObservabilityStackArgs {
@@ -42,6 +46,10 @@ export interface StackEndpoints {
     portForward: string;
     url: string;
     adminSecret: { name: string; userKey: string; passwordKey: string };
+    /** The uids of Grafana's datasources. */
+    datasources: string[];
+    /** The project's dashboards, each with its URL through the port-forward. */
+    dashboards: { title: string; folder: string; url: string }[];
   };
   tracing?: TracingEndpoints;
   loki?: {
@@ -58,6 +66,8 @@ export interface StackEndpoints {
     tenant?: string;
   };
   logCollector?: { kind: LogCollectorKind; release: string };
+  /** The alert rules and where notifications go (receiver names and types only). */
+  alerting?: AlertingSummary;
 }
 
 /** The whole stack, its parts wired in order. Every part can be switched off in config. */
@@ -69,6 +79,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly tracing?: Tracing;
   readonly loki?: Loki;
   readonly logCollector?: Alloy | Promtail;
+  readonly grafana?: GrafanaProvisioning;
+  readonly alerting?: Alerting;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -85,7 +97,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     if (config.tracing.enabled) wanted.push(NAMESPACES.tracing);
     this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
 
-    const endpoints: StackEndpoints = { namespaces: wanted.map((n) => n.name) };
+    const stackNamespaces = wanted.map((n) => n.name);
+    const endpoints: StackEndpoints = { namespaces: stackNamespaces };
     if (config.prometheus.enabled) {
       const stack = new PrometheusStack(
         `${name}-prometheus`,
@@ -112,18 +125,24 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           portForward: `kubectl -n ${ns} port-forward svc/${stack.services.alertmanager} 9093:9093`,
         };
       }
-      if (stack.services.grafana !== undefined) {
-        endpoints.grafana = {
-          namespace: stack.namespace,
-          service: stack.services.grafana,
-          portForward: `kubectl -n ${ns} port-forward svc/${stack.services.grafana} 3000:80`,
-          url: "http://localhost:3000",
-          adminSecret: {
-            name: stack.grafanaAdminSecret.name,
-            userKey: stack.grafanaAdminSecret.userKey,
-            passwordKey: stack.grafanaAdminSecret.passwordKey,
+      const monitoringNs = this.namespaces.get(NAMESPACES.monitoring.name);
+      if (config.alerting.enabled) {
+        // Rules and routing are custom resources: after the CRDs and the operator's webhook.
+        this.alerting = new Alerting(
+          `${name}-alerting`,
+          {
+            namespace: monitoringNs,
+            config,
+            stackNamespaces,
+            crds: stack.crds,
+            release: stack.release,
+            ...(secrets.alertReceiverSecrets !== undefined
+              ? { receiverSecrets: secrets.alertReceiverSecrets }
+              : {}),
           },
-        };
+          { parent: this },
+        );
+        endpoints.alerting = this.alerting.summary;
       }
     }
 
@@ -132,9 +151,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
 
     const grafanaRuns = this.prometheusStack !== undefined && config.grafana.enabled;
-    // Logs and traces link to each other in Grafana only when both datasources exist.
-    const jaegerDatasource = grafanaRuns && config.tracing.enabled && config.tracing.jaeger.enabled;
-    const lokiDatasource = grafanaRuns && config.loki.enabled;
     if (config.loki.enabled) {
       const ns = NAMESPACES.logging.name;
       const loki = new Loki(
@@ -151,9 +167,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                 },
               }
             : {}),
-          ...(grafanaRuns ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
-          // A trace id in a log line links to its trace when Grafana has the Jaeger datasource.
-          ...(grafanaRuns && jaegerDatasource ? { derivedFields: lokiTraceDerivedFields() } : {}),
         },
         { parent: this },
       );
@@ -192,10 +205,6 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           namespace: this.namespaces.get(NAMESPACES.tracing.name),
           config,
           ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
-          ...(this.prometheusStack !== undefined && config.grafana.enabled
-            ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) }
-            : {}),
-          lokiEnabled: lokiDatasource,
           ...(secrets.tracingElasticsearchPassword !== undefined
             ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
             : {}),
@@ -203,6 +212,45 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         { parent: this },
       );
       endpoints.tracing = this.tracing.endpoints;
+    }
+
+    const stack = this.prometheusStack;
+    if (stack?.services.grafana !== undefined) {
+      const ns = NAMESPACES.monitoring.name;
+      // Datasources and dashboards are plain ConfigMaps the sidecars pick up whenever they appear.
+      const datasources = stackDatasources({ config, namespaces: NAMESPACES }, STACK_DATASOURCE_PROVIDERS);
+      const grafana = new GrafanaProvisioning(
+        `${name}-grafana`,
+        {
+          namespace: this.namespaces.get(ns),
+          config,
+          datasources,
+          stackNamespaces,
+          // After the releases behind the datasources, so Grafana never lists an empty one.
+          after: [this.loki?.release, this.tracing?.jaeger?.release].filter(
+            (r): r is k8s.helm.v3.Release => r !== undefined,
+          ),
+        },
+        { parent: this },
+      );
+      this.grafana = grafana;
+      endpoints.grafana = {
+        namespace: stack.namespace,
+        service: stack.services.grafana,
+        portForward: `kubectl -n ${ns} port-forward svc/${stack.services.grafana} 3000:80`,
+        url: "http://localhost:3000",
+        adminSecret: {
+          name: stack.grafanaAdminSecret.name,
+          userKey: stack.grafanaAdminSecret.userKey,
+          passwordKey: stack.grafanaAdminSecret.passwordKey,
+        },
+        datasources: datasources.all.map((d) => d.uid),
+        dashboards: grafana.dashboardIndex.map((d) => ({
+          title: d.title,
+          folder: d.folder,
+          url: `http://localhost:3000/d/${d.uid}`,
+        })),
+      };
     }
 
     this.endpoints = endpoints;

@@ -6,3 +6,42 @@ export {
   PROMETHEUS_DATASOURCE_UID,
 } from "./datasource";
 export type { GrafanaDatasource } from "./datasource";
+export {
+  stackDatasources,
+  prometheusDatasource,
+  alertmanagerDatasources,
+  pruneLinks,
+  DATASOURCE_PROVIDERS,
+  ALERTMANAGER_DATASOURCE_UID,
+  LOKI_DATASOURCE_UID,
+  JAEGER_DATASOURCE_UID,
+  ELASTICSEARCH_DATASOURCE_UID,
+} from "./datasources";
+export type { DatasourceContext, DatasourceProvider, StackDatasources } from "./datasources";
+export { renderDashboard } from "./dashboard-model";
+export type {
+  Dashboard,
+  DatasourceRef,
+  LogsPanel,
+  Panel,
+  Query,
+  QueryVariable,
+  Row,
+  StatPanel,
+  TextVariable,
+  Threshold,
+  TimeseriesPanel,
+  Unit,
+  Variable,
+} from "./dashboard-model";
+export { projectDashboards, serviceOverview, stackHealth, logsView, PROJECT_TAG } from "./dashboards";
+export type { DashboardFile, ProjectDashboardsArgs } from "./dashboards";
+export {
+  communityDashboardValues,
+  sidecarDashboardValues,
+  FOLDER_ANNOTATION,
+  COMMUNITY_PROVIDER,
+  COMMUNITY_PATH,
+} from "./community-dashboards";
+export { GrafanaProvisioning, dashboardConfigMap, DATASOURCES_CONFIGMAP } from "./grafana-provisioning";
+export type { GrafanaProvisioningArgs } from "./grafana-provisioning";

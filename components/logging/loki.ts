@@ -9,15 +9,14 @@ import {
   StackConfig,
 } from "../config";
 import { STACK_LABELS } from "../core/namespaces";
-import { datasourceConfigMap, GrafanaDatasource } from "../grafana";
+import { GrafanaDatasource, LOKI_DATASOURCE_UID } from "../grafana";
 import { lokiValues } from "./loki-values";
 
 /** Release name, fixed: the chart names its objects (e.g. the `loki-gateway` Service) after it. */
 export const LOKI_RELEASE = "loki";
 export const LOKI_GATEWAY_SERVICE = `${LOKI_RELEASE}-gateway`;
 /** The Loki datasource's fixed uid, for dashboards and links from other datasources (traces). */
-export const LOKI_DATASOURCE_UID = "loki";
-export const LOKI_DATASOURCE_CONFIGMAP = "loki-datasource";
+export { LOKI_DATASOURCE_UID };
 /** The header that carries the tenant id when Loki runs with auth_enabled. */
 export const TENANT_HEADER = "X-Scope-OrgID";
 
@@ -63,22 +62,17 @@ export interface LokiArgs {
    * config. Defaults to none (an existing Secret, or no bucket).
    */
   s3Credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
-  /** Grafana's namespace; when given, a Loki datasource ConfigMap goes there. Defaults to none. */
-  grafanaNamespace?: k8s.core.v1.Namespace;
-  /** Links from log lines to other datasources (a trace id to its trace). Defaults to none. */
-  derivedFields?: readonly Record<string, unknown>[];
 }
 
 /**
  * Loki from its chart, SingleBinary or SimpleScalable as the stack config says, with the
- * gateway in front; the S3 key pair (when it comes from config) in a Secret the pods read; and
- * Grafana's Loki datasource once Loki is installed.
+ * gateway in front, and the S3 key pair (when it comes from config) in a Secret the pods read.
+ * (Its Grafana datasource is provisioned with the others: components/core/datasources.ts.)
  */
 export class Loki extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
   /** The Secret the program made from secret config; absent with an existing Secret or no bucket. */
   readonly s3CredentialsSecret?: k8s.core.v1.Secret;
-  readonly datasource?: k8s.core.v1.ConfigMap;
   readonly gatewayUrl: string;
   readonly pushUrl: string;
 
@@ -125,18 +119,6 @@ export class Loki extends pulumi.ComponentResource {
 
     this.gatewayUrl = lokiGatewayUrl(args.namespaceName);
     this.pushUrl = lokiPushUrl(args.namespaceName);
-
-    if (args.grafanaNamespace !== undefined) {
-      // After the release, so Grafana never lists a datasource with nothing behind it.
-      this.datasource = datasourceConfigMap(
-        LOKI_DATASOURCE_CONFIGMAP,
-        {
-          namespace: args.grafanaNamespace.metadata.name,
-          datasources: [lokiDatasource(args.namespaceName, loki, args.derivedFields)],
-        },
-        { parent: this, dependsOn: [args.grafanaNamespace, this.release] },
-      );
-    }
 
     this.registerOutputs({ release: this.release.name, gatewayUrl: this.gatewayUrl, pushUrl: this.pushUrl });
   }

@@ -1,14 +1,19 @@
+import { GLOBAL_CONFIG_LABEL, routingEnabled, ROUTING_CONFIG_NAME } from "../alerting/routing";
 import { ContainerSlot } from "../charts";
 import {
+  AlertingConfig,
   AlertmanagerConfig,
   ClusterConfig,
   ContainerId,
   ContainerResources,
+  DashboardsConfig,
   GrafanaConfig,
   PrometheusConfig,
   StorageConfig,
   toK8s,
 } from "../config";
+import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
+import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
 
 /** Keys of the admin Secret, the names the Grafana chart expects by default. */
 export const GRAFANA_ADMIN_USER_KEY = "admin-user";
@@ -20,6 +25,10 @@ export interface PrometheusStackValuesArgs {
   prometheus: PrometheusConfig;
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
+  /** Folders and community dashboards. */
+  dashboards: DashboardsConfig;
+  /** Whether the program's AlertmanagerConfig becomes Alertmanager's configuration. */
+  alerting: AlertingConfig;
   /** The Secret (in the release's namespace) that holds Grafana's admin user and password. */
   grafanaAdminSecretName: string;
 }
@@ -40,8 +49,9 @@ export function claimTemplate(
 
 /** Values for kube-prometheus-stack (keys checked in ../shared/docs/charts.md). */
 export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<string, unknown> {
-  const { cluster, resources: res, prometheus, alertmanager, grafana } = args;
+  const { cluster, resources: res, prometheus, alertmanager, grafana, dashboards } = args;
   const reloader = toK8s(res.configReloader);
+  const routed = routingEnabled({ prometheus, alertmanager, alerting: args.alerting });
   return {
     // The CRDs come from the prometheus-operator-crds release, which upgrades them; this chart's
     // copy sits in Helm's never-upgraded crds/ folder.
@@ -85,6 +95,19 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
         ...(alertmanager.storage !== undefined
           ? { storage: { volumeClaimTemplate: claimTemplate(alertmanager.storage, cluster.storageClass) } }
           : {}),
+        ...(routed
+          ? {
+              // The program's AlertmanagerConfig is the whole configuration (routes, receivers,
+              // inhibition); the chart's own `alertmanager.config` is then unused.
+              alertmanagerConfiguration: { name: ROUTING_CONFIG_NAME },
+              // Other teams' namespaced AlertmanagerConfigs still merge in, but not that one again.
+              alertmanagerConfigSelector: {
+                matchExpressions: [
+                  { key: GLOBAL_CONFIG_LABEL.key, operator: "NotIn", values: [GLOBAL_CONFIG_LABEL.value] },
+                ],
+              },
+            }
+          : {}),
       },
     },
     grafana: {
@@ -97,8 +120,19 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
         userKey: GRAFANA_ADMIN_USER_KEY,
         passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
       },
-      // One key sizes both the dashboard and the datasource sidecar.
-      sidecar: { resources: toK8s(res.grafanaSidecar) },
+      sidecar: {
+        // One key sizes both the dashboard and the datasource sidecar.
+        resources: toK8s(res.grafanaSidecar),
+        dashboards: sidecarDashboardValues(dashboards),
+        datasources: {
+          uid: PROMETHEUS_DATASOURCE_UID,
+          // The program provisions Alertmanager's datasource itself, only when Alertmanager runs.
+          alertmanager: { enabled: false },
+        },
+      },
+      // Community dashboards by grafana.com id, fetched by the chart's init container at pod start.
+      ...communityDashboardValues(dashboards),
+      downloadDashboards: { resources: toK8s(res.grafanaDownloadDashboards) },
       // The chart's `helm test` pod would be one more unsized container; the program tests itself.
       testFramework: { enabled: false },
       persistence:
@@ -159,6 +193,13 @@ export const PROMETHEUS_STACK_CONTAINERS: readonly ContainerSlot[] = [
     replicas: "grafana.replicas",
     perReplica: 2,
     enabledWhen: ["grafana.enabled"],
+  },
+  {
+    container: "grafana download-dashboards",
+    resources: "grafana.downloadDashboards.resources",
+    replicas: "grafana.replicas",
+    enabledWhen: ["grafana.enabled", "grafana.dashboards"],
+    runs: "init",
   },
   {
     container: "grafana init-chown-data",

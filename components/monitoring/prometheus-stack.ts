@@ -13,8 +13,14 @@ import {
 export interface PrometheusStackArgs {
   /** The namespace of every release and of the admin Secret. */
   namespace: k8s.core.v1.Namespace;
-  /** The stack config; this component reads cluster, charts, resources, prometheus, alertmanager and grafana. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "prometheus" | "alertmanager" | "grafana">;
+  /**
+   * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
+   * grafana, dashboards and alerting.
+   */
+  config: Pick<
+    StackConfig,
+    "cluster" | "charts" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting"
+  >;
   /** Grafana's admin password. Defaults to a generated 32-character password. */
   grafanaAdminPassword?: pulumi.Output<string>;
 }
@@ -104,6 +110,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
           prometheus: config.prometheus,
           alertmanager: config.alertmanager,
           grafana: config.grafana,
+          dashboards: config.dashboards,
+          alerting: config.alerting,
           grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
         }),
         charts: config.charts,

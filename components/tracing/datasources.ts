@@ -1,8 +1,12 @@
-import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "../grafana";
-import { LOKI_DATASOURCE_UID } from "../logging/loki";
+import {
+  GrafanaDatasource,
+  JAEGER_DATASOURCE_UID,
+  LOKI_DATASOURCE_UID,
+  PROMETHEUS_DATASOURCE_UID,
+} from "../grafana";
 
 /** The Jaeger datasource's fixed uid: Loki's derived field links to it. */
-export const JAEGER_DATASOURCE_UID = "jaeger";
+export { JAEGER_DATASOURCE_UID };
 /** The Loki datasource's fixed uid (provisioned by the logging part). */
 export { LOKI_DATASOURCE_UID };
 

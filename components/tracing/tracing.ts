@@ -1,8 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, TraceStorageKind } from "../config";
-import { datasourceConfigMap } from "../grafana";
-import { jaegerDatasource } from "./datasources";
 import { Jaeger } from "./jaeger";
 import { JAEGER_PORTS, JAEGER_SELECTOR, JAEGER_SERVICE } from "./jaeger-values";
 import { TRACING_NAMESPACE } from "./names";
@@ -17,10 +15,6 @@ export interface TracingArgs {
   config: Pick<StackConfig, "cluster" | "charts" | "resources" | "sizing" | "tracing">;
   /** The prometheus-operator CRDs release; with it, ServiceMonitors scrape Jaeger and the gateway. Defaults to none. */
   monitoringCrds?: k8s.helm.v3.Release;
-  /** Grafana's namespace; with it, the Jaeger datasource is provisioned there. Defaults to none. */
-  grafanaNamespace?: k8s.core.v1.Namespace;
-  /** The Loki datasource exists, so spans link to their logs. Defaults to false. */
-  lokiEnabled?: boolean;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
   elasticsearchPassword?: pulumi.Output<string>;
 }
@@ -42,8 +36,8 @@ export interface TracingEndpoints {
 
 /**
  * Traces: Jaeger v2 as store and UI, the optional OpenTelemetry Collector gateway in front of
- * it, the `otlp` Service applications send to, the Jaeger datasource in Grafana, and monitors
- * for both components' own metrics.
+ * it, the `otlp` Service applications send to, and monitors for both components' own metrics.
+ * (Its Grafana datasource is provisioned with the others: components/core/datasources.ts.)
  */
 export class Tracing extends pulumi.ComponentResource {
   readonly endpoints: TracingEndpoints;
@@ -96,22 +90,6 @@ export class Tracing extends pulumi.ComponentResource {
       }),
       { parent: this, dependsOn: [args.namespace, receiver] },
     );
-
-    if (this.jaeger !== undefined && args.grafanaNamespace !== undefined) {
-      datasourceConfigMap(
-        "grafana-datasource-jaeger",
-        {
-          namespace: args.grafanaNamespace.metadata.name,
-          datasources: [
-            jaegerDatasource({
-              url: `http://${JAEGER_SERVICE}.${ns}.svc:${JAEGER_PORTS.query}`,
-              lokiEnabled: args.lokiEnabled ?? false,
-            }),
-          ],
-        },
-        { parent: this, dependsOn: [args.grafanaNamespace, this.jaeger.release] },
-      );
-    }
 
     const endpoints: TracingEndpoints = {
       namespace: ns,

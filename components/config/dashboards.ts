@@ -1,0 +1,128 @@
+import { Section } from "./reader";
+
+/** A dashboard from grafana.com, pinned to one revision. */
+export interface CommunityDashboard {
+  /** The dashboard's id on grafana.com, e.g. 1860. */
+  gnetId: number;
+  /** The pinned revision: a dashboard without one would change under the stack. */
+  revision: number;
+  /**
+   * The name of the dashboard's Prometheus datasource input (`${DS_PROMETHEUS}` in its JSON), which
+   * the download replaces with the Prometheus datasource uid. Defaults to `DS_PROMETHEUS`.
+   */
+  datasourceInput: string;
+}
+
+export interface DashboardsConfig {
+  /** Provision the project's own and the community dashboards (needs Grafana). Defaults to true. */
+  enabled: boolean;
+  /** The Grafana folder of the project's own dashboards. Defaults to `Observability`. */
+  folder: string;
+  /** The Grafana folder of the community dashboards. Defaults to `Community`. */
+  communityFolder: string;
+  /** The Grafana folder of kube-prometheus-stack's own dashboards. Defaults to `Kubernetes`. */
+  chartFolder: string;
+  /** Community dashboards by name. Defaults to SEED_COMMUNITY_DASHBOARDS. */
+  community: Record<string, CommunityDashboard>;
+}
+
+const DS_PROMETHEUS = "DS_PROMETHEUS";
+
+/**
+ * The dashboards every stack gets unless switched off: host, cluster and the two databases
+ * application teams run most. Revisions are pinned so a new upload on grafana.com changes nothing.
+ */
+export const SEED_COMMUNITY_DASHBOARDS: Readonly<Record<string, CommunityDashboard>> = {
+  nodeExporterFull: { gnetId: 1860, revision: 37, datasourceInput: DS_PROMETHEUS },
+  kubernetesCluster: { gnetId: 6417, revision: 1, datasourceInput: DS_PROMETHEUS },
+  mysql: { gnetId: 7362, revision: 5, datasourceInput: DS_PROMETHEUS },
+  postgres: { gnetId: 9628, revision: 7, datasourceInput: DS_PROMETHEUS },
+};
+
+/** A folder name the sidecar turns into one directory level: no slashes, no dot-dot. */
+const FOLDER = /^[A-Za-z0-9][A-Za-z0-9 _-]{0,62}$/;
+/** Becomes a file name and a Helm values key. */
+const DASHBOARD_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
+/** A Grafana `__inputs` name. */
+const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function folder(s: Section, key: string, fallback: string): string {
+  return (
+    s.optionalString(key, {
+      re: FOLDER,
+      what: "a folder name of letters, digits, spaces, - and _ (no slashes)",
+      example: fallback,
+    }) ?? fallback
+  );
+}
+
+function readCommunityDashboard(
+  s: Section,
+  seed: CommunityDashboard | undefined,
+): CommunityDashboard | undefined {
+  const enabled = s.bool("enabled", true);
+  const hasId = s.has("gnetId");
+  const gnetId = hasId ? s.int("gnetId", seed?.gnetId ?? 1, 1) : seed?.gnetId;
+  if (gnetId === undefined) {
+    s.raw("gnetId");
+    s.problem(
+      "gnetId",
+      "is required for a dashboard that is not in the seed list",
+      `set its grafana.com id, e.g. \`pulumi config set --path ${s.join("gnetId")} 1860\``,
+    );
+  }
+  let revision = seed?.revision;
+  if (s.has("revision")) {
+    revision = s.int("revision", seed?.revision ?? 1, 1);
+  } else if (hasId || seed === undefined) {
+    s.raw("revision");
+    s.problem(
+      "revision",
+      "is required with gnetId, or the dashboard changes whenever its author uploads a new revision",
+      `pin one from https://grafana.com/grafana/dashboards/${String(gnetId ?? "<id>")}/?tab=revisions, e.g. \`pulumi config set --path ${s.join("revision")} 1\``,
+    );
+    revision = undefined;
+  }
+  const datasourceInput =
+    s.optionalString("datasourceInput", {
+      re: INPUT_NAME,
+      what: "the name of the dashboard's datasource input, as in ${DS_PROMETHEUS}",
+      example: DS_PROMETHEUS,
+    }) ??
+    seed?.datasourceInput ??
+    DS_PROMETHEUS;
+  s.done();
+  if (!enabled || gnetId === undefined || revision === undefined) return undefined;
+  return { gnetId, revision, datasourceInput };
+}
+
+/** Reads `dashboards`: which dashboards Grafana gets and in which folders. */
+export function readDashboards(s: Section): DashboardsConfig {
+  const community: Record<string, CommunityDashboard> = { ...SEED_COMMUNITY_DASHBOARDS };
+  const entries = s.child("community");
+  for (const name of entries.keys()) {
+    if (!DASHBOARD_NAME.test(name)) {
+      entries.problem(
+        name,
+        "is not a usable dashboard name: it becomes a file name",
+        `use letters, digits and - starting with a letter, e.g. \`pulumi config set --path ${entries.join("myDashboard.gnetId")} <id>\``,
+      );
+    }
+    const read = readCommunityDashboard(entries.child(name), SEED_COMMUNITY_DASHBOARDS[name]);
+    if (read === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+      delete community[name];
+    } else {
+      community[name] = read;
+    }
+  }
+  const config: DashboardsConfig = {
+    enabled: s.bool("enabled", true),
+    folder: folder(s, "folder", "Observability"),
+    communityFolder: folder(s, "communityFolder", "Community"),
+    chartFolder: folder(s, "chartFolder", "Kubernetes"),
+    community: Object.fromEntries(Object.entries(community).sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+  s.done();
+  return config;
+}

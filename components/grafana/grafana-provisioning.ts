@@ -1,0 +1,92 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { STACK_LABELS } from "../core/namespaces";
+import { FOLDER_ANNOTATION } from "./community-dashboards";
+import { DASHBOARD_LABEL, datasourceConfigMap } from "./datasource";
+import { DashboardFile, projectDashboards } from "./dashboards";
+import { StackDatasources } from "./datasources";
+
+export interface GrafanaProvisioningArgs {
+  /** Grafana's namespace: the datasource sidecar reads ConfigMaps there only. */
+  namespace: k8s.core.v1.Namespace;
+  /** The stack config; this component reads dashboards, alertmanager and alerting thresholds. */
+  config: Pick<StackConfig, "dashboards" | "alertmanager" | "alerting">;
+  /** Which datasources exist (stackDatasources). */
+  datasources: StackDatasources;
+  /** The stack's own namespaces, which the health dashboard covers. */
+  stackNamespaces: readonly string[];
+  /** What the datasources point at (the Loki and Jaeger releases): provisioned after them. Defaults to none. */
+  after?: readonly pulumi.Resource[];
+}
+
+export const DATASOURCES_CONFIGMAP = "grafana-datasources";
+
+/** A ConfigMap holding one dashboard, labelled for Grafana's sidecar and annotated with its folder. */
+export function dashboardConfigMap(
+  file: DashboardFile,
+  namespace: pulumi.Input<string>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMap {
+  return new k8s.core.v1.ConfigMap(
+    file.name,
+    {
+      metadata: {
+        name: file.name,
+        namespace,
+        labels: { ...STACK_LABELS, ...DASHBOARD_LABEL },
+        annotations: { [FOLDER_ANNOTATION]: file.folder },
+      },
+      data: { [`${file.name}.json`]: file.json },
+    },
+    opts,
+  );
+}
+
+/**
+ * Grafana as code: the datasources the enabled parts bring (Prometheus itself comes from
+ * kube-prometheus-stack) and the project's dashboards, each a ConfigMap the Grafana sidecars load.
+ */
+export class GrafanaProvisioning extends pulumi.ComponentResource {
+  readonly datasources?: k8s.core.v1.ConfigMap;
+  readonly dashboards: k8s.core.v1.ConfigMap[];
+  /** Each dashboard's uid, title and folder. */
+  readonly dashboardIndex: { uid: string; title: string; folder: string }[];
+
+  constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:grafana:GrafanaProvisioning", name, {}, opts);
+    const namespace = args.namespace.metadata.name;
+    const childOpts = { parent: this, dependsOn: [args.namespace] };
+
+    if (args.datasources.provisioned.length > 0) {
+      this.datasources = datasourceConfigMap(
+        DATASOURCES_CONFIGMAP,
+        { namespace, datasources: args.datasources.provisioned },
+        { parent: this, dependsOn: [args.namespace, ...(args.after ?? [])] },
+      );
+    }
+
+    const { alerting } = args.config;
+    const files = projectDashboards({
+      dashboards: args.config.dashboards,
+      datasources: args.datasources.all,
+      stackNamespaces: args.stackNamespaces,
+      alertmanagerEnabled: args.config.alertmanager.enabled,
+      thresholds: {
+        errorRatio: alerting.rules.highErrorRate.threshold,
+        latencyMs: alerting.rules.highLatency.threshold,
+      },
+    });
+    this.dashboards = files.map((f) => dashboardConfigMap(f, namespace, childOpts));
+    this.dashboardIndex = files.map((f) => ({
+      uid: f.dashboard.uid,
+      title: f.dashboard.title,
+      folder: f.folder,
+    }));
+
+    this.registerOutputs({
+      datasources: args.datasources.all.map((d) => d.uid),
+      dashboards: this.dashboardIndex,
+    });
+  }
+}

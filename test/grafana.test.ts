@@ -1,0 +1,433 @@
+import { expect } from "chai";
+import { parse } from "yaml";
+import { parseStackConfig, StackConfig } from "../components/config";
+import { NAMESPACES } from "../components/core";
+import {
+  communityDashboardValues,
+  DashboardFile,
+  DatasourceProvider,
+  datasourceProvisioning,
+  GrafanaDatasource,
+  JAEGER_DATASOURCE_UID,
+  LOKI_DATASOURCE_UID,
+  projectDashboards,
+  pruneLinks,
+  sidecarDashboardValues,
+  stackDatasources,
+} from "../components/grafana";
+import { prometheusStackValues } from "../components/monitoring";
+import { stackRawConfig } from "./lib/helpers";
+import { labelValues, logqlErrors, promqlErrors, variablesUsed } from "./lib/query-lang";
+
+const dev = parseStackConfig(stackRawConfig("dev"));
+const prod = parseStackConfig(stackRawConfig("prod"));
+
+/** What the Loki part contributes once it is merged; here it only turns the flag on. */
+const lokiOn: DatasourceProvider = () => [
+  {
+    name: "Loki",
+    type: "loki",
+    uid: LOKI_DATASOURCE_UID,
+    url: "http://loki-gateway.logging.svc",
+    jsonData: {
+      maxLines: 1000,
+      derivedFields: [
+        {
+          name: "TraceID",
+          matcherRegex: "trace_id=(\\w+)",
+          datasourceUid: JAEGER_DATASOURCE_UID,
+          url: "${__value.raw}",
+        },
+      ],
+    },
+  },
+];
+
+function datasources(config: StackConfig, extra: DatasourceProvider[] = []) {
+  const alertmanager: DatasourceProvider = (ctx) =>
+    ctx.config.alertmanager.enabled
+      ? [{ name: "Alertmanager", type: "alertmanager", uid: "alertmanager", url: "http://am:9093/" }]
+      : [];
+  return stackDatasources({ config, namespaces: NAMESPACES }, [alertmanager, ...extra]);
+}
+
+function dashboardsFor(config: StackConfig, extra: DatasourceProvider[] = []): DashboardFile[] {
+  return projectDashboards({
+    dashboards: config.dashboards,
+    datasources: datasources(config, extra).all,
+    stackNamespaces: ["monitoring", "logging"],
+    alertmanagerEnabled: config.alertmanager.enabled,
+    thresholds: { errorRatio: 0.05, latencyMs: 1000 },
+  });
+}
+
+interface PanelJson {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { type: string; uid: string };
+  gridPos: { x: number; y: number; w: number; h: number };
+  targets?: { expr: string; datasource: { type: string; uid: string } }[];
+}
+interface VariableJson {
+  name: string;
+  type: string;
+  query: string;
+  datasource?: { type: string; uid: string };
+}
+interface DashboardJson {
+  uid: string;
+  title: string;
+  panels: PanelJson[];
+  templating: { list: VariableJson[] };
+}
+
+function parsed(file: DashboardFile): DashboardJson {
+  return JSON.parse(file.json) as DashboardJson;
+}
+
+/** Every `{type, uid}` datasource reference anywhere in a dashboard. */
+function datasourceRefs(value: unknown): { type: string; uid: string }[] {
+  if (Array.isArray(value)) return value.flatMap(datasourceRefs);
+  if (value === null || typeof value !== "object") return [];
+  const obj = value as Record<string, unknown>;
+  const own =
+    obj["datasource"] !== undefined && typeof obj["datasource"] === "object"
+      ? [obj["datasource"] as { type: string; uid: string }]
+      : [];
+  return [...own, ...Object.entries(obj).flatMap(([k, v]) => (k === "datasource" ? [] : datasourceRefs(v)))];
+}
+
+describe("Grafana datasources", () => {
+  it("are Prometheus (from the chart, the default) and Alertmanager, with fixed uids", () => {
+    const all = stackDatasources({ config: dev, namespaces: NAMESPACES });
+    expect(all.all.map((d) => [d.uid, d.type, d.url, d.isDefault ?? false])).to.deep.equal([
+      ["prometheus", "prometheus", "http://kube-prometheus-stack-prometheus.monitoring:9090/", true],
+      ["alertmanager", "alertmanager", "http://kube-prometheus-stack-alertmanager.monitoring:9093/", false],
+    ]);
+    // The chart provisions Prometheus itself; the program's ConfigMap holds only the rest.
+    expect(all.provisioned.map((d) => d.uid)).to.deep.equal(["alertmanager"]);
+    expect(all.provisioned[0]?.jsonData).to.deep.equal({
+      implementation: "prometheus",
+      handleGrafanaManagedAlerts: false,
+    });
+  });
+
+  it("lose Alertmanager when it is off, and everything without Grafana", () => {
+    const noAm = parseStackConfig({ ...stackRawConfig("dev"), alertmanager: { enabled: false } });
+    expect(stackDatasources({ config: noAm, namespaces: NAMESPACES }).all.map((d) => d.uid)).to.deep.equal([
+      "prometheus",
+    ]);
+    const noGrafana = parseStackConfig({ ...stackRawConfig("dev"), grafana: { enabled: false } });
+    expect(stackDatasources({ config: noGrafana, namespaces: NAMESPACES })).to.deep.equal({
+      all: [],
+      provisioned: [],
+    });
+  });
+
+  it("take each enabled part's contribution, and drop links to datasources that do not exist", () => {
+    const withLoki = datasources(dev, [lokiOn]);
+    expect(withLoki.all.map((d) => d.uid)).to.deep.equal(["prometheus", "alertmanager", "loki"]);
+    // Jaeger is off, so Loki's trace link to it goes with it.
+    // A list left holding only links to absent datasources goes entirely.
+    expect(withLoki.provisioned[1]?.jsonData).to.deep.equal({ maxLines: 1000 });
+    const jaegerOn: DatasourceProvider = () => [
+      { name: "Jaeger", type: "jaeger", uid: JAEGER_DATASOURCE_UID, url: "http://jaeger:16686" },
+    ];
+    const both = datasources(dev, [lokiOn, jaegerOn]);
+    expect((both.provisioned[1]?.jsonData?.["derivedFields"] as unknown[]).length).to.equal(1);
+  });
+
+  it("refuse two datasources with one uid", () => {
+    expect(() => datasources(dev, [lokiOn, lokiOn])).to.throw("two datasources claim uid loki");
+  });
+
+  it("prune links in arrays and in single objects", () => {
+    const known = new Set(["prometheus"]);
+    expect(
+      pruneLinks(
+        {
+          tracesToLogsV2: { datasourceUid: "loki", tags: ["pod"] },
+          exemplarTraceIdDestinations: [
+            { datasourceUid: "jaeger", name: "trace_id" },
+            { datasourceUid: "prometheus", name: "x" },
+          ],
+          timeInterval: "30s",
+        },
+        known,
+      ),
+    ).to.deep.equal({
+      exemplarTraceIdDestinations: [{ datasourceUid: "prometheus", name: "x" }],
+      timeInterval: "30s",
+    });
+  });
+
+  it("render as one provisioning file whose uids are those dashboards name", () => {
+    const file = parse(datasourceProvisioning(datasources(dev, [lokiOn]).provisioned)) as {
+      datasources: GrafanaDatasource[];
+    };
+    expect(file.datasources.map((d) => d.uid)).to.deep.equal(["alertmanager", "loki"]);
+  });
+});
+
+describe("the project's dashboards", () => {
+  const withoutLoki = dashboardsFor(dev);
+  const withLoki = dashboardsFor(dev, [lokiOn]);
+
+  it("are the service overview and the stack's health view, and the logs view only when Loki is a datasource", () => {
+    expect(withoutLoki.map((f) => f.name)).to.deep.equal([
+      "grafana-dashboard-service-overview",
+      "grafana-dashboard-stack-health",
+    ]);
+    expect(withLoki.map((f) => f.name)).to.deep.equal([
+      "grafana-dashboard-service-overview",
+      "grafana-dashboard-stack-health",
+      "grafana-dashboard-logs",
+    ]);
+    expect(withLoki.map((f) => f.folder)).to.deep.equal(["Observability", "Observability", "Observability"]);
+  });
+
+  it("are none when dashboards are switched off", () => {
+    const off = parseStackConfig({ ...stackRawConfig("dev"), dashboards: { enabled: false } });
+    expect(dashboardsFor(off)).to.deep.equal([]);
+  });
+
+  for (const file of dashboardsFor(dev, [lokiOn])) {
+    describe(file.name, () => {
+      const json = parsed(file);
+      const known = new Map(datasources(dev, [lokiOn]).all.map((d) => [d.uid, d.type]));
+
+      it("is valid JSON with a fixed uid, a title and unique panel ids", () => {
+        expect(json.uid).to.match(/^[a-z0-9-]{1,40}$/);
+        expect(json.title).to.be.a("string").and.not.equal("");
+        const ids = json.panels.map((p) => p.id);
+        expect(new Set(ids).size, "duplicate panel ids").to.equal(ids.length);
+        expect(ids.every((id) => Number.isInteger(id) && id > 0)).to.equal(true);
+        expect(json.panels.filter((p) => p.type !== "row").length).to.be.greaterThan(2);
+      });
+
+      it("lays panels out inside the 24-column grid without overlaps", () => {
+        const cells = new Set<string>();
+        for (const p of json.panels) {
+          expect(p.gridPos.x + p.gridPos.w, p.title).to.be.at.most(24);
+          for (let x = p.gridPos.x; x < p.gridPos.x + p.gridPos.w; x++) {
+            for (let y = p.gridPos.y; y < p.gridPos.y + p.gridPos.h; y++) {
+              const cell = `${x},${y}`;
+              expect(cells.has(cell), `${p.title} overlaps at ${cell}`).to.equal(false);
+              cells.add(cell);
+            }
+          }
+        }
+      });
+
+      it("names only datasources that exist, by uid and matching type", () => {
+        const refs = datasourceRefs(json);
+        expect(refs.length).to.be.greaterThan(3);
+        for (const ref of refs) {
+          expect(known.get(ref.uid), `datasource uid ${ref.uid}`).to.equal(ref.type);
+        }
+      });
+
+      it("fills its variables from label values, and uses only variables it defines", () => {
+        const defined = new Set(json.templating.list.map((v) => v.name));
+        expect(defined.has("namespace")).to.equal(true);
+        for (const v of json.templating.list.filter((x) => x.type === "query")) {
+          const lv = labelValues(v.query);
+          expect(lv, v.query).to.not.equal(undefined);
+          if (lv?.selector !== undefined) {
+            const errors =
+              v.datasource?.type === "loki" ? logqlErrors(lv.selector) : promqlErrors(lv.selector);
+            expect(errors, v.query).to.deep.equal([]);
+          }
+        }
+        const exprs = json.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+        for (const e of [...exprs, ...json.templating.list.map((v) => v.query)]) {
+          for (const name of variablesUsed(e)) expect(defined.has(name), `$${name} in ${e}`).to.equal(true);
+        }
+      });
+
+      it("has only queries that parse (PromQL with Prometheus's grammar, LogQL with Grafana's)", () => {
+        const targets = json.panels.flatMap((p) => p.targets ?? []);
+        expect(targets.length).to.be.greaterThan(2);
+        for (const t of targets) {
+          const errors = t.datasource.type === "loki" ? logqlErrors(t.expr) : promqlErrors(t.expr);
+          expect(errors, t.expr).to.deep.equal([]);
+        }
+      });
+    });
+  }
+
+  it("renders the same bytes every time", () => {
+    expect(dashboardsFor(dev, [lokiOn]).map((f) => f.json)).to.deep.equal(withLoki.map((f) => f.json));
+  });
+
+  it("colour the error and latency panels where the alerts fire", () => {
+    const overview = parsed(withoutLoki[0] as DashboardFile);
+    const p99 = overview.panels.find((p) => p.title === "p99 latency" && p.type === "stat") as unknown as {
+      fieldConfig: { defaults: { thresholds: { steps: { value: number | null; color: string }[] } } };
+    };
+    expect(p99.fieldConfig.defaults.thresholds.steps).to.deep.equal([
+      { color: "green", value: null },
+      { color: "orange", value: 500 },
+      { color: "red", value: 1000 },
+    ]);
+  });
+
+  it("leave Alertmanager's panels out when it does not run", () => {
+    const noAm = parseStackConfig({ ...stackRawConfig("dev"), alertmanager: { enabled: false } });
+    const health = parsed(
+      dashboardsFor(noAm).find((f) => f.name === "grafana-dashboard-stack-health") as DashboardFile,
+    );
+    expect(health.panels.filter((p) => p.type === "row").map((p) => p.title)).to.deep.equal([
+      "Scrape targets",
+      "Prometheus",
+    ]);
+    const withAm = parsed(withoutLoki[1] as DashboardFile);
+    expect(withAm.panels.filter((p) => p.type === "row").map((p) => p.title)).to.deep.equal([
+      "Scrape targets",
+      "Prometheus",
+      "Alertmanager",
+    ]);
+  });
+
+  it("limit the health view to the stack's own namespaces", () => {
+    const health = parsed(withoutLoki[1] as DashboardFile);
+    const ns = health.templating.list.find((v) => v.name === "namespace") as unknown as {
+      regex: string;
+      allValue: string;
+    };
+    expect(ns.regex).to.equal("/^(monitoring|logging)$/");
+    expect(ns.allValue).to.equal("monitoring|logging");
+  });
+});
+
+describe("community dashboards and folders in kube-prometheus-stack's values", () => {
+  it("download the seed list by grafana.com id and pinned revision, with the datasource input wired to our uid", () => {
+    expect(communityDashboardValues(dev.dashboards)).to.deep.equal({
+      dashboardProviders: {
+        "dashboardproviders.yaml": {
+          apiVersion: 1,
+          providers: [
+            {
+              name: "community",
+              orgId: 1,
+              folder: "Community",
+              type: "file",
+              disableDeletion: true,
+              allowUiUpdates: false,
+              options: { path: "/var/lib/grafana/dashboards/community" },
+            },
+          ],
+        },
+      },
+      dashboards: {
+        community: {
+          kubernetesCluster: {
+            gnetId: 6417,
+            revision: 1,
+            datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }],
+          },
+          mysql: { gnetId: 7362, revision: 5, datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }] },
+          nodeExporterFull: {
+            gnetId: 1860,
+            revision: 37,
+            datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }],
+          },
+          postgres: {
+            gnetId: 9628,
+            revision: 7,
+            datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }],
+          },
+        },
+      },
+    });
+  });
+
+  it("follow config: a dropped seed, an added dashboard, a new revision", () => {
+    const cfg = parseStackConfig({
+      ...stackRawConfig("dev"),
+      dashboards: {
+        communityFolder: "Shared",
+        community: {
+          mysql: { enabled: false },
+          nodeExporterFull: { revision: 41 },
+          redis: { gnetId: 763, revision: 6, datasourceInput: "DS_PROM" },
+        },
+      },
+    });
+    const values = communityDashboardValues(cfg.dashboards) as {
+      dashboards: { community: Record<string, unknown> };
+      dashboardProviders: Record<string, { providers: { folder: string }[] }>;
+    };
+    expect(Object.keys(values.dashboards.community)).to.deep.equal([
+      "kubernetesCluster",
+      "nodeExporterFull",
+      "postgres",
+      "redis",
+    ]);
+    expect(values.dashboards.community["nodeExporterFull"]).to.deep.include({ gnetId: 1860, revision: 41 });
+    expect(values.dashboards.community["redis"]).to.deep.equal({
+      gnetId: 763,
+      revision: 6,
+      datasource: [{ name: "DS_PROM", value: "prometheus" }],
+    });
+    expect(values.dashboardProviders["dashboardproviders.yaml"]?.providers[0]?.folder).to.equal("Shared");
+  });
+
+  it("are nothing to download when dashboards are off or the list is empty", () => {
+    const off = parseStackConfig({ ...stackRawConfig("dev"), dashboards: { enabled: false } });
+    expect(communityDashboardValues(off.dashboards)).to.deep.equal({});
+    const none = parseStackConfig({
+      ...stackRawConfig("dev"),
+      dashboards: {
+        community: {
+          mysql: { enabled: false },
+          postgres: { enabled: false },
+          nodeExporterFull: { enabled: false },
+          kubernetesCluster: { enabled: false },
+        },
+      },
+    });
+    expect(communityDashboardValues(none.dashboards)).to.deep.equal({});
+  });
+
+  it("put dashboards into folders by annotation, the chart's own into the chart folder", () => {
+    expect(sidecarDashboardValues(dev.dashboards)).to.deep.equal({
+      folderAnnotation: "grafana_folder",
+      annotations: { grafana_folder: "Kubernetes" },
+      provider: { foldersFromFilesStructure: true },
+    });
+  });
+
+  for (const [stack, config] of [
+    ["dev", dev],
+    ["prod", prod],
+  ] as const) {
+    it(`reach the chart's grafana values in ${stack}, with the chart's own Alertmanager datasource off`, () => {
+      const values = prometheusStackValues({ ...config, grafanaAdminSecretName: "grafana-admin" }) as {
+        grafana: Record<string, unknown>;
+      };
+      const g = values.grafana;
+      expect(g["dashboards"]).to.deep.equal(communityDashboardValues(config.dashboards)["dashboards"]);
+      expect(g["dashboardProviders"]).to.deep.equal(
+        communityDashboardValues(config.dashboards)["dashboardProviders"],
+      );
+      expect((g["sidecar"] as Record<string, unknown>)["dashboards"]).to.deep.equal(
+        sidecarDashboardValues(config.dashboards),
+      );
+      expect((g["sidecar"] as Record<string, unknown>)["datasources"]).to.deep.equal({
+        uid: "prometheus",
+        alertmanager: { enabled: false },
+      });
+      expect(g["downloadDashboards"]).to.deep.equal({
+        resources: {
+          requests: {
+            cpu: config.resources.grafanaDownloadDashboards.cpu,
+            memory: config.resources.grafanaDownloadDashboards.memory,
+          },
+          limits: { memory: config.resources.grafanaDownloadDashboards.memoryLimit },
+        },
+      });
+    });
+  }
+});
