@@ -3,7 +3,7 @@
  * mocks runtime with the stack's real config file and prints every resource it would declare,
  * with parents, dependsOn and inputs (Helm values in full). No cluster, backend or passphrase.
  */
-import { ConfigError } from "../components/config";
+import * as pulumi from "@pulumi/pulumi";
 import { buildPlan, renderJson, renderText } from "./lib/plan";
 import { findProjectDir, StackFileError } from "./lib/stack-file";
 
@@ -35,7 +35,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     // A user mistake gets its message alone; anything else is a bug and keeps its stack trace.
-    if (err instanceof ConfigError || err instanceof StackFileError) {
+    // A ConfigError is a RunError from a fresh load of the program (runProgram reloads it), so
+    // `instanceof ConfigError` would not match it: RunError.isInstance checks its marker.
+    if (pulumi.RunError.isInstance(err) || err instanceof StackFileError) {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
