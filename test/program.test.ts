@@ -12,8 +12,20 @@ describe("the program under mocks", () => {
     prod = await run(stackInput("prod"));
   });
 
-  it("installs the same releases in dev and prod, with explicit names, namespaces and pinned charts", () => {
-    for (const r of [dev, prod]) {
+  it("installs the releases each stack turns on, with explicit names, namespaces and pinned charts", () => {
+    // Elasticsearch is on in prod only: prod adds the eck-operator release after the common ones.
+    const eck = [
+      "eck-operator",
+      "eck-operator",
+      "elastic-system",
+      "eck-operator",
+      CHARTS.eckOperator.version,
+      CHARTS.eckOperator.repo,
+    ];
+    for (const [r, extra] of [
+      [dev, []],
+      [prod, [eck]],
+    ] as const) {
       const summary = releases(r.resources).map((rel) => [
         rel.name,
         rel.inputs["name"],
@@ -47,6 +59,7 @@ describe("the program under mocks", () => {
           "3.13.0",
           CHARTS.metricsServer.repo,
         ],
+        ...extra,
       ]);
     }
   });

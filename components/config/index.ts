@@ -16,3 +16,5 @@ export type { StackSecrets } from "./load";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./sizing";
 export { parseQuantity } from "./quantity";
+export { ELASTIC_ROLES, ELASTIC_VERSIONS, esTimeSeconds, nodesListing } from "./elastic";
+export type { ElasticConfig, ElasticIlmConfig, ElasticNodeSet, ElasticRole, ElasticVersion } from "./elastic";

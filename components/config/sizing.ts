@@ -45,6 +45,12 @@ export const CONTAINER_IDS = [
   "kubeStateMetrics",
   "nodeExporter",
   "metricsServer",
+  "eckOperator",
+  "elasticsearch",
+  "elasticsearchMaster",
+  "kibana",
+  "filebeat",
+  "elasticIlmJob",
 ] as const;
 export type ContainerId = (typeof CONTAINER_IDS)[number];
 
@@ -62,6 +68,15 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("10m", "48Mi", "96Mi"),
     nodeExporter: r("10m", "24Mi", "48Mi"),
     metricsServer: r("20m", "48Mi", "96Mi"),
+    // The ELK part is off in dev: with it on, the operator, Kibana and Filebeat exceed the laptop budget.
+    eckOperator: r("50m", "128Mi", "384Mi"),
+    // Elasticsearch sizes its heap from the memory limit; request equals limit, as Elastic advises.
+    // It is outside the laptop budget (see the README).
+    elasticsearch: r("500m", "1Gi", "1Gi"),
+    elasticsearchMaster: r("250m", "768Mi", "768Mi"),
+    kibana: r("100m", "768Mi", "1Gi"),
+    filebeat: r("20m", "100Mi", "200Mi"),
+    elasticIlmJob: r("10m", "32Mi", "64Mi"),
   },
   production: {
     prometheusOperator: r("100m", "256Mi", "512Mi"),
@@ -75,5 +90,11 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("100m", "256Mi", "512Mi"),
     nodeExporter: r("50m", "64Mi", "128Mi"),
     metricsServer: r("100m", "200Mi", "400Mi"),
+    eckOperator: r("100m", "256Mi", "1Gi"),
+    elasticsearch: r("2", "8Gi", "8Gi"),
+    elasticsearchMaster: r("500m", "2Gi", "2Gi"),
+    kibana: r("500m", "2Gi", "2Gi"),
+    filebeat: r("100m", "200Mi", "400Mi"),
+    elasticIlmJob: r("20m", "32Mi", "64Mi"),
   },
 };

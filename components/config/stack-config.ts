@@ -1,3 +1,4 @@
+import { ElasticConfig, readElastic } from "./elastic";
 import { ConfigError, ConfigProblem } from "./errors";
 import { Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
@@ -98,6 +99,8 @@ export interface StackConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  /** ECK, Elasticsearch, Kibana and Filebeat (components/config/elastic.ts). Off by default. */
+  elastic: ElasticConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
@@ -113,6 +116,7 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "elastic",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -278,6 +282,8 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   };
   m.done();
 
+  const elastic = readElastic(at("elastic"), cluster);
+
   // Cross-key rules: each names both keys.
   if (
     !prometheus.enabled &&
@@ -301,5 +307,5 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   if (problems.length > 0 || cluster === undefined) {
     throw new ConfigError(problems);
   }
-  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer };
+  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer, elastic };
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, StackSecrets } from "../config";
 import { MetricsServer, PrometheusStack } from "../monitoring";
+import { ElasticEndpoints, ElasticStack } from "../search";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
 export interface ObservabilityStackArgs {
@@ -14,6 +15,10 @@ export interface ObservabilityStackArgs {
 export const NAMESPACES = {
   // node-exporter reads the host's /proc, /sys and network namespace.
   monitoring: { name: "monitoring", domain: "monitoring", podSecurity: "privileged" },
+  // The ECK operator's pod meets the restricted level.
+  elasticSystem: { name: "elastic-system", domain: "search", podSecurity: "restricted" },
+  // Filebeat reads the host's container logs as root.
+  search: { name: "search", domain: "search", podSecurity: "privileged" },
 } as const satisfies Record<string, NamespaceSpec>;
 
 /** What an operator needs next: where things are and how to reach them. Never a secret. */
@@ -28,6 +33,7 @@ export interface StackEndpoints {
     url: string;
     adminSecret: { name: string; userKey: string; passwordKey: string };
   };
+  elastic?: ElasticEndpoints;
 }
 
 /** The whole stack, its parts wired in order. Every part can be switched off in config. */
@@ -36,6 +42,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly namespaces: Namespaces;
   readonly prometheusStack?: PrometheusStack;
   readonly metricsServer?: MetricsServer;
+  readonly elastic?: ElasticStack;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -44,6 +51,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     const wanted: NamespaceSpec[] = [];
     if (config.prometheus.enabled) wanted.push(NAMESPACES.monitoring);
+    if (config.elastic.enabled) wanted.push(NAMESPACES.elasticSystem, NAMESPACES.search);
     this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
 
     const endpoints: StackEndpoints = { namespaces: wanted.map((n) => n.name) };
@@ -90,6 +98,21 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     if (config.metricsServer.enabled) {
       this.metricsServer = new MetricsServer(`${name}-metrics-server`, { config }, { parent: this });
+    }
+
+    if (config.elastic.enabled) {
+      const grafanaOn = config.prometheus.enabled && config.grafana.enabled;
+      this.elastic = new ElasticStack(
+        `${name}-elastic`,
+        {
+          operatorNamespace: this.namespaces.get(NAMESPACES.elasticSystem.name),
+          namespace: { name: NAMESPACES.search.name, resource: this.namespaces.get(NAMESPACES.search.name) },
+          ...(grafanaOn ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
+          config,
+        },
+        { parent: this },
+      );
+      endpoints.elastic = this.elastic.endpoints;
     }
 
     this.endpoints = endpoints;

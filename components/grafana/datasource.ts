@@ -24,6 +24,13 @@ export interface GrafanaDatasource {
   jsonData?: Record<string, unknown>;
   /** Make it Grafana's default datasource. Defaults to false. */
   isDefault?: boolean;
+  /** Log in with HTTP basic auth as this user. Defaults to none (no basic auth). */
+  basicAuthUser?: string;
+  /**
+   * Settings Grafana stores encrypted (`basicAuthPassword`, ...). A datasource that has them
+   * belongs in a Secret (`datasourceSecret`), never in a ConfigMap. Defaults to none.
+   */
+  secureJsonData?: Record<string, string>;
 }
 
 /** A provisioning file for the given datasources, in a stable order and layout. */
@@ -39,7 +46,9 @@ export function datasourceProvisioning(datasources: readonly GrafanaDatasource[]
         url: ds.url,
         isDefault: ds.isDefault ?? false,
         editable: false,
+        ...(ds.basicAuthUser !== undefined ? { basicAuth: true, basicAuthUser: ds.basicAuthUser } : {}),
         ...(ds.jsonData !== undefined ? { jsonData: ds.jsonData } : {}),
+        ...(ds.secureJsonData !== undefined ? { secureJsonData: ds.secureJsonData } : {}),
       })),
     },
     { sortMapEntries: false },
@@ -60,6 +69,30 @@ export function datasourceConfigMap(
     {
       metadata: { name, namespace: args.namespace, labels: { ...STACK_LABELS, ...DATASOURCE_LABEL } },
       data: { [`${name}.yaml`]: datasourceProvisioning(args.datasources) },
+    },
+    opts,
+  );
+}
+
+/**
+ * A Secret that Grafana's sidecar loads as datasources, for datasources with credentials
+ * (`secureJsonData`). The sidecar reads labelled Secrets as well as ConfigMaps (the chart's
+ * `sidecar.datasources.resource` default is `both`), in Grafana's own namespace only. The whole
+ * provisioning file is a secret Output, so it is encrypted in Pulumi's state and never printed.
+ */
+export function datasourceSecret(
+  name: string,
+  args: { namespace: pulumi.Input<string>; datasources: pulumi.Output<readonly GrafanaDatasource[]> },
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(
+    name,
+    {
+      metadata: { name, namespace: args.namespace, labels: { ...STACK_LABELS, ...DATASOURCE_LABEL } },
+      type: "Opaque",
+      stringData: pulumi.secret(
+        args.datasources.apply((datasources) => ({ [`${name}.yaml`]: datasourceProvisioning(datasources) })),
+      ),
     },
     opts,
   );
