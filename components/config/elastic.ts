@@ -121,7 +121,7 @@ function readNodeSets(s: Section): ElasticNodeSet[] {
       item.problem(
         "name",
         `must be 1 to 23 lowercase letters, digits or dashes, got ${JSON.stringify(name)}`,
-        "set e.g. `hot`",
+        `set e.g. \`pulumi config set --path '${item.join("name")}' hot\``,
       );
     } else if (name !== undefined && seen.has(name)) {
       item.problem(
@@ -196,14 +196,14 @@ export function readElastic(s: Section, cluster: ClusterConfig | undefined): Ela
         s.problem(
           "nodeSets",
           "has no master-eligible node, and a cluster cannot form without one",
-          "give a node set the master role, or no roles (which means every role)",
+          "add master to the roles of a node set, or leave its roles unset (which means every role)",
         );
       }
       if (nodesWith(nodeSets, "data", "data_content") === 0) {
         s.problem(
           "nodeSets",
           "has no node with the data_content (or data) role, which holds Kibana's and other system indices",
-          "add data_content to the roles of the hot node set",
+          "add data_content to the roles of a node set that holds data (the hot one in a hot-warm cluster)",
         );
       }
     }
