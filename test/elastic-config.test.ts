@@ -30,9 +30,9 @@ describe("the elastic config", () => {
     });
   });
 
-  it("lets Elasticsearch memory-map on cloud nodes only, unless told", () => {
-    expect(parseStackConfig(cloud).elastic.allowMmap).to.equal(true);
-    expect(parseStackConfig({ ...kind, elastic: { allowMmap: true } }).elastic.allowMmap).to.equal(true);
+  it("lets Elasticsearch memory-map only when told, on kind and cloud alike", () => {
+    expect(parseStackConfig(cloud).elastic.allowMmap).to.equal(false);
+    expect(parseStackConfig({ ...cloud, elastic: { allowMmap: true } }).elastic.allowMmap).to.equal(true);
   });
 
   it("stays off in dev and is on in prod, with dedicated masters and a hot and a warm tier", () => {

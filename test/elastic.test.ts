@@ -78,7 +78,7 @@ describe("the ECK values and custom resources", () => {
         count: 1,
         config: { "node.store.allow_mmap": false },
         podTemplate: {
-          metadata: { labels: es.metadata.labels },
+          metadata: { labels: { "app.kubernetes.io/part-of": "observability-stack" } },
           spec: {
             containers: [
               {
@@ -104,10 +104,16 @@ describe("the ECK values and custom resources", () => {
     });
     const sets = es.spec["nodeSets"] as Record<string, unknown>[];
     expect(sets.map((s) => [s["name"], s["count"], at(s, "config")])).to.deep.equal([
-      ["master", 3, { "node.roles": ["master"] }],
-      ["hot", 2, { "node.roles": ["data_hot", "data_content", "ingest"] }],
-      ["warm", 2, { "node.roles": ["data_warm"] }],
+      ["master", 3, { "node.roles": ["master"], "node.store.allow_mmap": false }],
+      ["hot", 2, { "node.roles": ["data_hot", "data_content", "ingest"], "node.store.allow_mmap": false }],
+      ["warm", 2, { "node.roles": ["data_warm"], "node.store.allow_mmap": false }],
     ]);
+    const mmap = elasticsearchManifest({
+      elastic: { ...prod.elastic, allowMmap: true },
+      namespace: "search",
+      resources: prod.resources,
+    });
+    expect(at(mmap.spec, "nodeSets.0.config")).to.deep.equal({ "node.roles": ["master"] });
     expect(sets.map((s) => at(s, "podTemplate.spec.containers.0.resources"))).to.deep.equal([
       { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } },
       { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } },

@@ -1,5 +1,5 @@
 import { Section } from "./reader";
-import type { ClusterConfig, StorageConfig } from "./stack-config";
+import type { StorageConfig } from "./stack-config";
 
 /**
  * Elastic Stack versions the program has been checked with: the ECK 3.5.0 operator supports them,
@@ -60,8 +60,9 @@ export interface ElasticConfig {
   /** Move indices from data_hot to data_warm nodes in the warm phase. Defaults to false. */
   hotWarm: boolean;
   /**
-   * Let Elasticsearch memory-map its files, which needs `vm.max_map_count` of at least 262144 on
-   * every node. Defaults to false on kind (a laptop's kernel default is lower), true on cloud.
+   * Let Elasticsearch memory-map its files, which is faster but needs `vm.max_map_count` of at
+   * least 262144 on every node (most kernels default to 65530, and Elasticsearch then refuses to
+   * start). Defaults to false.
    */
   allowMmap: boolean;
   /** Kibana. */
@@ -146,12 +147,12 @@ function readNodeSets(s: Section): ElasticNodeSet[] {
 }
 
 /** Reads `elastic`: ECK, Elasticsearch, Kibana, Filebeat and the log lifecycle. */
-export function readElastic(s: Section, cluster: ClusterConfig | undefined): ElasticConfig {
+export function readElastic(s: Section): ElasticConfig {
   const enabled = s.bool("enabled", false);
   const version = s.oneOf("version", ELASTIC_VERSIONS, "9.5.0") ?? "9.5.0";
   const nodeSets = readNodeSets(s);
   const hotWarm = s.bool("hotWarm", false);
-  const allowMmap = s.bool("allowMmap", cluster?.type === "cloud");
+  const allowMmap = s.bool("allowMmap", false);
 
   const k = s.child("kibana");
   const kibana = { replicas: k.int("replicas", 1) };

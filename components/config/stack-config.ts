@@ -282,7 +282,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   };
   m.done();
 
-  const elastic = readElastic(at("elastic"), cluster);
+  const elastic = readElastic(at("elastic"));
 
   // Cross-key rules: each names both keys.
   if (

@@ -20,6 +20,8 @@ export const ELASTICSEARCH_CA_SECRET = {
   name: `${ELASTICSEARCH_NAME}-es-http-certs-public`,
   key: "ca.crt",
 } as const;
+/** Pods ECK creates belong to the stack, but Pulumi does not manage them. */
+export const POD_LABELS = { "app.kubernetes.io/part-of": STACK_LABELS["app.kubernetes.io/part-of"] };
 /** The volume name ECK mounts as Elasticsearch's data directory. */
 export const DATA_VOLUME = "elasticsearch-data";
 
@@ -70,7 +72,7 @@ function nodeSet(n: ElasticNodeSet, args: ElasticsearchArgs): Record<string, unk
     count: n.count,
     ...(Object.keys(config).length > 0 ? { config } : {}),
     podTemplate: {
-      metadata: { labels: { ...STACK_LABELS } },
+      metadata: { labels: { ...POD_LABELS } },
       spec: {
         containers: [{ name: "elasticsearch", resources }],
         // No storage configured: the data lives in an emptyDir (ECK's default would be a 1Gi claim).
@@ -159,7 +161,7 @@ export function kibanaManifest(args: KibanaArgs): CustomResourceManifest {
       count: args.elastic.kibana.replicas,
       elasticsearchRef: { name: ELASTICSEARCH_NAME },
       podTemplate: {
-        metadata: { labels: { ...STACK_LABELS } },
+        metadata: { labels: { ...POD_LABELS } },
         spec: { containers: [{ name: "kibana", resources: toK8s(args.resources.kibana) }] },
       },
     },

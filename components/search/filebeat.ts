@@ -1,7 +1,7 @@
 import { ContainerSlot } from "../charts";
 import { ContainerId, ContainerResources, ElasticConfig, toK8s } from "../config";
 import { STACK_LABELS } from "../core/namespaces";
-import { CustomResourceManifest, ELASTICSEARCH_NAME } from "./elasticsearch";
+import { CustomResourceManifest, ELASTICSEARCH_NAME, POD_LABELS } from "./elasticsearch";
 import { LOG_DATA_STREAM } from "./ilm";
 
 export const FILEBEAT_NAME = "filebeat";
@@ -74,7 +74,7 @@ export function filebeatManifest(args: FilebeatArgs): CustomResourceManifest {
       config: filebeatConfig(),
       daemonSet: {
         podTemplate: {
-          metadata: { labels: { ...STACK_LABELS } },
+          metadata: { labels: { ...POD_LABELS } },
           spec: {
             serviceAccountName: FILEBEAT_SERVICE_ACCOUNT,
             automountServiceAccountToken: true,
