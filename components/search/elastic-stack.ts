@@ -173,7 +173,8 @@ export class ElasticStack extends pulumi.ComponentResource {
     this.ilmJob = new k8s.batch.v1.Job(
       `${name}-ilm`,
       ilmJobManifest({ elastic, namespace: nsName, resources: config.resources }),
-      { parent: this, dependsOn: [ns, this.operator, this.elasticsearch] },
+      // Pulumi waits for the Job to complete, up to its own activeDeadlineSeconds.
+      { parent: this, dependsOn: [ns, this.operator, this.elasticsearch], customTimeouts: { create: "30m" } },
     );
 
     if (elastic.filebeat.enabled) {

@@ -118,8 +118,10 @@ export function shortHash(value: unknown): string {
  * The Job that applies the lifecycle policy and index template. Its name carries a hash of its
  * whole pod spec (bodies, image, script): the same config is the same Job, so `pulumi up` does
  * nothing; a changed policy is a new name, so Pulumi creates a new Job (which runs the PUTs again)
- * and deletes the old one. It runs the Elasticsearch image of the cluster's own version, which has
- * curl and is already on the cluster's nodes.
+ * and deletes the old one. So at most one finished Job is left; `ttlSecondsAfterFinished` is not
+ * set because Kubernetes deleting the Job behind Pulumi's back would make the next refresh
+ * re-create it. It runs the Elasticsearch image of the cluster's own version, which has curl and
+ * is already on the cluster's nodes.
  */
 export function ilmJobManifest(args: IlmJobArgs): k8s.types.input.batch.v1.Job {
   const labels = { ...STACK_LABELS, "app.kubernetes.io/name": "elasticsearch-ilm" };
