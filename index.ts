@@ -39,3 +39,9 @@ export const alerting = stack.endpoints.alerting ?? null;
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`
   : null;
+/** How to reach Kibana and Elasticsearch, and the Secret (not the password) of the `elastic` user. */
+export const elastic = stack.endpoints.elastic ?? null;
+/** Reads the `elastic` user's password from ECK's Secret; log in to Kibana with it. */
+export const elasticPasswordCommand = stack.endpoints.elastic
+  ? `kubectl -n ${stack.endpoints.elastic.namespace} get secret ${stack.endpoints.elastic.elasticsearch.elasticUserSecret.name} -o jsonpath='{.data.${stack.endpoints.elastic.elasticsearch.elasticUserSecret.key}}' | base64 -d`
+  : null;

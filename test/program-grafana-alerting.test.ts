@@ -214,11 +214,15 @@ describe("Grafana and alerting in the program", () => {
     });
   });
 
-  it("differs between dev and prod only in the download container's size and Loki's tenant", () => {
+  it("differs between dev and prod only in the download container's size, Loki's tenant and the stack's namespaces", () => {
+    // prod also runs Elasticsearch: the stack's namespaces, which the health view and the
+    // component-down rule cover, are the only difference in dashboards and rules.
+    const namespacesOf = (r: ProgramRun) => (r.outputs["namespaces"] as string[]).join("|");
     const objects = (r: ProgramRun) =>
       r.resources
         .filter((x) => [CONFIGMAP, RULE, AMC].includes(x.type) && x.name !== "grafana-datasources")
-        .map((x) => [x.name, x.inputs]);
+        .map((x) => [x.name, JSON.stringify(x.inputs).replaceAll(namespacesOf(r), "<stack namespaces>")]);
+    expect(namespacesOf(prod)).to.equal(`${namespacesOf(dev)}|elastic-system|search`);
     // Dashboards, rules and routing: what is tried on a laptop is what runs in prod.
     expect(objects(prod)).to.deep.equal(objects(dev));
     // The same datasources; prod's Loki is multi-tenant, so its datasource sends the tenant header.

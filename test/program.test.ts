@@ -52,9 +52,18 @@ describe("the program under mocks", () => {
       "0.170.0",
       CHARTS.opentelemetryCollector.repo,
     ];
+    // Elasticsearch is on in prod only: the eck-operator release comes last.
+    const eck = [
+      "eck-operator",
+      "eck-operator",
+      "elastic-system",
+      "eck-operator",
+      CHARTS.eckOperator.version,
+      CHARTS.eckOperator.repo,
+    ];
     for (const [r, expected] of [
       [dev, base],
-      [prod, [...base, gateway]],
+      [prod, [...base, gateway, eck]],
     ] as const) {
       const summary = releases(r.resources).map((rel) => [
         rel.name,

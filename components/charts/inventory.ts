@@ -24,6 +24,11 @@ export interface ContainerSlot {
    * and upgrade only; `cron`: a CronJob's container, which runs on a schedule. Defaults to `pod`.
    */
   runs?: "pod" | "node" | "init" | "hook" | "cron";
+  /**
+   * `false`: sized on its own and left out of the budget total (Elasticsearch, whose data nodes
+   * are sized for the data, not the laptop). Defaults to counted.
+   */
+  inBudget?: false;
 }
 
 export interface ContainerUsage {
@@ -35,6 +40,8 @@ export interface ContainerUsage {
   cpu?: string;
   memory?: string;
   memoryLimit?: string;
+  /** `false`: listed, but not in the budget total. Defaults to counted. */
+  inBudget?: false;
 }
 
 export function valueAt(values: unknown, path: string): unknown {
@@ -76,17 +83,26 @@ export function containerUsage(
       ...(str("requests.cpu") !== undefined ? { cpu: str("requests.cpu") } : {}),
       ...(str("requests.memory") !== undefined ? { memory: str("requests.memory") } : {}),
       ...(str("limits.memory") !== undefined ? { memoryLimit: str("limits.memory") } : {}),
+      ...(slot.inBudget === false ? { inBudget: false as const } : {}),
     });
   }
   return usage;
 }
 
-/** Total steady-state requests (pods and one copy of each DaemonSet per node), in cores and bytes. */
-export function totalRequests(usage: readonly ContainerUsage[], nodes = 1): { cpu: number; memory: number } {
+/**
+ * Total steady-state requests (pods and one copy of each DaemonSet per node), in cores and bytes.
+ * Containers outside the budget are left out, unless `outside` asks for exactly those.
+ */
+export function totalRequests(
+  usage: readonly ContainerUsage[],
+  nodes = 1,
+  outside = false,
+): { cpu: number; memory: number } {
   let cpu = 0;
   let memory = 0;
   for (const u of usage) {
     if (u.runs === "init" || u.runs === "hook" || u.runs === "cron") continue;
+    if ((u.inBudget === false) !== outside) continue;
     const n = u.count * (u.runs === "node" ? nodes : 1);
     cpu += n * parseQuantity(u.cpu ?? "0");
     memory += n * parseQuantity(u.memory ?? "0");

@@ -78,3 +78,5 @@ export type {
   SlackReceiver,
   ThresholdRuleConfig,
 } from "./alerting";
+export { ELASTIC_ROLES, ELASTIC_VERSIONS, esTimeSeconds, nodesListing } from "./elastic";
+export type { ElasticConfig, ElasticIlmConfig, ElasticNodeSet, ElasticRole, ElasticVersion } from "./elastic";

@@ -14,7 +14,9 @@ function describe(value: unknown): string {
 }
 
 function setCommand(path: string, example: string): string {
-  return `pulumi config set --path ${path} ${example}`;
+  // A list index (`nodeSets[0]`) is a glob pattern to zsh: quote such a path.
+  const quoted = path.includes("[") ? `'${path}'` : path;
+  return `pulumi config set --path ${quoted} ${example}`;
 }
 
 /**
@@ -67,6 +69,47 @@ export class Section {
   entries(key: string): [string, Section][] {
     const map = this.child(key);
     return map.keys().map((k) => [k, map.child(k)]);
+  }
+
+  /** Each object of a list (`elastic.nodeSets[0]`), as its own section; undefined when unset. */
+  list(key: string): Section[] | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) {
+      this.problem(
+        key,
+        `must be a list, got ${describe(v)}`,
+        `set its items one by one, e.g. \`${setCommand(`${this.join(key)}[0].<field>`, "<value>")}\``,
+      );
+      return undefined;
+    }
+    return v.map((item: unknown, i) => new Section(`${this.join(key)}[${i}]`, item, this.problems));
+  }
+
+  /** A list of strings, each one of `allowed`; undefined when unset, invalid entries dropped. */
+  stringList<T extends string>(key: string, allowed: readonly T[]): T[] | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    const example = `${this.join(key)}[0]`;
+    if (!Array.isArray(v)) {
+      this.problem(
+        key,
+        `must be a list of ${allowed.join(", ")}, got ${describe(v)}`,
+        `set its items one by one, e.g. \`${setCommand(example, allowed[0] ?? "")}\``,
+      );
+      return undefined;
+    }
+    const out: T[] = [];
+    v.forEach((item: unknown, i) => {
+      if (typeof item === "string" && (allowed as readonly string[]).includes(item)) out.push(item as T);
+      else
+        this.problem(
+          `${key}[${i}]`,
+          `must be one of ${allowed.join(", ")}, got ${describe(item)}`,
+          `set one of them, e.g. \`${setCommand(`${this.join(key)}[${i}]`, allowed[0] ?? "")}\``,
+        );
+    });
+    return out;
   }
 
   keys(): string[] {

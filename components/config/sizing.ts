@@ -62,6 +62,12 @@ export const CONTAINER_IDS = [
   "alloy",
   "alloyConfigReloader",
   "promtail",
+  "eckOperator",
+  "elasticsearch",
+  "elasticsearchMaster",
+  "kibana",
+  "filebeat",
+  "elasticIlmJob",
 ] as const;
 export type ContainerId = (typeof CONTAINER_IDS)[number];
 
@@ -101,6 +107,15 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     alloy: r("40m", "128Mi", "256Mi"),
     alloyConfigReloader: r("5m", "16Mi", "32Mi"),
     promtail: r("40m", "96Mi", "192Mi"),
+    // The ELK part is off in dev: with it on, the operator, Kibana and Filebeat exceed the laptop budget.
+    eckOperator: r("50m", "128Mi", "384Mi"),
+    // Elasticsearch sizes its heap from the memory limit; request equals limit, as Elastic advises.
+    // It is outside the laptop budget (see the README).
+    elasticsearch: r("500m", "1Gi", "1Gi"),
+    elasticsearchMaster: r("250m", "768Mi", "768Mi"),
+    kibana: r("100m", "768Mi", "1Gi"),
+    filebeat: r("20m", "100Mi", "200Mi"),
+    elasticIlmJob: r("10m", "32Mi", "64Mi"),
   },
   production: {
     prometheusOperator: r("100m", "256Mi", "512Mi"),
@@ -132,5 +147,11 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     alloy: r("200m", "512Mi", "1Gi"),
     alloyConfigReloader: r("10m", "32Mi", "64Mi"),
     promtail: r("200m", "256Mi", "512Mi"),
+    eckOperator: r("100m", "256Mi", "1Gi"),
+    elasticsearch: r("2", "8Gi", "8Gi"),
+    elasticsearchMaster: r("500m", "2Gi", "2Gi"),
+    kibana: r("500m", "2Gi", "2Gi"),
+    filebeat: r("100m", "200Mi", "400Mi"),
+    elasticIlmJob: r("20m", "32Mi", "64Mi"),
   },
 };

@@ -1,5 +1,6 @@
 import { AlertingConfig, readAlerting } from "./alerting";
 import { DashboardsConfig, readDashboards } from "./dashboards";
+import { ElasticConfig, readElastic } from "./elastic";
 import { ConfigError, ConfigProblem } from "./errors";
 import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "./logging";
 import { Section } from "./reader";
@@ -109,6 +110,8 @@ export interface StackConfig {
   dashboards: DashboardsConfig;
   /** Alert rules and Alertmanager routing. */
   alerting: AlertingConfig;
+  /** ECK, Elasticsearch, Kibana and Filebeat (components/config/elastic.ts). Off by default. */
+  elastic: ElasticConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
@@ -135,6 +138,7 @@ export const PLAIN_KEYS = [
   "tracing",
   "dashboards",
   "alerting",
+  "elastic",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -316,6 +320,7 @@ export function parseStackConfig(
   const tracing = readTracing(at("tracing"), sizing, problems);
   const dashboards = readDashboards(at("dashboards"));
   const alerting = readAlerting(at("alerting"), secretNames.alertReceiverSecrets ?? [], problems);
+  const elastic = readElastic(at("elastic"));
 
   // Cross-key rules: each names both keys.
   if (
@@ -383,5 +388,6 @@ export function parseStackConfig(
     tracing,
     dashboards,
     alerting,
+    elastic,
   };
 }

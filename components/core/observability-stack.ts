@@ -16,6 +16,7 @@ import { GrafanaProvisioning, stackDatasources } from "../grafana";
 import { MetricsServer, PrometheusStack } from "../monitoring";
 import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
 import { STACK_DATASOURCE_PROVIDERS } from "./datasources";
+import { ElasticEndpoints, ElasticStack } from "../search";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
 export interface ObservabilityStackArgs {
@@ -33,6 +34,10 @@ export const NAMESPACES = {
   tracing: { name: TRACING_NAMESPACE, domain: "tracing", podSecurity: "restricted" },
   // Loki and Alloy (which reads logs through the API) need no host access; Promtail does.
   logging: { name: "logging", domain: "logging", podSecurity: "baseline" },
+  // The ECK operator's pod meets the restricted level.
+  elasticSystem: { name: "elastic-system", domain: "search", podSecurity: "restricted" },
+  // Filebeat reads the host's container logs as root.
+  search: { name: "search", domain: "search", podSecurity: "privileged" },
 } as const satisfies Record<string, NamespaceSpec>;
 
 /** What an operator needs next: where things are and how to reach them. Never a secret. */
@@ -68,6 +73,7 @@ export interface StackEndpoints {
   logCollector?: { kind: LogCollectorKind; release: string };
   /** The alert rules and where notifications go (receiver names and types only). */
   alerting?: AlertingSummary;
+  elastic?: ElasticEndpoints;
 }
 
 /** The whole stack, its parts wired in order. Every part can be switched off in config. */
@@ -81,6 +87,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly logCollector?: Alloy | Promtail;
   readonly grafana?: GrafanaProvisioning;
   readonly alerting?: Alerting;
+  readonly elastic?: ElasticStack;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -95,6 +102,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       wanted.push(promtail ? { ...NAMESPACES.logging, podSecurity: "privileged" } : NAMESPACES.logging);
     }
     if (config.tracing.enabled) wanted.push(NAMESPACES.tracing);
+    if (config.elastic.enabled) wanted.push(NAMESPACES.elasticSystem, NAMESPACES.search);
     this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
 
     const stackNamespaces = wanted.map((n) => n.name);
@@ -212,6 +220,21 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         { parent: this },
       );
       endpoints.tracing = this.tracing.endpoints;
+    }
+
+    if (config.elastic.enabled) {
+      const grafanaOn = config.prometheus.enabled && config.grafana.enabled;
+      this.elastic = new ElasticStack(
+        `${name}-elastic`,
+        {
+          operatorNamespace: this.namespaces.get(NAMESPACES.elasticSystem.name),
+          namespace: { name: NAMESPACES.search.name, resource: this.namespaces.get(NAMESPACES.search.name) },
+          ...(grafanaOn ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
+          config,
+        },
+        { parent: this },
+      );
+      endpoints.elastic = this.elastic.endpoints;
     }
 
     const stack = this.prometheusStack;

@@ -22,13 +22,16 @@ export interface GrafanaDatasource {
   url: string;
   /** Plugin settings (derived fields, trace-to-logs links, ...). Defaults to none. */
   jsonData?: Record<string, unknown>;
-  /**
-   * Values Grafana stores encrypted and never shows, e.g. `httpHeaderValue1` for a custom header
-   * such as Loki's X-Scope-OrgID (Grafana reads header values only from here). Defaults to none.
-   */
-  secureJsonData?: Record<string, string>;
   /** Make it Grafana's default datasource. Defaults to false. */
   isDefault?: boolean;
+  /** Log in with HTTP basic auth as this user. Defaults to none (no basic auth). */
+  basicAuthUser?: string;
+  /**
+   * Values Grafana stores encrypted and never shows: a custom header's value (Loki's tenant in
+   * X-Scope-OrgID, which Grafana reads only from here) or `basicAuthPassword`. A credential among
+   * them puts the datasource in a Secret (`datasourceSecret`), never a ConfigMap. Defaults to none.
+   */
+  secureJsonData?: Record<string, string>;
 }
 
 /** A provisioning file for the given datasources, in a stable order and layout. */
@@ -44,6 +47,7 @@ export function datasourceProvisioning(datasources: readonly GrafanaDatasource[]
         url: ds.url,
         isDefault: ds.isDefault ?? false,
         editable: false,
+        ...(ds.basicAuthUser !== undefined ? { basicAuth: true, basicAuthUser: ds.basicAuthUser } : {}),
         ...(ds.jsonData !== undefined ? { jsonData: ds.jsonData } : {}),
         ...(ds.secureJsonData !== undefined ? { secureJsonData: ds.secureJsonData } : {}),
       })),
@@ -66,6 +70,30 @@ export function datasourceConfigMap(
     {
       metadata: { name, namespace: args.namespace, labels: { ...STACK_LABELS, ...DATASOURCE_LABEL } },
       data: { [`${name}.yaml`]: datasourceProvisioning(args.datasources) },
+    },
+    opts,
+  );
+}
+
+/**
+ * A Secret that Grafana's sidecar loads as datasources, for datasources with credentials
+ * (`secureJsonData`). The sidecar reads labelled Secrets as well as ConfigMaps (the chart's
+ * `sidecar.datasources.resource` default is `both`), in Grafana's own namespace only. The whole
+ * provisioning file is a secret Output, so it is encrypted in Pulumi's state and never printed.
+ */
+export function datasourceSecret(
+  name: string,
+  args: { namespace: pulumi.Input<string>; datasources: pulumi.Output<readonly GrafanaDatasource[]> },
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+  return new k8s.core.v1.Secret(
+    name,
+    {
+      metadata: { name, namespace: args.namespace, labels: { ...STACK_LABELS, ...DATASOURCE_LABEL } },
+      type: "Opaque",
+      stringData: pulumi.secret(
+        args.datasources.apply((datasources) => ({ [`${name}.yaml`]: datasourceProvisioning(datasources) })),
+      ),
     },
     opts,
   );

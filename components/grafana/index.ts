@@ -1,5 +1,6 @@
 export {
   datasourceConfigMap,
+  datasourceSecret,
   datasourceProvisioning,
   DATASOURCE_LABEL,
   DASHBOARD_LABEL,

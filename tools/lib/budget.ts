@@ -2,6 +2,12 @@ import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "..
 import { ALLOY_CONTAINERS, LOKI_CONTAINERS, PROMTAIL_CONTAINERS } from "../../components/logging";
 import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
 import { JAEGER_CONTAINERS, OTEL_COLLECTOR_CONTAINERS } from "../../components/tracing";
+import {
+  ECK_OPERATOR_CONTAINERS,
+  elasticsearchContainers,
+  FILEBEAT_CONTAINERS,
+  KIBANA_CONTAINERS,
+} from "../../components/search";
 import { PlanDocument } from "./plan";
 
 /** The containers each chart runs, by chart name; a chart that runs none says so with []. */
@@ -14,6 +20,19 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   loki: LOKI_CONTAINERS,
   alloy: ALLOY_CONTAINERS,
   promtail: PROMTAIL_CONTAINERS,
+  "eck-operator": ECK_OPERATOR_CONTAINERS,
+};
+
+/**
+ * The containers of custom resources whose pods an operator runs, by resource type: read from
+ * the resource's inputs as a release's are from its values.
+ */
+export const CONTAINERS_BY_RESOURCE_TYPE: Readonly<
+  Record<string, (inputs: Record<string, unknown>) => readonly ContainerSlot[]>
+> = {
+  "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch": elasticsearchContainers,
+  "kubernetes:kibana.k8s.elastic.co/v1:Kibana": () => KIBANA_CONTAINERS,
+  "kubernetes:beat.k8s.elastic.co/v1beta1:Beat": () => FILEBEAT_CONTAINERS,
 };
 
 /** The dev stack's ceiling: it must fit a kind node on an 8 GiB laptop. */
@@ -24,10 +43,19 @@ function chartName(chart: string): string {
   return chart.split("/").pop() ?? chart;
 }
 
-/** Every container of every Helm release in a plan, with what it requests. */
+/** Every container of every Helm release and operator-run custom resource in a plan, with what it requests. */
 export function planContainers(plan: PlanDocument): ContainerUsage[] {
   const usage: ContainerUsage[] = [];
   for (const r of plan.resources) {
+    const custom = CONTAINERS_BY_RESOURCE_TYPE[r.type];
+    if (custom !== undefined) {
+      const kind = r.type.split(":").pop() ?? r.type;
+      const metadata = (r.inputs["metadata"] ?? {}) as { name?: unknown };
+      usage.push(
+        ...containerUsage(`${String(metadata.name)} (${kind} resource)`, r.inputs, custom(r.inputs)),
+      );
+      continue;
+    }
     if (r.type !== "kubernetes:helm.sh/v3:Release") continue;
     const chart = chartName(String(r.inputs["chart"]));
     const slots = CONTAINERS_BY_CHART[chart];
@@ -65,16 +93,21 @@ export function resourceTable(stack: string, usage: readonly ContainerUsage[]): 
     "| --- | --- | --- | ---: | ---: | ---: | ---: |",
   ];
   for (const u of usage) {
+    const runs = `${RUNS[u.runs]}${u.inBudget === false ? " (not in the total)" : ""}`;
     lines.push(
-      `| ${u.release} | ${u.container} | ${RUNS[u.runs]} | ${u.count} | ${u.cpu ?? "unset"} | ${u.memory ?? "unset"} | ${u.memoryLimit ?? "unset"} |`,
+      `| ${u.release} | ${u.container} | ${runs} | ${u.count} | ${u.cpu ?? "unset"} | ${u.memory ?? "unset"} | ${u.memoryLimit ?? "unset"} |`,
     );
   }
   const total = totalRequests(usage);
-  lines.push(
-    "",
-    `Total requested (one node): ${cores(total.cpu)} CPU, ${mebibytes(total.memory)} memory.`,
-    "",
-  );
+  lines.push("", `Total requested (one node): ${cores(total.cpu)} CPU, ${mebibytes(total.memory)} memory.`);
+  if (usage.some((u) => u.inBudget === false)) {
+    const outside = totalRequests(usage, 1, true);
+    lines.push(
+      "",
+      `Elasticsearch, sized for its data and not in that total: ${cores(outside.cpu)} CPU, ${mebibytes(outside.memory)} memory.`,
+    );
+  }
+  lines.push("");
   return lines.join("\n");
 }
 

@@ -1,0 +1,245 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { helmRelease } from "../charts";
+import { StackConfig } from "../config";
+import { STACK_LABELS } from "../core/namespaces";
+import { datasourceSecret } from "../grafana";
+import { eckOperatorValues } from "./eck-operator-values";
+import {
+  CustomResourceManifest,
+  ELASTIC_USER_SECRET,
+  ELASTICSEARCH_CA_SECRET,
+  ELASTICSEARCH_NAME,
+  ELASTICSEARCH_SERVICE,
+  elasticsearchManifest,
+  KIBANA_SERVICE,
+  kibanaManifest,
+} from "./elasticsearch";
+import { FILEBEAT_CLUSTER_RULES, FILEBEAT_SERVICE_ACCOUNT, filebeatManifest } from "./filebeat";
+import {
+  elasticsearchDatasource,
+  elasticsearchUrl,
+  GRAFANA_DATASOURCE_SECRET,
+  GRAFANA_READER_ROLE,
+  GRAFANA_READER_SECRET,
+  GRAFANA_READER_USER,
+  readerRolesYaml,
+  ROLES_SECRET,
+} from "./grafana-access";
+import { ilmJobManifest, ILM_POLICY, LOG_DATA_STREAM } from "./ilm";
+
+export interface ElasticStackArgs {
+  /** The operator's namespace (`elastic-system`). */
+  operatorNamespace: k8s.core.v1.Namespace;
+  /**
+   * The namespace of Elasticsearch, Kibana, Filebeat and the lifecycle Job (`search`), and its
+   * name: the custom resources and the endpoints take the plain name, the Namespace orders them.
+   */
+  namespace: { name: string; resource: k8s.core.v1.Namespace };
+  /** Grafana's namespace, where the Elasticsearch datasource goes. Defaults to none: no datasource. */
+  grafanaNamespace?: k8s.core.v1.Namespace;
+  /** The stack config; this component reads cluster, charts, resources and elastic. */
+  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "elastic">;
+}
+
+/** The operator's release name. */
+export const ECK_RELEASE = "eck-operator";
+
+/** Where the cluster is and how to reach it: what Kibana users, Grafana and Jaeger need. */
+export interface ElasticEndpoints {
+  namespace: string;
+  elasticsearch: {
+    service: string;
+    url: string;
+    /** ECK's Secret with the `elastic` superuser's password (the name, never the password). */
+    elasticUserSecret: { name: string; key: string };
+    /** ECK's Secret with the CA of the HTTPS certificate. */
+    caSecret: { name: string; key: string };
+    logDataStream: string;
+    ilmPolicy: string;
+  };
+  kibana: { service: string; portForward: string; url: string };
+}
+
+/**
+ * Elasticsearch, Kibana and Filebeat through ECK: the operator (which installs the CRDs) first,
+ * then the custom resources, each depending on it; the lifecycle Job once the cluster is ready,
+ * then Filebeat, so the first log lands in a data stream that already has its policy.
+ */
+export class ElasticStack extends pulumi.ComponentResource {
+  /** The eck-operator release; it installs the CRDs and serves their admission webhook. */
+  readonly operator: k8s.helm.v3.Release;
+  readonly elasticsearch: k8s.apiextensions.CustomResource;
+  readonly kibana: k8s.apiextensions.CustomResource;
+  readonly ilmJob: k8s.batch.v1.Job;
+  readonly filebeat?: k8s.apiextensions.CustomResource;
+  readonly endpoints: ElasticEndpoints;
+
+  constructor(name: string, args: ElasticStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("observability:search:ElasticStack", name, {}, opts);
+    const { config } = args;
+    const elastic = config.elastic;
+    const ns = args.namespace.resource;
+    const namespace = ns.metadata.name;
+    const nsName = args.namespace.name;
+
+    this.operator = helmRelease(
+      ECK_RELEASE,
+      {
+        chart: "eckOperator",
+        releaseName: ECK_RELEASE,
+        namespace: args.operatorNamespace.metadata.name,
+        values: eckOperatorValues({ resources: config.resources, managedNamespaces: [nsName] }),
+        charts: config.charts,
+      },
+      { parent: this, dependsOn: [args.operatorNamespace, ns] },
+    );
+
+    // Grafana's own user in the cluster, when there is a Grafana to use it.
+    const authSecrets: k8s.core.v1.Secret[] = [];
+    let readerPassword: pulumi.Output<string> | undefined;
+    if (args.grafanaNamespace !== undefined) {
+      readerPassword = pulumi.secret(
+        new random.RandomPassword(
+          `${name}-grafana-reader-password`,
+          { length: 32, special: false },
+          { parent: this },
+        ).result,
+      );
+      const password = readerPassword;
+      authSecrets.push(
+        new k8s.core.v1.Secret(
+          `${name}-grafana-reader`,
+          {
+            metadata: { name: GRAFANA_READER_SECRET, namespace, labels: { ...STACK_LABELS } },
+            type: "kubernetes.io/basic-auth",
+            stringData: pulumi.secret(
+              password.apply((p) => ({
+                username: GRAFANA_READER_USER,
+                password: p,
+                roles: GRAFANA_READER_ROLE,
+              })),
+            ),
+          },
+          { parent: this, dependsOn: [ns] },
+        ),
+        new k8s.core.v1.Secret(
+          `${name}-roles`,
+          {
+            metadata: { name: ROLES_SECRET, namespace, labels: { ...STACK_LABELS } },
+            type: "Opaque",
+            stringData: { "roles.yml": readerRolesYaml() },
+          },
+          { parent: this, dependsOn: [ns] },
+        ),
+      );
+    }
+
+    const custom = (
+      resourceName: string,
+      manifest: CustomResourceManifest,
+      dependsOn: pulumi.Resource[],
+      extra: pulumi.CustomResourceOptions = {},
+    ) =>
+      new k8s.apiextensions.CustomResource(resourceName, manifest, {
+        parent: this,
+        dependsOn: [this.operator, ns, ...dependsOn],
+        ...extra,
+      });
+
+    this.elasticsearch = custom(
+      `${name}-elasticsearch`,
+      elasticsearchManifest({
+        elastic,
+        namespace: nsName,
+        ...(config.cluster.storageClass !== undefined ? { storageClass: config.cluster.storageClass } : {}),
+        resources: config.resources,
+        ...(authSecrets.length > 0
+          ? { auth: { fileRealm: [GRAFANA_READER_SECRET], roles: [ROLES_SECRET] } }
+          : {}),
+      }),
+      authSecrets,
+      // It waits for ECK's Ready phase: pulling the image and forming a cluster takes minutes.
+      { customTimeouts: { create: "30m", update: "30m" } },
+    );
+
+    this.kibana = custom(
+      `${name}-kibana`,
+      kibanaManifest({ elastic, namespace: nsName, resources: config.resources }),
+      [this.elasticsearch],
+    );
+
+    this.ilmJob = new k8s.batch.v1.Job(
+      `${name}-ilm`,
+      ilmJobManifest({ elastic, namespace: nsName, resources: config.resources }),
+      // Pulumi waits for the Job to complete, up to its own activeDeadlineSeconds.
+      { parent: this, dependsOn: [ns, this.operator, this.elasticsearch], customTimeouts: { create: "30m" } },
+    );
+
+    if (elastic.filebeat.enabled) {
+      const serviceAccount = new k8s.core.v1.ServiceAccount(
+        `${name}-filebeat-sa`,
+        { metadata: { name: FILEBEAT_SERVICE_ACCOUNT, namespace, labels: { ...STACK_LABELS } } },
+        { parent: this, dependsOn: [ns] },
+      );
+      // Cluster-scoped, so named after the stack to keep clear of other Filebeats.
+      const clusterRole = new k8s.rbac.v1.ClusterRole(
+        `${name}-filebeat-role`,
+        {
+          metadata: { name: "observability-filebeat", labels: { ...STACK_LABELS } },
+          rules: FILEBEAT_CLUSTER_RULES,
+        },
+        { parent: this },
+      );
+      const binding = new k8s.rbac.v1.ClusterRoleBinding(
+        `${name}-filebeat-binding`,
+        {
+          metadata: { name: "observability-filebeat", labels: { ...STACK_LABELS } },
+          roleRef: {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "observability-filebeat",
+          },
+          subjects: [{ kind: "ServiceAccount", name: FILEBEAT_SERVICE_ACCOUNT, namespace: nsName }],
+        },
+        { parent: this, dependsOn: [clusterRole, serviceAccount] },
+      );
+      this.filebeat = custom(
+        `${name}-filebeat`,
+        filebeatManifest({ elastic, namespace: nsName, resources: config.resources }),
+        [this.elasticsearch, this.ilmJob, serviceAccount, binding],
+      );
+    }
+
+    if (args.grafanaNamespace !== undefined && readerPassword !== undefined) {
+      // The helper names the Secret after the resource, so the name is the fixed one.
+      datasourceSecret(
+        GRAFANA_DATASOURCE_SECRET,
+        {
+          namespace: args.grafanaNamespace.metadata.name,
+          datasources: readerPassword.apply((p) => [elasticsearchDatasource(nsName, p)]),
+        },
+        { parent: this, dependsOn: [args.grafanaNamespace] },
+      );
+    }
+
+    this.endpoints = {
+      namespace: nsName,
+      elasticsearch: {
+        service: ELASTICSEARCH_SERVICE,
+        url: elasticsearchUrl(nsName),
+        elasticUserSecret: { ...ELASTIC_USER_SECRET },
+        caSecret: { ...ELASTICSEARCH_CA_SECRET },
+        logDataStream: LOG_DATA_STREAM,
+        ilmPolicy: ILM_POLICY,
+      },
+      kibana: {
+        service: KIBANA_SERVICE,
+        portForward: `kubectl -n ${nsName} port-forward svc/${KIBANA_SERVICE} 5601:5601`,
+        url: "https://localhost:5601",
+      },
+    };
+    this.registerOutputs({ cluster: ELASTICSEARCH_NAME, endpoints: this.endpoints });
+  }
+}

@@ -1,0 +1,56 @@
+import { stringify } from "yaml";
+import { GrafanaDatasource } from "../grafana";
+import { ELASTICSEARCH_SERVICE } from "./elasticsearch";
+import { LOG_INDEX_PATTERN } from "./ilm";
+
+/**
+ * Grafana reads Elasticsearch as its own user, not as `elastic`: a file-realm user whose password
+ * the program generates (so it can hand it to Grafana without copying ECK's Secret across
+ * namespaces), with a role that can only read the log indices.
+ */
+export const GRAFANA_READER_USER = "grafana-reader";
+export const GRAFANA_READER_ROLE = "grafana_logs_reader";
+/** Secrets in the cluster's namespace that `spec.auth` points ECK at. */
+export const GRAFANA_READER_SECRET = "grafana-elasticsearch-user";
+export const ROLES_SECRET = "elasticsearch-roles";
+/** The datasource Secret in Grafana's namespace. */
+export const GRAFANA_DATASOURCE_SECRET = "grafana-datasource-elasticsearch";
+export const ELASTICSEARCH_DATASOURCE_UID = "elasticsearch";
+
+/** The `roles.yml` ECK loads: read and list the log indices; `monitor` for the version check. */
+export function readerRolesYaml(): string {
+  return stringify({
+    [GRAFANA_READER_ROLE]: {
+      cluster: ["monitor"],
+      indices: [{ names: [LOG_INDEX_PATTERN], privileges: ["read", "view_index_metadata"] }],
+    },
+  });
+}
+
+/** The cluster's in-cluster URL, from any namespace. */
+export function elasticsearchUrl(namespace: string): string {
+  return `https://${ELASTICSEARCH_SERVICE}.${namespace}.svc:9200`;
+}
+
+/**
+ * Grafana's Elasticsearch datasource over the log data stream. ECK's HTTP certificate is issued
+ * by a CA it generates inside the cluster, which the program cannot know at deploy time and
+ * Grafana cannot read from another namespace, so Grafana does not verify it (the connection is
+ * still TLS; the README says how to pin the CA instead).
+ */
+export function elasticsearchDatasource(namespace: string, password: string): GrafanaDatasource {
+  return {
+    name: "Elasticsearch (logs)",
+    type: "elasticsearch",
+    uid: ELASTICSEARCH_DATASOURCE_UID,
+    url: elasticsearchUrl(namespace),
+    basicAuthUser: GRAFANA_READER_USER,
+    jsonData: {
+      index: LOG_INDEX_PATTERN,
+      timeField: "@timestamp",
+      logMessageField: "message",
+      tlsSkipVerify: true,
+    },
+    secureJsonData: { basicAuthPassword: password },
+  };
+}

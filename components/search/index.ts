@@ -1,0 +1,51 @@
+export { ElasticStack, ECK_RELEASE } from "./elastic-stack";
+export type { ElasticStackArgs, ElasticEndpoints } from "./elastic-stack";
+export { eckOperatorValues, ECK_OPERATOR_CONTAINERS } from "./eck-operator-values";
+export type { EckOperatorValuesArgs } from "./eck-operator-values";
+export {
+  elasticsearchManifest,
+  kibanaManifest,
+  logReplicas,
+  elasticsearchContainers,
+  KIBANA_CONTAINERS,
+  ELASTICSEARCH_NAME,
+  KIBANA_NAME,
+  ELASTICSEARCH_SERVICE,
+  KIBANA_SERVICE,
+  ELASTIC_USER_SECRET,
+  ELASTICSEARCH_CA_SECRET,
+  DATA_VOLUME,
+} from "./elasticsearch";
+export type { CustomResourceManifest, ElasticsearchArgs, KibanaArgs } from "./elasticsearch";
+export {
+  filebeatConfig,
+  filebeatManifest,
+  FILEBEAT_CONTAINERS,
+  FILEBEAT_CLUSTER_RULES,
+  FILEBEAT_NAME,
+  FILEBEAT_SERVICE_ACCOUNT,
+} from "./filebeat";
+export type { FilebeatArgs } from "./filebeat";
+export {
+  ilmPolicyBody,
+  indexTemplateBody,
+  ilmJobManifest,
+  shortHash,
+  ILM_SCRIPT,
+  ILM_POLICY,
+  LOG_DATA_STREAM,
+  LOG_INDEX_TEMPLATE,
+  LOG_INDEX_PATTERN,
+} from "./ilm";
+export type { IlmJobArgs } from "./ilm";
+export {
+  elasticsearchDatasource,
+  elasticsearchUrl,
+  readerRolesYaml,
+  ELASTICSEARCH_DATASOURCE_UID,
+  GRAFANA_DATASOURCE_SECRET,
+  GRAFANA_READER_ROLE,
+  GRAFANA_READER_SECRET,
+  GRAFANA_READER_USER,
+  ROLES_SECRET,
+} from "./grafana-access";
