@@ -118,7 +118,7 @@ describe("stack config", () => {
       [
         "an unknown container",
         { ...kind, resources: { loki: { cpu: "1" } } },
-        "Invalid stack config: resources.loki: is not a known container; use one of: prometheusOperator, prometheusAdmissionJobs, configReloader, prometheus, alertmanager, grafana, grafanaSidecar, grafanaInit, kubeStateMetrics, nodeExporter, metricsServer",
+        "Invalid stack config: resources.loki: is not a known container; use one of: prometheusOperator, prometheusAdmissionJobs, configReloader, prometheus, alertmanager, grafana, grafanaSidecar, grafanaInit, kubeStateMetrics, nodeExporter, metricsServer, istiod, istioGateway, istioProxy",
       ],
       [
         "an unknown chart-mirror scheme",
@@ -143,7 +143,7 @@ describe("stack config", () => {
       [
         "an unknown top-level key",
         { ...kind, lokki: { mode: "SingleBinary" } },
-        "Invalid stack config: lokki: is not a known config key; remove it with `pulumi config rm lokki`; known keys are cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer, grafanaAdminPassword",
+        "Invalid stack config: lokki: is not a known config key; remove it with `pulumi config rm lokki`; known keys are cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer, mesh, grafanaAdminPassword",
       ],
       [
         "a boolean that is not one",

@@ -16,3 +16,23 @@ export type { StackSecrets } from "./load";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./sizing";
 export { parseQuantity } from "./quantity";
+export {
+  readMesh,
+  MTLS_MODES,
+  MTLS_EXCEPTION_MODES,
+  GATEWAY_SERVICE_TYPES,
+  SYSTEM_NAMESPACES,
+  STACK_NAMESPACES,
+  DEFAULT_TRACING_ENDPOINT,
+} from "./mesh";
+export type {
+  MeshConfig,
+  MeshContext,
+  MeshTracingConfig,
+  MtlsConfig,
+  MtlsException,
+  MtlsMode,
+  MtlsExceptionMode,
+  GatewayServiceType,
+  CanaryConfig,
+} from "./mesh";

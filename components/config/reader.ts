@@ -4,8 +4,11 @@ import { ConfigProblem } from "./errors";
 const DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
 /** A Kubernetes resource quantity (`500m`, `256Mi`, `20Gi`, `1.5`). */
 const QUANTITY = /^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+/** A Kubernetes object name that is a DNS-1123 label (namespaces, StorageClasses, services). */
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function describe(value: unknown): string {
+/** A config value as an error message shows it. */
+export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
@@ -71,6 +74,46 @@ export class Section {
 
   keys(): string[] {
     return Object.keys(this.value).sort();
+  }
+
+  /** The raw items of a list field, or none; anything but a list is reported. */
+  private list(key: string): unknown[] {
+    const v = this.raw(key);
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) {
+      this.problem(
+        key,
+        `must be a list, got ${describe(v)}`,
+        `set its items one by one, e.g. \`${setCommand(`${this.join(key)}[0]`, "<value>")}\``,
+      );
+      return [];
+    }
+    return v;
+  }
+
+  /** Each item of a list of objects, as its own section at `<path>[<index>]`. */
+  items(key: string): Section[] {
+    return this.list(key).map((item, i) => new Section(`${this.join(key)}[${i}]`, item, this.problems));
+  }
+
+  /** A list of distinct strings, each matching the pattern; a bad or repeated item is reported and left out. */
+  strings(key: string, pattern: { re: RegExp; what: string; example: string }): string[] {
+    const out: string[] = [];
+    this.list(key).forEach((item, i) => {
+      const at = `${key}[${i}]`;
+      if (typeof item !== "string" || !pattern.re.test(item)) {
+        this.problem(
+          at,
+          `must be ${pattern.what}, got ${describe(item)}`,
+          `set e.g. \`${setCommand(this.join(at), pattern.example)}\``,
+        );
+      } else if (out.includes(item)) {
+        this.problem(at, `repeats ${describe(item)}`, "list each value once");
+      } else {
+        out.push(item);
+      }
+    });
+    return out;
   }
 
   join(key: string): string {
@@ -202,4 +245,4 @@ export class Section {
   }
 }
 
-export const patterns = { DURATION, QUANTITY };
+export const patterns = { DURATION, QUANTITY, K8S_NAME };

@@ -45,6 +45,9 @@ export const CONTAINER_IDS = [
   "kubeStateMetrics",
   "nodeExporter",
   "metricsServer",
+  "istiod",
+  "istioGateway",
+  "istioProxy",
 ] as const;
 export type ContainerId = (typeof CONTAINER_IDS)[number];
 
@@ -62,6 +65,11 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("10m", "48Mi", "96Mi"),
     nodeExporter: r("10m", "24Mi", "48Mi"),
     metricsServer: r("20m", "48Mi", "96Mi"),
+    // A handful of services: istiod's config cache stays well under 256Mi.
+    istiod: r("100m", "256Mi", "512Mi"),
+    istioGateway: r("20m", "64Mi", "256Mi"),
+    // Every Istio sidecar: the stack's own (Prometheus, Grafana) and, by default, applications'.
+    istioProxy: r("10m", "48Mi", "192Mi"),
   },
   production: {
     prometheusOperator: r("100m", "256Mi", "512Mi"),
@@ -75,5 +83,9 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("100m", "256Mi", "512Mi"),
     nodeExporter: r("50m", "64Mi", "128Mi"),
     metricsServer: r("100m", "200Mi", "400Mi"),
+    // The chart's own request; istiod's memory grows with the number of services and proxies.
+    istiod: r("500m", "2Gi", "4Gi"),
+    istioGateway: r("100m", "128Mi", "1Gi"),
+    istioProxy: r("100m", "128Mi", "1Gi"),
   },
 };

@@ -1,5 +1,6 @@
 import { ConfigError, ConfigProblem } from "./errors";
-import { Section } from "./reader";
+import { MeshConfig, readMesh } from "./mesh";
+import { patterns, Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
 
 export const CLUSTER_TYPES = ["kind", "cloud"] as const;
@@ -98,6 +99,8 @@ export interface StackConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  /** Istio: control plane, gateway, mTLS and authorization policies, telemetry, canary routes. */
+  mesh: MeshConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
@@ -113,13 +116,13 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "mesh",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 const OCI_PREFIX = /^oci:\/\/[^\s/]+(\/\S*)?$/;
 // The operator's own pattern for retentionSize.
 const RETENTION_SIZE = /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function readCharts(s: Section): ChartsConfig {
   const mirror = s.optionalString("mirror");
@@ -164,7 +167,7 @@ function readCluster(s: Section): ClusterConfig | undefined {
     type === "kind" ? "kind-observability" : "<kubeconfig-context>",
   );
   const storageClass = s.optionalString("storageClass", {
-    re: K8S_NAME,
+    re: patterns.K8S_NAME,
     what: "a StorageClass name",
     example: "standard",
   });
@@ -278,6 +281,12 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   };
   m.done();
 
+  const mesh = readMesh(at("mesh"), {
+    ...(cluster !== undefined ? { clusterType: cluster.type } : {}),
+    // Grafana runs only inside kube-prometheus-stack.
+    grafanaEnabled: prometheus.enabled && grafana.enabled,
+  });
+
   // Cross-key rules: each names both keys.
   if (
     !prometheus.enabled &&
@@ -301,5 +310,5 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackC
   if (problems.length > 0 || cluster === undefined) {
     throw new ConfigError(problems);
   }
-  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer };
+  return { cluster, sizing, resources, charts, prometheus, alertmanager, grafana, metricsServer, mesh };
 }
