@@ -24,6 +24,8 @@ export const namespaces = stack.endpoints.namespaces;
 export const grafana = stack.endpoints.grafana ?? null;
 export const prometheus = stack.endpoints.prometheus ?? null;
 export const alertmanager = stack.endpoints.alertmanager ?? null;
+/** The mesh: its mTLS mode, the namespaces labelled for injection, and how to reach the ingress gateway. */
+export const mesh = stack.endpoints.mesh ?? null;
 /** Reads the admin password from its Secret; the program itself never outputs it. */
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`

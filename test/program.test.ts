@@ -22,7 +22,7 @@ describe("the program under mocks", () => {
         rel.inputs["version"],
         (rel.inputs["repositoryOpts"] as { repo: string }).repo,
       ]);
-      expect(summary).to.deep.equal([
+      expect(summary.filter((row) => !String(row[2]).startsWith("istio-"))).to.deep.equal([
         [
           "prometheus-operator-crds",
           "prometheus-operator-crds",
@@ -46,6 +46,19 @@ describe("the program under mocks", () => {
           "metrics-server",
           "3.13.0",
           CHARTS.metricsServer.repo,
+        ],
+      ]);
+      const istio = summary.filter((row) => String(row[2]).startsWith("istio-"));
+      expect(istio).to.deep.equal([
+        ["istio-base", "istio-base", "istio-system", "base", "1.30.3", CHARTS.istioBase.repo],
+        ["istiod", "istiod", "istio-system", "istiod", "1.30.3", CHARTS.istiod.repo],
+        [
+          "istio-ingressgateway",
+          "istio-ingressgateway",
+          "istio-ingress",
+          "gateway",
+          "1.30.3",
+          CHARTS.istioGateway.repo,
         ],
       ]);
     }
@@ -73,6 +86,21 @@ describe("the program under mocks", () => {
       "observability-prometheus-grafana-admin-password": "observability-prometheus",
       "observability-prometheus-grafana-admin": "observability-prometheus",
       "kube-prometheus-stack": "observability-prometheus",
+      "ns-istio-system": "observability-namespaces",
+      "ns-istio-ingress": "observability-namespaces",
+      "observability-mesh": "observability",
+      "istio-base": "observability-mesh",
+      istiod: "observability-mesh",
+      "istio-ingressgateway": "observability-mesh",
+      "observability-mesh-policies": "observability",
+      "peerauthentication-istio-system-default": "observability-mesh-policies",
+      "authorizationpolicy-monitoring-grafana": "observability-mesh-policies",
+      "telemetry-istio-system-mesh-default": "observability-mesh-policies",
+      "gateway-istio-ingress-grafana": "observability-mesh-policies",
+      "virtualservice-monitoring-grafana": "observability-mesh-policies",
+      "observability-mesh-monitors": "observability",
+      "servicemonitor-istio-system-istiod": "observability-mesh-monitors",
+      "podmonitor-istio-system-envoy-stats": "observability-mesh-monitors",
       "observability-metrics-server": "observability",
       "metrics-server": "observability-metrics-server",
     });
@@ -156,6 +184,7 @@ describe("the program under mocks", () => {
         prometheus: { enabled: false },
         grafana: { enabled: false },
         metricsServer: { enabled: false },
+        mesh: { enabled: false },
       }),
     );
     expect(releases(bare.resources)).to.deep.equal([]);
@@ -164,7 +193,7 @@ describe("the program under mocks", () => {
   });
 
   it("exports where things are and the admin Secret's name, never the password", () => {
-    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring"]);
+    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring", "istio-system", "istio-ingress"]);
     expect(dev.outputs["grafana"]).to.deep.equal({
       namespace: "monitoring",
       service: "kube-prometheus-stack-grafana",

@@ -1,4 +1,5 @@
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/charts";
+import { ISTIO_GATEWAY_CONTAINERS, ISTIOD_CONTAINERS } from "../../components/mesh";
 import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
 import { PlanDocument } from "./plan";
 
@@ -7,6 +8,9 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   "prometheus-operator-crds": [],
   "kube-prometheus-stack": PROMETHEUS_STACK_CONTAINERS,
   "metrics-server": METRICS_SERVER_CONTAINERS,
+  base: [],
+  istiod: ISTIOD_CONTAINERS,
+  gateway: ISTIO_GATEWAY_CONTAINERS,
 };
 
 /** The dev stack's ceiling: it must fit a kind node on an 8 GiB laptop. */
