@@ -38,9 +38,10 @@ describe("mesh config", () => {
     });
   });
 
-  it("defaults to a LoadBalancer, no access logs and 1% sampling on cloud", () => {
+  it("defaults to a LoadBalancer, no public Grafana, no access logs and 1% sampling on cloud", () => {
     const { mesh } = parseStackConfig(cloud);
     expect(mesh.gateway.serviceType).to.equal("LoadBalancer");
+    expect(mesh.grafanaGateway.enabled).to.equal(false);
     expect(mesh.accessLogs).to.equal(false);
     expect(mesh.tracing.samplingPercentage).to.equal(1);
   });
@@ -250,7 +251,7 @@ describe("mesh config", () => {
       [
         "a stack namespace to inject",
         { ...kind, mesh: { injectNamespaces: ["shop", "monitoring"] } },
-        'Invalid stack config: mesh.injectNamespaces[1]: is "monitoring", a namespace of Kubernetes, Istio or the stack itself, whose workloads the program meshes one by one; remove it',
+        'Invalid stack config: mesh.injectNamespaces[1]: is "monitoring", a namespace of Kubernetes, Istio or the stack itself, which is never labelled for injection (the stack\'s own workloads are meshed one by one); remove it',
       ],
       [
         "default deny in Istio's namespace",

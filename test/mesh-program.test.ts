@@ -21,6 +21,7 @@ const wide = {
       exceptions: [{ namespace: "legacy", reason: "clients outside the mesh" }],
     },
     authorization: { defaultDenyNamespaces: ["shop", "monitoring"] },
+    grafanaGateway: { enabled: true, hosts: ["grafana.example.com"] },
     tracing: { enabled: true },
     canaries: [
       {
@@ -211,6 +212,13 @@ describe("the mesh under mocks", () => {
         portForward: "kubectl -n istio-ingress port-forward svc/istio-ingressgateway 8080:80",
       },
       grafanaUrl: "http://localhost:8080",
+    });
+    expect(full.outputs["mesh"]).to.include({ grafanaUrl: "http://grafana.example.com" });
+    expect(
+      find(full.resources, "kubernetes:networking.istio.io/v1:Gateway", "gateway-istio-ingress-grafana")
+        .inputs["spec"],
+    ).to.deep.include({
+      servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["grafana.example.com"] }],
     });
   });
 

@@ -100,7 +100,10 @@ export interface MeshConfig {
     defaultDenyNamespaces: string[];
   };
   grafanaGateway: {
-    /** Serve Grafana through the ingress gateway, over mTLS to a Grafana sidecar. Defaults to true with the gateway and Grafana. */
+    /**
+     * Serve Grafana through the ingress gateway, over mTLS to a Grafana sidecar. Defaults to true on
+     * kind with the gateway and Grafana, false on cloud.
+     */
     enabled: boolean;
     /** Host names the gateway serves Grafana on. Defaults to `*` (any). */
     hosts: string[];
@@ -352,7 +355,7 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
     "injectNamespaces",
     injectNamespaces,
     [...SYSTEM_NAMESPACES, ...STACK_NAMESPACES],
-    "a namespace of Kubernetes, Istio or the stack itself, whose workloads the program meshes one by one",
+    "a namespace of Kubernetes, Istio or the stack itself, which is never labelled for injection (the stack's own workloads are meshed one by one)",
   );
 
   const mtls = readMtls(m.child("mtls"));
@@ -365,7 +368,8 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
   const gg = m.child("grafanaGateway");
   const grafanaGatewayExplicit = gg.raw("enabled") === true || gg.raw("enabled") === "true";
   const grafanaGateway = {
-    enabled: gg.bool("enabled", gateway.enabled && ctx.grafanaEnabled),
+    // Off by default on cloud, where the gateway's LoadBalancer is public: publishing Grafana is a choice.
+    enabled: gg.bool("enabled", kind && gateway.enabled && ctx.grafanaEnabled),
     hosts: gg.has("hosts")
       ? gg.strings("hosts", { re: HOST, what: "a host name such as grafana.example.com or *", example: "*" })
       : (gg.raw("hosts"), ["*"]),
