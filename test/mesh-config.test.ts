@@ -1,19 +1,10 @@
 import { expect } from "chai";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/config";
+import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" } };
-
-function errorFor(raw: Record<string, unknown>): string {
-  try {
-    parseStackConfig(raw);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 const canary = { name: "reviews", namespace: "shop" };
 
