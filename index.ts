@@ -35,6 +35,8 @@ export const loki = stack.endpoints.loki ?? null;
 export const logCollector = stack.endpoints.logCollector ?? null;
 /** The alert rules, and where notifications go: receiver names and types, never their secrets. */
 export const alerting = stack.endpoints.alerting ?? null;
+/** The mesh: its mTLS mode, the namespaces labelled for injection, and how to reach the ingress gateway. */
+export const mesh = stack.endpoints.mesh ?? null;
 /** Reads the admin password from its Secret; the program itself never outputs it. */
 export const grafanaAdminPasswordCommand = stack.endpoints.grafana
   ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${stack.endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${stack.endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`

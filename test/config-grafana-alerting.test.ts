@@ -1,17 +1,8 @@
 import { expect } from "chai";
-import { ConfigError, parseStackConfig, SecretKeyNames } from "../components/config";
+import { errorFor } from "./lib/config-error";
+import { parseStackConfig, SecretKeyNames } from "../components/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
-
-function errorFor(raw: Record<string, unknown>, secrets: SecretKeyNames = {}): string {
-  try {
-    parseStackConfig(raw, new Set(), secrets);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("stack config for dashboards and alerting", () => {
   it("defaults to the seed dashboards in their folders", () => {
@@ -263,7 +254,7 @@ describe("stack config for dashboards and alerting", () => {
     ];
     for (const [what, raw, secrets, message] of cases) {
       it(`for ${what}`, () => {
-        expect(errorFor(raw, secrets)).to.equal(message);
+        expect(errorFor(raw, [], secrets)).to.equal(message);
       });
     }
   });

@@ -1,20 +1,10 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTAINER_IDS, ConfigError, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
+import { CONTAINER_IDS, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
+import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
-
-/** The message parseStackConfig throws for this raw config. */
-function errorFor(raw: Record<string, unknown>): string {
-  try {
-    parseStackConfig(raw);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("stack config", () => {
   it("applies laptop defaults to a minimal kind config", () => {

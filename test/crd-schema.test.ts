@@ -47,6 +47,21 @@ describe("the CRD schema check", function () {
     ]);
   });
 
+  it("accepts Istio resources, whose CRDs declare no metadata, and still checks their spec", () => {
+    const peer = {
+      apiVersion: "security.istio.io/v1",
+      kind: "PeerAuthentication",
+      metadata: { name: "default", namespace: "istio-system" },
+      spec: { mtls: { mode: "STRICT" } },
+    };
+    expect(validateCustomResource(peer)).to.deep.equal([]);
+    const wrong = validateCustomResource({ ...peer, spec: { mtls: { mode: "STRIKT" }, mtlsMode: "STRICT" } });
+    expect(wrong[0]).to.equal("/spec must NOT have additional properties (mtlsMode)");
+    expect(
+      wrong.some((p) => p.startsWith("/spec/mtls/mode must be equal to one of the allowed values")),
+    ).to.equal(true);
+  });
+
   it("rejects a kind no CRD serves", () => {
     expect(
       validateCustomResource({ apiVersion: "example.com/v1", kind: "Nope", metadata: { name: "x" } })[0],

@@ -1,20 +1,11 @@
 import { expect } from "chai";
-import { ConfigError, parseStackConfig } from "../components/config";
+import { errorFor } from "./lib/config-error";
+import { parseStackConfig } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" } };
 const on = (elastic: Record<string, unknown>) => ({ ...kind, elastic: { enabled: true, ...elastic } });
-
-function errorFor(raw: Record<string, unknown>): string {
-  try {
-    parseStackConfig(raw);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("the elastic config", () => {
   it("is off by default, with one every-role node and the default lifecycle", () => {

@@ -412,7 +412,13 @@ describe("the ELK part under mocks", () => {
     ).to.deep.equal([]);
     expect(releases(off.resources).map((r) => r.name)).not.to.include("eck-operator");
     expect(off.resources.filter((r) => /elastic|filebeat|search/.test(r.name))).to.deep.equal([]);
-    expect(off.outputs["namespaces"]).to.deep.equal(["monitoring", "logging", "tracing"]);
+    expect(off.outputs["namespaces"]).to.deep.equal([
+      "monitoring",
+      "logging",
+      "tracing",
+      "istio-system",
+      "istio-ingress",
+    ]);
     expect(off.outputs["elastic"]).to.equal(null);
     expect(off.outputs["elasticPasswordCommand"]).to.equal(null);
   });
@@ -481,6 +487,8 @@ describe("the ELK part under mocks", () => {
       "monitoring",
       "logging",
       "tracing",
+      "istio-system",
+      "istio-ingress",
       "elastic-system",
       "search",
     ]);

@@ -404,7 +404,16 @@ describe("community dashboards and folders in kube-prometheus-stack's values", (
     ["prod", prod],
   ] as const) {
     it(`reach the chart's grafana values in ${stack}, with the chart's own Alertmanager datasource off`, () => {
-      const values = prometheusStackValues({ ...config, grafanaAdminSecretName: "grafana-admin" }) as {
+      const values = prometheusStackValues({
+        cluster: config.cluster,
+        resources: config.resources,
+        prometheus: config.prometheus,
+        alertmanager: config.alertmanager,
+        grafana: config.grafana,
+        dashboards: config.dashboards,
+        alerting: config.alerting,
+        grafanaAdminSecretName: "grafana-admin",
+      }) as {
         grafana: Record<string, unknown>;
       };
       const g = values.grafana;

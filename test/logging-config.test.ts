@@ -1,22 +1,12 @@
 import { expect } from "chai";
-import { ConfigError, DEFAULT_SCHEMA_FROM, parseStackConfig } from "../components/config";
+import { errorFor } from "./lib/config-error";
+import { DEFAULT_SCHEMA_FROM, parseStackConfig } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const buckets = { chunks: "loki-chunks", ruler: "loki-ruler" };
 const s3 = { region: "eu-west-1", buckets, existingSecret: "loki-object-storage" };
 const BOTH_KEYS = ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"];
-
-/** The message parseStackConfig throws for this config (on top of a kind cluster). */
-function errorFor(raw: Record<string, unknown>, secretKeys: string[] = []): string {
-  try {
-    parseStackConfig({ ...kind, ...raw }, new Set(secretKeys));
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("logging config", () => {
   it("defaults to a laptop Loki: SingleBinary on its filesystem volume, no auth, Alloy", () => {
@@ -276,7 +266,7 @@ describe("logging config", () => {
     ];
     for (const [what, raw, secretKeys, message] of cases) {
       it(`for ${what}`, () => {
-        expect(errorFor(raw, secretKeys)).to.equal(message);
+        expect(errorFor({ ...kind, ...raw }, secretKeys)).to.equal(message);
       });
     }
   });

@@ -132,6 +132,9 @@ describe("logs under mocks", () => {
   it("switches the collector to Promtail, which makes namespace logging privileged", async () => {
     const r = await run(stackInput("dev", { logCollector: { kind: "promtail" } }));
     expect(releases(r.resources).map((x) => x.name)).to.deep.equal([
+      "istio-base",
+      "istiod",
+      "istio-ingressgateway",
       "prometheus-operator-crds",
       "kube-prometheus-stack",
       "metrics-server",
@@ -155,6 +158,9 @@ describe("logs under mocks", () => {
   it("runs no collector when it is switched off, and Loki alone", async () => {
     const r = await run(stackInput("dev", { logCollector: { enabled: false } }));
     expect(releases(r.resources).map((x) => x.name)).to.deep.equal([
+      "istio-base",
+      "istiod",
+      "istio-ingressgateway",
       "prometheus-operator-crds",
       "kube-prometheus-stack",
       "metrics-server",
@@ -175,6 +181,8 @@ describe("logs under mocks", () => {
     expect(noLoki.resources.filter((x) => x.type === NAMESPACE).map((x) => x.name)).to.deep.equal([
       "ns-monitoring",
       "ns-tracing",
+      "ns-istio-system",
+      "ns-istio-ingress",
     ]);
     const noPrometheus = await run(
       stackInput("dev", { prometheus: { enabled: false }, grafana: { enabled: false } }),

@@ -41,6 +41,7 @@ describe("the offline plan", () => {
       "ns-monitoring",
       "prometheus-operator-crds",
       "observability-prometheus-grafana-admin",
+      "istiod",
     ]);
     expect(kps?.inputs).to.include({
       name: "kube-prometheus-stack",

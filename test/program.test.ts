@@ -15,6 +15,17 @@ describe("the program under mocks", () => {
 
   it("installs the releases of each stack, with explicit names, namespaces and pinned charts", () => {
     const base = [
+      // Istio first: Prometheus's and Grafana's pods need its injector.
+      ["istio-base", "istio-base", "istio-system", "base", "1.30.3", CHARTS.istioBase.repo],
+      ["istiod", "istiod", "istio-system", "istiod", "1.30.3", CHARTS.istiod.repo],
+      [
+        "istio-ingressgateway",
+        "istio-ingressgateway",
+        "istio-ingress",
+        "gateway",
+        "1.30.3",
+        CHARTS.istioGateway.repo,
+      ],
       [
         "prometheus-operator-crds",
         "prometheus-operator-crds",
@@ -108,6 +119,21 @@ describe("the program under mocks", () => {
       "observability-workload-alerts": "observability-alerting",
       "observability-stack-alerts": "observability-alerting",
       "observability-routing": "observability-alerting",
+      "ns-istio-system": "observability-namespaces",
+      "ns-istio-ingress": "observability-namespaces",
+      "observability-mesh": "observability",
+      "istio-base": "observability-mesh",
+      istiod: "observability-mesh",
+      "istio-ingressgateway": "observability-mesh",
+      "observability-mesh-policies": "observability",
+      "peerauthentication-istio-system-default": "observability-mesh-policies",
+      "authorizationpolicy-monitoring-grafana": "observability-mesh-policies",
+      "telemetry-istio-system-mesh-default": "observability-mesh-policies",
+      "gateway-istio-ingress-grafana": "observability-mesh-policies",
+      "virtualservice-monitoring-grafana": "observability-mesh-policies",
+      "observability-mesh-monitors": "observability",
+      "servicemonitor-istio-system-istiod": "observability-mesh-monitors",
+      "podmonitor-istio-system-envoy-stats": "observability-mesh-monitors",
       "observability-metrics-server": "observability",
       "metrics-server": "observability-metrics-server",
       "ns-logging": "observability-namespaces",
@@ -205,6 +231,7 @@ describe("the program under mocks", () => {
         metricsServer: { enabled: false },
         loki: { enabled: false },
         tracing: { enabled: false },
+        mesh: { enabled: false },
       }),
     );
     expect(releases(bare.resources)).to.deep.equal([]);
@@ -216,7 +243,13 @@ describe("the program under mocks", () => {
   });
 
   it("exports where things are and the admin Secret's name, never the password", () => {
-    expect(dev.outputs["namespaces"]).to.deep.equal(["monitoring", "logging", "tracing"]);
+    expect(dev.outputs["namespaces"]).to.deep.equal([
+      "monitoring",
+      "logging",
+      "tracing",
+      "istio-system",
+      "istio-ingress",
+    ]);
     expect(dev.outputs["grafana"]).to.deep.equal({
       namespace: "monitoring",
       service: "kube-prometheus-stack-grafana",

@@ -1,19 +1,10 @@
 import { expect } from "chai";
-import { ConfigError, durationSeconds, goDuration, parseStackConfig } from "../components/config";
+import { errorFor } from "./lib/config-error";
+import { durationSeconds, goDuration, parseStackConfig } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" }, sizing: "production" };
-
-function errorFor(raw: Record<string, unknown>, secretsSet: string[] = []): string {
-  try {
-    parseStackConfig(raw, new Set(secretsSet));
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("tracing config", () => {
   it("defaults to Jaeger with bounded in-memory storage and no gateway", () => {

@@ -392,7 +392,7 @@ describe("tracing in the program", () => {
 
   it("makes Prometheus scrape Jaeger and the gateway, after the CRDs exist, with monitors valid against the CRD", function () {
     const monitors = prodRun.resources.filter(
-      (r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+      (r) => r.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && r.name.includes("tracing"),
     );
     expect(monitors.map((m) => [m.name, m.dependsOn])).to.deep.equal([
       ["observability-tracing-jaeger-servicemonitor", ["ns-tracing", "prometheus-operator-crds"]],
@@ -431,7 +431,15 @@ describe("tracing in the program", () => {
     ).to.deep.equal([]);
     expect(
       r.resources.filter((x) => x.type === "kubernetes:helm.sh/v3:Release").map((x) => x.name),
-    ).to.deep.equal(["metrics-server", "loki", "alloy", "otel-gateway"]);
+    ).to.deep.equal([
+      "istio-base",
+      "istiod",
+      "istio-ingressgateway",
+      "metrics-server",
+      "loki",
+      "alloy",
+      "otel-gateway",
+    ]);
     const exporter = valueOf(
       release(r.resources, "otel-gateway"),
       `alternateConfig.exporters.${BACKEND_EXPORTER}`,

@@ -7,8 +7,15 @@ import { parseQuantity } from "../config";
 export interface ContainerSlot {
   /** The container as the chart names it. */
   container: string;
-  /** Values path of its `resources`. */
+  /** Values path of its `resources` (or, with `sizedBy: "istio-annotations"`, of its pod's annotations). */
   resources: string;
+  /**
+   * `resources`: the path holds a Kubernetes `resources` object. `istio-annotations`: the container
+   * is an Istio sidecar that the injector sizes from its pod's `sidecar.istio.io/proxyCPU`,
+   * `proxyMemory` and `proxyMemoryLimit` annotations at that path; without them the program causes
+   * no such sidecar. Defaults to `resources`.
+   */
+  sizedBy?: "resources" | "istio-annotations";
   /** Values path of its replica count, or a fixed count. Defaults to 1. */
   replicas?: string | number;
   /** How many such containers one replica runs (e.g. two Grafana sidecars). Defaults to 1. */
@@ -57,6 +64,16 @@ function isOn(v: unknown): boolean {
   return v === true || (v !== null && typeof v === "object" && Object.keys(v).length > 0);
 }
 
+/** The `resources` shape of an Istio sidecar sized by its pod's annotations, or undefined when they are absent. */
+function istioSidecarResources(annotations: unknown): unknown {
+  if (annotations === null || typeof annotations !== "object") return undefined;
+  const a = annotations as Record<string, unknown>;
+  const cpu = a["sidecar.istio.io/proxyCPU"];
+  const memory = a["sidecar.istio.io/proxyMemory"];
+  if (cpu === undefined && memory === undefined) return undefined;
+  return { requests: { cpu, memory }, limits: { memory: a["sidecar.istio.io/proxyMemoryLimit"] } };
+}
+
 /** The containers a release runs with the given values, and what each requests. */
 export function containerUsage(
   release: string,
@@ -70,7 +87,11 @@ export function containerUsage(
       typeof slot.replicas === "string" ? valueAt(values, slot.replicas) : (slot.replicas ?? 1);
     const count = (typeof replicas === "number" ? replicas : 1) * (slot.perReplica ?? 1);
     if (count === 0) continue;
-    const res = valueAt(values, slot.resources);
+    const res =
+      slot.sizedBy === "istio-annotations"
+        ? istioSidecarResources(valueAt(values, slot.resources))
+        : valueAt(values, slot.resources);
+    if (res === undefined && slot.sizedBy === "istio-annotations") continue;
     const str = (p: string) => {
       const v = valueAt(res, p);
       return typeof v === "string" ? v : undefined;

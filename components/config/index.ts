@@ -80,3 +80,23 @@ export type {
 } from "./alerting";
 export { ELASTIC_ROLES, ELASTIC_VERSIONS, esTimeSeconds, nodesListing } from "./elastic";
 export type { ElasticConfig, ElasticIlmConfig, ElasticNodeSet, ElasticRole, ElasticVersion } from "./elastic";
+export {
+  readMesh,
+  MTLS_MODES,
+  MTLS_EXCEPTION_MODES,
+  GATEWAY_SERVICE_TYPES,
+  SYSTEM_NAMESPACES,
+  STACK_NAMESPACES,
+  DEFAULT_TRACING_ENDPOINT,
+} from "./mesh";
+export type {
+  MeshConfig,
+  MeshContext,
+  MeshTracingConfig,
+  MtlsConfig,
+  MtlsException,
+  MtlsMode,
+  MtlsExceptionMode,
+  GatewayServiceType,
+  CanaryConfig,
+} from "./mesh";

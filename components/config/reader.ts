@@ -4,8 +4,11 @@ import { ConfigProblem } from "./errors";
 const DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
 /** A Kubernetes resource quantity (`500m`, `256Mi`, `20Gi`, `1.5`). */
 const QUANTITY = /^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+/** A Kubernetes object name that is a DNS-1123 label (namespaces, StorageClasses, services). */
+const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-function describe(value: unknown): string {
+/** A config value as an error message shows it. */
+export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
@@ -13,7 +16,8 @@ function describe(value: unknown): string {
   return typeof value === "number" || typeof value === "boolean" ? String(value) : typeof value;
 }
 
-function setCommand(path: string, example: string): string {
+/** `pulumi config set --path <path> <example>`, with the path quoted when the shell would glob it. */
+export function setCommand(path: string, example: string): string {
   // A list index (`nodeSets[0]`) is a glob pattern to zsh: quote such a path.
   const quoted = path.includes("[") ? `'${path}'` : path;
   return `pulumi config set --path ${quoted} ${example}`;
@@ -71,19 +75,26 @@ export class Section {
     return map.keys().map((k) => [k, map.child(k)]);
   }
 
-  /** Each object of a list (`elastic.nodeSets[0]`), as its own section; undefined when unset. */
-  list(key: string): Section[] | undefined {
+  /** The raw items of a list field; undefined when unset. Anything but a list is reported. */
+  private rawList(key: string, example: string): unknown[] | undefined {
     const v = this.raw(key);
     if (v === undefined) return undefined;
     if (!Array.isArray(v)) {
       this.problem(
         key,
         `must be a list, got ${describe(v)}`,
-        `set its items one by one, e.g. \`${setCommand(`${this.join(key)}[0].<field>`, "<value>")}\``,
+        `set its items one by one, e.g. \`${setCommand(`${this.join(key)}${example}`, "<value>")}\``,
       );
       return undefined;
     }
-    return v.map((item: unknown, i) => new Section(`${this.join(key)}[${i}]`, item, this.problems));
+    return v as unknown[];
+  }
+
+  /** Each object of a list (`elastic.nodeSets[0]`), as its own section; undefined when unset. */
+  list(key: string): Section[] | undefined {
+    return this.rawList(key, "[0].<field>")?.map(
+      (item, i) => new Section(`${this.join(key)}[${i}]`, item, this.problems),
+    );
   }
 
   /** A list of strings, each one of `allowed`; undefined when unset, invalid entries dropped. */
@@ -114,6 +125,31 @@ export class Section {
 
   keys(): string[] {
     return Object.keys(this.value).sort();
+  }
+
+  /** Each item of a list of objects, as its own section at `<path>[<index>]`. */
+  items(key: string): Section[] {
+    return this.list(key) ?? [];
+  }
+
+  /** A list of distinct strings, each matching the pattern; a bad or repeated item is reported and left out. */
+  strings(key: string, pattern: { re: RegExp; what: string; example: string }): string[] {
+    const out: string[] = [];
+    (this.rawList(key, "[0]") ?? []).forEach((item, i) => {
+      const at = `${key}[${i}]`;
+      if (typeof item !== "string" || !pattern.re.test(item)) {
+        this.problem(
+          at,
+          `must be ${pattern.what}, got ${describe(item)}`,
+          `set e.g. \`${setCommand(this.join(at), pattern.example)}\``,
+        );
+      } else if (out.includes(item)) {
+        this.problem(at, `repeats ${describe(item)}`, "list each value once");
+      } else {
+        out.push(item);
+      }
+    });
+    return out;
   }
 
   join(key: string): string {
@@ -250,4 +286,4 @@ export class Section {
   }
 }
 
-export const patterns = { DURATION, QUANTITY };
+export const patterns = { DURATION, QUANTITY, K8S_NAME };

@@ -68,6 +68,9 @@ export const CONTAINER_IDS = [
   "kibana",
   "filebeat",
   "elasticIlmJob",
+  "istiod",
+  "istioGateway",
+  "istioProxy",
 ] as const;
 export type ContainerId = (typeof CONTAINER_IDS)[number];
 
@@ -116,6 +119,11 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kibana: r("100m", "768Mi", "1Gi"),
     filebeat: r("20m", "100Mi", "200Mi"),
     elasticIlmJob: r("10m", "32Mi", "64Mi"),
+    // A handful of services: istiod's config cache stays well under 256Mi.
+    istiod: r("100m", "256Mi", "512Mi"),
+    istioGateway: r("20m", "64Mi", "256Mi"),
+    // Every Istio sidecar: the stack's own (Prometheus, Grafana) and, by default, applications'.
+    istioProxy: r("10m", "48Mi", "192Mi"),
   },
   production: {
     prometheusOperator: r("100m", "256Mi", "512Mi"),
@@ -153,5 +161,9 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kibana: r("500m", "2Gi", "2Gi"),
     filebeat: r("100m", "200Mi", "400Mi"),
     elasticIlmJob: r("20m", "32Mi", "64Mi"),
+    // The chart's own request; istiod's memory grows with the number of services and proxies.
+    istiod: r("500m", "2Gi", "4Gi"),
+    istioGateway: r("100m", "128Mi", "1Gi"),
+    istioProxy: r("100m", "128Mi", "1Gi"),
   },
 };

@@ -3,7 +3,8 @@ import { DashboardsConfig, readDashboards } from "./dashboards";
 import { ElasticConfig, readElastic } from "./elastic";
 import { ConfigError, ConfigProblem } from "./errors";
 import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "./logging";
-import { Section } from "./reader";
+import { MeshConfig, readMesh } from "./mesh";
+import { patterns, Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
 import { readTracing, TracingConfig, TRACING_ES_PASSWORD_KEY } from "./tracing";
 
@@ -112,6 +113,8 @@ export interface StackConfig {
   alerting: AlertingConfig;
   /** ECK, Elasticsearch, Kibana and Filebeat (components/config/elastic.ts). Off by default. */
   elastic: ElasticConfig;
+  /** Istio: control plane, gateway, mTLS and authorization policies, telemetry, canary routes. */
+  mesh: MeshConfig;
 }
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
@@ -139,13 +142,13 @@ export const PLAIN_KEYS = [
   "dashboards",
   "alerting",
   "elastic",
+  "mesh",
 ] as const;
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 const OCI_PREFIX = /^oci:\/\/[^\s/]+(\/\S*)?$/;
 // The operator's own pattern for retentionSize.
 const RETENTION_SIZE = /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function readCharts(s: Section): ChartsConfig {
   const mirror = s.optionalString("mirror");
@@ -190,7 +193,7 @@ function readCluster(s: Section): ClusterConfig | undefined {
     type === "kind" ? "kind-observability" : "<kubeconfig-context>",
   );
   const storageClass = s.optionalString("storageClass", {
-    re: K8S_NAME,
+    re: patterns.K8S_NAME,
     what: "a StorageClass name",
     example: "standard",
   });
@@ -321,6 +324,12 @@ export function parseStackConfig(
   const dashboards = readDashboards(at("dashboards"));
   const alerting = readAlerting(at("alerting"), secretNames.alertReceiverSecrets ?? [], problems);
   const elastic = readElastic(at("elastic"));
+  const mesh = readMesh(at("mesh"), {
+    ...(cluster !== undefined ? { clusterType: cluster.type } : {}),
+    // Grafana runs only inside kube-prometheus-stack.
+    grafanaEnabled: prometheus.enabled && grafana.enabled,
+    tracingEnabled: tracing.enabled,
+  });
 
   // Cross-key rules: each names both keys.
   if (
@@ -389,5 +398,6 @@ export function parseStackConfig(
     dashboards,
     alerting,
     elastic,
+    mesh,
   };
 }

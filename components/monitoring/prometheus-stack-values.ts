@@ -15,6 +15,76 @@ import {
 import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
 
+/**
+ * Where Prometheus reads the Istio workload certificate that its sidecar writes (Istio's
+ * OUTPUT_CERTS pattern): the sidecar only fetches and renews the certificate, it intercepts nothing.
+ */
+export const ISTIO_CERTS_DIR = "/etc/prom-certs";
+/** Where the sidecar writes it, in the same in-memory volume. */
+const ISTIO_OUTPUT_CERTS_DIR = "/etc/istio-output-certs";
+const ISTIO_CERTS_VOLUME = "istio-certs";
+
+/**
+ * The `tlsConfig` a ServiceMonitor or PodMonitor endpoint (with `scheme: https`) needs to scrape a
+ * meshed workload under STRICT mTLS: Prometheus presents its own Istio certificate, so the
+ * target's sidecar accepts it as the Prometheus service account. Istio certificates name SPIFFE
+ * identities, not host names, so Prometheus cannot check the server's name and skips that check.
+ * Monitors may name certificate files because the chart leaves the operator's
+ * `arbitraryFSAccessThroughSMs.deny` at false.
+ */
+export const ISTIO_SCRAPE_TLS = {
+  caFile: `${ISTIO_CERTS_DIR}/root-cert.pem`,
+  certFile: `${ISTIO_CERTS_DIR}/cert-chain.pem`,
+  keyFile: `${ISTIO_CERTS_DIR}/key.pem`,
+  insecureSkipVerify: true,
+} as const;
+
+/** What the stack's pods get from the Istio mesh. */
+export interface PrometheusMeshArgs {
+  /** Requests and memory limit of each Istio sidecar this chart's pods get. */
+  proxy: ContainerResources;
+  /** Give Grafana a full sidecar, so the ingress gateway reaches it over mTLS and policies apply to it. */
+  grafanaSidecar: boolean;
+}
+
+/** The pod annotations that size an injected Istio sidecar (no CPU limit, as everywhere in the stack). */
+export function istioSidecarSizing(r: ContainerResources): Record<string, string> {
+  return {
+    "sidecar.istio.io/proxyCPU": r.cpu,
+    "sidecar.istio.io/proxyMemory": r.memory,
+    "sidecar.istio.io/proxyMemoryLimit": r.memoryLimit,
+  };
+}
+
+/**
+ * Prometheus's pod gets a sidecar that intercepts no traffic and writes its workload certificate
+ * into a shared in-memory volume, which Prometheus mounts (Istio's documented pattern for scraping
+ * under STRICT mTLS).
+ */
+function prometheusMeshSpec(mesh: PrometheusMeshArgs): Record<string, unknown> {
+  return {
+    podMetadata: {
+      labels: {
+        // Injection per pod: the monitoring namespace itself is not meshed.
+        "sidecar.istio.io/inject": "true",
+        // Prometheus's inbound is not intercepted, so meshed clients (Grafana) must call it in plaintext.
+        "security.istio.io/tlsMode": "disabled",
+      },
+      annotations: {
+        ...istioSidecarSizing(mesh.proxy),
+        "traffic.sidecar.istio.io/includeInboundPorts": "",
+        "traffic.sidecar.istio.io/includeOutboundIPRanges": "",
+        "proxy.istio.io/config": `proxyMetadata:\n  OUTPUT_CERTS: ${ISTIO_OUTPUT_CERTS_DIR}\n`,
+        "sidecar.istio.io/userVolumeMount": JSON.stringify([
+          { name: ISTIO_CERTS_VOLUME, mountPath: ISTIO_OUTPUT_CERTS_DIR },
+        ]),
+      },
+    },
+    volumes: [{ name: ISTIO_CERTS_VOLUME, emptyDir: { medium: "Memory" } }],
+    volumeMounts: [{ name: ISTIO_CERTS_VOLUME, mountPath: ISTIO_CERTS_DIR, readOnly: true }],
+  };
+}
+
 /** Keys of the admin Secret, the names the Grafana chart expects by default. */
 export const GRAFANA_ADMIN_USER_KEY = "admin-user";
 export const GRAFANA_ADMIN_PASSWORD_KEY = "admin-password";
@@ -31,6 +101,8 @@ export interface PrometheusStackValuesArgs {
   alerting: AlertingConfig;
   /** The Secret (in the release's namespace) that holds Grafana's admin user and password. */
   grafanaAdminSecretName: string;
+  /** Istio sidecars for Prometheus (its certificate) and Grafana. Defaults to none (no mesh). */
+  mesh?: PrometheusMeshArgs;
 }
 
 /** A ReadWriteOnce claim template in the shape the operator's storage specs take. */
@@ -49,7 +121,7 @@ export function claimTemplate(
 
 /** Values for kube-prometheus-stack (keys checked in ../shared/docs/charts.md). */
 export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<string, unknown> {
-  const { cluster, resources: res, prometheus, alertmanager, grafana, dashboards } = args;
+  const { cluster, resources: res, prometheus, alertmanager, grafana, dashboards, mesh } = args;
   const reloader = toK8s(res.configReloader);
   const routed = routingEnabled({ prometheus, alertmanager, alerting: args.alerting });
   return {
@@ -79,6 +151,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
         ...(prometheus.storage !== undefined
           ? { storageSpec: { volumeClaimTemplate: claimTemplate(prometheus.storage, cluster.storageClass) } }
           : {}),
+        ...(mesh !== undefined ? prometheusMeshSpec(mesh) : {}),
       },
     },
     kubeEtcd: { enabled: prometheus.scrapeControlPlane },
@@ -145,6 +218,14 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
           : { enabled: false },
       // Runs only with persistence: it fixes the volume's ownership before Grafana starts.
       initChownData: { resources: toK8s(res.grafanaInit) },
+      ...(mesh?.grafanaSidecar === true
+        ? {
+            podLabels: { "sidecar.istio.io/inject": "true" },
+            podAnnotations: istioSidecarSizing(mesh.proxy),
+            // Grafana's sidecar takes mTLS only under STRICT: Prometheus scrapes it with its certificate.
+            serviceMonitor: { scheme: "https", tlsConfig: { ...ISTIO_SCRAPE_TLS } },
+          }
+        : {}),
     },
     "kube-state-metrics": { resources: toK8s(res.kubeStateMetrics) },
     "prometheus-node-exporter": { resources: toK8s(res.nodeExporter) },
@@ -207,6 +288,19 @@ export const PROMETHEUS_STACK_CONTAINERS: readonly ContainerSlot[] = [
     replicas: "grafana.replicas",
     enabledWhen: ["grafana.enabled", "grafana.persistence.enabled"],
     runs: "init",
+  },
+  {
+    container: "prometheus istio-proxy (certificate only)",
+    resources: "prometheus.prometheusSpec.podMetadata.annotations",
+    sizedBy: "istio-annotations",
+    replicas: "prometheus.prometheusSpec.replicas",
+  },
+  {
+    container: "grafana istio-proxy",
+    resources: "grafana.podAnnotations",
+    sizedBy: "istio-annotations",
+    replicas: "grafana.replicas",
+    enabledWhen: ["grafana.enabled"],
   },
   { container: "kube-state-metrics", resources: "kube-state-metrics.resources" },
   { container: "node-exporter", resources: "prometheus-node-exporter.resources", runs: "node" },

@@ -23,12 +23,27 @@ export interface PrometheusStackArgs {
   >;
   /** Grafana's admin password. Defaults to a generated 32-character password. */
   grafanaAdminPassword?: pulumi.Output<string>;
+  /**
+   * The Istio mesh: Prometheus gets a sidecar for its workload certificate (and Grafana a full
+   * sidecar when `grafanaSidecar`), and the release waits for istiod, whose injector must be up
+   * before these pods start. Defaults to none.
+   */
+  mesh?: { istiod: pulumi.Resource; grafanaSidecar: boolean };
 }
 
 /** Release names, fixed: the charts name their objects and selectors after them. */
 export const CRDS_RELEASE = "prometheus-operator-crds";
 export const STACK_RELEASE = "kube-prometheus-stack";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+/** The chart names Prometheus's service account `<release>-prometheus`: its mesh identity. */
+export const PROMETHEUS_SERVICE_ACCOUNT = `${STACK_RELEASE}-prometheus`;
+/** Grafana's pods as the Grafana subchart labels them, the port its container serves and its Service's. */
+export const GRAFANA_POD = {
+  selector: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": STACK_RELEASE },
+  containerPort: 3000,
+  servicePort: 80,
+  metricsPath: "/metrics",
+} as const;
 
 /**
  * Prometheus, Alertmanager and Grafana: the prometheus-operator CRDs first, from their own
@@ -113,10 +128,21 @@ export class PrometheusStack extends pulumi.ComponentResource {
           dashboards: config.dashboards,
           alerting: config.alerting,
           grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
+          ...(args.mesh !== undefined
+            ? { mesh: { proxy: config.resources.istioProxy, grafanaSidecar: args.mesh.grafanaSidecar } }
+            : {}),
         }),
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.namespace, this.crds, adminSecret] },
+      {
+        parent: this,
+        dependsOn: [
+          args.namespace,
+          this.crds,
+          adminSecret,
+          ...(args.mesh !== undefined ? [args.mesh.istiod] : []),
+        ],
+      },
     );
 
     this.services = {

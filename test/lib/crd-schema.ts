@@ -47,6 +47,23 @@ function closeSchema(node: unknown): unknown {
 }
 
 /**
+ * Every object has apiVersion, kind and metadata, which the API server validates itself; some
+ * CRDs (Istio's) declare only spec and status, and a closed root would reject them.
+ */
+function withObjectMeta(root: unknown): object {
+  const schema = root as { properties?: Record<string, unknown> };
+  return {
+    ...schema,
+    properties: {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { type: "object" },
+      ...(schema.properties ?? {}),
+    },
+  };
+}
+
+/**
  * CRD patterns are Go regular expressions; some use the inline flag `(?i)`, which JavaScript
  * lacks. Such a pattern is matched case-insensitively as a whole, a slightly looser check.
  */
@@ -93,7 +110,10 @@ function load(): Map<string, Entry> {
         const schema = version.schema?.openAPIV3Schema;
         if (schema === undefined) continue;
         const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
-        map.set(key, { schema: closeSchema(schema) as object, namespaced: crd.spec.scope === "Namespaced" });
+        map.set(key, {
+          schema: withObjectMeta(closeSchema(schema)),
+          namespaced: crd.spec.scope === "Namespaced",
+        });
       }
     }
   }

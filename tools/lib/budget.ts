@@ -1,5 +1,6 @@
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/charts";
 import { ALLOY_CONTAINERS, LOKI_CONTAINERS, PROMTAIL_CONTAINERS } from "../../components/logging";
+import { ISTIO_GATEWAY_CONTAINERS, ISTIOD_CONTAINERS } from "../../components/mesh";
 import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
 import { JAEGER_CONTAINERS, OTEL_COLLECTOR_CONTAINERS } from "../../components/tracing";
 import {
@@ -21,6 +22,10 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   alloy: ALLOY_CONTAINERS,
   promtail: PROMTAIL_CONTAINERS,
   "eck-operator": ECK_OPERATOR_CONTAINERS,
+  // Istio's base chart holds only CRDs and the validating webhook's configuration.
+  base: [],
+  istiod: ISTIOD_CONTAINERS,
+  gateway: ISTIO_GATEWAY_CONTAINERS,
 };
 
 /**

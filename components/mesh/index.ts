@@ -1,0 +1,44 @@
+export {
+  Istio,
+  ISTIO_BASE_RELEASE,
+  ISTIOD_RELEASE,
+  ISTIO_GATEWAY_RELEASE,
+  ISTIO_GATEWAY_SELECTOR,
+  INJECTION_LABEL,
+} from "./istio";
+export type { IstioArgs } from "./istio";
+export {
+  istiodValues,
+  istioGatewayValues,
+  ISTIOD_CONTAINERS,
+  ISTIO_GATEWAY_CONTAINERS,
+  TRACING_PROVIDER,
+} from "./istio-values";
+export type { IstioValuesArgs } from "./istio-values";
+export { MeshPolicies } from "./mesh-policies";
+export type { MeshPoliciesArgs, MeshGrafana, MeshGateway } from "./mesh-policies";
+export {
+  peerAuthentications,
+  authorizationPolicies,
+  meshTelemetry,
+  grafanaRoute,
+  principal,
+  ROOT_NAMESPACE,
+  TRUST_DOMAIN,
+  MTLS_REASON_ANNOTATION,
+} from "./policies";
+export type { AuthorizationArgs, GrafanaBehindGateway, GrafanaRouteArgs, TelemetryArgs } from "./policies";
+export { MeshMonitors } from "./mesh-monitors";
+export type { MeshMonitorsArgs } from "./mesh-monitors";
+export { istiodServiceMonitor, envoyPodMonitor } from "./monitors";
+export { CanaryRoute } from "./canary-route";
+export type { CanaryRouteArgs } from "./canary-route";
+export { canaryDestinationRule, canaryVirtualService, canaryProblems } from "./canary";
+export type { CanaryRouteSpec } from "./canary";
+export {
+  declareCustomResource,
+  declareCustomResources,
+  customResourceName,
+  ownedMetadata,
+} from "./custom-resources";
+export type { CustomResourceObject, DeclareOptions } from "./custom-resources";

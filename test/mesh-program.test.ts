@@ -1,0 +1,274 @@
+import { expect } from "chai";
+import { STACK_NAMESPACES, SYSTEM_NAMESPACES } from "../components/config";
+import { NAMESPACES } from "../components/core";
+import { DeclaredResource, ProgramRun } from "../tools/lib/run-program";
+import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { find, release, releases, run, stackInput, valueOf } from "./lib/helpers";
+
+const ISTIO_GROUP = /^kubernetes:[a-z.]+\.istio\.io\//;
+const MONITOR = /^kubernetes:monitoring\.coreos\.com\//;
+
+function customResources(r: ProgramRun, type: RegExp): DeclaredResource[] {
+  return r.resources.filter((x) => type.test(x.type));
+}
+
+const wide = {
+  mesh: {
+    injectNamespaces: ["shop"],
+    mtls: {
+      mode: "STRICT",
+      strictNamespaces: ["payments"],
+      exceptions: [{ namespace: "legacy", reason: "clients outside the mesh" }],
+    },
+    authorization: { defaultDenyNamespaces: ["shop", "monitoring"] },
+    grafanaGateway: { enabled: true, hosts: ["grafana.example.com"] },
+    tracing: { enabled: true },
+    canaries: [
+      {
+        name: "reviews",
+        namespace: "shop",
+        match: { headers: { "end-user": "test-user" } },
+        weights: { stable: 90, canary: 10 },
+      },
+    ],
+  },
+};
+
+describe("the mesh under mocks", () => {
+  let dev: ProgramRun;
+  let prod: ProgramRun;
+  let full: ProgramRun;
+
+  before(async () => {
+    dev = await run(stackInput("dev"));
+    prod = await run(stackInput("prod"));
+    full = await run(stackInput("prod", wide));
+  });
+
+  it("installs base, then istiod, then the gateway, each in its namespace", () => {
+    for (const r of [dev, prod]) {
+      expect(release(r.resources, "istio-base").dependsOn).to.deep.equal(["ns-istio-system"]);
+      expect(release(r.resources, "istiod").dependsOn).to.deep.equal(["ns-istio-system", "istio-base"]);
+      expect(release(r.resources, "istio-ingressgateway").dependsOn).to.deep.equal([
+        "ns-istio-ingress",
+        "istiod",
+      ]);
+      expect(release(r.resources, "istio-ingressgateway").inputs["namespace"]).to.equal("istio-ingress");
+    }
+    const names = releases(dev.resources).map((x) => x.name);
+    expect(names.indexOf("istio-base")).to.be.lessThan(names.indexOf("istiod"));
+    expect(names.indexOf("istiod")).to.be.lessThan(names.indexOf("istio-ingressgateway"));
+  });
+
+  it("starts kube-prometheus-stack after istiod, whose injector Prometheus's and Grafana's pods need", () => {
+    expect(release(prod.resources, "kube-prometheus-stack").dependsOn).to.include("istiod");
+  });
+
+  it("gives the gateway a ClusterIP Service on kind and a LoadBalancer on cloud", () => {
+    expect(valueOf(release(dev.resources, "istio-ingressgateway"), "service.type")).to.equal("ClusterIP");
+    expect(valueOf(release(prod.resources, "istio-ingressgateway"), "service.type")).to.equal("LoadBalancer");
+  });
+
+  it("makes every Istio resource wait for its CRD (base) and webhook (istiod), in an explicit namespace", () => {
+    for (const r of [dev, prod, full]) {
+      const istio = customResources(r, ISTIO_GROUP);
+      expect(istio.length).to.be.greaterThan(3);
+      for (const x of istio) {
+        expect(x.dependsOn, x.name).to.include.members(["istio-base", "istiod"]);
+        expect((x.inputs["metadata"] as { namespace?: unknown }).namespace, x.name).to.be.a("string");
+      }
+    }
+  });
+
+  it("makes every monitor wait for the prometheus-operator CRDs", () => {
+    const monitors = customResources(full, MONITOR);
+    expect(monitors.map((m) => m.name)).to.deep.equal([
+      "observability-service-alerts",
+      "observability-workload-alerts",
+      "observability-stack-alerts",
+      "observability-routing",
+      "servicemonitor-istio-system-istiod",
+      "podmonitor-istio-system-envoy-stats",
+      "observability-tracing-jaeger-servicemonitor",
+      "observability-tracing-collector-servicemonitor",
+    ]);
+    for (const m of monitors) expect(m.dependsOn, m.name).to.include("prometheus-operator-crds");
+  });
+
+  it("declares only custom resources that validate against the CRDs in ../shared/crds", function () {
+    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    for (const r of [dev, prod, full]) {
+      for (const x of [...customResources(r, ISTIO_GROUP), ...customResources(r, MONITOR)]) {
+        expect(validateCustomResource(x.inputs), x.name).to.deep.equal([]);
+      }
+    }
+  });
+
+  it("is STRICT mesh-wide in prod and PERMISSIVE in dev", () => {
+    const mode = (r: ProgramRun) =>
+      find(
+        r.resources,
+        "kubernetes:security.istio.io/v1:PeerAuthentication",
+        "peerauthentication-istio-system-default",
+      ).inputs["spec"];
+    expect(mode(prod)).to.deep.equal({ mtls: { mode: "STRICT" } });
+    expect(mode(dev)).to.deep.equal({ mtls: { mode: "PERMISSIVE" } });
+    expect(prod.outputs["mesh"]).to.include({ mtlsMode: "STRICT" });
+  });
+
+  it("keeps Prometheus scraping under STRICT: its certificate, the https Grafana monitor, the allow rules", () => {
+    const kps = release(prod.resources, "kube-prometheus-stack");
+    expect(valueOf(kps, "prometheus.prometheusSpec.podMetadata.labels")).to.deep.equal({
+      "sidecar.istio.io/inject": "true",
+      "security.istio.io/tlsMode": "disabled",
+    });
+    expect(valueOf(kps, "prometheus.prometheusSpec.volumeMounts")).to.deep.equal([
+      { name: "istio-certs", mountPath: "/etc/prom-certs", readOnly: true },
+    ]);
+    expect(valueOf(kps, "grafana.serviceMonitor.scheme")).to.equal("https");
+    expect(valueOf(kps, "grafana.serviceMonitor.tlsConfig.certFile")).to.equal(
+      "/etc/prom-certs/cert-chain.pem",
+    );
+    const grafanaPolicy = find(
+      prod.resources,
+      "kubernetes:security.istio.io/v1:AuthorizationPolicy",
+      "authorizationpolicy-monitoring-grafana",
+    );
+    expect(JSON.stringify(grafanaPolicy.inputs["spec"])).to.include(
+      "cluster.local/ns/monitoring/sa/kube-prometheus-stack-prometheus",
+    );
+    const scrape = find(
+      full.resources,
+      "kubernetes:security.istio.io/v1:AuthorizationPolicy",
+      "authorizationpolicy-shop-allow-prometheus-scrape",
+    );
+    expect(scrape.inputs["spec"]).to.deep.equal({
+      action: "ALLOW",
+      rules: [
+        {
+          from: [
+            { source: { principals: ["cluster.local/ns/monitoring/sa/kube-prometheus-stack-prometheus"] } },
+          ],
+          to: [{ operation: { methods: ["GET"] } }],
+        },
+      ],
+    });
+  });
+
+  it("declares the configured policies, injection labels, tracing and canary routes", () => {
+    const names = (type: string) => full.resources.filter((x) => x.type === type).map((x) => x.name);
+    expect(names("kubernetes:security.istio.io/v1:PeerAuthentication")).to.deep.equal([
+      "peerauthentication-istio-system-default",
+      "peerauthentication-payments-default",
+      "peerauthentication-legacy-default",
+    ]);
+    expect(names("kubernetes:security.istio.io/v1:AuthorizationPolicy")).to.deep.equal([
+      "authorizationpolicy-shop-default-deny",
+      "authorizationpolicy-shop-allow-prometheus-scrape",
+      "authorizationpolicy-monitoring-default-deny",
+      "authorizationpolicy-monitoring-allow-prometheus-scrape",
+      "authorizationpolicy-monitoring-grafana",
+    ]);
+    const patch = find(full.resources, "kubernetes:core/v1:NamespacePatch", "observability-mesh-inject-shop");
+    expect(patch.inputs["metadata"]).to.deep.equal({
+      name: "shop",
+      labels: { "istio-injection": "enabled" },
+    });
+    expect(patch.dependsOn).to.deep.equal(["istiod"]);
+    expect(patch.parent).to.equal("observability-mesh");
+
+    const telemetry = find(
+      full.resources,
+      "kubernetes:telemetry.istio.io/v1:Telemetry",
+      "telemetry-istio-system-mesh-default",
+    );
+    expect(telemetry.inputs["spec"]).to.deep.equal({
+      accessLogging: [{ providers: [{ name: "envoy" }], disabled: true }],
+      tracing: [{ providers: [{ name: "otel-tracing" }], randomSamplingPercentage: 1 }],
+    });
+    expect(valueOf(release(full.resources, "istiod"), "meshConfig.extensionProviders")).to.deep.equal([
+      { name: "otel-tracing", opentelemetry: { service: "otlp.tracing.svc.cluster.local", port: 4317 } },
+    ]);
+
+    const parents = Object.fromEntries(
+      full.resources
+        .filter((x) => x.name.includes("shop-reviews") || x.name.includes("canary"))
+        .map((x) => [x.name, x.parent]),
+    );
+    expect(parents).to.deep.equal({
+      "observability-canary-shop-reviews": "observability",
+      "destinationrule-shop-reviews": "observability-canary-shop-reviews",
+      "virtualservice-shop-reviews": "observability-canary-shop-reviews",
+    });
+    expect(
+      find(full.resources, "kubernetes:networking.istio.io/v1:VirtualService", "virtualservice-shop-reviews")
+        .dependsOn,
+    ).to.deep.equal(["istio-base", "istiod", "destinationrule-shop-reviews"]);
+  });
+
+  it("exports how to reach the gateway and Grafana behind it", () => {
+    expect(dev.outputs["mesh"]).to.deep.equal({
+      namespace: "istio-system",
+      mtlsMode: "PERMISSIVE",
+      injectNamespaces: [],
+      gateway: {
+        namespace: "istio-ingress",
+        service: "istio-ingressgateway",
+        serviceType: "ClusterIP",
+        portForward: "kubectl -n istio-ingress port-forward svc/istio-ingressgateway 8080:80",
+      },
+      grafanaUrl: "http://localhost:8080",
+    });
+    expect(full.outputs["mesh"]).to.include({ grafanaUrl: "http://grafana.example.com" });
+    expect(
+      find(full.resources, "kubernetes:networking.istio.io/v1:Gateway", "gateway-istio-ingress-grafana")
+        .inputs["spec"],
+    ).to.deep.include({
+      servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["grafana.example.com"] }],
+    });
+  });
+
+  it("declares nothing of the mesh when it is off, and kube-prometheus-stack does not wait for it", async () => {
+    const off = await run(stackInput("dev", { mesh: { enabled: false } }));
+    expect(
+      off.resources.filter((x) => x.type.includes("istio.io") || x.name.startsWith("istio")),
+    ).to.deep.equal([]);
+    expect(customResources(off, MONITOR).filter((m) => /istio|envoy/.test(m.name))).to.deep.equal([]);
+    const kps = release(off.resources, "kube-prometheus-stack");
+    expect(kps.dependsOn).to.not.include("istiod");
+    expect(valueOf(kps, "prometheus.prometheusSpec.podMetadata")).to.equal(undefined);
+    expect(valueOf(kps, "grafana.podLabels")).to.equal(undefined);
+    expect(off.outputs["mesh"]).to.equal(null);
+  });
+
+  it("keeps the mesh valid without Prometheus or the gateway", async () => {
+    const r = await run(
+      stackInput("dev", {
+        prometheus: { enabled: false },
+        grafana: { enabled: false },
+        mesh: { gateway: { enabled: false }, authorization: { defaultDenyNamespaces: ["shop"] } },
+      }),
+    );
+    expect(releases(r.resources).map((x) => x.name)).to.deep.equal([
+      "istio-base",
+      "istiod",
+      "metrics-server",
+      "loki",
+      "alloy",
+      "jaeger",
+    ]);
+    expect(customResources(r, MONITOR)).to.deep.equal([]);
+    expect(customResources(r, ISTIO_GROUP).map((x) => x.name)).to.deep.equal([
+      "peerauthentication-istio-system-default",
+      "authorizationpolicy-shop-default-deny",
+      "telemetry-istio-system-mesh-default",
+    ]);
+    expect(r.outputs["namespaces"]).to.deep.equal(["logging", "tracing", "istio-system"]);
+  });
+
+  it("refuses to label the stack's own namespaces for injection", () => {
+    const own = Object.values(NAMESPACES).map((n) => n.name);
+    const reserved: readonly string[] = [...SYSTEM_NAMESPACES, ...STACK_NAMESPACES];
+    for (const ns of own) expect(reserved, ns).to.include(ns);
+  });
+});
