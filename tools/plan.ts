@@ -46,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Exit once stdout has drained: process.exit() would cut a large plan written to a pipe.
+  (code) => process.stdout.write("", () => process.exit(code)),
   (err: unknown) => {
     console.error(err);
     process.exit(1);
