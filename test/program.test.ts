@@ -314,6 +314,27 @@ describe("the Grafana admin password", () => {
     expect(JSON.stringify(r)).not.to.include("mock-password-for");
   });
 
+  it("is unset when empty, Pulumi.yaml's default for every secret key", async () => {
+    const r = await run(stackInput("dev", {}, { grafanaAdminPassword: "" }));
+    expect(r.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword")).to.have.length(
+      1,
+    );
+  });
+
+  it("is refused when the stack file holds it in plain text", async () => {
+    const input = stackInput("dev", { grafanaAdminPassword: password });
+    let message = "";
+    try {
+      await run(input);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.equal(
+      "Invalid stack config: grafanaAdminPassword: is plain text in the stack file, but it holds a secret; set it again with `pulumi config set --secret grafanaAdminPassword <value>`, so that it is encrypted",
+    );
+    expect(message).to.not.include(password);
+  });
+
   it("is refused on a plain key, where it would reach Helm values", async () => {
     const input = stackInput("dev", { grafana: { adminUser: "admin" } });
     input.secretKeys = [...input.secretKeys, "observability:grafana"];

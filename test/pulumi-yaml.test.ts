@@ -54,8 +54,21 @@ describe("Pulumi.yaml", () => {
     }
   });
 
-  it("marks secret keys secret", () => {
-    for (const key of SECRET_KEYS) expect(project.config[key]?.secret, key).to.equal(true);
+  it("gives every key a default, without which the Pulumi CLI refuses to run a stack that lacks it", () => {
+    for (const [key, decl] of Object.entries(project.config)) {
+      expect(decl.default, key).to.not.equal(undefined);
+      if ((SECRET_KEYS as readonly string[]).includes(key)) {
+        // Unset; `secret: true` would make the CLI reject this plain default.
+        expect(decl.default, key).to.equal("");
+        expect(decl.secret, key).to.equal(undefined);
+        expect(decl.description, key).to.include("--secret");
+      } else if (key === "sizing") {
+        expect(decl.default).to.equal(parseStackConfig({ cluster: { type: "kind", context: "x" } }).sizing);
+      } else {
+        // Structured keys: the code's defaults apply.
+        expect(decl.default, key).to.deep.equal({});
+      }
+    }
   });
 
   it("documents every field the stack files set", () => {

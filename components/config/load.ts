@@ -90,6 +90,19 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     if ((SECRET_KEYS as readonly string[]).includes(key)) {
+      // Pulumi.yaml declares each secret key with the default "" (unset), which the CLI requires.
+      if ((pulumi.runtime.getConfig(fullKey) ?? "") === "") continue;
+      // alertReceiverSecrets is checked below, with a fix that names its receivers.
+      if (!runtimeConfig.isConfigSecret(fullKey) && key !== RECEIVER_SECRETS) {
+        // Its value is not echoed: it is meant to be a secret.
+        throw new ConfigError([
+          {
+            path: key,
+            problem: "is plain text in the stack file, but it holds a secret",
+            fix: `set it again with \`pulumi config set --secret ${key} <value>\`, so that it is encrypted`,
+          },
+        ]);
+      }
       secretKeysSet.add(key);
       continue;
     }
@@ -105,11 +118,15 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     const text = cfg.get(key);
     if (text !== undefined) raw[key] = decode(text);
   }
-  const receiverSecrets = readReceiverSecrets(pulumi.runtime.getConfig(`${PROJECT}:${RECEIVER_SECRETS}`));
+  const receiverSecrets = readReceiverSecrets(
+    secretKeysSet.has(RECEIVER_SECRETS)
+      ? pulumi.runtime.getConfig(`${PROJECT}:${RECEIVER_SECRETS}`)
+      : undefined,
+  );
   const config = parseStackConfig(raw, secretKeysSet, { alertReceiverSecrets: receiverSecrets.names });
   const secrets: StackSecrets = {};
   for (const key of SECRET_KEYS) {
-    if (key === RECEIVER_SECRETS) continue; // an object of secrets, read above
+    if (key === RECEIVER_SECRETS || !secretKeysSet.has(key)) continue; // receivers: read above
     const value = cfg.getSecret(key);
     if (value !== undefined) secrets[key] = value;
   }

@@ -44,7 +44,11 @@ function stripSecure(v: unknown): { value: unknown; secret: boolean } {
  */
 export function readStackConfig(dir: string, stack: string): StackConfigInput {
   const projectFile = path.join(dir, "Pulumi.yaml");
-  const project = (parse(fs.readFileSync(projectFile, "utf8")) as { name?: unknown }).name;
+  const projectDoc = parse(fs.readFileSync(projectFile, "utf8")) as {
+    name?: unknown;
+    config?: Record<string, { default?: unknown; value?: unknown } | null>;
+  };
+  const project = projectDoc.name;
   if (typeof project !== "string") throw new Error(`${projectFile} has no project name`);
   const stackFile = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
@@ -63,6 +67,13 @@ export function readStackConfig(dir: string, stack: string): StackConfigInput {
     const { value, secret } = stripSecure(rawValue);
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
     if (secret) secretKeys.push(key);
+  }
+  // Like the CLI: a key Pulumi.yaml declares with a default (or value) gets it when the stack lacks it.
+  for (const [rawKey, decl] of Object.entries(projectDoc.config ?? {})) {
+    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+    const value = decl?.default ?? decl?.value;
+    if (key in config || value === undefined) continue;
+    config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return { project, stack, config, secretKeys: secretKeys.sort() };
 }
