@@ -4,6 +4,7 @@
  * resource by resource: Markdown for a pull request comment, or JSON. The base is built by its
  * own tools/plan.ts in a temporary copy of that revision, with this checkout's node_modules.
  */
+import { parseCli, runMain } from "./lib/cli";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -151,32 +152,10 @@ async function diff(stack: string, ref: string, json: boolean): Promise<string> 
 }
 
 async function main(argv: string[]): Promise<number> {
-  let stack: string | undefined;
-  let base: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--stack") stack = argv[++i];
-    else if (arg?.startsWith("--stack=")) stack = arg.slice("--stack=".length);
-    else if (arg === "--base") base = argv[++i];
-    else if (arg?.startsWith("--base=")) base = arg.slice("--base=".length);
-    else if (arg === "--json") json = true;
-    else if (arg === "--help" || arg === "-h") {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    } else {
-      process.stderr.write(`unknown argument ${String(arg)}\n${USAGE}\n`);
-      return 2;
-    }
-  }
-  if (stack === undefined || stack === "") {
-    process.stderr.write(`--stack is required\n${USAGE}\n`);
-    return 2;
-  }
-  if (base === undefined || base === "") {
-    process.stderr.write(`--base is required\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parseCli(argv, { usage: USAGE, values: ["stack", "base"], flags: ["json"] });
+  if (args.kind === "exit") return args.code;
+  const { stack, base } = args.values;
+  const { json } = args.flags;
   try {
     process.stdout.write(await diff(stack, base, json));
     return 0;
@@ -189,11 +168,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  // Exit once stdout has drained: process.exit() would cut a large plan written to a pipe.
-  (code) => process.stdout.write("", () => process.exit(code)),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(() => main(process.argv.slice(2)));

@@ -5,30 +5,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlan, renderJson, renderText } from "./lib/plan";
+import { parseCli, runMain } from "./lib/cli";
 import { findProjectDir, StackFileError } from "./lib/stack-file";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json]";
 
 async function main(argv: string[]): Promise<number> {
-  let stack: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--stack") stack = argv[++i];
-    else if (arg?.startsWith("--stack=")) stack = arg.slice("--stack=".length);
-    else if (arg === "--json") json = true;
-    else if (arg === "--help" || arg === "-h") {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    } else {
-      process.stderr.write(`unknown argument ${String(arg)}\n${USAGE}\n`);
-      return 2;
-    }
-  }
-  if (stack === undefined || stack === "") {
-    process.stderr.write(`--stack is required\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parseCli(argv, { usage: USAGE, values: ["stack"], flags: ["json"] });
+  if (args.kind === "exit") return args.code;
+  const { stack } = args.values;
+  const { json } = args.flags;
   try {
     const plan = await buildPlan(findProjectDir(__dirname), stack);
     process.stdout.write(json ? renderJson(plan) : renderText(plan));
@@ -45,11 +31,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  // Exit once stdout has drained: process.exit() would cut a large plan written to a pipe.
-  (code) => process.stdout.write("", () => process.exit(code)),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(() => main(process.argv.slice(2)));

@@ -1,5 +1,5 @@
 import { Section } from "./reader";
-import type { StorageConfig } from "./stack-config";
+import { readStorage, StorageConfig } from "./storage";
 
 /**
  * Elastic Stack versions the program has been checked with: the ECK 3.5.0 operator supports them,
@@ -97,20 +97,6 @@ export function nodesListing(nodeSets: readonly ElasticNodeSet[], role: ElasticR
   return nodeSets.filter((n) => n.roles?.includes(role) === true).reduce((sum, n) => sum + n.count, 0);
 }
 
-function readStorage(s: Section, example: string): StorageConfig | undefined {
-  if (!s.has("storage")) {
-    s.raw("storage");
-    return undefined;
-  }
-  const storage = s.child("storage");
-  const size =
-    storage.raw("size") === undefined
-      ? (storage.requiredString("size", example), undefined)
-      : storage.optionalQuantity("size", example);
-  storage.done();
-  return size === undefined ? undefined : { size };
-}
-
 function readNodeSets(s: Section): ElasticNodeSet[] {
   const items = s.list("nodeSets");
   if (items === undefined) return [{ name: "default", count: 1 }];
@@ -134,7 +120,7 @@ function readNodeSets(s: Section): ElasticNodeSet[] {
     if (name !== undefined) seen.set(name, item.path);
     const count = item.int("count", 1);
     const roles = item.stringList("roles", ELASTIC_ROLES);
-    const storage = readStorage(item, "50Gi");
+    const storage = readStorage(item, "storage", "50Gi");
     item.done();
     nodeSets.push({
       name: name ?? "",

@@ -5,6 +5,9 @@ import { ConfigError, ConfigProblem } from "./errors";
 import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "./logging";
 import { MeshConfig, readMesh } from "./mesh";
 import { patterns, Section } from "./reader";
+import { readStorage, StorageConfig } from "./storage";
+
+export type { StorageConfig };
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
 import { readTracing, TracingConfig, TRACING_ES_PASSWORD_KEY } from "./tracing";
 
@@ -31,11 +34,6 @@ export interface ChartsConfig {
   mirror?: string;
   /** Seconds Helm waits for a release's resources to become ready. Defaults to 900. */
   timeoutSeconds: number;
-}
-
-/** A PersistentVolumeClaim size; absent means the data lives in an emptyDir. */
-export interface StorageConfig {
-  size: string;
 }
 
 export interface PrometheusConfig {
@@ -170,20 +168,6 @@ function readCharts(s: Section): ChartsConfig {
   };
   s.done();
   return charts;
-}
-
-function readStorage(s: Section, key: string, example: string): StorageConfig | undefined {
-  if (!s.has(key)) {
-    s.raw(key);
-    return undefined;
-  }
-  const storage = s.child(key);
-  const size =
-    storage.raw("size") === undefined
-      ? (storage.requiredString("size", example), undefined)
-      : storage.optionalQuantity("size", example);
-  storage.done();
-  return size === undefined ? undefined : { size };
 }
 
 function readCluster(s: Section): ClusterConfig | undefined {

@@ -1,19 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CustomResourceObject } from "../core/custom-resource";
 import { STACK_LABELS } from "../core/namespaces";
 
-/** A namespaced custom resource as plain data: what the pure builders return and the CRD schemas check. */
-export interface CustomResourceObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  spec: Record<string, unknown>;
-}
+export type { CustomResourceObject };
 
 /** Metadata of an object the stack owns: an explicit namespace and the stack's labels. */
 export function ownedMetadata(

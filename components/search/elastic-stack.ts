@@ -1,3 +1,4 @@
+import { CustomResourceObject } from "../core/custom-resource";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -7,7 +8,6 @@ import { STACK_LABELS } from "../core/namespaces";
 import { datasourceSecret } from "../grafana";
 import { eckOperatorValues } from "./eck-operator-values";
 import {
-  CustomResourceManifest,
   ELASTIC_USER_SECRET,
   ELASTICSEARCH_CA_SECRET,
   ELASTICSEARCH_NAME,
@@ -138,7 +138,7 @@ export class ElasticStack extends pulumi.ComponentResource {
 
     const custom = (
       resourceName: string,
-      manifest: CustomResourceManifest,
+      manifest: CustomResourceObject,
       dependsOn: pulumi.Resource[],
       extra: pulumi.CustomResourceOptions = {},
     ) =>

@@ -1,3 +1,4 @@
+import { CustomResourceObject } from "../core/custom-resource";
 import { ContainerSlot } from "../charts";
 import {
   ContainerId,
@@ -24,19 +25,6 @@ export const ELASTICSEARCH_CA_SECRET = {
 export const POD_LABELS = { "app.kubernetes.io/part-of": STACK_LABELS["app.kubernetes.io/part-of"] };
 /** The volume name ECK mounts as Elasticsearch's data directory. */
 export const DATA_VOLUME = "elasticsearch-data";
-
-/** A custom resource as a plain object, the shape the CRD schema check and CustomResource both take. */
-export interface CustomResourceManifest {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    labels: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  spec: Record<string, unknown>;
-}
 
 export interface ElasticsearchArgs {
   elastic: ElasticConfig;
@@ -97,7 +85,7 @@ function nodeSet(n: ElasticNodeSet, args: ElasticsearchArgs): Record<string, unk
 }
 
 /** The Elasticsearch cluster: one ECK node set per configured node set. */
-export function elasticsearchManifest(args: ElasticsearchArgs): CustomResourceManifest {
+export function elasticsearchManifest(args: ElasticsearchArgs): CustomResourceObject {
   const auth = args.auth;
   return {
     apiVersion: "elasticsearch.k8s.elastic.co/v1",
@@ -151,7 +139,7 @@ export interface KibanaArgs {
 }
 
 /** Kibana, connected to the cluster by ECK (user, CA and URL come from the association). */
-export function kibanaManifest(args: KibanaArgs): CustomResourceManifest {
+export function kibanaManifest(args: KibanaArgs): CustomResourceObject {
   return {
     apiVersion: "kibana.k8s.elastic.co/v1",
     kind: "Kibana",

@@ -1,7 +1,8 @@
 import { ContainerSlot } from "../charts";
 import { ContainerId, ContainerResources, ElasticConfig, toK8s } from "../config";
 import { STACK_LABELS } from "../core/namespaces";
-import { CustomResourceManifest, ELASTICSEARCH_NAME, POD_LABELS } from "./elasticsearch";
+import { CustomResourceObject } from "../core/custom-resource";
+import { ELASTICSEARCH_NAME, POD_LABELS } from "./elasticsearch";
 import { LOG_DATA_STREAM } from "./ilm";
 
 export const FILEBEAT_NAME = "filebeat";
@@ -62,7 +63,7 @@ export interface FilebeatArgs {
 }
 
 /** The Filebeat DaemonSet, as an ECK Beat resource connected to the cluster by `elasticsearchRef`. */
-export function filebeatManifest(args: FilebeatArgs): CustomResourceManifest {
+export function filebeatManifest(args: FilebeatArgs): CustomResourceObject {
   return {
     apiVersion: "beat.k8s.elastic.co/v1beta1",
     kind: "Beat",

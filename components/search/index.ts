@@ -16,7 +16,7 @@ export {
   ELASTICSEARCH_CA_SECRET,
   DATA_VOLUME,
 } from "./elasticsearch";
-export type { CustomResourceManifest, ElasticsearchArgs, KibanaArgs } from "./elasticsearch";
+export type { ElasticsearchArgs, KibanaArgs } from "./elasticsearch";
 export {
   filebeatConfig,
   filebeatManifest,
