@@ -1,16 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { LogCollectorKind, StackConfig, StackSecrets } from "../config";
-import {
-  Alloy,
-  ALLOY_RELEASE,
-  LOKI_DATASOURCE_UID,
-  LOKI_GATEWAY_SERVICE,
-  LogPushTarget,
-  Loki,
-  Promtail,
-  PROMTAIL_RELEASE,
-} from "../logging";
+import { LogCollector, LOKI_DATASOURCE_UID, LOKI_GATEWAY_SERVICE, LogPushTarget, Loki } from "../logging";
 import { Alerting, AlertingSummary } from "../alerting";
 import { GrafanaProvisioning, stackDatasources } from "../grafana";
 import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
@@ -107,7 +98,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly metricsServer?: MetricsServer;
   readonly tracing?: Tracing;
   readonly loki?: Loki;
-  readonly logCollector?: Alloy | Promtail;
+  readonly logCollector?: LogCollector;
   readonly grafana?: GrafanaProvisioning;
   readonly alerting?: Alerting;
   readonly elastic?: ElasticStack;
@@ -322,14 +313,13 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           url: loki.pushUrl,
           ...(tenant !== undefined ? { tenantId: tenant } : {}),
         };
-        const collectorArgs = { namespace: this.namespaces.get(ns), config, target, loki: loki.release };
-        this.logCollector = promtail
-          ? new Promtail(`${name}-promtail`, collectorArgs, { parent: this })
-          : new Alloy(`${name}-alloy`, collectorArgs, { parent: this });
-        endpoints.logCollector = {
-          kind: config.logCollector.kind,
-          release: promtail ? PROMTAIL_RELEASE : ALLOY_RELEASE,
-        };
+        const kind = config.logCollector.kind;
+        this.logCollector = new LogCollector(
+          `${name}-${kind}`,
+          { kind, namespace: this.namespaces.get(ns), config, target, loki: loki.release },
+          { parent: this },
+        );
+        endpoints.logCollector = { kind, release: this.logCollector.releaseName };
       }
     }
 

@@ -17,11 +17,9 @@ export {
   LOKI_S3_SECRET_ACCESS_KEY_ENV,
 } from "./loki-values";
 export type { LokiValuesArgs } from "./loki-values";
-export { Alloy, ALLOY_RELEASE } from "./alloy";
-export type { AlloyArgs } from "./alloy";
+export { LogCollector, ALLOY_RELEASE, PROMTAIL_RELEASE } from "./log-collector";
+export type { LogCollectorArgs } from "./log-collector";
 export { alloyConfig, alloyValues, escapeForTpl, ALLOY_CONTAINERS } from "./alloy-values";
 export type { AlloyValuesArgs, LogPushTarget } from "./alloy-values";
-export { Promtail, PROMTAIL_RELEASE } from "./promtail";
-export type { PromtailArgs } from "./promtail";
 export { promtailValues, PROMTAIL_CONTAINERS } from "./promtail-values";
 export type { PromtailValuesArgs } from "./promtail-values";
