@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { LOKI_DATASOURCE_UID } from "../components/logging";
+import { LOKI_DATASOURCE_UID, lokiServiceMonitor } from "../components/logging";
+import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
 import { lokiTraceDerivedFields } from "../components/tracing";
 import { renderJson } from "../tools/lib/plan";
 import { ProgramRun } from "../tools/lib/run-program";
@@ -114,6 +115,42 @@ describe("logs under mocks", () => {
   it("links log lines to traces only when the Jaeger datasource exists", async () => {
     const noTracing = await run(stackInput("dev", { tracing: { enabled: false } }));
     expect(datasources(noTracing)[0]?.["jsonData"]).to.deep.equal({ maxLines: 1000 });
+  });
+
+  it("makes Prometheus scrape Loki and Alloy after the CRDs exist, with monitors valid against the CRD", function () {
+    const monitors = dev.resources.filter(
+      (x) => x.type === "kubernetes:monitoring.coreos.com/v1:ServiceMonitor" && /loki|alloy/.test(x.name),
+    );
+    expect(monitors.map((m) => [m.name, m.parent, m.dependsOn])).to.deep.equal([
+      ["observability-loki-servicemonitor", "observability-loki", ["ns-logging", "prometheus-operator-crds"]],
+      [
+        "observability-alloy-servicemonitor",
+        "observability-alloy",
+        ["ns-logging", "prometheus-operator-crds"],
+      ],
+    ]);
+    // Loki's headless twins and its nginx gateway serve no metrics of their own: not scraped.
+    expect(
+      (lokiServiceMonitor("logging").spec["selector"] as { matchExpressions: unknown }).matchExpressions,
+    ).to.deep.equal([
+      { key: "prometheus.io/service-monitor", operator: "NotIn", values: ["false"] },
+      { key: "app.kubernetes.io/component", operator: "NotIn", values: ["gateway"] },
+    ]);
+    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    for (const m of monitors) expect(validateCustomResource(m.inputs), m.name).to.deep.equal([]);
+  });
+
+  it("declares no log monitors without Prometheus, and none for Promtail", async () => {
+    const noPrometheus = await run(
+      stackInput("dev", { prometheus: { enabled: false }, grafana: { enabled: false } }),
+    );
+    const promtail = await run(stackInput("dev", { logCollector: { kind: "promtail" } }));
+    const names = (r: ProgramRun) =>
+      r.resources
+        .filter((x) => x.type.endsWith(":ServiceMonitor") && /loki|alloy|promtail/.test(x.name))
+        .map((x) => x.name);
+    expect(names(noPrometheus)).to.deep.equal([]);
+    expect(names(promtail)).to.deep.equal(["observability-loki-servicemonitor"]);
   });
 
   it("exports the gateway, the push URL, the datasource uid and the tenant", () => {

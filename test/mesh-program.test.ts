@@ -89,6 +89,8 @@ describe("the mesh under mocks", () => {
       "observability-routing",
       "servicemonitor-istio-system-istiod",
       "podmonitor-istio-system-envoy-stats",
+      "observability-loki-servicemonitor",
+      "observability-alloy-servicemonitor",
       "observability-tracing-jaeger-servicemonitor",
       "observability-tracing-collector-servicemonitor",
     ]);

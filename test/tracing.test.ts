@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { serviceMonitor } from "../components/monitoring";
 import { parse, stringify } from "yaml";
 import { totalRequests, valueAt } from "../components/charts";
 import { parseStackConfig, StackConfig, TracingConfig } from "../components/config";
@@ -19,7 +20,6 @@ import {
   LOKI_DATASOURCE_UID,
   lokiTraceDerivedFields,
   otlpServiceSpec,
-  serviceMonitor,
   TRACE_ID_PATTERN,
 } from "../components/tracing";
 import { planContainers } from "../tools/lib/budget";

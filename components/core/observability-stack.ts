@@ -285,6 +285,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           namespace: this.namespaces.get(ns),
           namespaceName: ns,
           config,
+          ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
           ...(secrets.lokiS3AccessKeyId !== undefined && secrets.lokiS3SecretAccessKey !== undefined
             ? {
                 s3Credentials: {
@@ -316,7 +317,14 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         const kind = config.logCollector.kind;
         this.logCollector = new LogCollector(
           `${name}-${kind}`,
-          { kind, namespace: this.namespaces.get(ns), config, target, loki: loki.release },
+          {
+            kind,
+            namespace: this.namespaces.get(ns),
+            config,
+            target,
+            loki: loki.release,
+            ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
+          },
           { parent: this },
         );
         endpoints.logCollector = { kind, release: this.logCollector.releaseName };

@@ -7,6 +7,7 @@ export {
   lokiGatewayUrl,
   lokiPushUrl,
   lokiDatasource,
+  lokiServiceMonitor,
 } from "./loki";
 export type { LokiArgs } from "./loki";
 export {
@@ -17,7 +18,7 @@ export {
   LOKI_S3_SECRET_ACCESS_KEY_ENV,
 } from "./loki-values";
 export type { LokiValuesArgs } from "./loki-values";
-export { LogCollector, ALLOY_RELEASE, PROMTAIL_RELEASE } from "./log-collector";
+export { LogCollector, ALLOY_RELEASE, PROMTAIL_RELEASE, alloyServiceMonitor } from "./log-collector";
 export type { LogCollectorArgs } from "./log-collector";
 export { alloyConfig, alloyValues, escapeForTpl, ALLOY_CONTAINERS } from "./alloy-values";
 export type { AlloyValuesArgs, LogPushTarget } from "./alloy-values";

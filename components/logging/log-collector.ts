@@ -4,6 +4,7 @@ import { helmRelease } from "../charts";
 import { LogCollectorKind, StackConfig } from "../config";
 import { alloyValues, LogPushTarget } from "./alloy-values";
 import { promtailValues } from "./promtail-values";
+import { serviceMonitor } from "../monitoring/service-monitor";
 
 export const ALLOY_RELEASE = "alloy";
 export const PROMTAIL_RELEASE = "promtail";
@@ -28,6 +29,25 @@ export interface LogCollectorArgs {
   target: LogPushTarget;
   /** The Loki release; the collector installs after it, so its first pushes find Loki ready. */
   loki: k8s.helm.v3.Release;
+  /**
+   * The prometheus-operator CRDs release; with it, a ServiceMonitor scrapes Alloy (the Promtail
+   * chart serves its metrics only through its own monitor option). Defaults to none.
+   */
+  monitoringCrds?: k8s.helm.v3.Release;
+}
+
+/** Alloy's Service: `http-metrics` on the listen port (not the headless clustering Service). */
+export function alloyServiceMonitor<N>(namespace: N): ReturnType<typeof serviceMonitor<N>> {
+  return serviceMonitor({
+    name: ALLOY_RELEASE,
+    namespace,
+    selector: {
+      "app.kubernetes.io/name": "alloy",
+      "app.kubernetes.io/instance": ALLOY_RELEASE,
+      "app.kubernetes.io/component": "networking",
+    },
+    port: "http-metrics",
+  });
 }
 
 /** The log collector config chose, as a DaemonSet shipping every pod's logs to Loki's gateway. */
@@ -50,6 +70,13 @@ export class LogCollector extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [args.namespace, args.loki] },
     );
+    if (args.kind === "alloy" && args.monitoringCrds !== undefined) {
+      new k8s.apiextensions.CustomResource(
+        `${name}-servicemonitor`,
+        alloyServiceMonitor(args.namespace.metadata.name),
+        { parent: this, dependsOn: [args.namespace, args.monitoringCrds] },
+      );
+    }
     this.registerOutputs({ release: this.release.name });
   }
 }

@@ -10,6 +10,8 @@ import {
 } from "../config";
 import { STACK_LABELS } from "../core/namespaces";
 import { GrafanaDatasource, LOKI_DATASOURCE_UID } from "../grafana";
+import { CustomResourceObject } from "../core/custom-resource";
+import { serviceMonitor } from "../monitoring/service-monitor";
 import { lokiValues } from "./loki-values";
 
 /** Release name, fixed: the chart names its objects (e.g. the `loki-gateway` Service) after it. */
@@ -62,6 +64,26 @@ export interface LokiArgs {
    * config. Defaults to none (an existing Secret, or no bucket).
    */
   s3Credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+  /** The prometheus-operator CRDs release; with it, a ServiceMonitor scrapes Loki. Defaults to none. */
+  monitoringCrds?: k8s.helm.v3.Release;
+}
+
+/**
+ * Prometheus scrapes every Loki target's `http-metrics` port, but not the chart's headless twins
+ * (labelled `prometheus.io/service-monitor: "false"`) nor the nginx gateway, which serves no
+ * /metrics: a target there would be down forever and fire the stack's component-down alert.
+ */
+export function lokiServiceMonitor(namespace: string): CustomResourceObject {
+  return serviceMonitor({
+    name: LOKI_RELEASE,
+    namespace,
+    selector: { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": LOKI_RELEASE },
+    port: "http-metrics",
+    exclude: [
+      { key: "prometheus.io/service-monitor", values: ["false"] },
+      { key: "app.kubernetes.io/component", values: ["gateway"] },
+    ],
+  });
 }
 
 /**
@@ -119,6 +141,13 @@ export class Loki extends pulumi.ComponentResource {
 
     this.gatewayUrl = lokiGatewayUrl(args.namespaceName);
     this.pushUrl = lokiPushUrl(args.namespaceName);
+
+    if (args.monitoringCrds !== undefined) {
+      new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, lokiServiceMonitor(args.namespaceName), {
+        parent: this,
+        dependsOn: [args.namespace, args.monitoringCrds],
+      });
+    }
 
     this.registerOutputs({ release: this.release.name, gatewayUrl: this.gatewayUrl, pushUrl: this.pushUrl });
   }

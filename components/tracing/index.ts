@@ -43,7 +43,5 @@ export {
 } from "./datasources";
 export type { JaegerDatasourceArgs } from "./datasources";
 export { otlpServiceSpec, otlpEndpoints, OTLP_SERVICE, OTLP_PORTS } from "./otlp-service";
-export { serviceMonitor } from "./service-monitor";
-export type { ServiceMonitorArgs } from "./service-monitor";
 export { restrictedPod, RESTRICTED_CONTAINER } from "./pod-security";
 export { TRACING_NAMESPACE } from "./names";

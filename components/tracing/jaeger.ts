@@ -12,7 +12,7 @@ import {
   JAEGER_SELECTOR,
   jaegerValues,
 } from "./jaeger-values";
-import { serviceMonitor } from "./service-monitor";
+import { serviceMonitor } from "../monitoring/service-monitor";
 
 export interface JaegerArgs {
   /** The namespace of the release and of everything it needs. */

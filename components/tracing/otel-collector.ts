@@ -9,7 +9,7 @@ import {
   COLLECTOR_SERVICE,
   collectorValues,
 } from "./otel-collector-values";
-import { serviceMonitor } from "./service-monitor";
+import { serviceMonitor } from "../monitoring/service-monitor";
 
 export interface OpenTelemetryCollectorArgs {
   /** The namespace of the release. */

@@ -9,6 +9,8 @@ export interface ServiceMonitorArgs<N> {
   selector: Readonly<Record<string, string>>;
   /** The name of the Service port that serves `/metrics`. */
   port: string;
+  /** Services to leave out among those the labels select (headless twins, proxies). Defaults to none. */
+  exclude?: readonly { key: string; values: readonly string[] }[];
 }
 
 /**
@@ -27,7 +29,18 @@ export function serviceMonitor<N>(args: ServiceMonitorArgs<N>): {
     kind: "ServiceMonitor",
     metadata: { name: args.name, namespace: args.namespace, labels: { ...STACK_LABELS } },
     spec: {
-      selector: { matchLabels: { ...args.selector } },
+      selector: {
+        matchLabels: { ...args.selector },
+        ...(args.exclude !== undefined && args.exclude.length > 0
+          ? {
+              matchExpressions: args.exclude.map((e) => ({
+                key: e.key,
+                operator: "NotIn",
+                values: [...e.values],
+              })),
+            }
+          : {}),
+      },
       endpoints: [{ port: args.port, path: "/metrics", scheme: "http" }],
     },
   };
