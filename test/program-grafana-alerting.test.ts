@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { ProgramRun } from "../tools/lib/run-program";
 import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
-import { find, release, run, stackInput, valueOf } from "./lib/helpers";
+import { find, release, run, stackInput, valueOf, programError } from "./lib/helpers";
 
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -171,12 +171,7 @@ describe("Grafana and alerting in the program", () => {
         oncall: ROUTING_KEY,
         team: WEBHOOK,
       });
-      let message = "";
-      try {
-        await run(input);
-      } catch (err) {
-        message = (err as Error).message;
-      }
+      const message = await programError(input);
       expect(message).to.equal(
         "Invalid stack config: alertReceiverSecrets: is plain text in the stack file, but it holds receiver credentials; set one secret per receiver with `pulumi config set --secret --path alertReceiverSecrets.<receiver> <value>`",
       );
@@ -184,30 +179,20 @@ describe("Grafana and alerting in the program", () => {
     });
 
     it("refuses secrets that are not an object of strings, without echoing them", async () => {
-      let message = "";
-      try {
-        await run(stackInput("dev", {}, { alertReceiverSecrets: ROUTING_KEY }));
-      } catch (err) {
-        message = (err as Error).message;
-      }
+      const message = await programError(stackInput("dev", {}, { alertReceiverSecrets: ROUTING_KEY }));
       expect(message).to.equal(
         "Invalid stack config: alertReceiverSecrets: must be an object of receiver names to non-empty secret strings; set one secret per receiver with `pulumi config set --secret --path alertReceiverSecrets.<receiver> <value>`",
       );
     });
 
     it("stops before declaring anything when a receiver lacks its secret", async () => {
-      let message = "";
-      try {
-        await run(
-          stackInput(
-            "dev",
-            { alerting: RECEIVERS },
-            { alertReceiverSecrets: JSON.stringify({ team: WEBHOOK }) },
-          ),
-        );
-      } catch (err) {
-        message = (err as Error).message;
-      }
+      const message = await programError(
+        stackInput(
+          "dev",
+          { alerting: RECEIVERS },
+          { alertReceiverSecrets: JSON.stringify({ team: WEBHOOK }) },
+        ),
+      );
       expect(message).to.equal(
         "Invalid stack config: alerting.receivers.oncall: is a pagerduty receiver but alertReceiverSecrets has no oncall (the PagerDuty routing key); set it with `pulumi config set --secret --path alertReceiverSecrets.oncall <value>`",
       );

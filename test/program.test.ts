@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { CHARTS } from "../components/charts";
 import { SECRET_KEYS } from "../components/config";
 import { ProgramRun } from "../tools/lib/run-program";
-import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf } from "./lib/helpers";
+import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf, programError } from "./lib/helpers";
 
 describe("the program under mocks", () => {
   let dev: ProgramRun;
@@ -325,12 +325,7 @@ describe("the Grafana admin password", () => {
 
   it("is refused when the stack file holds it in plain text", async () => {
     const input = stackInput("dev", { grafanaAdminPassword: password });
-    let message = "";
-    try {
-      await run(input);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = await programError(input);
     expect(message).to.equal(
       "Invalid stack config: grafanaAdminPassword: is plain text in the stack file, but it holds a secret; set it again with `pulumi config set --secret grafanaAdminPassword <value>`, so that it is encrypted",
     );
@@ -340,12 +335,7 @@ describe("the Grafana admin password", () => {
   it("is refused on a plain key, where it would reach Helm values", async () => {
     const input = stackInput("dev", { grafana: { adminUser: "admin" } });
     input.secretKeys = [...input.secretKeys, "observability:grafana"];
-    let message = "";
-    try {
-      await run(input);
-    } catch (err) {
-      message = (err as Error).message;
-    }
+    const message = await programError(input);
     expect(message).to.equal(
       `Invalid stack config: grafana: holds a secret value, but it is plain config that reaches Helm values; keep secrets in their own keys (${SECRET_KEYS.join(", ")}) with \`pulumi config set --secret <key> <value>\``,
     );

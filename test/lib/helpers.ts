@@ -39,6 +39,16 @@ export async function run(input: StackConfigInput): Promise<ProgramRun> {
   return runProgram(input);
 }
 
+/** The message the program fails with under this config; fails itself when the program runs. */
+export async function programError(input: StackConfigInput): Promise<string> {
+  try {
+    await runProgram(input);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("expected the program to fail");
+}
+
 export async function plan(stack: string): Promise<PlanDocument> {
   return buildPlan(PROJECT_DIR, stack);
 }
