@@ -15,7 +15,7 @@ import {
   sidecarDashboardValues,
   stackDatasources,
 } from "../components/grafana";
-import { prometheusStackValues } from "../components/monitoring";
+import { prometheusStackValues, prometheusStackValuesArgs } from "../components/monitoring";
 import { stackRawConfig } from "./lib/helpers";
 import { labelValues, logqlErrors, promqlErrors, variablesUsed } from "./lib/query-lang";
 
@@ -404,16 +404,7 @@ describe("community dashboards and folders in kube-prometheus-stack's values", (
     ["prod", prod],
   ] as const) {
     it(`reach the chart's grafana values in ${stack}, with the chart's own Alertmanager datasource off`, () => {
-      const values = prometheusStackValues({
-        cluster: config.cluster,
-        resources: config.resources,
-        prometheus: config.prometheus,
-        alertmanager: config.alertmanager,
-        grafana: config.grafana,
-        dashboards: config.dashboards,
-        alerting: config.alerting,
-        grafanaAdminSecretName: "grafana-admin",
-      }) as {
+      const values = prometheusStackValues(prometheusStackValuesArgs(config, "grafana-admin")) as {
         grafana: Record<string, unknown>;
       };
       const g = values.grafana;

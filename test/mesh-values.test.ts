@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig, StackConfig } from "../components/config";
 import { istioGatewayValues, istiodValues, TRACING_PROVIDER } from "../components/mesh";
-import { ISTIO_SCRAPE_TLS, prometheusStackValues } from "../components/monitoring";
+import { ISTIO_SCRAPE_TLS, prometheusStackValues, prometheusStackValuesArgs } from "../components/monitoring";
 import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
 import { stackRawConfig } from "./lib/helpers";
 
@@ -9,17 +9,9 @@ const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));
 
 function kps(cfg: StackConfig, mesh: boolean, grafanaSidecar = true): Record<string, unknown> {
-  return prometheusStackValues({
-    cluster: cfg.cluster,
-    resources: cfg.resources,
-    prometheus: cfg.prometheus,
-    alertmanager: cfg.alertmanager,
-    grafana: cfg.grafana,
-    dashboards: cfg.dashboards,
-    alerting: cfg.alerting,
-    grafanaAdminSecretName: "grafana-admin",
-    ...(mesh ? { mesh: { proxy: cfg.resources.istioProxy, grafanaSidecar } } : {}),
-  });
+  return prometheusStackValues(
+    prometheusStackValuesArgs(cfg, "grafana-admin", mesh ? { grafanaSidecar } : undefined),
+  );
 }
 
 function at(values: unknown, ...path: string[]): unknown {

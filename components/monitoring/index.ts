@@ -9,6 +9,7 @@ export {
 export type { PrometheusStackArgs } from "./prometheus-stack";
 export {
   prometheusStackValues,
+  prometheusStackValuesArgs,
   claimTemplate,
   PROMETHEUS_STACK_CONTAINERS,
   GRAFANA_ADMIN_USER_KEY,

@@ -9,6 +9,7 @@ import {
   DashboardsConfig,
   GrafanaConfig,
   PrometheusConfig,
+  StackConfig,
   StorageConfig,
   toK8s,
 } from "../config";
@@ -103,6 +104,34 @@ export interface PrometheusStackValuesArgs {
   grafanaAdminSecretName: string;
   /** Istio sidecars for Prometheus (its certificate) and Grafana. Defaults to none (no mesh). */
   mesh?: PrometheusMeshArgs;
+}
+
+/**
+ * The values builder's arguments from the stack config: the one place that picks its slices.
+ * With `grafanaSidecar` given, Prometheus and Grafana join the mesh (sidecars sized as every
+ * Istio proxy); without it, no mesh. Defaults to no mesh.
+ */
+export function prometheusStackValuesArgs(
+  config: Pick<
+    StackConfig,
+    "cluster" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting"
+  >,
+  grafanaAdminSecretName: string,
+  mesh?: { grafanaSidecar: boolean },
+): PrometheusStackValuesArgs {
+  return {
+    cluster: config.cluster,
+    resources: config.resources,
+    prometheus: config.prometheus,
+    alertmanager: config.alertmanager,
+    grafana: config.grafana,
+    dashboards: config.dashboards,
+    alerting: config.alerting,
+    grafanaAdminSecretName,
+    ...(mesh !== undefined
+      ? { mesh: { proxy: config.resources.istioProxy, grafanaSidecar: mesh.grafanaSidecar } }
+      : {}),
+  };
 }
 
 /** A ReadWriteOnce claim template in the shape the operator's storage specs take. */

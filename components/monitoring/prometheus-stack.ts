@@ -8,6 +8,7 @@ import {
   GRAFANA_ADMIN_PASSWORD_KEY,
   GRAFANA_ADMIN_USER_KEY,
   prometheusStackValues,
+  prometheusStackValuesArgs,
 } from "./prometheus-stack-values";
 
 export interface PrometheusStackArgs {
@@ -119,19 +120,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         chart: "kubePrometheusStack",
         releaseName: STACK_RELEASE,
         namespace,
-        values: prometheusStackValues({
-          cluster: config.cluster,
-          resources: config.resources,
-          prometheus: config.prometheus,
-          alertmanager: config.alertmanager,
-          grafana: config.grafana,
-          dashboards: config.dashboards,
-          alerting: config.alerting,
-          grafanaAdminSecretName: GRAFANA_ADMIN_SECRET,
-          ...(args.mesh !== undefined
-            ? { mesh: { proxy: config.resources.istioProxy, grafanaSidecar: args.mesh.grafanaSidecar } }
-            : {}),
-        }),
+        values: prometheusStackValues(prometheusStackValuesArgs(config, GRAFANA_ADMIN_SECRET, args.mesh)),
         charts: config.charts,
       },
       {
