@@ -166,6 +166,18 @@ describe("logs under mocks", () => {
     expect(dev.outputs["logCollector"]).to.deep.equal({ kind: "alloy", release: "alloy" });
   });
 
+  it("keeps the URNs stacks got before the collectors shared one component type (ae3f030)", async () => {
+    const promtail = await run(stackInput("dev", { logCollector: { kind: "promtail" } }));
+    const collector = (r: ProgramRun, name: string) =>
+      find(r.resources, "observability:logging:LogCollector", name);
+    expect(collector(dev, "observability-alloy").aliases).to.deep.equal([
+      { type: "observability:logging:Alloy" },
+    ]);
+    expect(collector(promtail, "observability-promtail").aliases).to.deep.equal([
+      { type: "observability:logging:Promtail" },
+    ]);
+  });
+
   it("switches the collector to Promtail, which makes namespace logging privileged", async () => {
     const r = await run(stackInput("dev", { logCollector: { kind: "promtail" } }));
     expect(releases(r.resources).map((x) => x.name)).to.deep.equal([

@@ -11,8 +11,18 @@ export const PROMTAIL_RELEASE = "promtail";
 
 /** Each collector's chart, release name and values builder. */
 const COLLECTORS = {
-  alloy: { chart: "alloy", release: ALLOY_RELEASE, values: alloyValues },
-  promtail: { chart: "promtail", release: PROMTAIL_RELEASE, values: promtailValues },
+  alloy: {
+    chart: "alloy",
+    release: ALLOY_RELEASE,
+    values: alloyValues,
+    formerType: "observability:logging:Alloy",
+  },
+  promtail: {
+    chart: "promtail",
+    release: PROMTAIL_RELEASE,
+    values: promtailValues,
+    formerType: "observability:logging:Promtail",
+  },
 } as const;
 
 export interface LogCollectorArgs {
@@ -56,8 +66,15 @@ export class LogCollector extends pulumi.ComponentResource {
   readonly releaseName: string;
 
   constructor(name: string, args: LogCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("observability:logging:LogCollector", name, {}, opts);
     const collector = COLLECTORS[args.kind];
+    // Until ae3f030 each collector had its own component type; the alias keeps the URNs of stacks
+    // deployed before then, so their release upgrades in place instead of being created twice.
+    super(
+      "observability:logging:LogCollector",
+      name,
+      {},
+      pulumi.mergeOptions(opts, { aliases: [{ type: collector.formerType }] }),
+    );
     this.releaseName = collector.release;
     this.release = helmRelease(
       collector.release,

@@ -22,6 +22,8 @@ export interface DeclaredResource {
   provider?: string;
   /** Its inputs, with every secret replaced by "[secret]". */
   inputs: Record<string, unknown>;
+  /** The former type and name the engine also matches it by (`aliases`); absent when none. */
+  aliases?: { type?: string; name?: string }[];
 }
 
 export interface ProgramRun {
@@ -118,6 +120,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     name: string;
     parent?: pulumi.Resource;
     dependsOn: pulumi.Resource[];
+    aliases: { type?: string; name?: string }[];
   }[] = [];
   const names = new Map<pulumi.Resource, string>();
   const root = projectRoot();
@@ -134,6 +137,17 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         name: args.name,
         ...(args.opts.parent !== undefined ? { parent: args.opts.parent } : {}),
         dependsOn,
+        aliases: (args.opts.aliases ?? []).flatMap((a) => {
+          // Only plain aliases are recorded: an alias given as a URN string or an Output is opaque here.
+          if (typeof a !== "object" || pulumi.Output.isInstance(a)) return [];
+          const alias = a as pulumi.Alias;
+          return [
+            {
+              ...(typeof alias.type === "string" ? { type: alias.type } : {}),
+              ...(typeof alias.name === "string" ? { name: alias.name } : {}),
+            },
+          ];
+        }),
       });
       return undefined;
     });
@@ -160,6 +174,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       custom: recorded?.custom ?? true,
       ...(recorded?.provider !== undefined ? { provider: recorded.provider } : {}),
       inputs: recorded?.inputs ?? {},
+      ...(o.aliases.length > 0 ? { aliases: o.aliases } : {}),
     };
   });
   return { resources, outputs: redactSecrets(rawOutputs) as Record<string, unknown> };
