@@ -126,7 +126,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const root = projectRoot();
   const program = options.program ?? path.join(root, "index");
 
-  const rawOutputs = await pulumi.runtime.runInPulumiStack(() => {
+  const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       names.set(args.resource, args.name);
       const deps = args.opts.dependsOn;
@@ -154,12 +154,15 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     unloadProgram(root);
     // require, not import(): the module cache it uses is the one unloadProgram clears.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(program) as Record<string, unknown>;
+    const mod = require(program) as unknown;
+    // Like the CLI: a module that exports a function is the program, and its result the outputs.
+    const exported = typeof mod === "function" ? await (mod as () => Promise<unknown>)() : mod;
     const outputs: Record<string, unknown> = {};
-    for (const key of Object.keys(mod).sort()) {
-      if (key !== "default" && key !== "__esModule") outputs[key] = mod[key];
+    const all = exported as Record<string, unknown>;
+    for (const key of Object.keys(all).sort()) {
+      if (key !== "default" && key !== "__esModule") outputs[key] = all[key];
     }
-    return Promise.resolve(outputs);
+    return outputs;
   });
   await waitForRegistrations();
 
