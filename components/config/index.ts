@@ -36,6 +36,8 @@ export type {
   LogCollectorKind,
 } from "./logging";
 export { loadStackConfig, PROJECT } from "./load";
+export { readImages } from "./images";
+export type { ImagesConfig } from "./images";
 export type { StackSecrets } from "./load";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./sizing";

@@ -5,6 +5,7 @@ import { ConfigError, ConfigProblem } from "./errors";
 import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "./logging";
 import { MeshConfig, readMesh } from "./mesh";
 import { patterns, Section } from "./reader";
+import { ImagesConfig, readImages } from "./images";
 import { readStorage, StorageConfig } from "./storage";
 
 export type { StorageConfig };
@@ -98,6 +99,8 @@ export interface StackConfig {
   /** Requests and memory limits of every container: the preset with `resources` overrides applied. */
   resources: Record<ContainerId, ContainerResources>;
   charts: ChartsConfig;
+  /** Where images come from: a mirror registry and pull secrets (components/config/images.ts). */
+  images: ImagesConfig;
   prometheus: PrometheusConfig;
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
@@ -130,6 +133,7 @@ export const PLAIN_KEYS = [
   "sizing",
   "resources",
   "charts",
+  "images",
   "prometheus",
   "alertmanager",
   "grafana",
@@ -254,6 +258,7 @@ export function parseStackConfig(
   }
   const resources = readResources(at("resources"), sizing);
   const charts = readCharts(at("charts"));
+  const images = readImages(at("images"));
 
   const p = at("prometheus");
   const prometheus: PrometheusConfig = {
@@ -372,6 +377,7 @@ export function parseStackConfig(
     sizing,
     resources,
     charts,
+    images,
     prometheus,
     alertmanager,
     grafana,

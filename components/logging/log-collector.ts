@@ -34,7 +34,7 @@ export interface LogCollectorArgs {
   /** The namespace of the release. */
   namespace: k8s.core.v1.Namespace;
   /** The stack config; this component reads charts and resources. */
-  config: Pick<StackConfig, "charts" | "resources">;
+  config: Pick<StackConfig, "charts" | "images" | "resources">;
   /** Where logs go: Loki's push URL and, with auth_enabled, the tenant. */
   target: LogPushTarget;
   /** The Loki release; the collector installs after it, so its first pushes find Loki ready. */
@@ -84,6 +84,7 @@ export class LogCollector extends pulumi.ComponentResource {
         namespace: args.namespace.metadata.name,
         values: collector.values({ target: args.target, resources: args.config.resources }),
         charts: args.config.charts,
+        images: args.config.images,
       },
       { parent: this, dependsOn: [args.namespace, args.loki] },
     );

@@ -58,7 +58,7 @@ export interface LokiArgs {
   /** That namespace's name, known before it exists, for the in-cluster URLs. */
   namespaceName: string;
   /** The stack config; this component reads cluster, charts, resources and loki. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "loki">;
+  config: Pick<StackConfig, "cluster" | "charts" | "images" | "resources" | "loki">;
   /**
    * The S3 key pair from secret config, needed when loki.objectStorage takes its credentials from
    * config. Defaults to none (an existing Secret, or no bucket).
@@ -135,6 +135,7 @@ export class Loki extends pulumi.ComponentResource {
         namespace,
         values: lokiValues({ loki, cluster: args.config.cluster, resources: args.config.resources }),
         charts: args.config.charts,
+        images: args.config.images,
       },
       { parent: this, dependsOn: waitFor },
     );

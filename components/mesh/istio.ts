@@ -10,7 +10,7 @@ export interface IstioArgs {
   /** The namespace of the ingress gateway. Defaults to none: required when the gateway is enabled. */
   gatewayNamespace?: k8s.core.v1.Namespace;
   /** The stack config; this component reads charts, resources and mesh. */
-  config: Pick<StackConfig, "charts" | "resources" | "mesh">;
+  config: Pick<StackConfig, "charts" | "images" | "resources" | "mesh">;
 }
 
 /** Release names, fixed: the charts name their objects, and the gateway its pods' labels, after them. */
@@ -50,6 +50,7 @@ export class Istio extends pulumi.ComponentResource {
         namespace: systemNamespace,
         values: {},
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.systemNamespace] },
     );
@@ -62,6 +63,7 @@ export class Istio extends pulumi.ComponentResource {
         namespace: systemNamespace,
         values: istiodValues({ mesh, resources: config.resources }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.systemNamespace, this.base] },
     );
@@ -76,6 +78,7 @@ export class Istio extends pulumi.ComponentResource {
           namespace: args.gatewayNamespace.metadata.name,
           values: istioGatewayValues({ mesh, resources: config.resources }),
           charts: config.charts,
+          images: config.images,
         },
         { parent: this, dependsOn: [args.gatewayNamespace, this.istiod] },
       );

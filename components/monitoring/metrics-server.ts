@@ -6,7 +6,7 @@ import { metricsServerValues } from "./metrics-server-values";
 
 export interface MetricsServerArgs {
   /** The stack config; this component reads charts, resources and metricsServer. */
-  config: Pick<StackConfig, "charts" | "resources" | "metricsServer">;
+  config: Pick<StackConfig, "charts" | "images" | "resources" | "metricsServer">;
   /** The namespace to install into. Defaults to `kube-system`, where the metrics APIService expects it. */
   namespace?: string;
 }
@@ -30,6 +30,7 @@ export class MetricsServer extends pulumi.ComponentResource {
           resources: args.config.resources,
         }),
         charts: args.config.charts,
+        images: args.config.images,
       },
       { parent: this },
     );

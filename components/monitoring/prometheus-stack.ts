@@ -20,7 +20,15 @@ export interface PrometheusStackArgs {
    */
   config: Pick<
     StackConfig,
-    "cluster" | "charts" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting"
+    | "cluster"
+    | "charts"
+    | "images"
+    | "resources"
+    | "prometheus"
+    | "alertmanager"
+    | "grafana"
+    | "dashboards"
+    | "alerting"
   >;
   /** Grafana's admin password. Defaults to a generated 32-character password. */
   grafanaAdminPassword?: pulumi.Output<string>;
@@ -80,6 +88,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         namespace,
         values: {},
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.namespace] },
     );
@@ -122,6 +131,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         namespace,
         values: prometheusStackValues(prometheusStackValuesArgs(config, GRAFANA_ADMIN_SECRET, args.mesh)),
         charts: config.charts,
+        images: config.images,
       },
       {
         parent: this,

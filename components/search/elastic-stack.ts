@@ -40,7 +40,7 @@ export interface ElasticStackArgs {
   /** Grafana's namespace, where the Elasticsearch datasource goes. Defaults to none: no datasource. */
   grafanaNamespace?: k8s.core.v1.Namespace;
   /** The stack config; this component reads cluster, charts, resources and elastic. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "elastic">;
+  config: Pick<StackConfig, "cluster" | "charts" | "images" | "resources" | "elastic">;
 }
 
 /** The operator's release name. */
@@ -92,6 +92,7 @@ export class ElasticStack extends pulumi.ComponentResource {
         namespace: args.operatorNamespace.metadata.name,
         values: eckOperatorValues({ resources: config.resources, managedNamespaces: [nsName] }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.operatorNamespace, ns] },
     );
@@ -155,6 +156,7 @@ export class ElasticStack extends pulumi.ComponentResource {
         namespace: nsName,
         ...(config.cluster.storageClass !== undefined ? { storageClass: config.cluster.storageClass } : {}),
         resources: config.resources,
+        images: config.images,
         ...(authSecrets.length > 0
           ? { auth: { fileRealm: [GRAFANA_READER_SECRET], roles: [ROLES_SECRET] } }
           : {}),
@@ -166,13 +168,13 @@ export class ElasticStack extends pulumi.ComponentResource {
 
     this.kibana = custom(
       `${name}-kibana`,
-      kibanaManifest({ elastic, namespace: nsName, resources: config.resources }),
+      kibanaManifest({ elastic, namespace: nsName, resources: config.resources, images: config.images }),
       [this.elasticsearch],
     );
 
     this.ilmJob = new k8s.batch.v1.Job(
       `${name}-ilm`,
-      ilmJobManifest({ elastic, namespace: nsName, resources: config.resources }),
+      ilmJobManifest({ elastic, namespace: nsName, resources: config.resources, images: config.images }),
       // Pulumi waits for the Job to complete, up to its own activeDeadlineSeconds.
       { parent: this, dependsOn: [ns, this.operator, this.elasticsearch], customTimeouts: { create: "30m" } },
     );
@@ -207,7 +209,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       );
       this.filebeat = custom(
         `${name}-filebeat`,
-        filebeatManifest({ elastic, namespace: nsName, resources: config.resources }),
+        filebeatManifest({ elastic, namespace: nsName, resources: config.resources, images: config.images }),
         [this.elasticsearch, this.ilmJob, serviceAccount, binding],
       );
     }

@@ -1,5 +1,5 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, ElasticConfig, toK8s } from "../config";
+import { ContainerSlot, elasticImage, podPullSecrets, PUBLIC_IMAGES, stackImage } from "../charts";
+import { ContainerId, ContainerResources, ElasticConfig, ImagesConfig, toK8s } from "../config";
 import { STACK_LABELS } from "../core/namespaces";
 import { CustomResourceObject } from "../core/custom-resource";
 import { ELASTICSEARCH_NAME, POD_LABELS } from "./elasticsearch";
@@ -60,6 +60,8 @@ export interface FilebeatArgs {
   elastic: ElasticConfig;
   namespace: string;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
+  /** Where images come from (stack config `images`). Defaults to the public registry. */
+  images?: ImagesConfig;
 }
 
 /** The Filebeat DaemonSet, as an ECK Beat resource connected to the cluster by `elasticsearchRef`. */
@@ -71,12 +73,14 @@ export function filebeatManifest(args: FilebeatArgs): CustomResourceObject {
     spec: {
       type: "filebeat",
       version: args.elastic.version,
+      image: stackImage(elasticImage("filebeat", args.elastic.version), args.images ?? PUBLIC_IMAGES),
       elasticsearchRef: { name: ELASTICSEARCH_NAME },
       config: filebeatConfig(),
       daemonSet: {
         podTemplate: {
           metadata: { labels: { ...POD_LABELS } },
           spec: {
+            ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
             serviceAccountName: FILEBEAT_SERVICE_ACCOUNT,
             automountServiceAccountToken: true,
             terminationGracePeriodSeconds: 30,

@@ -1,6 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
-import { ContainerId, ContainerResources, ElasticConfig, ElasticIlmConfig, toK8s } from "../config";
+import { elasticImage, podPullSecrets, PUBLIC_IMAGES, stackImage } from "../charts";
+import {
+  ContainerId,
+  ContainerResources,
+  ElasticConfig,
+  ElasticIlmConfig,
+  ImagesConfig,
+  toK8s,
+} from "../config";
 import { STACK_LABELS } from "../core/namespaces";
 import {
   ELASTIC_USER_SECRET,
@@ -107,6 +115,8 @@ export interface IlmJobArgs {
   /** The cluster's namespace; the Job runs there to read ECK's Secrets. */
   namespace: string;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
+  /** Where images come from (stack config `images`). Defaults to the public registry. */
+  images?: ImagesConfig;
 }
 
 /** A short, stable digest: the same input always gives the same name. */
@@ -128,11 +138,12 @@ export function ilmJobManifest(args: IlmJobArgs): k8s.types.input.batch.v1.Job {
   const podSpec = {
     restartPolicy: "Never",
     automountServiceAccountToken: false,
+    ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
     securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
     containers: [
       {
         name: "apply-lifecycle",
-        image: `docker.elastic.co/elasticsearch/elasticsearch:${args.elastic.version}`,
+        image: stackImage(elasticImage("elasticsearch", args.elastic.version), args.images ?? PUBLIC_IMAGES),
         command: ["/bin/bash", "-c", ILM_SCRIPT],
         env: [
           { name: "ES_URL", value: `https://${ELASTICSEARCH_SERVICE}:9200` },

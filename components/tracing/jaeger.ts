@@ -18,7 +18,7 @@ export interface JaegerArgs {
   /** The namespace of the release and of everything it needs. */
   namespace: k8s.core.v1.Namespace;
   /** The stack config; this component reads cluster, charts, resources, sizing and tracing. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "sizing" | "tracing">;
+  config: Pick<StackConfig, "cluster" | "charts" | "images" | "resources" | "sizing" | "tracing">;
   /**
    * The release that installs the prometheus-operator CRDs. With it, a ServiceMonitor makes
    * Prometheus scrape Jaeger's own metrics. Defaults to none (no ServiceMonitor).
@@ -96,6 +96,7 @@ export class Jaeger extends pulumi.ComponentResource {
         namespace,
         values: jaegerValues({ tracing, sizing: config.sizing, resources: config.resources }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: needs },
     );

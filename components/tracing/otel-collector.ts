@@ -15,7 +15,7 @@ export interface OpenTelemetryCollectorArgs {
   /** The namespace of the release. */
   namespace: k8s.core.v1.Namespace;
   /** The stack config; this component reads charts, resources and tracing.collector. */
-  config: Pick<StackConfig, "charts" | "resources" | "tracing">;
+  config: Pick<StackConfig, "charts" | "images" | "resources" | "tracing">;
   /**
    * The OTLP gRPC `host:port` of the in-cluster backend, used when tracing.collector.exporter
    * is unset. Defaults to none (the exporter must then be configured).
@@ -52,6 +52,7 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
           ...(args.backendEndpoint !== undefined ? { defaultEndpoint: args.backendEndpoint } : {}),
         }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.namespace, ...(args.backend !== undefined ? [args.backend] : [])] },
     );

@@ -12,7 +12,7 @@ export interface TracingArgs {
   /** The tracing namespace (named TRACING_NAMESPACE). */
   namespace: k8s.core.v1.Namespace;
   /** The stack config; this part reads cluster, charts, resources, sizing and tracing. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "sizing" | "tracing">;
+  config: Pick<StackConfig, "cluster" | "charts" | "images" | "resources" | "sizing" | "tracing">;
   /** The prometheus-operator CRDs release; with it, ServiceMonitors scrape Jaeger and the gateway. Defaults to none. */
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */

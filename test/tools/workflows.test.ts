@@ -129,13 +129,15 @@ describe("the GitHub Actions workflows", () => {
       });
     });
 
-    it("fetches the upstream files and installs actionlint before the suites, which need them when CI=true", () => {
+    it("fetches the upstream files and installs actionlint and Helm before the suites, which need them when CI=true", () => {
       const runs = job("pr.yml", "test").steps.map((s) => s.run ?? s.uses ?? "");
       const install = runs.indexOf("bash tools/install-actionlint.sh");
+      const helm = runs.indexOf("bash tools/install-helm.sh");
       const fetch = runs.indexOf("npm run fetch:upstream");
       expect(install).to.be.greaterThan(-1);
+      expect(helm).to.be.greaterThan(-1);
       expect(fetch).to.be.greaterThan(-1);
-      expect(runs.indexOf("npm test")).to.be.greaterThan(Math.max(install, fetch));
+      expect(runs.indexOf("npm test")).to.be.greaterThan(Math.max(install, helm, fetch));
       expect(runs.indexOf("npm run test:tools")).to.be.greaterThan(runs.indexOf("npm test"));
     });
 
