@@ -150,6 +150,23 @@ describe("the program under mocks", () => {
       jaeger: "observability-tracing-jaeger",
       "observability-tracing-jaeger-servicemonitor": "observability-tracing-jaeger",
       "observability-tracing-otlp": "observability-tracing",
+      "observability-network-policies": "observability",
+      "observability-network-policies-istio-ingress-allow-istio-gateway": "observability-network-policies",
+      "observability-network-policies-istio-ingress-default-deny-ingress": "observability-network-policies",
+      "observability-network-policies-istio-system-allow-istiod": "observability-network-policies",
+      "observability-network-policies-istio-system-default-deny-ingress": "observability-network-policies",
+      "observability-network-policies-logging-allow-alloy": "observability-network-policies",
+      "observability-network-policies-logging-allow-loki": "observability-network-policies",
+      "observability-network-policies-logging-allow-loki-gateway": "observability-network-policies",
+      "observability-network-policies-logging-default-deny-ingress": "observability-network-policies",
+      "observability-network-policies-monitoring-allow-alertmanager": "observability-network-policies",
+      "observability-network-policies-monitoring-allow-grafana": "observability-network-policies",
+      "observability-network-policies-monitoring-allow-kube-state-metrics": "observability-network-policies",
+      "observability-network-policies-monitoring-allow-prometheus": "observability-network-policies",
+      "observability-network-policies-monitoring-allow-prometheus-operator": "observability-network-policies",
+      "observability-network-policies-monitoring-default-deny-ingress": "observability-network-policies",
+      "observability-network-policies-tracing-allow-jaeger": "observability-network-policies",
+      "observability-network-policies-tracing-default-deny-ingress": "observability-network-policies",
     });
   });
 

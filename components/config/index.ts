@@ -10,6 +10,7 @@ export type {
   AlertmanagerConfig,
   GrafanaConfig,
   MetricsServerConfig,
+  NetworkPoliciesConfig,
   StorageConfig,
 } from "./stack-config";
 export {

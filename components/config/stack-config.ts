@@ -82,6 +82,15 @@ export interface GrafanaConfig {
   storage?: StorageConfig;
 }
 
+/** Kubernetes NetworkPolicies in the stack's namespaces. */
+export interface NetworkPoliciesConfig {
+  /**
+   * Deny every ingress into the stack's namespaces but the flows the stack needs. Needs a CNI that
+   * enforces NetworkPolicy: kind's kindnet does since kind v0.24.0. Defaults to true.
+   */
+  enabled: boolean;
+}
+
 export interface MetricsServerConfig {
   /** Install metrics-server (for `kubectl top` and HPAs). Defaults to true. */
   enabled: boolean;
@@ -101,6 +110,8 @@ export interface StackConfig {
   charts: ChartsConfig;
   /** Where images come from: a mirror registry and pull secrets (components/config/images.ts). */
   images: ImagesConfig;
+  /** Default-deny ingress and the stack's flows (components/core/network-flows.ts). */
+  networkPolicies: NetworkPoliciesConfig;
   prometheus: PrometheusConfig;
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
@@ -134,6 +145,7 @@ export const PLAIN_KEYS = [
   "resources",
   "charts",
   "images",
+  "networkPolicies",
   "prometheus",
   "alertmanager",
   "grafana",
@@ -259,6 +271,9 @@ export function parseStackConfig(
   const resources = readResources(at("resources"), sizing);
   const charts = readCharts(at("charts"));
   const images = readImages(at("images"));
+  const np = at("networkPolicies");
+  const networkPolicies: NetworkPoliciesConfig = { enabled: np.bool("enabled", true) };
+  np.done();
 
   const p = at("prometheus");
   const prometheus: PrometheusConfig = {
@@ -378,6 +393,7 @@ export function parseStackConfig(
     resources,
     charts,
     images,
+    networkPolicies,
     prometheus,
     alertmanager,
     grafana,

@@ -17,6 +17,8 @@ import {
 } from "../mesh";
 import { GRAFANA_POD, MetricsServer, PROMETHEUS_SERVICE_ACCOUNT, PrometheusStack } from "../monitoring";
 import { Namespaces, NamespaceSpec } from "./namespaces";
+import { podGroups, stackFlows } from "./network-flows";
+import { NetworkPolicies } from "./network-policies";
 
 export interface ObservabilityStackArgs {
   /** The validated stack config (see components/config). */
@@ -106,6 +108,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly meshPolicies?: MeshPolicies;
   readonly meshMonitors?: MeshMonitors;
   readonly canaries: CanaryRoute[];
+  readonly networkPolicies?: NetworkPolicies;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -399,6 +402,26 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           url: `http://localhost:3000/d/${d.uid}`,
         })),
       };
+    }
+
+    if (config.networkPolicies.enabled) {
+      const groups = podGroups({
+        monitoring: NAMESPACES.monitoring.name,
+        logging: NAMESPACES.logging.name,
+        tracing: NAMESPACES.tracing.name,
+        istioSystem: NAMESPACES.istioSystem.name,
+        istioIngress: NAMESPACES.istioIngress.name,
+        elasticSystem: NAMESPACES.elasticSystem.name,
+        search: NAMESPACES.search.name,
+      });
+      this.networkPolicies = new NetworkPolicies(
+        `${name}-network-policies`,
+        {
+          namespaces: new Map(stackNamespaces.map((n) => [n, this.namespaces.get(n)])),
+          flows: stackFlows(config, groups),
+        },
+        { parent: this },
+      );
     }
 
     this.endpoints = endpoints;
