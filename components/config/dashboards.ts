@@ -24,7 +24,18 @@ export interface DashboardsConfig {
   chartFolder: string;
   /** Community dashboards by name. Defaults to SEED_COMMUNITY_DASHBOARDS. */
   community: Record<string, CommunityDashboard>;
+  /**
+   * Where `pulumi preview` and `up` fetch the community dashboards' pinned revisions: grafana.com,
+   * or a mirror that serves the same `/api/dashboards/<id>/revisions/<rev>/download` paths.
+   * Defaults to `https://grafana.com`.
+   */
+  source: string;
 }
+
+/** The public source of community dashboards. */
+export const GRAFANA_COM = "https://grafana.com";
+/** An http(s) URL without query or fragment. */
+const SOURCE_URL = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
 
 const DS_PROMETHEUS = "DS_PROMETHEUS";
 
@@ -122,6 +133,13 @@ export function readDashboards(s: Section): DashboardsConfig {
     communityFolder: folder(s, "communityFolder", "Community"),
     chartFolder: folder(s, "chartFolder", "Kubernetes"),
     community: Object.fromEntries(Object.entries(community).sort(([a], [b]) => (a < b ? -1 : 1))),
+    source: (
+      s.optionalString("source", {
+        re: SOURCE_URL,
+        what: "an http:// or https:// URL that serves grafana.com's dashboard API paths",
+        example: "https://dashboards.example.com",
+      }) ?? GRAFANA_COM
+    ).replace(/\/+$/, ""),
   };
   s.done();
   return config;

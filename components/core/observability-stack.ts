@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LogCollectorKind, StackConfig, StackSecrets } from "../config";
 import { LogCollector, LOKI_DATASOURCE_UID, LOKI_GATEWAY_SERVICE, LogPushTarget, Loki } from "../logging";
 import { Alerting, AlertingSummary } from "../alerting";
-import { GrafanaProvisioning, stackDatasources } from "../grafana";
+import { CommunityDashboardFile, GrafanaProvisioning, stackDatasources } from "../grafana";
 import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
 import { STACK_DATASOURCE_PROVIDERS } from "./datasources";
 import { ElasticEndpoints, ElasticStack } from "../search";
@@ -25,6 +25,8 @@ export interface ObservabilityStackArgs {
   config: StackConfig;
   /** Secret config as secret Outputs. Defaults to none: missing secrets are generated. */
   secrets?: StackSecrets;
+  /** The community dashboards, fetched before anything is declared. Defaults to none. */
+  communityDashboards?: readonly CommunityDashboardFile[];
 }
 
 /** The namespaces of the stack's parts, and the Pod Security level each needs. */
@@ -377,6 +379,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           config,
           datasources,
           stackNamespaces,
+          ...(args.communityDashboards !== undefined
+            ? { communityDashboards: args.communityDashboards }
+            : {}),
           // After the releases behind the datasources, so Grafana never lists an empty one.
           after: [this.loki?.release, this.tracing?.jaeger?.release].filter(
             (r): r is k8s.helm.v3.Release => r !== undefined,

@@ -13,7 +13,7 @@ import {
   StorageConfig,
   toK8s,
 } from "../config";
-import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
+import { sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
 
 /**
@@ -232,9 +232,6 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
           alertmanager: { enabled: false },
         },
       },
-      // Community dashboards by grafana.com id, fetched by the chart's init container at pod start.
-      ...communityDashboardValues(dashboards),
-      downloadDashboards: { resources: toK8s(res.grafanaDownloadDashboards) },
       // The chart's `helm test` pod would be one more unsized container; the program tests itself.
       testFramework: { enabled: false },
       persistence:
@@ -303,13 +300,6 @@ export const PROMETHEUS_STACK_CONTAINERS: readonly ContainerSlot[] = [
     replicas: "grafana.replicas",
     perReplica: 2,
     enabledWhen: ["grafana.enabled"],
-  },
-  {
-    container: "grafana download-dashboards",
-    resources: "grafana.downloadDashboards.resources",
-    replicas: "grafana.replicas",
-    enabledWhen: ["grafana.enabled", "grafana.dashboards"],
-    runs: "init",
   },
   {
     container: "grafana init-chown-data",

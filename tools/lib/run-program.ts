@@ -41,7 +41,15 @@ export interface RunOptions {
   secretKeys: string[];
   /** The program's entry module. Defaults to the project's index. */
   program?: string;
+  /**
+   * Fetch the community dashboards from `dashboards.source`, as `pulumi preview` does. Defaults to
+   * false: the offline plan and the tests fetch nothing and show placeholders for them.
+   */
+  fetchDashboards?: boolean;
 }
+
+/** The program's switch for fetching community dashboards (components/grafana/community-dashboards.ts). */
+const OFFLINE_DASHBOARDS_ENV = "OBSERVABILITY_OFFLINE_DASHBOARDS";
 
 /** Replaces the SDK's secret markers with "[secret]", recursively. */
 export function redactSecrets(value: unknown): unknown {
@@ -126,6 +134,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const root = projectRoot();
   const program = options.program ?? path.join(root, "index");
 
+  const offlineBefore = process.env[OFFLINE_DASHBOARDS_ENV];
+  if (options.fetchDashboards === true) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+    delete process.env[OFFLINE_DASHBOARDS_ENV];
+  } else {
+    process.env[OFFLINE_DASHBOARDS_ENV] = "1";
+  }
   const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       names.set(args.resource, args.name);
@@ -165,6 +180,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     return outputs;
   });
   await waitForRegistrations();
+  if (offlineBefore === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+    delete process.env[OFFLINE_DASHBOARDS_ENV];
+  } else {
+    process.env[OFFLINE_DASHBOARDS_ENV] = offlineBefore;
+  }
 
   const resources: DeclaredResource[] = order.map((o) => {
     const recorded = inputs.get(keyOf(o.type, o.name));
