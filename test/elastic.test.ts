@@ -360,8 +360,9 @@ describe("the index lifecycle", () => {
 });
 
 describe("Grafana's Elasticsearch datasource", () => {
-  it("reads the log data stream as its own user, the password only in secureJsonData", () => {
-    expect(parse(datasourceProvisioning([elasticsearchDatasource("search", "s3cret")]))).to.deep.equal({
+  it("reads the log data stream as its own user, verifying ECK's CA, the password and CA only in secureJsonData", () => {
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    expect(parse(datasourceProvisioning([elasticsearchDatasource("search", "s3cret", ca)]))).to.deep.equal({
       apiVersion: 1,
       datasources: [
         {
@@ -378,9 +379,9 @@ describe("Grafana's Elasticsearch datasource", () => {
             index: "logs-kubernetes-*",
             timeField: "@timestamp",
             logMessageField: "message",
-            tlsSkipVerify: true,
+            tlsAuthWithCACert: true,
           },
-          secureJsonData: { basicAuthPassword: "s3cret" },
+          secureJsonData: { basicAuthPassword: "s3cret", tlsCACert: ca },
         },
       ],
     });
@@ -476,6 +477,7 @@ describe("the ELK part under mocks", () => {
       "observability-elastic-filebeat-role",
       "observability-elastic-filebeat-binding",
       "observability-elastic-filebeat",
+      "observability-elastic-http-ca",
       "grafana-datasource-elasticsearch",
     ]);
     expect(find(dev.resources, "observability:search:ElasticStack", "observability-elastic").parent).to.equal(
@@ -542,8 +544,10 @@ describe("the ELK part under mocks", () => {
 
   it("leaves Grafana's user and datasource out when Grafana is off", async () => {
     const r = await run(stackInput("dev", { elastic: { enabled: true }, grafana: { enabled: false } }));
+    // ECK's CA is read back (a read, not an object the program owns) for any client that verifies it.
     expect(r.resources.filter((x) => x.type === SECRET).map((x) => x.name)).to.deep.equal([
       "observability-prometheus-grafana-admin",
+      "observability-elastic-http-ca",
     ]);
     expect(r.resources.filter((x) => x.type.startsWith("random:")).map((x) => x.name)).to.deep.equal([
       "observability-prometheus-grafana-admin-password",

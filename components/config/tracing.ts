@@ -4,6 +4,9 @@ import { Section } from "./reader";
 import { Sizing } from "./sizing";
 
 /** Where Jaeger keeps spans: in its own memory, on a Badger volume, or in Elasticsearch. */
+/** One or more PEM certificates, and nothing else. */
+const PEM_CERTIFICATES = /^\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$/;
+
 export const TRACE_STORAGE_KINDS = ["memory", "badger", "elasticsearch"] as const;
 export type TraceStorageKind = (typeof TRACE_STORAGE_KINDS)[number];
 
@@ -12,6 +15,12 @@ export interface TracingElasticsearchConfig {
   url: string;
   /** The user Jaeger writes as; its password is the secret `tracingElasticsearchPassword`. Defaults to `elastic`. */
   username: string;
+  /**
+   * PEM certificates of the CA that issued the cluster's HTTPS certificate, which Jaeger verifies
+   * it with. Defaults to none: the stack's own ECK cluster is verified with ECK's CA, any other
+   * with the system's roots.
+   */
+  caBundle?: string;
 }
 
 export interface TracingExporterConfig {
@@ -96,6 +105,11 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
     example: "https://search-es-http.search.svc:9200",
   });
   const username = e.string("username", "elastic");
+  const caBundle = e.optionalString("caBundle", {
+    re: PEM_CERTIFICATES,
+    what: "PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+    example: '"$(cat ca.crt)"',
+  });
   e.done();
 
   const c = s.child("collector");
@@ -164,7 +178,9 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
     retention,
     maxTraces,
     badger,
-    ...(url !== undefined ? { elasticsearch: { url, username } } : {}),
+    ...(url !== undefined
+      ? { elasticsearch: { url, username, ...(caBundle !== undefined ? { caBundle } : {}) } }
+      : {}),
     collector: {
       enabled: collectorEnabled,
       replicas,

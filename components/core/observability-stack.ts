@@ -6,7 +6,7 @@ import { Alerting, AlertingSummary } from "../alerting";
 import { CommunityDashboardFile, GrafanaProvisioning, stackDatasources } from "../grafana";
 import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
 import { STACK_DATASOURCE_PROVIDERS } from "./datasources";
-import { ElasticEndpoints, ElasticStack } from "../search";
+import { ElasticEndpoints, ElasticStack, isStackElasticsearch } from "../search";
 import {
   CanaryRoute,
   Istio,
@@ -336,22 +336,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       }
     }
 
-    if (config.tracing.enabled) {
-      this.tracing = new Tracing(
-        `${name}-tracing`,
-        {
-          namespace: this.namespaces.get(NAMESPACES.tracing.name),
-          config,
-          ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
-          ...(secrets.tracingElasticsearchPassword !== undefined
-            ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
-            : {}),
-        },
-        { parent: this },
-      );
-      endpoints.tracing = this.tracing.endpoints;
-    }
-
+    // Elasticsearch before tracing: Jaeger storing spans there verifies it with ECK's CA.
     if (config.elastic.enabled) {
       const grafanaOn = config.prometheus.enabled && config.grafana.enabled;
       this.elastic = new ElasticStack(
@@ -365,6 +350,28 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         { parent: this },
       );
       endpoints.elastic = this.elastic.endpoints;
+    }
+
+    if (config.tracing.enabled) {
+      this.tracing = new Tracing(
+        `${name}-tracing`,
+        {
+          namespace: this.namespaces.get(NAMESPACES.tracing.name),
+          config,
+          ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
+          ...(secrets.tracingElasticsearchPassword !== undefined
+            ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
+            : {}),
+          // Spans stored in the stack's own cluster are verified with ECK's CA.
+          ...(this.elastic !== undefined &&
+          config.tracing.elasticsearch !== undefined &&
+          isStackElasticsearch(config.tracing.elasticsearch.url, NAMESPACES.search.name)
+            ? { elasticsearchCa: this.elastic.caCertificate }
+            : {}),
+        },
+        { parent: this },
+      );
+      endpoints.tracing = this.tracing.endpoints;
     }
 
     const stack = this.prometheusStack;

@@ -75,6 +75,8 @@ export class ElasticStack extends pulumi.ComponentResource {
   readonly ilmJob: k8s.batch.v1.Job;
   readonly filebeat?: k8s.apiextensions.CustomResource;
   readonly endpoints: ElasticEndpoints;
+  /** The PEM of ECK's CA, which issued the cluster's HTTPS certificate: what clients verify it with. */
+  readonly caCertificate: pulumi.Output<string>;
 
   constructor(name: string, args: ElasticStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:search:ElasticStack", name, {}, opts);
@@ -214,13 +216,30 @@ export class ElasticStack extends pulumi.ComponentResource {
       );
     }
 
+    // ECK's CA, read back from the Secret ECK writes beside the cluster. The id is an Output of the
+    // cluster, which `pulumi up` creates and waits Ready first: a preview of a new stack never reads a
+    // Secret that does not exist yet, and every `up` reads the current CA (ECK renews it yearly).
+    const caSecret = k8s.core.v1.Secret.get(
+      `${name}-http-ca`,
+      this.elasticsearch.id.apply(() => `${nsName}/${ELASTICSEARCH_CA_SECRET.name}`),
+      { parent: this, dependsOn: [this.elasticsearch] },
+    );
+    this.caCertificate = caSecret.data.apply((d) => {
+      const encoded = d[ELASTICSEARCH_CA_SECRET.key];
+      if (encoded === undefined)
+        throw new Error(`ECK's Secret ${ELASTICSEARCH_CA_SECRET.name} has no ${ELASTICSEARCH_CA_SECRET.key}`);
+      return Buffer.from(encoded, "base64").toString("utf8");
+    });
+
     if (args.grafanaNamespace !== undefined && readerPassword !== undefined) {
       // The helper names the Secret after the resource, so the name is the fixed one.
       datasourceSecret(
         GRAFANA_DATASOURCE_SECRET,
         {
           namespace: args.grafanaNamespace.metadata.name,
-          datasources: readerPassword.apply((p) => [elasticsearchDatasource(nsName, p)]),
+          datasources: pulumi
+            .all([readerPassword, this.caCertificate])
+            .apply(([p, ca]) => [elasticsearchDatasource(nsName, p, ca)]),
         },
         { parent: this, dependsOn: [args.grafanaNamespace] },
       );

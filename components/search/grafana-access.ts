@@ -32,13 +32,24 @@ export function elasticsearchUrl(namespace: string): string {
   return `https://${ELASTICSEARCH_SERVICE}.${namespace}.svc:9200`;
 }
 
+/** Whether a URL points at the stack's own cluster in that namespace (`<service>.<namespace>[.svc[.cluster.local]]`). */
+export function isStackElasticsearch(url: string, namespace: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  const base = `${ELASTICSEARCH_SERVICE}.${namespace}`;
+  return host === base || host === `${base}.svc` || host === `${base}.svc.cluster.local`;
+}
+
 /**
- * Grafana's Elasticsearch datasource over the log data stream. ECK's HTTP certificate is issued
- * by a CA it generates inside the cluster, which the program cannot know at deploy time and
- * Grafana cannot read from another namespace, so Grafana does not verify it (the connection is
- * still TLS; the README says how to pin the CA instead).
+ * Grafana's Elasticsearch datasource over the log data stream, verifying the cluster's HTTPS
+ * certificate with ECK's CA (which the program reads back from ECK's Secret once the cluster is
+ * ready): the CA travels in the datasource's Secret, so no other namespace's Secret is mounted.
  */
-export function elasticsearchDatasource(namespace: string, password: string): GrafanaDatasource {
+export function elasticsearchDatasource(namespace: string, password: string, ca: string): GrafanaDatasource {
   return {
     name: "Elasticsearch (logs)",
     type: "elasticsearch",
@@ -49,8 +60,8 @@ export function elasticsearchDatasource(namespace: string, password: string): Gr
       index: LOG_INDEX_PATTERN,
       timeField: "@timestamp",
       logMessageField: "message",
-      tlsSkipVerify: true,
+      tlsAuthWithCACert: true,
     },
-    secureJsonData: { basicAuthPassword: password },
+    secureJsonData: { basicAuthPassword: password, tlsCACert: ca },
   };
 }

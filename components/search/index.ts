@@ -41,6 +41,7 @@ export type { IlmJobArgs } from "./ilm";
 export {
   elasticsearchDatasource,
   elasticsearchUrl,
+  isStackElasticsearch,
   readerRolesYaml,
   ELASTICSEARCH_DATASOURCE_UID,
   GRAFANA_DATASOURCE_SECRET,

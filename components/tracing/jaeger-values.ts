@@ -50,11 +50,22 @@ export interface JaegerValuesArgs {
   tracing: TracingConfig;
   sizing: Sizing;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
+  /**
+   * Verify Elasticsearch's certificate with the CA in Secret ES_CA_SECRET (ECK's, or
+   * tracing.elasticsearch.caBundle) instead of the system's roots. Defaults to false.
+   */
+  esCa?: boolean;
 }
+
+/** The Secret with the CA Jaeger verifies Elasticsearch with, and where it is mounted. */
+export const ES_CA_SECRET = "jaeger-elasticsearch-ca";
+export const ES_CA_KEY = "ca.crt";
+const ES_CA_DIR = "/etc/jaeger/elasticsearch-ca";
+const ES_CA_FILE = `${ES_CA_DIR}/${ES_CA_KEY}`;
 
 /** The storage backend of Jaeger v2's `jaeger_storage` extension for the configured kind. */
 export function jaegerStorageBackend(
-  args: Pick<JaegerValuesArgs, "tracing" | "sizing">,
+  args: Pick<JaegerValuesArgs, "tracing" | "sizing" | "esCa">,
 ): Record<string, unknown> {
   const { tracing } = args;
   switch (tracing.storage) {
@@ -87,6 +98,8 @@ export function jaegerStorageBackend(
           indices: { spans: index, services: index, dependencies: index, sampling: index },
           // Queries never look further back than what is kept.
           max_span_age: goDuration(tracing.retention),
+          // The certificate is always verified: with the mounted CA, or else the system's roots.
+          ...(args.esCa === true ? { tls: { ca_file: ES_CA_FILE } } : {}),
         },
       };
     }
@@ -98,7 +111,9 @@ export function jaegerStorageBackend(
  * one storage backend, the query service and UI on 16686, health on 13133 and Prometheus
  * metrics on 8888. Every listener binds 0.0.0.0: Jaeger's defaults are localhost.
  */
-export function jaegerConfig(args: Pick<JaegerValuesArgs, "tracing" | "sizing">): Record<string, unknown> {
+export function jaegerConfig(
+  args: Pick<JaegerValuesArgs, "tracing" | "sizing" | "esCa">,
+): Record<string, unknown> {
   const any = (port: number) => `0.0.0.0:${port}`;
   return {
     service: {
@@ -151,6 +166,7 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
   const { tracing } = args;
   const badger = tracing.storage === "badger";
   const es = tracing.storage === "elasticsearch" ? tracing.elasticsearch : undefined;
+  const esCa = es !== undefined && args.esCa === true;
   return {
     jaeger: {
       // Memory and Badger live in one pod (the chart's Recreate strategy keeps the claim single-attached).
@@ -161,8 +177,14 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
       extraEnv: es !== undefined ? esPasswordEnv : [],
       extraVolumes: badger
         ? [{ name: "badger-data", persistentVolumeClaim: { claimName: BADGER_CLAIM } }]
-        : [],
-      extraVolumeMounts: badger ? [{ name: "badger-data", mountPath: BADGER_MOUNT }] : [],
+        : esCa
+          ? [{ name: "elasticsearch-ca", secret: { secretName: ES_CA_SECRET } }]
+          : [],
+      extraVolumeMounts: badger
+        ? [{ name: "badger-data", mountPath: BADGER_MOUNT }]
+        : esCa
+          ? [{ name: "elasticsearch-ca", mountPath: ES_CA_DIR, readOnly: true }]
+          : [],
     },
     // Mounted as /etc/jaeger/user-config.yaml and passed with --config by the chart.
     userconfig: jaegerConfig(args),
@@ -183,7 +205,28 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
             securityContext: RESTRICTED_CONTAINER,
             // The chart's helper writes a placeholder ES_PASSWORD first; Kubernetes uses the last
             // definition of a variable, so this one, from the Secret, is what the job sees.
-            extraEnv: esPasswordEnv,
+            extraEnv: [
+              ...esPasswordEnv,
+              ...(esCa
+                ? [
+                    { name: "ES_TLS_ENABLED", value: "true" },
+                    { name: "ES_TLS_CA", value: ES_CA_FILE },
+                  ]
+                : []),
+            ],
+            ...(esCa
+              ? {
+                  extraSecretMounts: [
+                    {
+                      name: "elasticsearch-ca",
+                      secretName: ES_CA_SECRET,
+                      mountPath: ES_CA_FILE,
+                      subPath: ES_CA_KEY,
+                      readOnly: true,
+                    },
+                  ],
+                }
+              : {}),
           }
         : {}),
     },

@@ -7,6 +7,8 @@ import {
   BADGER_CLAIM,
   ES_SECRET,
   ES_SECRET_KEY,
+  ES_CA_KEY,
+  ES_CA_SECRET,
   JAEGER_METRICS_PORT_NAME,
   JAEGER_RELEASE,
   JAEGER_SELECTOR,
@@ -26,6 +28,11 @@ export interface JaegerArgs {
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
   elasticsearchPassword?: pulumi.Output<string>;
+  /**
+   * The CA Jaeger verifies Elasticsearch's certificate with: ECK's, when the storage is the
+   * stack's own cluster. Defaults to tracing.elasticsearch.caBundle, else the system's roots.
+   */
+  elasticsearchCa?: pulumi.Input<string>;
 }
 
 /**
@@ -88,13 +95,36 @@ export class Jaeger extends pulumi.ComponentResource {
       );
     }
 
+    const ca =
+      tracing.storage === "elasticsearch"
+        ? (args.elasticsearchCa ?? tracing.elasticsearch?.caBundle)
+        : undefined;
+    if (ca !== undefined) {
+      needs.push(
+        new k8s.core.v1.Secret(
+          `${name}-elasticsearch-ca`,
+          {
+            metadata: { name: ES_CA_SECRET, namespace, labels: { ...STACK_LABELS } },
+            type: "Opaque",
+            stringData: { [ES_CA_KEY]: ca },
+          },
+          { parent: this, dependsOn: [args.namespace] },
+        ),
+      );
+    }
+
     this.release = helmRelease(
       JAEGER_RELEASE,
       {
         chart: "jaeger",
         releaseName: JAEGER_RELEASE,
         namespace,
-        values: jaegerValues({ tracing, sizing: config.sizing, resources: config.resources }),
+        values: jaegerValues({
+          tracing,
+          sizing: config.sizing,
+          resources: config.resources,
+          esCa: ca !== undefined,
+        }),
         charts: config.charts,
         images: config.images,
       },

@@ -17,6 +17,8 @@ export interface TracingArgs {
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
   elasticsearchPassword?: pulumi.Output<string>;
+  /** The CA of the stack's own Elasticsearch, when Jaeger stores spans there. Defaults to none. */
+  elasticsearchCa?: pulumi.Input<string>;
 }
 
 /** Where application teams send spans and where operators look at traces. Never a secret. */
@@ -61,6 +63,7 @@ export class Tracing extends pulumi.ComponentResource {
           ...(args.elasticsearchPassword !== undefined
             ? { elasticsearchPassword: args.elasticsearchPassword }
             : {}),
+          ...(args.elasticsearchCa !== undefined ? { elasticsearchCa: args.elasticsearchCa } : {}),
         },
         { parent: this },
       );
