@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
-import { loadStackConfig } from "./config";
-import { NAMESPACES, ObservabilityStack } from "./core";
+import { ObservabilityStack } from "./core";
+import { loadStackConfig } from "./core/load";
 
 /**
  * The whole program: reads and validates the stack config, declares every resource and returns
@@ -47,7 +47,7 @@ export function observabilityProgram(): Promise<Record<string, unknown>> {
     mesh: endpoints.mesh ?? null,
     /** Reads the admin password from its Secret; the program itself never outputs it. */
     grafanaAdminPasswordCommand: endpoints.grafana
-      ? `kubectl -n ${NAMESPACES.monitoring.name} get secret ${endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`
+      ? `kubectl -n ${endpoints.grafana.namespace} get secret ${endpoints.grafana.adminSecret.name} -o jsonpath='{.data.${endpoints.grafana.adminSecret.passwordKey}}' | base64 -d`
       : null,
     /** How to reach Kibana and Elasticsearch, and the Secret (not the password) of the `elastic` user. */
     elastic: endpoints.elastic ?? null,

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
-import { parseStackConfig, SecretKeyNames } from "../components/config";
+import { SecretKeyNames, parseStackConfig } from "../components/core/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 

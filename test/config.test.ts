@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTAINER_IDS, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
+import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
+import { CONTAINER_IDS } from "../components/kit";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
-import { DEFAULT_SCHEMA_FROM, parseStackConfig } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
+import { parseStackConfig } from "../components/core/config";
+import { DEFAULT_SCHEMA_FROM } from "../components/logging/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const buckets = { chunks: "loki-chunks", ruler: "loki-ruler" };

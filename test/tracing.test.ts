@@ -1,8 +1,5 @@
 import { expect } from "chai";
-import { serviceMonitor } from "../components/monitoring";
 import { parse, stringify } from "yaml";
-import { totalRequests, valueAt } from "../components/charts";
-import { parseStackConfig, StackConfig, TracingConfig } from "../components/config";
 import { datasourceProvisioning, PROMETHEUS_DATASOURCE_UID } from "../components/grafana";
 import {
   BACKEND_EXPORTER,
@@ -26,6 +23,9 @@ import { planContainers } from "../tools/lib/budget";
 import { ProgramRun } from "../tools/lib/run-program";
 import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
 import { find, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
+import { serviceMonitor, totalRequests, valueAt } from "../components/kit";
+import { TracingConfig } from "../components/tracing/config";
 
 const dev = () => parseStackConfig(stackRawConfig("dev"));
 const prod = () => parseStackConfig(stackRawConfig("prod"));

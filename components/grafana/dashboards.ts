@@ -1,4 +1,4 @@
-import { DashboardsConfig } from "../config";
+import { DashboardsConfig } from "./config";
 import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "./datasource";
 import { Dashboard, DatasourceRef, Panel, renderDashboard, Threshold, Unit } from "./dashboard-model";
 import { LOKI_DATASOURCE_UID } from "./datasources";

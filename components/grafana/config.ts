@@ -1,4 +1,15 @@
-import { Section } from "./reader";
+import { readStorage, Section, StorageConfig } from "../kit";
+
+export interface GrafanaConfig {
+  /** Run Grafana (inside kube-prometheus-stack). Defaults to true. */
+  enabled: boolean;
+  /** Grafana replicas; more than one needs a shared database. Defaults to 1. */
+  replicas: number;
+  /** The admin user name. Defaults to `admin`. */
+  adminUser: string;
+  /** Persistent storage for Grafana's SQLite database. Defaults to none (emptyDir). */
+  storage?: StorageConfig;
+}
 
 /** A dashboard from grafana.com, pinned to one revision. */
 export interface CommunityDashboard {
@@ -125,4 +136,17 @@ export function readDashboards(s: Section): DashboardsConfig {
   };
   s.done();
   return config;
+}
+
+/** Reads `grafana`. */
+export function readGrafana(g: Section): GrafanaConfig {
+  const grafana: GrafanaConfig = {
+    enabled: g.bool("enabled", true),
+    replicas: g.int("replicas", 1),
+    adminUser: g.string("adminUser", "admin"),
+  };
+  const grafanaStorage = readStorage(g, "storage", "10Gi");
+  if (grafanaStorage) grafana.storage = grafanaStorage;
+  g.done();
+  return grafana;
 }

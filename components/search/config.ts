@@ -1,5 +1,4 @@
-import { Section } from "./reader";
-import { readStorage, StorageConfig } from "./storage";
+import { Section, StorageConfig, readStorage } from "../kit";
 
 /**
  * Elastic Stack versions the program has been checked with: the ECK 3.5.0 operator supports them,

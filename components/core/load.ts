@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./errors";
-import { parseStackConfig, PLAIN_KEYS, SECRET_KEYS, StackConfig } from "./stack-config";
+import { PLAIN_KEYS, SECRET_KEYS, StackConfig, parseStackConfig } from "./config";
+import { ConfigError } from "../kit";
 
 /** The Pulumi project name, which namespaces every config key (`observability:<key>`). */
 export const PROJECT = "observability";

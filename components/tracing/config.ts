@@ -1,7 +1,4 @@
-import { durationSeconds } from "./duration";
-import { ConfigProblem } from "./errors";
-import { Section } from "./reader";
-import { Sizing } from "./sizing";
+import { ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
 
 /** Where Jaeger keeps spans: in its own memory, on a Badger volume, or in Elasticsearch. */
 export const TRACE_STORAGE_KINDS = ["memory", "badger", "elasticsearch"] as const;

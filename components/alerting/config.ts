@@ -1,5 +1,4 @@
-import { ConfigProblem } from "./errors";
-import { patterns, Section } from "./reader";
+import { ConfigProblem, Section, patterns } from "../kit";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];

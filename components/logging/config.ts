@@ -1,5 +1,4 @@
-import { durationSeconds } from "./duration";
-import { Section } from "./reader";
+import { Section, durationSeconds } from "../kit";
 
 /**
  * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` is the chart's

@@ -1,4 +1,4 @@
-import { describe, patterns, Section, setCommand } from "./reader";
+import { serviceHost, STACK_NAMESPACE_NAMES, Section, describe, patterns, setCommand } from "../kit";
 
 /** Mesh-wide mTLS modes: STRICT accepts only mTLS; PERMISSIVE accepts plaintext as well. */
 export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
@@ -14,22 +14,28 @@ export const SYSTEM_NAMESPACES = [
   "kube-system",
   "kube-public",
   "kube-node-lease",
-  "istio-system",
-  "istio-ingress",
+  STACK_NAMESPACE_NAMES.istioSystem,
+  STACK_NAMESPACE_NAMES.istioIngress,
 ] as const;
 /**
  * The stack's own namespaces. Their workloads are meshed one by one where that is safe (Prometheus
  * borrows a certificate, Grafana behind the gateway gets a sidecar); a namespace-wide injection
- * label would also mesh the operator's admission webhook and the exporters. A test keeps this in
- * step with NAMESPACES in components/core.
+ * label would also mesh the operator's admission webhook and the exporters.
  */
-export const STACK_NAMESPACES = ["monitoring", "logging", "tracing", "elastic-system", "search"] as const;
+export const STACK_NAMESPACES = [
+  STACK_NAMESPACE_NAMES.monitoring,
+  STACK_NAMESPACE_NAMES.logging,
+  STACK_NAMESPACE_NAMES.tracing,
+  STACK_NAMESPACE_NAMES.elasticSystem,
+  STACK_NAMESPACE_NAMES.search,
+] as const;
 
 /**
  * The stack's one OTLP/gRPC endpoint (the tracing part's `otlp` Service, in front of the
  * collector gateway or Jaeger), so the mesh sends spans where applications do.
  */
-export const DEFAULT_TRACING_ENDPOINT = "otlp.tracing.svc.cluster.local:4317";
+// The tracing part's OTLP Service is `otlp`, gRPC on 4317.
+export const DEFAULT_TRACING_ENDPOINT = `${serviceHost("otlp", STACK_NAMESPACE_NAMES.tracing)}:4317`;
 
 /** A namespace that accepts plaintext although the mesh is STRICT, and why. */
 export interface MtlsException {
