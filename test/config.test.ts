@@ -74,12 +74,12 @@ describe("stack config", () => {
       [
         "a negative replica count",
         { ...kind, prometheus: { replicas: -1 } },
-        "Invalid stack config: prometheus.replicas: must be a whole number of at least 0, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
+        "Invalid stack config: prometheus.replicas: must be a whole number from 0 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
       ],
       [
         "a fractional replica count",
         { ...kind, alertmanager: { replicas: 1.5 } },
-        "Invalid stack config: alertmanager.replicas: must be a whole number of at least 0, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
+        "Invalid stack config: alertmanager.replicas: must be a whole number from 0 to 100, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
       ],
       [
         "a bad duration",

@@ -1,6 +1,18 @@
-import { AlertingConfig, readAlerting } from "../alerting/config";
-import { DashboardsConfig, GrafanaConfig, readDashboards, readGrafana } from "../grafana/config";
+import { ALERT_RECEIVER_SECRETS_KEY, ALERTING_KEY, AlertingConfig, readAlerting } from "../alerting/config";
 import {
+  DASHBOARDS_KEY,
+  DashboardsConfig,
+  GRAFANA_KEY,
+  GrafanaConfig,
+  readDashboards,
+  readGrafana,
+} from "../grafana/config";
+import {
+  CHARTS_KEY,
+  CLUSTER_KEY,
+  KeyDeclaration,
+  RESOURCES_KEY,
+  SIZING_KEY,
   ConfigError,
   ConfigProblem,
   PlatformConfig,
@@ -11,9 +23,22 @@ import {
   Sizing,
   SIZINGS,
 } from "../kit";
-import { LogCollectorConfig, LokiConfig, readLogCollector, readLoki } from "../logging/config";
-import { MeshConfig, readMesh } from "../mesh/config";
 import {
+  LOG_COLLECTOR_KEY,
+  LogCollectorConfig,
+  LOKI_KEY,
+  LOKI_S3_ACCESS_KEY_ID_KEY,
+  LOKI_S3_SECRET_ACCESS_KEY_KEY,
+  LokiConfig,
+  readLogCollector,
+  readLoki,
+} from "../logging/config";
+import { MESH_KEY, MeshConfig, readMesh } from "../mesh/config";
+import {
+  ALERTMANAGER_KEY,
+  GRAFANA_ADMIN_PASSWORD_KEY,
+  METRICS_SERVER_KEY,
+  PROMETHEUS_KEY,
   AlertmanagerConfig,
   MetricsServerConfig,
   PrometheusConfig,
@@ -21,8 +46,14 @@ import {
   readMetricsServer,
   readPrometheus,
 } from "../monitoring/config";
-import { ElasticConfig, readElastic } from "../search/config";
-import { readTracing, TracingConfig, TRACING_ES_PASSWORD_KEY } from "../tracing/config";
+import { ELASTIC_KEY, ElasticConfig, readElastic } from "../search/config";
+import {
+  readTracing,
+  TRACING_ES_PASSWORD_DECLARATION,
+  TRACING_ES_PASSWORD_KEY,
+  TRACING_KEY,
+  TracingConfig,
+} from "../tracing/config";
 
 /** The whole validated stack config; each component gets only its own slice. */
 export interface StackConfig extends PlatformConfig {
@@ -42,6 +73,33 @@ export interface StackConfig extends PlatformConfig {
   /** Istio: control plane, gateway, mTLS and authorization policies, telemetry, canary routes. */
   mesh: MeshConfig;
 }
+
+/**
+ * Every config key, declared in the folder of the part it belongs to, in the order Pulumi.yaml
+ * and docs/config.md list them (`npm run gen` writes both from this).
+ */
+export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
+  cluster: CLUSTER_KEY,
+  sizing: SIZING_KEY,
+  resources: RESOURCES_KEY,
+  charts: CHARTS_KEY,
+  prometheus: PROMETHEUS_KEY,
+  alertmanager: ALERTMANAGER_KEY,
+  grafana: GRAFANA_KEY,
+  metricsServer: METRICS_SERVER_KEY,
+  tracing: TRACING_KEY,
+  loki: LOKI_KEY,
+  logCollector: LOG_COLLECTOR_KEY,
+  dashboards: DASHBOARDS_KEY,
+  alerting: ALERTING_KEY,
+  alertReceiverSecrets: ALERT_RECEIVER_SECRETS_KEY,
+  elastic: ELASTIC_KEY,
+  mesh: MESH_KEY,
+  grafanaAdminPassword: GRAFANA_ADMIN_PASSWORD_KEY,
+  [TRACING_ES_PASSWORD_KEY]: TRACING_ES_PASSWORD_DECLARATION,
+  lokiS3AccessKeyId: LOKI_S3_ACCESS_KEY_ID_KEY,
+  lokiS3SecretAccessKey: LOKI_S3_SECRET_ACCESS_KEY_KEY,
+};
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
 export const SECRET_KEYS = [

@@ -4,7 +4,7 @@ export type { PartsRunning, ServiceAddress, StackModel } from "./model";
 export type { ObservabilityStackArgs, StackEndpoints } from "./observability-stack";
 export { Namespaces } from "./namespaces";
 export type { NamespacesArgs } from "./namespaces";
-export { parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "./config";
+export { parseStackConfig, PLAIN_KEYS, SECRET_KEYS, STACK_KEYS } from "./config";
 export type { SecretKeyNames, StackConfig } from "./config";
 export { loadStackConfig, PROJECT } from "./load";
 export type { StackSecrets } from "./load";

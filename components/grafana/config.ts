@@ -1,15 +1,33 @@
-import { readStorage, Section, StorageConfig } from "../kit";
+import { Fields, Infer, KeyDeclaration, readFields, Section } from "../kit";
 
-export interface GrafanaConfig {
-  /** Run Grafana (inside kube-prometheus-stack). Defaults to true. */
-  enabled: boolean;
-  /** Grafana replicas; more than one needs a shared database. Defaults to 1. */
-  replicas: number;
-  /** The admin user name. Defaults to `admin`. */
-  adminUser: string;
-  /** Persistent storage for Grafana's SQLite database. Defaults to none (emptyDir). */
-  storage?: StorageConfig;
-}
+/** Replicas beyond this are a typo. */
+const MAX_GRAFANA_REPLICAS = 100;
+
+export const GRAFANA_FIELDS = {
+  enabled: { kind: "boolean", default: true, description: "Run Grafana (inside kube-prometheus-stack)." },
+  replicas: {
+    kind: "integer",
+    default: 1,
+    min: 0,
+    max: MAX_GRAFANA_REPLICAS,
+    description:
+      "Grafana replicas; more than one needs no grafana.storage (they would share one SQLite volume).",
+  },
+  adminUser: { kind: "string", default: "admin", description: "The admin user name." },
+  storage: {
+    kind: "storage",
+    example: "10Gi",
+    description: "PersistentVolumeClaim of Grafana's SQLite database.",
+  },
+} as const satisfies Fields;
+
+export type GrafanaConfig = Infer<typeof GRAFANA_FIELDS>;
+
+export const GRAFANA_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Grafana (kube-prometheus-stack).",
+  fields: GRAFANA_FIELDS,
+};
 
 /** A dashboard from grafana.com, pinned to one revision. */
 export interface CommunityDashboard {
@@ -140,13 +158,29 @@ export function readDashboards(s: Section): DashboardsConfig {
 
 /** Reads `grafana`. */
 export function readGrafana(g: Section): GrafanaConfig {
-  const grafana: GrafanaConfig = {
-    enabled: g.bool("enabled", true),
-    replicas: g.int("replicas", 1),
-    adminUser: g.string("adminUser", "admin"),
-  };
-  const grafanaStorage = readStorage(g, "storage", "10Gi");
-  if (grafanaStorage) grafana.storage = grafanaStorage;
-  g.done();
-  return grafana;
+  return readFields(g, GRAFANA_FIELDS);
 }
+
+/**
+ * `dashboards`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
+ * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ */
+export const DASHBOARDS_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Grafana's dashboards, each in a Grafana folder (needs grafana.enabled).",
+    "  dashboards.enabled          Provision the project's own and the community dashboards. Default: true.",
+    "  dashboards.folder           Folder of the project's own dashboards (service overview, stack health,",
+    "                              and logs when a Loki datasource exists). Default: Observability.",
+    "  dashboards.communityFolder  Folder of the community dashboards. Default: Community.",
+    "  dashboards.chartFolder      Folder of kube-prometheus-stack's own dashboards. Default: Kubernetes.",
+    "  dashboards.community        Dashboards from grafana.com by name, downloaded by Grafana's init container",
+    "                              when its pod starts (the cluster needs to reach grafana.com). Each entry",
+    "                              community[name] has gnetId (the grafana.com id), revision (required with",
+    "                              gnetId: pins the dashboard), datasourceInput (the dashboard's datasource",
+    "                              input, replaced by the Prometheus uid; default DS_PROMETHEUS) and enabled",
+    "                              (default true). Default: nodeExporterFull (1860 rev 37), kubernetesCluster",
+    "                              (6417 rev 1), mysql (7362 rev 5), postgres (9628 rev 7); set",
+    "                              `--path 'dashboards.community.mysql.enabled' false` to drop one.",
+  ].join("\n"),
+};

@@ -14,7 +14,18 @@ export { parseQuantity } from "./config/quantity";
 export { durationSeconds, goDuration } from "./config/duration";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./config/sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./config/sizing";
-export { CLUSTER_TYPES, readCharts, readCluster, readResources } from "./config/platform";
+export { readFields, docRows } from "./config/declare";
+export type { DocRow, Field, Fields, Infer, KeyDeclaration, ReadContext, TextFormat } from "./config/declare";
+export {
+  CLUSTER_TYPES,
+  CLUSTER_KEY,
+  CHARTS_KEY,
+  RESOURCES_KEY,
+  SIZING_KEY,
+  readCharts,
+  readCluster,
+  readResources,
+} from "./config/platform";
 export type { ChartsConfig, ClusterConfig, ClusterType, PlatformConfig } from "./config/platform";
 export { CHARTS, chartSource, helmRelease, containerUsage, totalRequests, valueAt } from "./charts";
 export type { ChartKey, ChartPin, ChartSource, ReleaseArgs, ContainerSlot, ContainerUsage } from "./charts";

@@ -1,4 +1,4 @@
-import { Section, durationSeconds } from "../kit";
+import { KeyDeclaration, Section, durationSeconds } from "../kit";
 
 /**
  * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` is the chart's
@@ -372,3 +372,79 @@ export function readLogCollector(s: Section, lokiEnabled: boolean): LogCollector
   }
   return { enabled: enabled && lokiEnabled, kind };
 }
+
+/**
+ * `loki`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
+ * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ */
+export const LOKI_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Loki (chart loki), in namespace logging, behind its gateway (Service loki-gateway).",
+    "  loki.enabled              Install Loki, a log collector and Grafana's Loki datasource. Default: true.",
+    "  loki.mode                 SingleBinary | SimpleScalable | SingleBinary<->SimpleScalable (the chart's",
+    "                            transitional mode, for migrating; see the README). Default: SingleBinary.",
+    "  loki.singleBinary.replicas  Single-binary replicas; more than one needs loki.objectStorage; none in",
+    "                            SimpleScalable. Default: 1 (0 in SimpleScalable).",
+    "  loki.simpleScalable.read     Read target replicas; none in SingleBinary. Default: 3 (0 in SingleBinary).",
+    "  loki.simpleScalable.write    Write target replicas (ingesters). Default: 3 (0 in SingleBinary).",
+    "  loki.simpleScalable.backend  Backend target replicas (compactor, ruler, index gateway). Default: 3 (0 in SingleBinary).",
+    "  loki.gateway.replicas     Gateway (nginx) replicas. Default: 1.",
+    "  loki.persistence.size     Each PersistentVolumeClaim (single binary, write, backend, MinIO). Default: 10Gi.",
+    "  loki.objectStorage        Object storage; required for SimpleScalable. Default: none (the single",
+    "                            binary's filesystem volume).",
+    "  loki.objectStorage.type   s3 (any S3-compatible bucket) | minio (the chart's bundled MinIO with its",
+    "                            built-in credentials: for trying SimpleScalable, never production). Default: s3.",
+    "  loki.objectStorage.endpoint  S3 host name and optional port, no scheme. Default: AWS S3 for the region.",
+    "  loki.objectStorage.region    The bucket's region. Required with type s3.",
+    "  loki.objectStorage.buckets.chunks  Bucket for chunks and index. Required with type s3.",
+    "  loki.objectStorage.buckets.ruler   Bucket for ruler state. Required with type s3.",
+    "  loki.objectStorage.buckets.admin   Bucket for the admin API (Grafana Enterprise Logs only). Default: none.",
+    "  loki.objectStorage.forcePathStyle  Path-style bucket URLs, which most S3-compatible stores need. Default: false.",
+    "  loki.objectStorage.insecure  Plain HTTP to the endpoint. Default: false.",
+    "  loki.objectStorage.existingSecret  A Secret in namespace logging, created by you, with keys",
+    "                            AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Either this or both secret keys",
+    "                            lokiS3AccessKeyId and lokiS3SecretAccessKey. Default: none.",
+    "  loki.schemaFrom           First day of the schema period (tsdb, v13), YYYY-MM-DD (quote it in YAML).",
+    "                            Never change it once Loki holds data. Default: 2024-04-01.",
+    "  loki.retention            How long logs are kept (duration, at least 24h); the compactor deletes",
+    "                            older ones. Default: 7d.",
+    "  loki.authEnabled          Multi-tenancy: pushes and queries carry a tenant id. Default: false.",
+    "  loki.tenant               The tenant the collector pushes as and Grafana queries as, when",
+    "                            loki.authEnabled is true. Default: observability.",
+    "  loki.caches               Memcached chunks and results caches. Default: false in SingleBinary, true otherwise.",
+  ].join("\n"),
+};
+
+/**
+ * `logCollector`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
+ * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ */
+export const LOG_COLLECTOR_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "The log collector on every node, pushing to Loki's gateway.",
+    "  logCollector.enabled  Run it (needs loki.enabled). Default: true.",
+    "  logCollector.kind     alloy (Grafana Alloy, reading logs through the Kubernetes API) | promtail",
+    "                        (deprecated upstream, reads host paths, so namespace logging becomes privileged). Default: alloy.",
+  ].join("\n"),
+};
+
+/** `lokiS3AccessKeyId`, a secret key: read as a secret Output, never as plain config. */
+export const LOKI_S3_ACCESS_KEY_ID_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The S3 access key id for loki.objectStorage, set with `pulumi config set --secret lokiS3AccessKeyId <id>`,",
+    "together with lokiS3SecretAccessKey; the program keeps the pair in the Secret logging/loki-s3-credentials.",
+    "Use it or loki.objectStorage.existingSecret, not both. Default: none.",
+  ].join("\n"),
+};
+
+/** `lokiS3SecretAccessKey`, a secret key: read as a secret Output, never as plain config. */
+export const LOKI_S3_SECRET_ACCESS_KEY_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The S3 secret access key for loki.objectStorage, set with `pulumi config set --secret lokiS3SecretAccessKey <key>`.",
+    "Default: none.",
+  ].join("\n"),
+};

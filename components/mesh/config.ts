@@ -1,4 +1,12 @@
-import { serviceHost, STACK_NAMESPACE_NAMES, Section, describe, patterns, setCommand } from "../kit";
+import {
+  KeyDeclaration,
+  serviceHost,
+  STACK_NAMESPACE_NAMES,
+  Section,
+  describe,
+  patterns,
+  setCommand,
+} from "../kit";
 
 /** Mesh-wide mTLS modes: STRICT accepts only mTLS; PERMISSIVE accepts plaintext as well. */
 export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
@@ -461,3 +469,43 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
     canaries,
   };
 }
+
+/**
+ * `mesh`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
+ * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ */
+export const MESH_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "The Istio service mesh (charts base, istiod, gateway) and its policies. Lists are set item by",
+    "item: `pulumi config set --path 'mesh.injectNamespaces[0]' shop`.",
+    "  mesh.enabled                 Install Istio. Default: true.",
+    "  mesh.istiod.replicas         istiod replicas (an autoscaler stays off). Default: 1.",
+    "  mesh.gateway.enabled         Install the ingress gateway (namespace istio-ingress). Default: true.",
+    "  mesh.gateway.replicas        Gateway replicas. Default: 1.",
+    "  mesh.gateway.serviceType     ClusterIP | NodePort | LoadBalancer (not on kind). Default: ClusterIP on kind, LoadBalancer on cloud.",
+    "  mesh.injectNamespaces        Application namespaces (they must exist) labelled istio-injection=enabled; the",
+    "                               stack's own and Kubernetes'/Istio's namespaces are refused. Default: none.",
+    "  mesh.mtls.mode               Mesh-wide mTLS: STRICT | PERMISSIVE. Default: PERMISSIVE.",
+    "  mesh.mtls.strictNamespaces   Namespaces that are STRICT whatever the mesh-wide mode. Default: none.",
+    "  mesh.mtls.exceptions         Namespaces that accept plaintext, each {namespace, mode: PERMISSIVE | DISABLE",
+    "                               (default PERMISSIVE), reason (required)}. Default: none.",
+    "  mesh.authorization.defaultDenyNamespaces",
+    "                               Namespaces where meshed workloads take only requests a policy allows (the stack",
+    "                               adds: Prometheus may scrape with GET). Default: none.",
+    "  mesh.grafanaGateway.enabled  Serve Grafana through the gateway (Grafana gets a sidecar and takes requests",
+    "                               from the gateway and Prometheus only). Default: true on kind with the gateway and",
+    "                               Grafana; false on cloud, where the gateway's LoadBalancer is public.",
+    '  mesh.grafanaGateway.hosts    Host names to serve Grafana on. Default: ["*"].',
+    "  mesh.accessLogs              Envoy access logs on stdout. Default: true on kind, false on cloud.",
+    "  mesh.tracing.enabled         Send spans to an OTLP collector (Telemetry API). Default: tracing.enabled.",
+    "  mesh.tracing.endpoint        The collector's OTLP/gRPC host:port. Default: otlp.tracing.svc.cluster.local:4317 (the tracing part's endpoint).",
+    "  mesh.tracing.samplingPercentage",
+    "                               Percentage of requests traced, 0-100. Default: 100 on kind, 1 on cloud.",
+    "  mesh.canaries                Canary routes, each {name, namespace (required); host (default: the name);",
+    "                               versionLabel (default version); stable (default v1); canary (default v2);",
+    "                               match.headers: exact header values sent to the canary; weights.stable and",
+    "                               weights.canary: the split of all other requests, adding up to 100}. A canary",
+    "                               needs a match or a canary weight. Default: none.",
+  ].join("\n"),
+};

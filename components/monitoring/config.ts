@@ -1,94 +1,129 @@
-import { readStorage, Section, StorageConfig } from "../kit";
+import { Fields, Infer, KeyDeclaration, readFields, Section } from "../kit";
 import type { ClusterType } from "../kit";
 
-// The operator's own pattern for retentionSize.
-const RETENTION_SIZE = /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/;
+/** Replicas beyond this are a typo, not a plan: each one is a pod with the full data set. */
+export const MAX_REPLICAS = 100;
 
-export interface PrometheusConfig {
-  /** Install kube-prometheus-stack at all. Defaults to true. */
-  enabled: boolean;
-  /** Prometheus replicas. Defaults to 1. */
-  replicas: number;
-  /** How long samples are kept (Prometheus duration). Defaults to `10d`. */
-  retention: string;
-  /** Size cap on the TSDB, e.g. `40GiB`. Defaults to none. */
-  retentionSize?: string;
-  /** How often every target is scraped. Defaults to `30s`. */
-  scrapeInterval: string;
-  /** Persistent storage for the TSDB. Defaults to none (emptyDir). */
-  storage?: StorageConfig;
-  /**
-   * Scrape etcd, the scheduler and the controller manager. Managed control planes hide them and
-   * kubeadm (kind included) binds them to 127.0.0.1, so their "down" alerts would fire forever.
-   * Defaults to false.
-   */
-  scrapeControlPlane: boolean;
-  /** Scrape kube-proxy; the project's kind config exposes its metrics. Defaults to true on kind, false on cloud. */
-  scrapeKubeProxy: boolean;
-}
+export const PROMETHEUS_FIELDS = {
+  enabled: { kind: "boolean", default: true, description: "Install kube-prometheus-stack." },
+  replicas: {
+    kind: "integer",
+    default: 1,
+    min: 0,
+    max: MAX_REPLICAS,
+    description: "Prometheus replicas.",
+  },
+  retention: {
+    kind: "string",
+    format: "duration",
+    default: "10d",
+    description: "How long samples are kept.",
+  },
+  scrapeInterval: {
+    kind: "string",
+    format: "duration",
+    default: "30s",
+    description: "How often every target is scraped.",
+  },
+  scrapeControlPlane: {
+    kind: "boolean",
+    default: false,
+    description:
+      "Scrape etcd, the scheduler and the controller manager. Managed control planes hide them and kubeadm (kind included) binds them to 127.0.0.1, so their metrics must listen beyond it.",
+  },
+  scrapeKubeProxy: {
+    kind: "boolean",
+    default: false,
+    defaultOnKind: true,
+    description: "Scrape kube-proxy (kind/cluster.yaml exposes its metrics).",
+  },
+  retentionSize: {
+    kind: "string",
+    // The operator's own pattern for retentionSize.
+    format: {
+      re: /^(0|([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B)$/,
+      what: "a size with a byte unit such as 512MB, 40GiB or 1TB",
+      example: "40GiB",
+    },
+    description: "Size cap of the TSDB.",
+  },
+  storage: { kind: "storage", example: "50Gi", description: "PersistentVolumeClaim of the TSDB." },
+} as const satisfies Fields;
 
-export interface AlertmanagerConfig {
-  /** Run Alertmanager. Defaults to true. */
-  enabled: boolean;
-  /** Alertmanager replicas (they gossip to deduplicate). Defaults to 1. */
-  replicas: number;
-  /** How long silences and notification state are kept. Defaults to `120h`. */
-  retention: string;
-  /** Persistent storage for silences. Defaults to none (emptyDir). */
-  storage?: StorageConfig;
-}
+export const ALERTMANAGER_FIELDS = {
+  enabled: { kind: "boolean", default: true, description: "Run Alertmanager." },
+  replicas: {
+    kind: "integer",
+    default: 1,
+    min: 0,
+    max: MAX_REPLICAS,
+    description: "Alertmanager replicas (they gossip to deduplicate).",
+  },
+  retention: {
+    kind: "string",
+    format: "duration",
+    default: "120h",
+    description: "How long silences and notification state are kept.",
+  },
+  storage: { kind: "storage", example: "2Gi", description: "PersistentVolumeClaim for silences." },
+} as const satisfies Fields;
 
-export interface MetricsServerConfig {
-  /** Install metrics-server (for `kubectl top` and HPAs). Defaults to true. */
-  enabled: boolean;
-  /** Replicas. Defaults to 1. */
-  replicas: number;
-  /** Skip kubelet certificate checks, which kind's self-signed certificates need. Defaults to true on kind. */
-  kubeletInsecureTls: boolean;
-}
+export const METRICS_SERVER_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description: "Install metrics-server (for kubectl top and HorizontalPodAutoscalers).",
+  },
+  replicas: { kind: "integer", default: 1, min: 0, max: MAX_REPLICAS, description: "Replicas." },
+  kubeletInsecureTls: {
+    kind: "boolean",
+    default: false,
+    defaultOnKind: true,
+    description: "Skip kubelet certificate checks, which kind's self-signed certificates need.",
+  },
+} as const satisfies Fields;
+
+export type PrometheusConfig = Infer<typeof PROMETHEUS_FIELDS>;
+export type AlertmanagerConfig = Infer<typeof ALERTMANAGER_FIELDS>;
+export type MetricsServerConfig = Infer<typeof METRICS_SERVER_FIELDS>;
+
+export const PROMETHEUS_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Prometheus and the operator (kube-prometheus-stack).",
+  fields: PROMETHEUS_FIELDS,
+};
+export const ALERTMANAGER_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Alertmanager (kube-prometheus-stack).",
+  fields: ALERTMANAGER_FIELDS,
+};
+export const METRICS_SERVER_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "metrics-server, for kubectl top and HorizontalPodAutoscalers.",
+  fields: METRICS_SERVER_FIELDS,
+};
 
 /** Reads `prometheus`; scraping kube-proxy defaults on for kind. */
 export function readPrometheus(p: Section, clusterType: ClusterType | undefined): PrometheusConfig {
-  const prometheus: PrometheusConfig = {
-    enabled: p.bool("enabled", true),
-    replicas: p.int("replicas", 1),
-    retention: p.duration("retention", "10d"),
-    scrapeInterval: p.duration("scrapeInterval", "30s"),
-    scrapeControlPlane: p.bool("scrapeControlPlane", false),
-    scrapeKubeProxy: p.bool("scrapeKubeProxy", clusterType === "kind"),
-  };
-  const retentionSize = p.optionalString("retentionSize", {
-    re: RETENTION_SIZE,
-    what: "a size with a byte unit such as 512MB, 40GiB or 1TB",
-    example: "40GiB",
-  });
-  if (retentionSize !== undefined) prometheus.retentionSize = retentionSize;
-  const promStorage = readStorage(p, "storage", "50Gi");
-  if (promStorage) prometheus.storage = promStorage;
-  p.done();
-  return prometheus;
+  return readFields(p, PROMETHEUS_FIELDS, { ...(clusterType !== undefined ? { clusterType } : {}) });
 }
 
 /** Reads `alertmanager`. */
 export function readAlertmanager(a: Section): AlertmanagerConfig {
-  const alertmanager: AlertmanagerConfig = {
-    enabled: a.bool("enabled", true),
-    replicas: a.int("replicas", 1),
-    retention: a.duration("retention", "120h"),
-  };
-  const amStorage = readStorage(a, "storage", "2Gi");
-  if (amStorage) alertmanager.storage = amStorage;
-  a.done();
-  return alertmanager;
+  return readFields(a, ALERTMANAGER_FIELDS);
 }
 
 /** Reads `metricsServer`; kubelet certificate checks are skipped by default on kind. */
 export function readMetricsServer(m: Section, clusterType: ClusterType | undefined): MetricsServerConfig {
-  const metricsServer: MetricsServerConfig = {
-    enabled: m.bool("enabled", true),
-    replicas: m.int("replicas", 1),
-    kubeletInsecureTls: m.bool("kubeletInsecureTls", clusterType === "kind"),
-  };
-  m.done();
-  return metricsServer;
+  return readFields(m, METRICS_SERVER_FIELDS, { ...(clusterType !== undefined ? { clusterType } : {}) });
 }
+
+/** `grafanaAdminPassword`, a secret key: read as a secret Output, never as plain config. */
+export const GRAFANA_ADMIN_PASSWORD_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "Grafana's admin password, set with `pulumi config set --secret grafanaAdminPassword <value>`.",
+    "It reaches Grafana only through the Secret monitoring/grafana-admin. Default: a generated",
+    "32-character password (read it back with the grafanaAdminPasswordCommand output).",
+  ].join("\n"),
+};

@@ -1,4 +1,4 @@
-import { ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
+import { KeyDeclaration, ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
 
 /** Where Jaeger keeps spans: in its own memory, on a Badger volume, or in Elasticsearch. */
 export const TRACE_STORAGE_KINDS = ["memory", "badger", "elasticsearch"] as const;
@@ -170,3 +170,38 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
     },
   };
 }
+
+/**
+ * `tracing`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
+ * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ */
+export const TRACING_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Traces: Jaeger v2 (store and UI) in namespace tracing, an optional OpenTelemetry Collector gateway,",
+    "one OTLP endpoint for applications (Service otlp: 4317 gRPC, 4318 HTTP) and the Jaeger datasource in Grafana.",
+    "  tracing.enabled                       Install the tracing part. Default: true.",
+    "  tracing.storage                       memory | badger | elasticsearch. Production sizing refuses memory. Default: memory.",
+    "  tracing.retention                     How long spans are kept (Badger TTL, Elasticsearch index age; at least 1h). Default: 72h.",
+    "  tracing.maxTraces                     Traces the memory store holds before dropping the oldest. Default: 5000.",
+    "  tracing.badger.size                   PersistentVolumeClaim size of the Badger store. Default: 10Gi.",
+    "  tracing.elasticsearch.url             Elasticsearch URL; required with storage elasticsearch (password: tracingElasticsearchPassword). Default: none.",
+    "  tracing.elasticsearch.username        The Elasticsearch user Jaeger writes as. Default: elastic.",
+    "  tracing.jaeger.enabled                Run Jaeger. Default: true.",
+    "  tracing.collector.enabled             Run the collector gateway (Kubernetes attributes, sampling, batching). Default: false.",
+    "  tracing.collector.replicas            Gateway replicas. Default: 1.",
+    "  tracing.collector.samplingPercent     Share of traces kept, 0-100, by trace id. Default: 100.",
+    "  tracing.collector.exporter.endpoint   OTLP gRPC host:port the gateway exports to. Default: Jaeger (required without Jaeger).",
+    "  tracing.collector.exporter.insecure   Plaintext gRPC to that endpoint. Default: true.",
+  ].join("\n"),
+};
+
+/** `tracingElasticsearchPassword`, a secret key: read as a secret Output, never as plain config. */
+export const TRACING_ES_PASSWORD_DECLARATION: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The password of tracing.elasticsearch.username, set with",
+    "`pulumi config set --secret tracingElasticsearchPassword <value>`. It reaches Jaeger only through",
+    "the Secret tracing/jaeger-elasticsearch. Required with tracing.storage elasticsearch. Default: none.",
+  ].join("\n"),
+};
