@@ -89,7 +89,7 @@ describe("stack config", () => {
       [
         "a bad size",
         { ...kind, prometheus: { storage: { size: "50GB" } } },
-        'Invalid stack config: prometheus.storage.size: must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got "50GB"; set e.g. `pulumi config set --path prometheus.storage.size 50Gi`',
+        'Invalid stack config: prometheus.storage.size: must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got "50GB"; did you mean 50Gi? Kubernetes quantities carry no B: set `pulumi config set --path prometheus.storage.size 50Gi`',
       ],
       [
         "a storage without a size",

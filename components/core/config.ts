@@ -129,6 +129,12 @@ export const PLAIN_KEYS = [
   "mesh",
 ] as const;
 
+/** What checks against the outside world depend on; tests fix it. */
+export interface ParseOptions {
+  /** Today as YYYY-MM-DD (UTC), which a Loki schema must not start after. Defaults to the clock. */
+  today?: string;
+}
+
 /** What parseStackConfig may know of the secret keys without their values. */
 export interface SecretKeyNames {
   /** The receiver names under `alertReceiverSecrets`. Defaults to none. */
@@ -145,7 +151,9 @@ export function parseStackConfig(
   raw: Readonly<Record<string, unknown>>,
   secretKeys: ReadonlySet<string> = new Set(),
   secretNames: SecretKeyNames = {},
+  options: ParseOptions = {},
 ): StackConfig {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
   const problems: ConfigProblem[] = [];
   for (const key of Object.keys(raw).sort()) {
     if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
@@ -182,7 +190,7 @@ export function parseStackConfig(
   const grafana = readGrafana(at("grafana"));
   const metricsServer = readMetricsServer(at("metricsServer"), cluster?.type);
 
-  const loki = readLoki(at("loki"), secretKeys);
+  const loki = readLoki(at("loki"), secretKeys, today);
   const logCollector = readLogCollector(at("logCollector"), loki.enabled);
   const tracing = readTracing(at("tracing"), sizing, problems);
   const dashboards = readDashboards(at("dashboards"));

@@ -1,5 +1,5 @@
 export { ObservabilityStack } from "./observability-stack";
-export { NAMESPACES, partsRunning, stackModel } from "./model";
+export { configWarnings, NAMESPACES, partsRunning, stackModel } from "./model";
 export type { PartsRunning, ServiceAddress, StackModel } from "./model";
 export type { ObservabilityStackArgs, StackEndpoints } from "./observability-stack";
 export { Namespaces } from "./namespaces";

@@ -1,4 +1,4 @@
-import { routingEnabled } from "../alerting";
+import { NULL_RECEIVER, routingEnabled } from "../alerting";
 import {
   ELASTICSEARCH_DATASOURCE_UID,
   LOKI_DATASOURCE_UID,
@@ -113,6 +113,28 @@ export interface StackModel {
   datasourceUids: string[];
   /** Grafana's URL through the gateway's port-forward, when it is published there. */
   grafanaGatewayUrl?: string;
+  /** What is valid but most likely a mistake: the program warns at preview, naming the keys to set. */
+  warnings: string[];
+}
+
+/**
+ * Valid config that is most likely a mistake. A stack sized for production whose alerts all go to
+ * the null receiver tells nobody when it breaks.
+ */
+export function configWarnings(config: StackConfig, runs: PartsRunning): string[] {
+  const warnings: string[] = [];
+  const { route } = config.alerting;
+  const everyAlertDropped =
+    route.receiver === NULL_RECEIVER && route.routes.every((r) => r.receiver === NULL_RECEIVER);
+  if (config.sizing === "production" && runs.alertRouting && everyAlertDropped) {
+    warnings.push(
+      "alerting: every alert goes to the null receiver, so nobody is notified when this production-sized stack breaks; " +
+        "set a receiver with `pulumi config set --path alerting.receivers.<name>.type slack` (its URL with " +
+        "`pulumi config set --secret --path alertReceiverSecrets.<name> <url>`) and route to it with " +
+        "`pulumi config set --path alerting.route.receiver <name>`",
+    );
+  }
+  return warnings;
 }
 
 function grafanaRuns(config: Pick<StackConfig, "prometheus" | "grafana">): boolean {
@@ -244,6 +266,7 @@ export function stackModel(config: StackConfig): StackModel {
     services,
     datasources,
     datasourceUids,
+    warnings: configWarnings(config, runs),
     ...(runs.grafanaBehindGateway
       ? {
           grafanaGatewayUrl: hosts.includes("*")

@@ -97,6 +97,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     const model = stackModel(config);
     const { runs, namespaceOf: nsName, services } = model;
     this.model = model;
+    for (const warning of model.warnings) void pulumi.log.warn(warning, this);
 
     this.namespaces = new Namespaces(
       `${name}-namespaces`,

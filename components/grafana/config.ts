@@ -1,7 +1,4 @@
-import { Fields, Infer, KeyDeclaration, readFields, Section } from "../kit";
-
-/** Replicas beyond this are a typo. */
-const MAX_GRAFANA_REPLICAS = 100;
+import { Fields, Infer, KeyDeclaration, MAX_REPLICAS, readFields, Section } from "../kit";
 
 export const GRAFANA_FIELDS = {
   enabled: { kind: "boolean", default: true, description: "Run Grafana (inside kube-prometheus-stack)." },
@@ -9,7 +6,7 @@ export const GRAFANA_FIELDS = {
     kind: "integer",
     default: 1,
     min: 0,
-    max: MAX_GRAFANA_REPLICAS,
+    max: MAX_REPLICAS,
     description:
       "Grafana replicas; more than one needs no grafana.storage (they would share one SQLite volume).",
   },
@@ -79,7 +76,7 @@ function folder(s: Section, key: string, fallback: string): string {
   return (
     s.optionalString(key, {
       re: FOLDER,
-      what: "a folder name of letters, digits, spaces, - and _ (no slashes)",
+      what: "a folder name of at most 63 ASCII letters (A-Z and a-z, no accents), digits, spaces, - and _, starting with a letter or digit",
       example: fallback,
     }) ?? fallback
   );

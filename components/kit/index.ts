@@ -11,10 +11,11 @@ export { Section, describe, setCommand, patterns } from "./config/reader";
 export { readStorage } from "./config/storage";
 export type { StorageConfig } from "./config/storage";
 export { parseQuantity } from "./config/quantity";
+export { editDistance, likelyMeant } from "./config/suggest";
 export { durationSeconds, goDuration } from "./config/duration";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./config/sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./config/sizing";
-export { readFields, docRows } from "./config/declare";
+export { readFields, docRows, MAX_REPLICAS } from "./config/declare";
 export type { DocRow, Field, Fields, Infer, KeyDeclaration, ReadContext, TextFormat } from "./config/declare";
 export {
   CLUSTER_TYPES,

@@ -1,4 +1,4 @@
-import { KeyDeclaration, Section, durationSeconds } from "../kit";
+import { MAX_REPLICAS, KeyDeclaration, patterns, Section, durationSeconds } from "../kit";
 
 /**
  * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` is the chart's
@@ -103,7 +103,6 @@ export interface LogCollectorConfig {
   kind: LogCollectorKind;
 }
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
 // Loki's allowed tenant characters (docs: "Multi-tenancy"), at most 150 of them.
@@ -119,7 +118,7 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-function readSchemaFrom(s: Section): string {
+function readSchemaFrom(s: Section, today: string): string {
   const v = s.raw("schemaFrom");
   if (v === undefined) return DEFAULT_SCHEMA_FROM;
   const text = typeof v === "string" ? (MIDNIGHT.exec(v)?.[1] ?? v) : undefined;
@@ -128,6 +127,15 @@ function readSchemaFrom(s: Section): string {
       "schemaFrom",
       `must be a calendar date in the form YYYY-MM-DD, got ${JSON.stringify(v)}`,
       `set e.g. \`pulumi config set --path loki.schemaFrom ${DEFAULT_SCHEMA_FROM}\`, and never change it once Loki holds data`,
+    );
+    return DEFAULT_SCHEMA_FROM;
+  }
+  // Dates in YYYY-MM-DD compare as text. The one schema period must cover the logs Loki gets now.
+  if (text > today) {
+    s.problem(
+      "schemaFrom",
+      `is ${text}, after today (${today}), so Loki would have no schema for the logs it receives now`,
+      `set a date on or before today, e.g. \`pulumi config set --path loki.schemaFrom ${DEFAULT_SCHEMA_FROM}\`, and never change it once Loki holds data`,
     );
     return DEFAULT_SCHEMA_FROM;
   }
@@ -176,8 +184,8 @@ function readS3(o: Section, secretKeys: ReadonlySet<string>): S3ObjectStorage | 
   const forcePathStyle = o.bool("forcePathStyle", false);
   const insecure = o.bool("insecure", false);
   const existingSecret = o.optionalString("existingSecret", {
-    re: K8S_NAME,
-    what: "a Kubernetes Secret name",
+    re: patterns.K8S_NAME,
+    what: "a Kubernetes Secret name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
     example: "loki-object-storage",
   });
 
@@ -263,30 +271,39 @@ function readObjectStorage(s: Section, secretKeys: ReadonlySet<string>): LokiObj
  * rules the chart itself would fail on at render time, so a mistake shows at preview.
  * `secretKeys` names the secret config keys that are set (their values stay secret elsewhere).
  */
-export function readLoki(s: Section, secretKeys: ReadonlySet<string>): LokiConfig {
+/**
+ * Reads `loki`. `today` (YYYY-MM-DD, UTC) is the clock the schema date is checked against; it is
+ * never part of the result.
+ */
+export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: string): LokiConfig {
   const enabled = s.bool("enabled", true);
   const mode = s.oneOf("mode", LOKI_MODES, "SingleBinary") ?? "SingleBinary";
   const runsSingleBinary = mode !== "SimpleScalable";
   const runsScalable = mode !== "SingleBinary";
 
   const sb = s.child("singleBinary");
-  const singleBinaryReplicas = sb.int("replicas", runsSingleBinary ? 1 : 0, runsSingleBinary ? 1 : 0);
+  const singleBinaryReplicas = sb.int(
+    "replicas",
+    runsSingleBinary ? 1 : 0,
+    runsSingleBinary ? 1 : 0,
+    MAX_REPLICAS,
+  );
   sb.done();
   const ss = s.child("simpleScalable");
   const target = (key: "read" | "write" | "backend") =>
-    ss.int(key, runsScalable ? 3 : 0, runsScalable ? 1 : 0);
+    ss.int(key, runsScalable ? 3 : 0, runsScalable ? 1 : 0, MAX_REPLICAS);
   const scalable = { read: target("read"), write: target("write"), backend: target("backend") };
   ss.done();
   const g = s.child("gateway");
-  const gatewayReplicas = g.int("replicas", 1, 1);
+  const gatewayReplicas = g.int("replicas", 1, 1, MAX_REPLICAS);
   g.done();
   const p = s.child("persistence");
-  const persistenceSize = p.quantity("size", "10Gi");
+  const persistenceSize = p.size("size", "10Gi");
   p.done();
 
   const objectStorage = readObjectStorage(s, secretKeys);
   const objectStorageSet = s.has("objectStorage");
-  const schemaFrom = readSchemaFrom(s);
+  const schemaFrom = readSchemaFrom(s, today);
   const retention = readRetention(s);
   const authEnabled = s.bool("authEnabled", false);
   const tenant =

@@ -1,5 +1,6 @@
 import {
   KeyDeclaration,
+  MAX_REPLICAS,
   serviceHost,
   STACK_NAMESPACE_NAMES,
   Section,
@@ -134,12 +135,12 @@ export interface MeshConfig {
 
 const NAMESPACE = {
   re: patterns.K8S_NAME,
-  what: "a namespace name (lowercase letters, digits and -)",
+  what: "a namespace name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
   example: "shop",
 };
 const NAME = {
   re: patterns.K8S_NAME,
-  what: "a Kubernetes name (lowercase letters, digits and -)",
+  what: "a Kubernetes name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
   example: "reviews",
 };
 const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
@@ -349,13 +350,13 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
   const enabled = m.bool("enabled", true);
 
   const i = m.child("istiod");
-  const istiod = { replicas: i.int("replicas", 1, 1) };
+  const istiod = { replicas: i.int("replicas", 1, 1, MAX_REPLICAS) };
   i.done();
 
   const g = m.child("gateway");
   const gateway = {
     enabled: g.bool("enabled", true),
-    replicas: g.int("replicas", 1, 1),
+    replicas: g.int("replicas", 1, 1, MAX_REPLICAS),
     serviceType:
       g.oneOf("serviceType", GATEWAY_SERVICE_TYPES, kind ? "ClusterIP" : "LoadBalancer") ?? "ClusterIP",
   };

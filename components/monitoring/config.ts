@@ -1,8 +1,5 @@
-import { Fields, Infer, KeyDeclaration, readFields, Section } from "../kit";
+import { Fields, Infer, KeyDeclaration, MAX_REPLICAS, readFields, Section } from "../kit";
 import type { ClusterType } from "../kit";
-
-/** Replicas beyond this are a typo, not a plan: each one is a pod with the full data set. */
-export const MAX_REPLICAS = 100;
 
 export const PROMETHEUS_FIELDS = {
   enabled: { kind: "boolean", default: true, description: "Install kube-prometheus-stack." },

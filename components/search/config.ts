@@ -1,4 +1,4 @@
-import { KeyDeclaration, Section, StorageConfig, readStorage } from "../kit";
+import { MAX_REPLICAS, KeyDeclaration, Section, StorageConfig, readStorage } from "../kit";
 
 /**
  * Elastic Stack versions the program has been checked with: the ECK 3.5.0 operator supports them,
@@ -117,7 +117,7 @@ function readNodeSets(s: Section): ElasticNodeSet[] {
       );
     }
     if (name !== undefined) seen.set(name, item.path);
-    const count = item.int("count", 1);
+    const count = item.int("count", 1, 0, MAX_REPLICAS);
     const roles = item.stringList("roles", ELASTIC_ROLES);
     const storage = readStorage(item, "storage", "50Gi");
     item.done();
@@ -140,7 +140,7 @@ export function readElastic(s: Section): ElasticConfig {
   const allowMmap = s.bool("allowMmap", false);
 
   const k = s.child("kibana");
-  const kibana = { replicas: k.int("replicas", 1) };
+  const kibana = { replicas: k.int("replicas", 1, 0, MAX_REPLICAS) };
   k.done();
   const f = s.child("filebeat");
   const filebeat = { enabled: f.bool("enabled", true) };

@@ -1,4 +1,4 @@
-import { KeyDeclaration, ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
+import { MAX_REPLICAS, KeyDeclaration, ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
 
 /** Where Jaeger keeps spans: in its own memory, on a Badger volume, or in Elasticsearch. */
 export const TRACE_STORAGE_KINDS = ["memory", "badger", "elasticsearch"] as const;
@@ -80,7 +80,8 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
   j.done();
   const storage = s.oneOf("storage", TRACE_STORAGE_KINDS, "memory") ?? "memory";
   const retention = s.duration("retention", "72h");
-  const maxTraces = s.int("maxTraces", 5000, 100);
+  // More traces than this does not fit in any memory store: use badger or elasticsearch.
+  const maxTraces = s.int("maxTraces", 5000, 100, 1_000_000);
 
   const b = s.child("badger");
   const badger = { size: b.quantity("size", "10Gi") };
@@ -97,7 +98,7 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
 
   const c = s.child("collector");
   const collectorEnabled = c.bool("enabled", false);
-  const replicas = c.int("replicas", 1, 1);
+  const replicas = c.int("replicas", 1, 1, MAX_REPLICAS);
   const samplingPercent = percent(c, "samplingPercent", 100);
   const x = c.child("exporter");
   const endpoint = x.optionalString("endpoint", {

@@ -145,6 +145,9 @@ export function readFields<F extends Fields>(s: Section, fields: F, ctx: ReadCon
   return out as Infer<F>;
 }
 
+/** Replicas beyond this are a typo, not a plan: each one is a pod, often with the full data set. */
+export const MAX_REPLICAS = 100;
+
 /** One row of the reference: a field's path, type, default, constraints and description. */
 export interface DocRow {
   path: string;

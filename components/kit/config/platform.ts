@@ -19,7 +19,11 @@ export const CLUSTER_FIELDS = {
   },
   storageClass: {
     kind: "string",
-    format: { re: patterns.K8S_NAME, what: "a StorageClass name", example: "standard" },
+    format: {
+      re: patterns.K8S_NAME,
+      what: "a StorageClass name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
+      example: "standard",
+    },
     defaultText: "the cluster's default class",
     description: "The StorageClass of every PersistentVolumeClaim.",
   },
