@@ -510,8 +510,9 @@ export function readAlerting(
 }
 
 /**
- * `alerting`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
- * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ * `alerting`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
  */
 export const ALERTING_KEY: KeyDeclaration = {
   kind: "prose",

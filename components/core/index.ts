@@ -1,7 +1,9 @@
 export { ObservabilityStack } from "./observability-stack";
 export { configWarnings, NAMESPACES, partsRunning, stackModel } from "./model";
 export type { PartsRunning, ServiceAddress, StackModel } from "./model";
-export type { ObservabilityStackArgs, StackEndpoints } from "./observability-stack";
+export type { ObservabilityStackArgs } from "./observability-stack";
+export { stackOutputs } from "./outputs";
+export type { StackEndpoints } from "./outputs";
 export { Namespaces } from "./namespaces";
 export type { NamespacesArgs } from "./namespaces";
 export { parseStackConfig, PLAIN_KEYS, SECRET_KEYS, STACK_KEYS } from "./config";

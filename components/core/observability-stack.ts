@@ -1,10 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Alerting, AlertingSummary } from "../alerting";
+import { Alerting } from "../alerting";
 import { GrafanaProvisioning } from "../grafana";
 import { OwnedNamespace } from "../kit";
 import { LogCollector, LogPushTarget, Loki } from "../logging";
-import { LogCollectorKind } from "../logging/config";
 import {
   CanaryRoute,
   Istio,
@@ -14,11 +13,12 @@ import {
   MeshPolicies,
 } from "../mesh";
 import { GRAFANA_POD, MetricsServer, PROMETHEUS_SERVICE_ACCOUNT, PrometheusStack } from "../monitoring";
-import { ElasticEndpoints, ElasticStack } from "../search";
-import { Tracing, TracingEndpoints } from "../tracing";
+import { ElasticStack } from "../search";
+import { Tracing } from "../tracing";
 import { StackConfig } from "./config";
 import { StackSecrets } from "./load";
-import { lokiDatasourceUid, ServiceAddress, StackModel, stackModel } from "./model";
+import { lokiDatasourceUid, StackModel, stackModel } from "./model";
+import { StackEndpoints } from "./outputs";
 import { Namespaces } from "./namespaces";
 
 export interface ObservabilityStackArgs {
@@ -26,47 +26,6 @@ export interface ObservabilityStackArgs {
   config: StackConfig;
   /** Secret config as secret Outputs. Defaults to none: missing secrets are generated. */
   secrets?: StackSecrets;
-}
-
-/** What an operator needs next: where things are and how to reach them. Never a secret. */
-export interface StackEndpoints {
-  namespaces: string[];
-  prometheus?: ServiceAddress;
-  alertmanager?: ServiceAddress;
-  grafana?: ServiceAddress & {
-    url: string;
-    adminSecret: { name: string; userKey: string; passwordKey: string };
-    /** The uids of Grafana's datasources, Elasticsearch's included. */
-    datasources: string[];
-    /** The project's dashboards, each with its URL through the port-forward. */
-    dashboards: { title: string; folder: string; url: string }[];
-  };
-  tracing?: TracingEndpoints;
-  loki?: ServiceAddress & {
-    /** In-cluster base URL of the gateway (queries, and Grafana's datasource). */
-    url: string;
-    /** Where log shippers push. */
-    pushUrl: string;
-    /** The Grafana datasource uid; absent without Grafana. */
-    datasourceUid?: string;
-    /** The tenant to send as X-Scope-OrgID; absent when Loki runs without auth. */
-    tenant?: string;
-  };
-  logCollector?: { kind: LogCollectorKind; release: string };
-  /** The alert rules and where notifications go (receiver names and types only). */
-  alerting?: AlertingSummary;
-  elastic?: ElasticEndpoints;
-  mesh?: {
-    /** istiod's namespace, the mesh's root namespace. */
-    namespace: string;
-    /** The mesh-wide mTLS mode. */
-    mtlsMode: string;
-    /** Application namespaces labelled for sidecar injection. */
-    injectNamespaces: string[];
-    gateway?: ServiceAddress & { serviceType: string };
-    /** Grafana through the gateway, after the gateway's port-forward. */
-    grafanaUrl?: string;
-  };
 }
 
 /**

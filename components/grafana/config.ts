@@ -159,8 +159,9 @@ export function readGrafana(g: Section): GrafanaConfig {
 }
 
 /**
- * `dashboards`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
- * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ * `dashboards`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
  */
 export const DASHBOARDS_KEY: KeyDeclaration = {
   kind: "prose",

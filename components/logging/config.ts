@@ -1,4 +1,13 @@
-import { MAX_REPLICAS, KeyDeclaration, patterns, Section, durationSeconds } from "../kit";
+import {
+  Fields,
+  Infer,
+  readFields,
+  MAX_REPLICAS,
+  KeyDeclaration,
+  patterns,
+  Section,
+  durationSeconds,
+} from "../kit";
 
 /**
  * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` is the chart's
@@ -96,12 +105,22 @@ export interface LokiConfig {
   caches: boolean;
 }
 
-export interface LogCollectorConfig {
-  /** Run a log collector on every node. Defaults to true (when Loki is enabled). */
-  enabled: boolean;
-  /** `alloy` (default) or `promtail`. */
-  kind: LogCollectorKind;
-}
+export const LOG_COLLECTOR_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description: "Run a log collector on every node (needs loki.enabled).",
+  },
+  kind: {
+    kind: "enum",
+    values: LOG_COLLECTORS,
+    default: "alloy",
+    description:
+      "alloy (Grafana Alloy, reading logs through the Kubernetes API) or promtail (deprecated upstream, reads host paths, so namespace logging becomes privileged).",
+  },
+} as const satisfies Fields;
+
+export type LogCollectorConfig = Infer<typeof LOG_COLLECTOR_FIELDS>;
 
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
@@ -377,9 +396,7 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
 
 /** Reads `logCollector`; a collector explicitly switched on needs Loki to push to. */
 export function readLogCollector(s: Section, lokiEnabled: boolean): LogCollectorConfig {
-  const enabled = s.bool("enabled", true);
-  const kind = s.oneOf("kind", LOG_COLLECTORS, "alloy") ?? "alloy";
-  s.done();
+  const { enabled, kind } = readFields(s, LOG_COLLECTOR_FIELDS);
   if (!lokiEnabled && s.has("enabled") && enabled) {
     s.problem(
       "enabled",
@@ -391,8 +408,9 @@ export function readLogCollector(s: Section, lokiEnabled: boolean): LogCollector
 }
 
 /**
- * `loki`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
- * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ * `loki`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
  */
 export const LOKI_KEY: KeyDeclaration = {
   kind: "prose",
@@ -433,18 +451,10 @@ export const LOKI_KEY: KeyDeclaration = {
   ].join("\n"),
 };
 
-/**
- * `logCollector`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
- * reader below, and test/config-declarations.test.ts checks this names every one of them.
- */
 export const LOG_COLLECTOR_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "The log collector on every node, pushing to Loki's gateway.",
-    "  logCollector.enabled  Run it (needs loki.enabled). Default: true.",
-    "  logCollector.kind     alloy (Grafana Alloy, reading logs through the Kubernetes API) | promtail",
-    "                        (deprecated upstream, reads host paths, so namespace logging becomes privileged). Default: alloy.",
-  ].join("\n"),
+  kind: "object",
+  description: "The log collector on every node, pushing to Loki's gateway.",
+  fields: LOG_COLLECTOR_FIELDS,
 };
 
 /** `lokiS3AccessKeyId`, a secret key: read as a secret Output, never as plain config. */

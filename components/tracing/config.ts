@@ -173,8 +173,9 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
 }
 
 /**
- * `tracing`: declared for Pulumi.yaml and docs/config.md (npm run gen); its fields are read by the
- * reader below, and test/config-declarations.test.ts checks this names every one of them.
+ * `tracing`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
  */
 export const TRACING_KEY: KeyDeclaration = {
   kind: "prose",
