@@ -134,7 +134,12 @@ describe("stack config", () => {
       [
         "an unknown top-level key",
         { ...kind, lokki: { mode: "SingleBinary" } },
-        `Invalid stack config: lokki: is not a known config key; remove it with \`pulumi config rm lokki\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
+        "Invalid stack config: lokki: is not a known config key; did you mean loki? rename it in the stack file, or remove it with `pulumi config rm lokki`",
+      ],
+      [
+        "an unknown top-level key like no known one",
+        { ...kind, thanos: { enabled: true } },
+        `Invalid stack config: thanos: is not a known config key; remove it with \`pulumi config rm thanos\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
       ],
       [
         "a boolean that is not one",

@@ -5,12 +5,14 @@ import {
   GRAFANA_KEY,
   GrafanaConfig,
   readDashboards,
+  grafanaRuns,
   readGrafana,
 } from "../grafana/config";
 import {
   CHARTS_KEY,
   CLUSTER_KEY,
   KeyDeclaration,
+  likelyMeant,
   RESOURCES_KEY,
   SIZING_KEY,
   ConfigError,
@@ -158,10 +160,14 @@ export function parseStackConfig(
   for (const key of Object.keys(raw).sort()) {
     if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
     if (!(PLAIN_KEYS as readonly string[]).includes(key)) {
+      const meant = likelyMeant(key, [...PLAIN_KEYS, ...SECRET_KEYS]);
       problems.push({
         path: key,
         problem: "is not a known config key",
-        fix: `remove it with \`pulumi config rm ${key}\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
+        fix:
+          meant !== undefined
+            ? `did you mean ${meant}? rename it in the stack file, or remove it with \`pulumi config rm ${key}\``
+            : `remove it with \`pulumi config rm ${key}\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
       });
     }
   }
@@ -198,8 +204,7 @@ export function parseStackConfig(
   const elastic = readElastic(at("elastic"));
   const mesh = readMesh(at("mesh"), {
     ...(cluster !== undefined ? { clusterType: cluster.type } : {}),
-    // Grafana runs only inside kube-prometheus-stack.
-    grafanaEnabled: prometheus.enabled && grafana.enabled,
+    grafanaEnabled: grafanaRuns({ prometheus, grafana }),
     tracingEnabled: tracing.enabled,
   });
 

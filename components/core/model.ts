@@ -1,4 +1,5 @@
 import { NULL_RECEIVER, routingEnabled } from "../alerting";
+import { grafanaRuns } from "../grafana/config";
 import {
   ELASTICSEARCH_DATASOURCE_UID,
   LOKI_DATASOURCE_UID,
@@ -135,10 +136,6 @@ export function configWarnings(config: StackConfig, runs: PartsRunning): string[
     );
   }
   return warnings;
-}
-
-function grafanaRuns(config: Pick<StackConfig, "prometheus" | "grafana">): boolean {
-  return config.prometheus.enabled && config.grafana.enabled;
 }
 
 /** The datasources the parts that run bring to Grafana, in the order Grafana lists them. */

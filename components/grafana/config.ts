@@ -153,6 +153,17 @@ export function readDashboards(s: Section): DashboardsConfig {
   return config;
 }
 
+/**
+ * Whether Grafana runs: the one place that decides it. Grafana is installed by
+ * kube-prometheus-stack, so it runs only with it.
+ */
+export function grafanaRuns(config: {
+  prometheus: { enabled: boolean };
+  grafana: { enabled: boolean };
+}): boolean {
+  return config.prometheus.enabled && config.grafana.enabled;
+}
+
 /** Reads `grafana`. */
 export function readGrafana(g: Section): GrafanaConfig {
   return readFields(g, GRAFANA_FIELDS);

@@ -85,7 +85,7 @@ export function lokiServiceMonitor(namespace: string): CustomResourceObject {
 /**
  * Loki from its chart, SingleBinary or SimpleScalable as the stack config says, with the
  * gateway in front, and the S3 key pair (when it comes from config) in a Secret the pods read.
- * (Its Grafana datasource is provisioned with the others: components/core/datasources.ts.)
+ * (Its Grafana datasource is provisioned with the others, as the stack model lists them: components/core/model.ts.)
  */
 export class Loki extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;

@@ -39,7 +39,7 @@ export interface TracingEndpoints {
 /**
  * Traces: Jaeger v2 as store and UI, the optional OpenTelemetry Collector gateway in front of
  * it, the `otlp` Service applications send to, and monitors for both components' own metrics.
- * (Its Grafana datasource is provisioned with the others: components/core/datasources.ts.)
+ * (Its Grafana datasource is provisioned with the others, as the stack model lists them: components/core/model.ts.)
  */
 export class Tracing extends pulumi.ComponentResource {
   readonly endpoints: TracingEndpoints;
