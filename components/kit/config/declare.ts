@@ -56,7 +56,18 @@ export interface StorageField extends Described {
   example: string;
 }
 
-export type Field = BooleanField | IntegerField | StringField | EnumField | StorageField;
+/**
+ * A structured field (a map or a list of objects) whose own reader reads it: declared here for
+ * its type in the reference, its default and its description. `readFields` leaves it to that reader.
+ */
+export interface CustomField extends Described {
+  kind: "custom";
+  /** Its type as the reference shows it, e.g. "map of {gnetId, revision, datasourceInput, enabled}". */
+  type: string;
+  defaultText: string;
+}
+
+export type Field = BooleanField | IntegerField | StringField | EnumField | StorageField | CustomField;
 export type Fields = Readonly<Record<string, Field>>;
 
 /** One top-level config key: an object of fields, a plain value, a secret, or a block of prose. */
@@ -90,11 +101,18 @@ type IsOptional<F> = F extends StorageField
       ? false
       : true;
 
-/** The TypeScript type of an object of declared fields: fields without a default are optional. */
+/**
+ * The TypeScript type of an object of declared fields: fields without a default are optional;
+ * custom fields are left to their reader's type.
+ */
 export type Infer<F extends Fields> = {
-  -readonly [K in keyof F as IsOptional<F[K]> extends true ? never : K]: ValueOf<F[K]>;
+  -readonly [
+    K in keyof F as F[K] extends CustomField ? never : IsOptional<F[K]> extends true ? never : K
+  ]: ValueOf<F[K]>;
 } & {
-  -readonly [K in keyof F as IsOptional<F[K]> extends true ? K : never]?: ValueOf<F[K]>;
+  -readonly [
+    K in keyof F as F[K] extends CustomField ? never : IsOptional<F[K]> extends true ? K : never
+  ]?: ValueOf<F[K]>;
 };
 
 /** What a default may depend on. */
@@ -102,7 +120,7 @@ export interface ReadContext {
   clusterType?: string;
 }
 
-function readField(s: Section, key: string, f: Field, ctx: ReadContext): unknown {
+function readField(s: Section, key: string, f: Exclude<Field, CustomField>, ctx: ReadContext): unknown {
   switch (f.kind) {
     case "boolean":
       return s.bool(
@@ -131,13 +149,18 @@ function exampleOf(f: StringField): string {
 }
 
 /**
- * Reads every declared field of a section, in declaration order, with the declared defaults;
- * reports unknown keys. Problems go to the section's list; with problems, parseStackConfig throws
- * before anything reads the result, so a field that failed is simply left at its default.
+ * Reads every declared field of a section, in declaration order, with the declared defaults, and
+ * reports unknown keys; custom fields are read by the caller first. Problems go to the section's
+ * list; with problems, parseStackConfig throws before anything reads the result, so a field that
+ * failed is simply left at its default.
  */
 export function readFields<F extends Fields>(s: Section, fields: F, ctx: ReadContext = {}): Infer<F> {
   const out: Record<string, unknown> = {};
   for (const [key, f] of Object.entries(fields)) {
+    if (f.kind === "custom") {
+      s.raw(key); // its reader has read it
+      continue;
+    }
     const v = readField(s, key, f, ctx);
     if (v !== undefined) out[key] = v;
   }
@@ -169,6 +192,8 @@ function typeText(f: Field): string {
       return "quantity";
     case "string":
       return f.format === "duration" ? "duration" : f.format === "quantity" ? "quantity" : "string";
+    case "custom":
+      return f.type;
   }
 }
 
@@ -182,6 +207,8 @@ function defaultText(f: Field): string {
       return String(f.default);
     case "storage":
       return "none (emptyDir)";
+    case "custom":
+      return f.defaultText;
     case "enum":
     case "string":
       if (f.required === true) return "required";
