@@ -9,8 +9,8 @@ import {
   PUBLIC_IMAGES,
   releaseImages,
   withImages,
-} from "../components/charts";
-import { parseStackConfig } from "../components/config";
+} from "../components/kit";
+import { parseStackConfig } from "../components/core/config";
 import { declaredImages } from "../tools/lib/images";
 import { errorFor } from "./lib/config-error";
 import { plan, releases, run, stackInput } from "./lib/helpers";

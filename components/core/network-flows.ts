@@ -4,12 +4,54 @@
  * allow exactly these. Traffic from a pod's own node (kubelet probes, port-forwards) is always
  * allowed by Kubernetes, and hostNetwork pods (node-exporter) are outside NetworkPolicy.
  */
-import { StackConfig } from "../config";
+import { Fields, Infer, KeyDeclaration, StackNamespaceKey } from "../kit";
 import { ALLOY_RELEASE, LOKI_RELEASE, PROMTAIL_RELEASE } from "../logging";
 import { ISTIO_GATEWAY_SELECTOR } from "../mesh";
 import { GRAFANA_POD, STACK_RELEASE } from "../monitoring";
 import { ELASTICSEARCH_NAME, FILEBEAT_NAME, KIBANA_NAME } from "../search";
 import { COLLECTOR_SELECTOR, JAEGER_PORTS, JAEGER_SELECTOR, OTLP_PORTS } from "../tracing";
+
+/** What the flows depend on besides which parts run (a slice of the stack config). */
+export interface FlowConfig {
+  alertmanager: { replicas: number };
+  grafana: { replicas: number };
+  loki: { caches: boolean };
+  tracing: { storage: string };
+}
+
+/** Which parts run (the model's PartsRunning). */
+export interface FlowSwitches {
+  prometheus: boolean;
+  alertmanager: boolean;
+  grafana: boolean;
+  loki: boolean;
+  logCollector?: "alloy" | "promtail";
+  tracing: boolean;
+  jaeger: boolean;
+  collector: boolean;
+  elastic: boolean;
+  mesh: boolean;
+  gateway: boolean;
+  grafanaBehindGateway: boolean;
+}
+
+export const NETWORK_POLICIES_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description:
+      "Deny every ingress into the stack's namespaces but the flows the stack needs (components/core/network-flows.ts). Needs a CNI that enforces NetworkPolicy: kind's kindnet does since kind v0.24.0 (docs/air-gapped.md).",
+  },
+} as const satisfies Fields;
+
+/** Kubernetes NetworkPolicies in the stack's namespaces. */
+export type NetworkPoliciesConfig = Infer<typeof NETWORK_POLICIES_FIELDS>;
+
+export const NETWORK_POLICIES_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Default-deny ingress in every namespace the stack owns, plus exactly the flows it needs.",
+  fields: NETWORK_POLICIES_FIELDS,
+};
 
 /** A set of pods in one of the stack's namespaces, by the labels their charts or operators give them. */
 export interface PodGroup {
@@ -46,15 +88,7 @@ export interface Flow {
 const NAME = "app.kubernetes.io/name";
 
 /** The pods of the stack that receive traffic, by the namespaces the stack gives them. */
-export function podGroups(ns: {
-  monitoring: string;
-  logging: string;
-  tracing: string;
-  istioSystem: string;
-  istioIngress: string;
-  elasticSystem: string;
-  search: string;
-}) {
+export function podGroups(ns: Readonly<Record<StackNamespaceKey, string>>) {
   return {
     prometheus: { name: "prometheus", namespace: ns.monitoring, labels: { [NAME]: "prometheus" } },
     alertmanager: { name: "alertmanager", namespace: ns.monitoring, labels: { [NAME]: "alertmanager" } },
@@ -141,16 +175,16 @@ const ISTIO_PROXY_METRICS = 15020;
  * admission webhooks; Kibana, Filebeat and their operator reach Elasticsearch; the ingress gateway
  * reaches what it exposes.
  */
-export function stackFlows(config: StackConfig, g: PodGroups): Flow[] {
+export function stackFlows(config: FlowConfig, runs: FlowSwitches, g: PodGroups): Flow[] {
   const flows: Flow[] = [];
   const add = (from: FlowSource, to: PodGroup, ports: Port[], why: string) =>
     flows.push({ from, to, ports, why });
-  const prom = config.prometheus.enabled;
-  const grafana = prom && config.grafana.enabled;
-  const alertmanager = prom && config.alertmanager.enabled;
-  const mesh = config.mesh.enabled;
-  const gateway = mesh && config.mesh.gateway.enabled;
-  const grafanaBehindGateway = gateway && config.mesh.grafanaGateway.enabled && grafana;
+  const prom = runs.prometheus;
+  const grafana = runs.grafana;
+  const alertmanager = runs.alertmanager;
+  const mesh = runs.mesh;
+  const gateway = runs.gateway;
+  const grafanaBehindGateway = runs.grafanaBehindGateway;
   const fromProm = { pods: g.prometheus };
   const fromGrafana = { pods: g.grafana };
 
@@ -186,7 +220,7 @@ export function stackFlows(config: StackConfig, g: PodGroups): Flow[] {
     }
   }
 
-  if (config.loki.enabled) {
+  if (runs.loki) {
     add({ pods: g.lokiGateway }, g.loki, tcp(3100), "the Loki gateway forwards pushes and queries");
     add(
       { pods: g.loki },
@@ -200,23 +234,24 @@ export function stackFlows(config: StackConfig, g: PodGroups): Flow[] {
     }
     if (prom) add(fromProm, g.loki, tcp(3100), "Prometheus scrapes Loki");
     if (grafana) add(fromGrafana, g.lokiGateway, tcp(8080), "Grafana queries its Loki datasource");
-    if (config.logCollector.enabled) {
-      const collector = config.logCollector.kind === "alloy" ? g.alloy : g.promtail;
+    if (runs.logCollector !== undefined) {
+      const kind = runs.logCollector;
+      const collector = kind === "alloy" ? g.alloy : g.promtail;
       add({ pods: collector }, g.lokiGateway, tcp(8080), "the log collector pushes to Loki's gateway");
       if (prom) {
         add(
           fromProm,
           collector,
-          tcp(config.logCollector.kind === "alloy" ? 12345 : 3101),
+          tcp(kind === "alloy" ? 12345 : 3101),
           "Prometheus scrapes the log collector",
         );
       }
     }
   }
 
-  if (config.tracing.enabled) {
-    const collectorOn = config.tracing.collector.enabled;
-    const jaegerOn = config.tracing.jaeger.enabled;
+  if (runs.tracing) {
+    const collectorOn = runs.collector;
+    const jaegerOn = runs.jaeger;
     const otlp = tcp(OTLP_PORTS.grpc, OTLP_PORTS.http);
     if (collectorOn) {
       add(
@@ -281,7 +316,7 @@ export function stackFlows(config: StackConfig, g: PodGroups): Flow[] {
     }
   }
 
-  if (config.elastic.enabled) {
+  if (runs.elastic) {
     add({ anywhere: true }, g.eckOperator, tcp(9443), "the API server calls ECK's validating webhook");
     const es = g.elasticsearch;
     add({ pods: g.eckOperator }, es, tcp(9200), "the ECK operator manages the cluster through its API");
@@ -295,11 +330,7 @@ export function stackFlows(config: StackConfig, g: PodGroups): Flow[] {
     add({ pods: g.filebeat }, es, tcp(9200), "Filebeat ships logs to Elasticsearch");
     add({ pods: g.ilmJob }, es, tcp(9200), "the lifecycle Job applies the ILM policy and index template");
     if (grafana) add(fromGrafana, es, tcp(9200), "Grafana queries its Elasticsearch datasource");
-    if (
-      config.tracing.enabled &&
-      config.tracing.jaeger.enabled &&
-      config.tracing.storage === "elasticsearch"
-    ) {
+    if (runs.jaeger && config.tracing.storage === "elasticsearch") {
       add({ pods: g.jaeger }, es, tcp(9200), "Jaeger stores spans in Elasticsearch");
     }
   }

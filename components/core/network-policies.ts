@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Flow, FlowSource, PodGroup } from "./network-flows";
-import { STACK_LABELS } from "./namespaces";
+import { STACK_LABELS } from "../kit";
 
 /** The label Kubernetes puts on every namespace, with the namespace's name. */
 const NAMESPACE_NAME = "kubernetes.io/metadata.name";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CommunityDashboard, DashboardsConfig } from "../config";
 import { PROMETHEUS_DATASOURCE_UID } from "./datasource";
+import { CommunityDashboard, DashboardsConfig } from "./config";
 
 /** The annotation whose value names a dashboard ConfigMap's Grafana folder. */
 export const FOLDER_ANNOTATION = "grafana_folder";

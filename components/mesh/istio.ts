@@ -1,16 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
 import { istioGatewayValues, istiodValues } from "./istio-values";
+import { helmRelease } from "../kit";
+import type { PlatformConfig } from "../kit";
+import type { MeshConfig } from "./config";
 
 export interface IstioArgs {
   /** The namespace of the CRDs release and istiod (istio-system, the mesh's root namespace). */
-  systemNamespace: k8s.core.v1.Namespace;
+  systemNamespace: OwnedNamespace;
   /** The namespace of the ingress gateway. Defaults to none: required when the gateway is enabled. */
-  gatewayNamespace?: k8s.core.v1.Namespace;
+  gatewayNamespace?: OwnedNamespace;
   /** The stack config; this component reads charts, resources and mesh. */
-  config: Pick<StackConfig, "charts" | "images" | "resources" | "mesh">;
+  config: Pick<PlatformConfig, "charts" | "images" | "resources"> & { mesh: MeshConfig };
 }
 
 /** Release names, fixed: the charts name their objects, and the gateway its pods' labels, after them. */
@@ -40,7 +42,7 @@ export class Istio extends pulumi.ComponentResource {
     super("observability:mesh:Istio", name, {}, opts);
     const { config } = args;
     const { mesh } = config;
-    const systemNamespace = args.systemNamespace.metadata.name;
+    const systemNamespace = args.systemNamespace.resource.metadata.name;
 
     this.base = helmRelease(
       ISTIO_BASE_RELEASE,
@@ -52,7 +54,7 @@ export class Istio extends pulumi.ComponentResource {
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: [args.systemNamespace] },
+      { parent: this, dependsOn: [args.systemNamespace.resource] },
     );
 
     this.istiod = helmRelease(
@@ -65,7 +67,7 @@ export class Istio extends pulumi.ComponentResource {
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: [args.systemNamespace, this.base] },
+      { parent: this, dependsOn: [args.systemNamespace.resource, this.base] },
     );
 
     if (mesh.gateway.enabled) {
@@ -75,12 +77,12 @@ export class Istio extends pulumi.ComponentResource {
         {
           chart: "istioGateway",
           releaseName: ISTIO_GATEWAY_RELEASE,
-          namespace: args.gatewayNamespace.metadata.name,
+          namespace: args.gatewayNamespace.resource.metadata.name,
           values: istioGatewayValues({ mesh, resources: config.resources }),
           charts: config.charts,
           images: config.images,
         },
-        { parent: this, dependsOn: [args.gatewayNamespace, this.istiod] },
+        { parent: this, dependsOn: [args.gatewayNamespace.resource, this.istiod] },
       );
     }
 

@@ -1,15 +1,17 @@
-import { CustomResourceObject } from "../core/custom-resource";
-import { ContainerSlot, elasticImage, podPullSecrets, PUBLIC_IMAGES, stackImage } from "../charts";
 import {
   ContainerId,
   ContainerResources,
-  ElasticConfig,
-  ElasticNodeSet,
+  ContainerSlot,
+  CustomResourceObject,
+  elasticImage,
   ImagesConfig,
-  nodesListing,
+  podPullSecrets,
+  PUBLIC_IMAGES,
+  STACK_LABELS,
+  stackImage,
   toK8s,
-} from "../config";
-import { STACK_LABELS } from "../core/namespaces";
+} from "../kit";
+import { ElasticConfig, ElasticNodeSet, nodesListing } from "./config";
 
 /** Names ECK derives its objects from; fixed, because other parts (Grafana, Jaeger) address them. */
 export const ELASTICSEARCH_NAME = "elasticsearch";

@@ -1,9 +1,19 @@
-import { ContainerSlot, elasticImage, podPullSecrets, PUBLIC_IMAGES, stackImage } from "../charts";
-import { ContainerId, ContainerResources, ElasticConfig, ImagesConfig, toK8s } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
-import { CustomResourceObject } from "../core/custom-resource";
 import { ELASTICSEARCH_NAME, POD_LABELS } from "./elasticsearch";
 import { LOG_DATA_STREAM } from "./ilm";
+import {
+  ContainerId,
+  ContainerResources,
+  ContainerSlot,
+  CustomResourceObject,
+  elasticImage,
+  ImagesConfig,
+  podPullSecrets,
+  PUBLIC_IMAGES,
+  STACK_LABELS,
+  stackImage,
+  toK8s,
+} from "../kit";
+import { ElasticConfig } from "./config";
 
 export const FILEBEAT_NAME = "filebeat";
 /** The ServiceAccount Filebeat's pods run as; its ClusterRole lets add_kubernetes_metadata read pods. */

@@ -6,7 +6,7 @@
  * images from their public registries. Under CI=true a missing Helm or chart folder fails.
  */
 import { expect } from "chai";
-import { formatImage, parseImage } from "../../components/charts";
+import { formatImage, parseImage } from "../../components/kit";
 import { declaredImages, imagesSetting, StackImage } from "../../tools/lib/images";
 import { findHelm, renderRelease } from "../../tools/lib/render";
 import {

@@ -1,6 +1,14 @@
-import { CHARTS, ChartKey, formatImage, parseImage, releaseImages } from "../../components/charts";
-import { ConfigProblem, ImagesConfig, readImages } from "../../components/config";
-import { Section } from "../../components/config/reader";
+import {
+  CHARTS,
+  ChartKey,
+  ConfigProblem,
+  formatImage,
+  ImagesConfig,
+  parseImage,
+  readImages,
+  releaseImages,
+  Section,
+} from "../../components/kit";
 import { imagesOf } from "./rendered-images";
 import { DeclaredResource, runProgram } from "./run-program";
 import { StackConfigInput } from "./stack-file";

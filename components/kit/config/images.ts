@@ -1,3 +1,4 @@
+import { Fields, KeyDeclaration } from "./declare";
 import { patterns, Section } from "./reader";
 
 /**
@@ -19,6 +20,35 @@ export interface ImagesConfig {
   pullSecrets: readonly string[];
 }
 
+const REGISTRY_FORMAT = {
+  re: REGISTRY,
+  what: "a registry host (with a dot or a port) and an optional lower-case path, such as registry.example.com/mirror",
+  example: "registry.example.com/mirror",
+};
+
+export const IMAGES_FIELDS = {
+  registry: {
+    kind: "string",
+    format: REGISTRY_FORMAT,
+    defaultText: "none (each image's public registry)",
+    description:
+      "A mirror registry (host[:port][/path], no scheme) holding every image under its upstream path: <registry>/docker.io/grafana/loki:3.6.7. `npm run images -- --stack <name>` lists them (docs/air-gapped.md).",
+  },
+  pullSecrets: {
+    kind: "custom",
+    type: "list of Secret names",
+    defaultText: "none",
+    description:
+      "Names of kubernetes.io/dockerconfigjson Secrets, in each namespace the stack owns, that every pod pulls with.",
+  },
+} as const satisfies Fields;
+
+export const IMAGES_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Where every container image comes from (docs/air-gapped.md).",
+  fields: IMAGES_FIELDS,
+};
+
 /** Reads `images`: the registry mirror every image is pulled from, and the pods' pull secrets. */
 export function readImages(s: Section): ImagesConfig {
   const raw = s.raw("registry");
@@ -30,11 +60,7 @@ export function readImages(s: Section): ImagesConfig {
       `drop the scheme, e.g. \`pulumi config set --path ${s.join("registry")} ${raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/+$/, "")}\``,
     );
   } else {
-    registry = s.optionalString("registry", {
-      re: REGISTRY,
-      what: "a registry host (with a dot or a port) and an optional lower-case path, such as registry.example.com/mirror",
-      example: "registry.example.com/mirror",
-    });
+    registry = s.optionalString("registry", REGISTRY_FORMAT);
   }
   const pullSecrets = s.strings("pullSecrets", {
     re: patterns.K8S_NAME,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartsConfig, ImagesConfig } from "../config";
+import { ImagesConfig } from "../config/images";
+import { ChartsConfig } from "../config/platform";
 import { ChartKey, chartSource } from "./catalogue";
 import { withImages } from "./images";
 

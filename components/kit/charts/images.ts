@@ -5,7 +5,7 @@
  * the charts in ../shared/charts with `helm template`; test/tools/images.test.ts renders them again
  * and fails when a chart pulls an image this list does not know.
  */
-import { ImagesConfig } from "../config";
+import { ImagesConfig } from "../config/images";
 import { ChartKey } from "./catalogue";
 
 /** An image reference split into its parts, with Docker Hub's implicit names made explicit. */
