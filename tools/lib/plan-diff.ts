@@ -1,6 +1,8 @@
 import { parse, stringify } from "yaml";
 import { canonical, PlanDocument, PlanResource } from "./plan";
+import { dataHeld, replacementReasons } from "./replacements";
 import { SECRET_PLACEHOLDER } from "./run-program";
+import { createUrn, matchUrns } from "./urn";
 
 /**
  * The difference between two offline plans of one stack, resource by resource. Pure: the same
@@ -18,6 +20,13 @@ export interface PlanDiff {
   head: string;
   /** True when the two plans and the stack file's secure values are the same. */
   identical: boolean;
+  /**
+   * What the engine would replace or delete, base order: first in both renderings, and the
+   * part a reviewer must not miss. Resources that hold data say so.
+   */
+  replaceOrDelete: Hazard[];
+  /** True when a resource that holds data would be replaced, or deleted without being retained. */
+  dataAtRisk: boolean;
   added: AddedResource[];
   removed: ResourceRef[];
   changed: ResourceChange[];
@@ -27,6 +36,8 @@ export interface PlanDiff {
 }
 
 export interface ResourceRef {
+  /** The URN in the head plan (in the base plan for a removed resource). */
+  urn: string;
   type: string;
   name: string;
   /** For a Helm release: which chart, where. */
@@ -42,11 +53,34 @@ export interface ReleaseSummary {
 }
 
 export interface AddedResource extends ResourceRef {
+  /** The base URN this resource takes over, when it is the same object under a new URN. */
+  replaces?: string;
   /** The resource's inputs as the plan shows them (secrets as "[secret]"). */
   inputs: Record<string, unknown>;
 }
 
+/** A resource the engine would replace (delete and create) or delete. */
+export interface Hazard {
+  action: "replace" | "delete";
+  /** Its URN in the base plan: what exists in the stack's state now. */
+  urn: string;
+  type: string;
+  name: string;
+  /** For a resource whose URN changed without an alias: the URN created in its place. */
+  newUrn?: string;
+  /** Why the engine does this, one line each. */
+  reasons: string[];
+  /** Why it holds data, when it does. */
+  data?: string;
+  /** `retainOnDelete` in the base plan: the delete leaves the object in the cluster. */
+  retained: boolean;
+  /** `protect` in the base plan: the engine refuses the delete and the update fails. */
+  protected: boolean;
+}
+
 export interface ResourceChange extends ResourceRef {
+  /** The URN it had in the base plan, when the engine finds it there through an alias. */
+  previousUrn?: string;
   /** A chart version bump of a Helm release, reported on its own. */
   chartVersion?: { old: string; new: string };
   /** Changed Helm values, paths relative to the release's values. */
@@ -199,25 +233,51 @@ function releaseSummary(r: PlanResource): ReleaseSummary | undefined {
   };
 }
 
-function ref(r: PlanResource): ResourceRef {
+/** A plan resource with its URN, computed from its parents when the plan predates recorded URNs. */
+type Located = PlanResource & { urn: string };
+
+function ref(r: Located): ResourceRef {
   const release = releaseSummary(r);
-  return { type: r.type, name: r.name, ...(release !== undefined ? { release } : {}) };
+  return { urn: r.urn, type: r.type, name: r.name, ...(release !== undefined ? { release } : {}) };
 }
 
-function keyOf(r: PlanResource): string {
-  return `${r.type}::${r.name}`;
-}
-
-function index(plan: PlanDocument, side: string): Map<string, PlanResource> {
-  const byKey = new Map<string, PlanResource>();
+/**
+ * Every resource of a plan with its URN. A plan made before URNs were recorded names parents
+ * only: their URNs are computed the engine's way (see urn.ts), a parent before its children.
+ */
+export function locate(plan: PlanDocument, project: string, side: string): Located[] {
+  const byName = new Map<string, Located>();
+  const out: Located[] = [];
+  const seen = new Set<string>();
   for (const r of plan.resources) {
-    if (byKey.has(keyOf(r))) throw new Error(`the ${side} plan declares ${r.type} ${r.name} twice`);
-    byKey.set(keyOf(r), r);
+    let urn = r.urn;
+    if (urn === undefined) {
+      // A parent the plan does not declare (a hand-made plan) counts as the stack: both sides
+      // compute the same URN for it, which is all the matching needs.
+      const parent = r.parent === undefined ? undefined : byName.get(r.parent);
+      urn = createUrn(plan.stack, project, parent?.urn, r.type, r.name);
+    }
+    if (seen.has(urn)) throw new Error(`the ${side} plan declares ${r.type} ${r.name} twice`);
+    seen.add(urn);
+    const located = { ...r, urn };
+    byName.set(r.name, located);
+    out.push(located);
   }
-  return byKey;
+  return out;
 }
 
-function diffResource(a: PlanResource, b: PlanResource): ResourceChange | undefined {
+/** The same Kubernetes object or Helm release: kind and where it lives, whatever its URN. */
+function objectKey(r: PlanResource): string | undefined {
+  if (r.type === HELM_RELEASE)
+    return `${r.type}|${String(r.inputs["namespace"])}|${String(r.inputs["name"])}`;
+  const meta = r.inputs["metadata"];
+  if (!r.type.startsWith("kubernetes:") || !isRecord(meta) || typeof meta["name"] !== "string")
+    return undefined;
+  const namespace = typeof meta["namespace"] === "string" ? meta["namespace"] : "";
+  return `${r.type}|${namespace}|${meta["name"]}`;
+}
+
+function diffResource(a: Located, b: Located): ResourceChange | undefined {
   const options = [
     ...diffValues(a.parent, b.parent, "parent"),
     ...diffDependsOn(a.dependsOn, b.dependsOn),
@@ -235,8 +295,17 @@ function diffResource(a: PlanResource, b: PlanResource): ResourceChange | undefi
   } else {
     inputs = diffValues(a.inputs, b.inputs);
   }
-  if (options.length + values.length + inputs.length === 0 && chartVersion === undefined) return undefined;
-  return { ...ref(b), ...(chartVersion !== undefined ? { chartVersion } : {}), values, inputs, options };
+  const moved = a.urn !== b.urn;
+  if (options.length + values.length + inputs.length === 0 && chartVersion === undefined && !moved)
+    return undefined;
+  return {
+    ...ref(b),
+    ...(moved ? { previousUrn: a.urn } : {}),
+    ...(chartVersion !== undefined ? { chartVersion } : {}),
+    values,
+    inputs,
+    options,
+  };
 }
 
 /** dependsOn is a list whose order carries no meaning: compared as a whole, sorted. */
@@ -247,27 +316,108 @@ function diffDependsOn(a: string[], b: string[]): ValueChange[] {
 }
 
 /**
- * What changes from the base plan to the head plan: resources added (head order), removed
- * (base order) and changed (head order), keyed by type and name as Pulumi's URNs are.
+ * What changes from the base plan to the head plan, matched by URN as the engine matches them:
+ * a head resource takes over the base resource with its URN or, failing that, with one of its
+ * aliases (its own, then those inherited from a parent found through an alias). Added resources
+ * are in head order, removed ones in base order, changed ones in head order; replaceOrDelete lists
+ * what the engine would replace or delete, in base order.
  */
 export function diffPlans(base: PlanDocument, head: PlanDocument, labels: DiffLabels = {}): PlanDiff {
   if (base.stack !== head.stack) {
     throw new Error(`cannot diff plans of different stacks: ${base.stack} and ${head.stack}`);
   }
-  const before = index(base, "base");
-  const after = index(head, "head");
+  const project = head.project ?? base.project ?? "observability";
+  const before = locate(base, project, "base");
+  const after = locate(head, project, "head");
+  const byUrn = new Map(before.map((r) => [r.urn, r]));
+  const matches = matchUrns(
+    head.stack,
+    project,
+    new Set(byUrn.keys()),
+    after.map((r) => {
+      const parentUrn = r.parent === undefined ? undefined : after.find((p) => p.name === r.parent)?.urn;
+      return {
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        ...(parentUrn !== undefined ? { parentUrn } : {}),
+        aliases: r.aliases ?? [],
+      };
+    }),
+  );
+  const taken = new Set<string>();
+  const pairs: [Located | undefined, Located][] = after.map((r, i) => {
+    const old = matches[i]?.old;
+    if (old !== undefined) taken.add(old);
+    return [old === undefined ? undefined : byUrn.get(old), r];
+  });
+  const gone = before.filter((r) => !taken.has(r.urn));
+  // A base resource that is gone and a head resource that is new for the same object: the URN
+  // changed without an alias, and the engine creates the new one before it deletes the old one.
+  const newByObject = new Map<string, Located>();
+  for (const [old, r] of pairs) {
+    const key = objectKey(r);
+    if (old === undefined && key !== undefined) newByObject.set(key, r);
+  }
+  const sameName = (r: Located) =>
+    pairs.find(([old, n]) => old === undefined && n.type === r.type && n.name === r.name)?.[1];
+  const successor = new Map<string, Located>();
+  for (const r of gone) {
+    const key = objectKey(r);
+    const next = (key !== undefined ? newByObject.get(key) : undefined) ?? sameName(r);
+    if (next !== undefined) successor.set(r.urn, next);
+  }
+  const predecessor = new Map([...successor].map(([oldUrn, r]) => [r.urn, oldUrn]));
+
   const addedResources: AddedResource[] = [];
   const changed: ResourceChange[] = [];
-  for (const r of head.resources) {
-    const old = before.get(keyOf(r));
+  const replaced = new Map<string, Hazard>();
+  for (const [old, r] of pairs) {
     if (old === undefined) {
-      addedResources.push({ ...ref(r), inputs: canonical(r.inputs) as Record<string, unknown> });
-    } else {
-      const change = diffResource(old, r);
-      if (change !== undefined) changed.push(change);
+      const was = predecessor.get(r.urn);
+      addedResources.push({
+        ...ref(r),
+        ...(was !== undefined ? { replaces: was } : {}),
+        inputs: canonical(r.inputs) as Record<string, unknown>,
+      });
+      continue;
+    }
+    const change = diffResource(old, r);
+    if (change !== undefined) changed.push(change);
+    const reasons = replacementReasons(old, r, head);
+    if (reasons.length > 0) replaced.set(old.urn, hazard("replace", old, reasons, base, head));
+  }
+  // Every resource of a replaced provider is replaced with it: it is created anew on that cluster.
+  const replacedProviders = new Set(
+    [...replaced.values()].filter((h) => h.type === "pulumi:providers:kubernetes").map((h) => h.name),
+  );
+  for (const [old] of pairs) {
+    if (old === undefined || old.provider === undefined || !replacedProviders.has(old.provider)) continue;
+    const why = `its provider ${old.provider} is replaced: the object is created anew where the provider now points`;
+    const known = replaced.get(old.urn);
+    if (known !== undefined) known.reasons.push(why);
+    else replaced.set(old.urn, hazard("replace", old, [why], base, head));
+  }
+  const replaceOrDelete: Hazard[] = [];
+  for (const r of before) {
+    const h = replaced.get(r.urn);
+    if (h !== undefined) {
+      replaceOrDelete.push(h);
+    } else if (!taken.has(r.urn)) {
+      const next = successor.get(r.urn);
+      const reasons =
+        next !== undefined
+          ? [
+              `its URN changed without an alias: the engine creates ${next.urn} and deletes this one, two objects for one (a Helm release or a named object fails to create while the old one exists)`,
+            ]
+          : ["it is no longer declared"];
+      replaceOrDelete.push({
+        ...hazard("delete", r, reasons, base, head),
+        ...(next !== undefined ? { newUrn: next.urn } : {}),
+      });
     }
   }
-  const removedResources = base.resources.filter((r) => !after.has(keyOf(r))).map(ref);
+  const removedResources = gone.map(ref);
   const outputs = diffValues(base.outputs, head.outputs);
   const secretConfig = labels.secretConfig ?? [];
   return {
@@ -281,12 +431,44 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, labels: DiffLa
         outputs.length +
         secretConfig.length ===
       0,
+    replaceOrDelete,
+    dataAtRisk: replaceOrDelete.some(atRisk),
     added: addedResources,
     removed: removedResources,
     changed,
     outputs,
     secretConfig,
   };
+}
+
+function hazard(
+  action: Hazard["action"],
+  r: Located,
+  reasons: string[],
+  base: PlanDocument,
+  head: PlanDocument,
+): Hazard {
+  // What it holds is judged where it still exists: a namespace emptied by this change held data.
+  const data = dataHeld(r, base) ?? (action === "replace" ? dataHeld(r, head) : undefined);
+  return {
+    action,
+    urn: r.urn,
+    type: r.type,
+    name: r.name,
+    reasons,
+    ...(data !== undefined ? { data } : {}),
+    retained: r.retainOnDelete === true,
+    protected: r.protect === true,
+  };
+}
+
+/**
+ * Data is at risk when a resource that holds it is replaced (the new one starts empty), or
+ * deleted without retainOnDelete. A protected resource is not deleted: the update fails instead.
+ */
+export function atRisk(h: Hazard): boolean {
+  if (h.data === undefined || h.protected) return false;
+  return h.action === "replace" || !h.retained;
 }
 
 function secureLeaves(value: unknown, at: string, out: Map<string, string>): void {
@@ -376,22 +558,64 @@ function releaseLine(s: ReleaseSummary): string {
   return `Helm release ${code(s.name)} in namespace ${code(s.namespace)}: chart ${code(s.chart)} ${s.version}${from}`;
 }
 
+/** The label a pull request carries to acknowledge that data is replaced or deleted. */
+export const DATA_LOSS_LABEL = "data-loss-acknowledged";
+
+function hazardLine(h: Hazard): string[] {
+  const verb = h.action === "replace" ? "**replace**" : "**delete**";
+  const lines = [`- ${verb} ${code(h.name)} ${code(h.type)}`, `  - URN ${code(h.urn)}`];
+  if (h.newUrn !== undefined) lines.push(`  - new URN ${code(h.newUrn)}`);
+  for (const why of h.reasons) lines.push(`  - ${why}`);
+  if (h.data !== undefined) {
+    const fate = h.protected
+      ? "protected: the engine refuses to delete it and the update fails"
+      : h.action === "delete" && h.retained
+        ? "retained: the delete leaves it and its data in the cluster"
+        : h.action === "replace"
+          ? "the replacement starts without its data"
+          : "its data is deleted with it";
+    lines.push(`  - :warning: **holds data**: ${h.data}; ${fate}`);
+  }
+  return lines;
+}
+
+/** The first section: what the engine would replace or delete, or one line saying nothing. */
+function replaceOrDeleteSection(diff: PlanDiff): string[] {
+  if (diff.replaceOrDelete.length === 0) {
+    return ["#### Replaced or deleted", "", "Nothing: every resource is kept or updated in place.", ""];
+  }
+  const out = ["#### Replaced or deleted", ""];
+  if (diff.dataAtRisk) {
+    out.push(
+      `:warning: **Data would be lost.** Merge only on purpose: the pull request needs the label ${code(DATA_LOSS_LABEL)} (see docs/reviewing-changes.md).`,
+      "",
+    );
+  }
+  for (const h of diff.replaceOrDelete) out.push(...hazardLine(h));
+  out.push("");
+  return out;
+}
+
 /** One line when nothing differs; otherwise a Markdown section for a pull request comment. */
 export function renderMarkdown(diff: PlanDiff): string {
   const where = `${code(diff.base)} and ${code(diff.head)}`;
   if (diff.identical) {
     return `No difference in the offline plan of stack ${code(diff.stack)} between ${where}.\n`;
   }
+  const replaces = diff.replaceOrDelete.filter((h) => h.action === "replace").length;
+  const deletes = diff.replaceOrDelete.length - replaces;
   const out: string[] = [
-    `### Stack ${code(diff.stack)}: ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`,
+    `### Stack ${code(diff.stack)}: ${String(replaces)} replaced, ${String(deletes)} deleted; ${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`,
     "",
     `Offline plan of ${code(diff.head)} against ${code(diff.base)}. Secrets show as ${code(SECRET_PLACEHOLDER)}; a secret whose value changed looks the same on both sides.`,
     "",
+    ...replaceOrDeleteSection(diff),
   ];
   if (diff.added.length > 0) {
     out.push("#### Added", "");
     for (const r of diff.added) {
       out.push(heading(r), "");
+      if (r.replaces !== undefined) out.push(`Takes the place of ${code(r.replaces)} (see above).`, "");
       if (r.release !== undefined) out.push(releaseLine(r.release), "");
       const yaml = stringify(r.inputs, { sortMapEntries: true }).trimEnd().split("\n");
       out.push(
@@ -415,6 +639,12 @@ export function renderMarkdown(diff: PlanDiff): string {
     out.push("#### Changed", "");
     for (const r of diff.changed) {
       out.push(heading(r), "");
+      if (r.previousUrn !== undefined) {
+        out.push(
+          `Found through an alias: it was ${code(r.previousUrn)}; the engine keeps the same object under its new URN.`,
+          "",
+        );
+      }
       if (r.release !== undefined) out.push(releaseLine(r.release), "");
       if (r.chartVersion !== undefined && r.release !== undefined) {
         out.push(`Chart ${code(r.release.chart)} version: ${r.chartVersion.old} → ${r.chartVersion.new}`, "");
