@@ -22,6 +22,16 @@ export interface ClusterConfig {
   context: string;
   /** The StorageClass of every PersistentVolumeClaim. Defaults to the cluster's default class. */
   storageClass?: string;
+  /**
+   * The Kubernetes provider's `clusterIdentifier`: a change of it replaces the provider and every
+   * object with it, so pointing the stack at another cluster shows in the preview. Defaults to the context.
+   */
+  identifier: string;
+  /**
+   * Keep resources that hold data (volume claims, Elasticsearch, the namespaces holding them,
+   * generated-password Secrets) in the cluster when the stack deletes them. Defaults to true.
+   */
+  retainData: boolean;
 }
 
 /** Where charts come from: their public repositories, or one mirror for air-gapped clusters. */
@@ -181,9 +191,21 @@ function readCluster(s: Section): ClusterConfig | undefined {
     what: "a StorageClass name",
     example: "standard",
   });
+  const identifier = s.optionalString("identifier", {
+    re: /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/,
+    what: "a cluster identifier (letters, digits and . _ : / @ -)",
+    example: "prod-eu-west-1",
+  });
+  const retainData = s.bool("retainData", true);
   s.done();
   if (type === undefined || context === undefined) return undefined;
-  return { type, context, ...(storageClass !== undefined ? { storageClass } : {}) };
+  return {
+    type,
+    context,
+    ...(storageClass !== undefined ? { storageClass } : {}),
+    identifier: identifier ?? context,
+    retainData,
+  };
 }
 
 function readResources(s: Section, sizing: Sizing): Record<ContainerId, ContainerResources> {

@@ -13,11 +13,15 @@ export interface NamespaceSpec {
   podSecurity: PodSecurityLevel;
   /** Further labels, e.g. `istio-injection`. Defaults to none. */
   labels?: Record<string, string>;
+  /** Whether volume claims or Elasticsearch data live in it. Defaults to false. */
+  holdsData?: boolean;
 }
 
 export interface NamespacesArgs {
   /** The namespaces to own, in a stable order. */
   namespaces: NamespaceSpec[];
+  /** Leave the namespaces that hold data in the cluster when the stack deletes them. Defaults to false. */
+  retainData?: boolean;
 }
 
 /** Labels every object the program owns carries, so `kubectl get -l` finds the stack. */
@@ -50,7 +54,13 @@ export class Namespaces extends pulumi.ComponentResource {
       byName[spec.name] = new k8s.core.v1.Namespace(
         `ns-${spec.name}`,
         { metadata: { name: spec.name, labels: namespaceLabels(spec) } },
-        { parent: this },
+        // retainOnDelete, not protect: deleting a namespace deletes every volume claim in it, and
+        // Helm leaves a StatefulSet's claims behind only as long as their namespace stays. Protect
+        // would make switching a part off or `pulumi destroy` fail instead of leaving the data.
+        {
+          parent: this,
+          ...(args.retainData === true && spec.holdsData === true ? { retainOnDelete: true } : {}),
+        },
       );
     }
     this.byName = byName;

@@ -28,15 +28,15 @@ export interface ObservabilityStackArgs {
 /** The namespaces of the stack's parts, and the Pod Security level each needs. */
 export const NAMESPACES = {
   // node-exporter reads the host's /proc, /sys and network namespace.
-  monitoring: { name: "monitoring", domain: "monitoring", podSecurity: "privileged" },
+  monitoring: { name: "monitoring", domain: "monitoring", podSecurity: "privileged", holdsData: true },
   // Jaeger and the collector gateway run as non-root with no capabilities.
-  tracing: { name: TRACING_NAMESPACE, domain: "tracing", podSecurity: "restricted" },
+  tracing: { name: TRACING_NAMESPACE, domain: "tracing", podSecurity: "restricted", holdsData: true },
   // Loki and Alloy (which reads logs through the API) need no host access; Promtail does.
-  logging: { name: "logging", domain: "logging", podSecurity: "baseline" },
+  logging: { name: "logging", domain: "logging", podSecurity: "baseline", holdsData: true },
   // The ECK operator's pod meets the restricted level.
   elasticSystem: { name: "elastic-system", domain: "search", podSecurity: "restricted" },
   // Filebeat reads the host's container logs as root.
-  search: { name: "search", domain: "search", podSecurity: "privileged" },
+  search: { name: "search", domain: "search", podSecurity: "privileged", holdsData: true },
   // istiod and the Istio CRDs' release; nothing there needs host access.
   istioSystem: { name: "istio-system", domain: "mesh", podSecurity: "baseline" },
   // The gateway binds ports 80 and 443 through the safe sysctl net.ipv4.ip_unprivileged_port_start.
@@ -129,7 +129,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     if (mesh.enabled) wanted.push(NAMESPACES.istioSystem);
     if (gatewayOn) wanted.push(NAMESPACES.istioIngress);
     if (config.elastic.enabled) wanted.push(NAMESPACES.elasticSystem, NAMESPACES.search);
-    this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
+    this.namespaces = new Namespaces(
+      `${name}-namespaces`,
+      { namespaces: wanted, retainData: config.cluster.retainData },
+      { parent: this },
+    );
 
     // Istio before kube-prometheus-stack: Prometheus's and Grafana's pods need the injector.
     if (mesh.enabled) {

@@ -408,7 +408,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, labels: DiffLa
       const reasons =
         next !== undefined
           ? [
-              `its URN changed without an alias: the engine creates ${next.urn} and deletes this one, two objects for one (a Helm release or a named object fails to create while the old one exists)`,
+              `its URN changed without an alias: the engine creates ${next.urn} first, which fails while this one exists (AlreadyExists; for a Helm release "cannot re-use a name"), and would then delete this one`,
             ]
           : ["it is no longer declared"];
       replaceOrDelete.push({
