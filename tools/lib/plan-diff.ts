@@ -359,8 +359,9 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, labels: DiffLa
     const key = objectKey(r);
     if (old === undefined && key !== undefined) newByObject.set(key, r);
   }
-  const sameName = (r: Located) =>
-    pairs.find(([old, n]) => old === undefined && n.type === r.type && n.name === r.name)?.[1];
+  // Without a Kubernetes identity (a component, a generated password): the same name, whatever
+  // its type or parents now are.
+  const sameName = (r: Located) => pairs.find(([old, n]) => old === undefined && n.name === r.name)?.[1];
   const successor = new Map<string, Located>();
   for (const r of gone) {
     const key = objectKey(r);

@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { DeclaredResource, runProgram } from "./run-program";
-import { readStackConfig } from "./stack-file";
+import { readStackConfig, StackConfigInput } from "./stack-file";
 
 /** The offline plan: what `pulumi up` of a stack would send, resolved without a cluster. */
 export interface PlanDocument {
@@ -63,7 +63,12 @@ function toPlanResource(r: DeclaredResource): PlanResource {
 
 /** Runs the program under mocks with the stack's real config file and collects the plan. */
 export async function buildPlan(dir: string, stack: string): Promise<PlanDocument> {
-  const input = readStackConfig(dir, stack);
+  return planOf(readStackConfig(dir, stack));
+}
+
+/** The plan of the program under this config (a stack file's, possibly with overrides). */
+export async function planOf(input: StackConfigInput): Promise<PlanDocument> {
+  const { stack } = input;
   const run = await runProgram(input);
   return {
     stack,
