@@ -1,7 +1,9 @@
 /**
  * The plan diff: `npm run plan:diff -- --stack <name> --base <git-ref> [--json]` builds the
  * offline plan of the stack at a git revision and in the working tree and prints what differs,
- * resource by resource: Markdown for a pull request comment, or JSON. The base is built by its
+ * resource by resource, what the engine would replace or delete first: Markdown for a pull request
+ * comment, or JSON. `--fail-on-data-loss` exits 3 when a resource that holds data would be
+ * replaced, or deleted without being retained. The base is built by its
  * own tools/plan.ts in a temporary copy of that revision, with this checkout's node_modules.
  */
 import { parseCli, runMain } from "./lib/cli";
@@ -14,7 +16,13 @@ import { buildPlan, PlanDocument } from "./lib/plan";
 import { diffPlans, renderJson, renderMarkdown, secretConfigChanges } from "./lib/plan-diff";
 import { findProjectDir, StackFileError } from "./lib/stack-file";
 
-const USAGE = "usage: npm run plan:diff -- --stack <name> --base <git-ref> [--json]";
+const USAGE = "usage: npm run plan:diff -- --stack <name> --base <git-ref> [--json] [--fail-on-data-loss]";
+
+/**
+ * The exit code of `--fail-on-data-loss` when a resource that holds data would be replaced, or
+ * deleted without being retained: the diff is printed all the same.
+ */
+const DATA_LOSS_EXIT = 3;
 
 /** Why a diff could not be made (a bad ref, a plan that fails): printed without a stack trace. */
 class DiffError extends Error {}
@@ -126,7 +134,11 @@ function readIfExists(file: string): string {
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
 }
 
-async function diff(stack: string, ref: string, json: boolean): Promise<string> {
+async function diff(
+  stack: string,
+  ref: string,
+  json: boolean,
+): Promise<{ text: string; dataAtRisk: boolean }> {
   const projectDir = findProjectDir(__dirname);
   const commit = resolveCommit(projectDir, ref);
   const label = `${ref} (${commit.slice(0, 7)})`;
@@ -145,19 +157,30 @@ async function diff(stack: string, ref: string, json: boolean): Promise<string> 
         readIfExists(path.join(projectDir, stackFile)),
       ),
     });
-    return json ? renderJson(result) : renderMarkdown(result);
+    return { text: json ? renderJson(result) : renderMarkdown(result), dataAtRisk: result.dataAtRisk };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseCli(argv, { usage: USAGE, values: ["stack", "base"], flags: ["json"] });
+  const args = parseCli(argv, {
+    usage: USAGE,
+    values: ["stack", "base"],
+    flags: ["json", "fail-on-data-loss"],
+  });
   if (args.kind === "exit") return args.code;
   const { stack, base } = args.values;
   const { json } = args.flags;
   try {
-    process.stdout.write(await diff(stack, base, json));
+    const { text, dataAtRisk } = await diff(stack, base, json);
+    process.stdout.write(text);
+    if (dataAtRisk && args.flags["fail-on-data-loss"]) {
+      process.stderr.write(
+        `plan:diff: stack ${stack}: a resource that holds data would be replaced or deleted (see "Replaced or deleted")\n`,
+      );
+      return DATA_LOSS_EXIT;
+    }
     return 0;
   } catch (err) {
     if (err instanceof DiffError) {
