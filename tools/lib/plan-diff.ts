@@ -174,15 +174,75 @@ function removed(value: unknown, at: string, out: ValueChange[]): void {
 
 /**
  * The leaf-level changes from `a` to `b`, in path order. Objects are compared key by key and
- * arrays index by index; a subtree that appears or goes is listed leaf by leaf.
+ * arrays index by index; a subtree that appears or goes is listed leaf by leaf. A string that
+ * holds a JSON document on both sides (a Grafana dashboard in a ConfigMap) is compared as that
+ * document (see walkJson), so one changed query is one line, not two copies of the whole string.
  */
 export function diffValues(a: unknown, b: unknown, at = ""): ValueChange[] {
   const out: ValueChange[] = [];
-  walk(a, b, at, out);
+  walk(a, b, at, out, false);
   return out;
 }
 
-function walk(a: unknown, b: unknown, at: string, out: ValueChange[]): void {
+/** A JSON object or array held in a string; undefined for anything else. */
+function jsonDocument(v: unknown): Record<string, unknown> | unknown[] | undefined {
+  if (typeof v !== "string" || !/^\s*[[{]/.test(v)) return undefined;
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    return isRecord(parsed) || Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keys that name an element of a list in a JSON document, best first: a panel's title, a variable's name, a query's refId. */
+const ELEMENT_KEYS = ["title", "name", "refId", "uid", "id"] as const;
+
+/** The key every element of both lists has, with values unique within each list; undefined if none. */
+function elementKey(a: unknown[], b: unknown[]): string | undefined {
+  for (const key of ELEMENT_KEYS) {
+    const ok = [a, b].every((list) => {
+      const values = list.map((e) => (isRecord(e) ? e[key] : undefined));
+      return (
+        values.every((v) => typeof v === "string" || typeof v === "number") &&
+        new Set(values).size === values.length
+      );
+    });
+    if (ok) return key;
+  }
+  return undefined;
+}
+
+/** `panels[title="Errors"]`; an element matched by another key also shows its title, when it has one. */
+function keyedPath(at: string, key: string, element: unknown): string {
+  const e = element as Record<string, unknown>;
+  const title =
+    key !== "title" && typeof e["title"] === "string" ? ` title=${JSON.stringify(e["title"])}` : "";
+  return `${at}[${key}=${JSON.stringify(e[key])}${title}]`;
+}
+
+/**
+ * Inside a JSON document, lists of objects are matched by a naming key (ELEMENT_KEYS) rather than
+ * by position, so a panel inserted above does not make every later panel look changed, and the
+ * path names the panel: `panels[title="Error rate"].targets[refId="A"].expr`.
+ */
+function walkJsonList(a: unknown[], b: unknown[], at: string, out: ValueChange[]): boolean {
+  const key = elementKey(a, b);
+  if (key === undefined) return false;
+  const name = (e: unknown) => (e as Record<string, unknown>)[key];
+  const before = new Map(a.map((e) => [name(e), e]));
+  const after = new Map(b.map((e) => [name(e), e]));
+  for (const e of a) if (!after.has(name(e))) removed(e, keyedPath(at, key, e), out);
+  for (const e of b) walk(before.get(name(e)), e, keyedPath(at, key, e), out, true);
+  const order = (list: unknown[], other: Map<unknown, unknown>) => list.map(name).filter((n) => other.has(n));
+  const orderA = order(a, after);
+  const orderB = order(b, before);
+  if (!deepEqual(orderA, orderB))
+    out.push({ path: `${at} (order)`, kind: "changed", old: orderA, new: orderB });
+  return true;
+}
+
+function walk(a: unknown, b: unknown, at: string, out: ValueChange[], inJson: boolean): void {
   if (deepEqual(a, b)) return;
   if (a === undefined) {
     added(b, at, out);
@@ -202,13 +262,20 @@ function walk(a: unknown, b: unknown, at: string, out: ValueChange[]): void {
     });
     return;
   }
+  const docA = jsonDocument(a);
+  const docB = jsonDocument(b);
+  if (docA !== undefined && docB !== undefined) {
+    walk(docA, docB, `${at} (JSON)`, out, true);
+    return;
+  }
   if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    for (const k of keys) walk(a[k], b[k], childPath(at, k), out);
+    for (const k of keys) walk(a[k], b[k], childPath(at, k), out, inJson);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.max(a.length, b.length); i++) walk(a[i], b[i], childPath(at, i), out);
+    if (inJson && walkJsonList(a, b, at, out)) return;
+    for (let i = 0; i < Math.max(a.length, b.length); i++) walk(a[i], b[i], childPath(at, i), out, inJson);
     return;
   }
   if (isContainer(a) || isContainer(b)) {
