@@ -554,7 +554,7 @@ describe("plan:diff command line", function () {
     const r = cli("--stack", "dev");
     expect(r.status).to.equal(2);
     expect(r.stderr).to.equal(
-      "--base is required\nusage: npm run plan:diff -- --stack <name> --base <git-ref> [--json] [--fail-on-data-loss]\n",
+      "--base is required\nusage: npm run plan:diff -- --stack <name> --base <git-ref> [--json] [--fail-on-data-loss] [--render]\n",
     );
   });
 });

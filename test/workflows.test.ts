@@ -156,7 +156,7 @@ describe("the GitHub Actions workflows", () => {
         (step as { env?: Record<string, string> } | undefined)?.env?.["DATA_LOSS_ACKNOWLEDGED"],
       ).to.equal("${{ contains(github.event.pull_request.labels.*.name, 'data-loss-acknowledged') }}");
       const script = step?.run ?? "";
-      expect(script).to.include('--base HEAD^1 --fail-on-data-loss > "plan-diff/$stack.md"');
+      expect(script).to.include('--base HEAD^1 --fail-on-data-loss --render > "plan-diff/$stack.md"');
       expect(script).to.include('elif [ "$rc" -eq 3 ]; then');
       expect(script).to.include('if [ "$DATA_LOSS_ACKNOWLEDGED" = "true" ]; then');
     });

@@ -1,6 +1,7 @@
 import { parse, stringify } from "yaml";
 import { canonical, PlanDocument, PlanResource } from "./plan";
-import { dataHeld, replacementReasons } from "./replacements";
+import { dataHeld, immutableFieldChanges, replacementReasons } from "./replacements";
+import type { RenderedObject } from "./render";
 import { SECRET_PLACEHOLDER } from "./run-program";
 import { createUrn, matchUrns } from "./urn";
 
@@ -89,6 +90,49 @@ export interface ResourceChange extends ResourceRef {
   inputs: ValueChange[];
   /** Changed parent, dependsOn or provider. */
   options: ValueChange[];
+  /** With `--render`, for a release: the Kubernetes objects its chart renders that change. */
+  objects?: ObjectChange[];
+  /** With `--render`: why the release could not be rendered. */
+  renderError?: string;
+}
+
+/** A Kubernetes object rendered from a release's chart that appears, goes or changes. */
+export interface ObjectChange {
+  /** `apps/v1 StatefulSet logging/loki`. */
+  id: string;
+  change: "added" | "removed" | "changed";
+  /** The changed fields of a changed object. */
+  fields: ValueChange[];
+  /** What the cluster will make of it: an immutable field that changes, a claim that goes. */
+  warnings: string[];
+}
+
+/** The objects that differ between two renderings of a release, by id. */
+export function diffRendered(base: RenderedObject[], head: RenderedObject[]): ObjectChange[] {
+  const before = new Map(base.map((o) => [o.id, o]));
+  const after = new Map(head.map((o) => [o.id, o]));
+  const out: ObjectChange[] = [];
+  for (const o of base) {
+    if (after.has(o.id)) continue;
+    const warnings =
+      o.kind === "PersistentVolumeClaim" ? ["Helm deletes this claim, and with it its volume's data"] : [];
+    out.push({ id: o.id, change: "removed", fields: [], warnings });
+  }
+  for (const o of head) {
+    const old = before.get(o.id);
+    if (old === undefined) {
+      out.push({ id: o.id, change: "added", fields: [], warnings: [] });
+      continue;
+    }
+    const fields = diffValues(old.body, o.body);
+    if (fields.length === 0) continue;
+    const warnings = immutableFieldChanges(String(o.body["apiVersion"]), o.kind, old.body, o.body).map(
+      (f) =>
+        `${f} changes, which Kubernetes does not change in place: the Helm upgrade fails (and is rolled back)`,
+    );
+    out.push({ id: o.id, change: "changed", fields, warnings });
+  }
+  return out;
 }
 
 export interface ValueChange {
@@ -626,6 +670,23 @@ function releaseLine(s: ReleaseSummary): string {
   return `Helm release ${code(s.name)} in namespace ${code(s.namespace)}: chart ${code(s.chart)} ${s.version}${from}`;
 }
 
+function renderedLines(objects: ObjectChange[]): string[] {
+  if (objects.length === 0) return ["Rendered objects (helm template): none changes.", ""];
+  const lines: string[] = [];
+  for (const o of objects) {
+    const mark = o.change === "added" ? "+" : o.change === "removed" ? "-" : "~";
+    lines.push(`${mark} ${o.id}${o.change === "changed" ? "" : ` (${o.change})`}`);
+    for (const w of o.warnings) lines.push(`! ${w}`);
+    for (const l of changeLines(o.fields)) lines.push(`${l.slice(0, 1)}   ${l.slice(2)}`);
+  }
+  return [
+    `Rendered objects (helm template), ${String(objects.length)} differ:`,
+    "",
+    ...fenced("diff", lines),
+    "",
+  ];
+}
+
 /** The label a pull request carries to acknowledge that data is replaced or deleted. */
 export const DATA_LOSS_LABEL = "data-loss-acknowledged";
 
@@ -724,6 +785,16 @@ export function renderMarkdown(diff: PlanDiff): string {
       ];
       for (const [title, changes] of sections) {
         if (changes.length > 0) out.push(`${title}:`, "", ...fenced("diff", changeLines(changes)), "");
+      }
+      if (r.renderError !== undefined) {
+        out.push(
+          "Rendered objects: could not render the chart:",
+          "",
+          ...fenced("text", r.renderError.split("\n")),
+          "",
+        );
+      } else if (r.objects !== undefined) {
+        out.push(...renderedLines(r.objects));
       }
     }
   }

@@ -69,6 +69,18 @@ const IMMUTABLE: Record<string, string[][]> = {
   "storage.k8s.io/v1:StorageClass": [["parameters"], ["provisioner"]],
 };
 
+/**
+ * For a rendered object (`apiVersion`, `kind` and its body): the immutable fields that change.
+ * Helm cannot apply such a change: the upgrade fails (this stack's releases are atomic, so it is
+ * rolled back) until the object is deleted by hand.
+ */
+export function immutableFieldChanges(apiVersion: string, kind: string, a: unknown, b: unknown): string[] {
+  const group = apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`;
+  return (IMMUTABLE[`${group}:${kind}`] ?? [])
+    .filter((p) => !same(at(a, p), at(b, p)))
+    .map((p) => p.join("."));
+}
+
 /** Provider settings, read from the plan's provider resource. */
 function providerFlag(plan: PlanDocument, provider: string | undefined, key: string): boolean {
   const p = plan.resources.find((r) => r.type === K8S_PROVIDER && r.name === provider);
