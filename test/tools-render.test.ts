@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PlanResource } from "../tools/lib/plan";
-import { diffRendered, renderMarkdown, PlanDiff } from "../tools/lib/plan-diff";
+import { diffRendered, renderedDataLoss, renderMarkdown, PlanDiff } from "../tools/lib/plan-diff";
 import { findHelm, renderRelease } from "../tools/lib/render";
 import { PROJECT_DIR } from "./lib/helpers";
 
@@ -124,7 +124,14 @@ describe("plan:diff --render", function () {
       outputs: [],
       secretConfig: [],
     };
-    expect(renderMarkdown(diff)).to.include(
+    const md = renderMarkdown(diff);
+    // Repeated at the top, where what the cluster will refuse belongs.
+    expect(md.indexOf("Inside the charts")).to.be.lessThan(md.indexOf("#### Changed"));
+    expect(md).to.include(
+      "- `store`: `apps/v1 StatefulSet data/store`: spec.volumeClaimTemplates changes, which Kubernetes does not change in place: the Helm upgrade fails (and is rolled back)",
+    );
+    expect(renderedDataLoss(diff)).to.equal(false);
+    expect(md).to.include(
       [
         "Rendered objects (helm template), 1 differ:",
         "",
@@ -146,7 +153,23 @@ describe("plan:diff --render", function () {
       kind: "PersistentVolumeClaim",
       body: { apiVersion: "v1", kind: "PersistentVolumeClaim" },
     };
-    expect(diffRendered([claim], [])).to.deep.equal([
+    const gone = diffRendered([claim], []);
+    expect(
+      renderedDataLoss({
+        stack: "dev",
+        base: "base",
+        head: "head",
+        identical: false,
+        replaceOrDelete: [],
+        dataAtRisk: false,
+        added: [],
+        removed: [],
+        changed: [{ urn: "u", type: "t", name: "cache", values: [], inputs: [], options: [], objects: gone }],
+        outputs: [],
+        secretConfig: [],
+      }),
+    ).to.equal(true);
+    expect(gone).to.deep.equal([
       {
         id: "v1 PersistentVolumeClaim data/cache",
         change: "removed",

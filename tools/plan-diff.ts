@@ -20,6 +20,7 @@ import {
   locate,
   PlanDiff,
   renderJson,
+  renderedDataLoss,
   renderMarkdown,
   secretConfigChanges,
 } from "./lib/plan-diff";
@@ -172,6 +173,7 @@ function attachRendered(result: PlanDiff, base: PlanDocument, head: PlanDocument
       change.renderError = err instanceof Error ? err.message : String(err);
     }
   }
+  if (renderedDataLoss(result)) result.dataAtRisk = true;
 }
 
 async function diff(

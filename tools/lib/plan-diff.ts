@@ -708,10 +708,45 @@ function hazardLine(h: Hazard): string[] {
   return lines;
 }
 
+/** `--render` warnings (an immutable field, a claim Helm deletes), repeated at the top. */
+function renderedWarnings(diff: PlanDiff): string[] {
+  return diff.changed.flatMap((c) =>
+    (c.objects ?? []).flatMap((o) => o.warnings.map((w) => `- ${code(c.name)}: ${code(o.id)}: ${w}`)),
+  );
+}
+
+/**
+ * True when a rendered claim would go: Helm deletes a claim its chart no longer renders. With
+ * `--render` this adds to `dataAtRisk`.
+ */
+export function renderedDataLoss(diff: PlanDiff): boolean {
+  return diff.changed.some((c) =>
+    (c.objects ?? []).some((o) => o.change === "removed" && o.id.includes(" PersistentVolumeClaim ")),
+  );
+}
+
 /** The first section: what the engine would replace or delete, or one line saying nothing. */
 function replaceOrDeleteSection(diff: PlanDiff): string[] {
+  const rendered = renderedWarnings(diff);
+  const inCharts =
+    rendered.length > 0
+      ? ["Inside the charts (`--render`), the cluster will refuse or lose:", "", ...rendered, ""]
+      : [];
   if (diff.replaceOrDelete.length === 0) {
-    return ["#### Replaced or deleted", "", "Nothing: every resource is kept or updated in place.", ""];
+    const dataNote = diff.dataAtRisk
+      ? [
+          `:warning: **Data would be lost.** Merge only on purpose: the pull request needs the label ${code(DATA_LOSS_LABEL)} (see docs/reviewing-changes.md).`,
+          "",
+        ]
+      : [];
+    return [
+      "#### Replaced or deleted",
+      "",
+      "Nothing: every resource is kept or updated in place.",
+      "",
+      ...dataNote,
+      ...inCharts,
+    ];
   }
   const out = ["#### Replaced or deleted", ""];
   if (diff.dataAtRisk) {
@@ -721,7 +756,7 @@ function replaceOrDeleteSection(diff: PlanDiff): string[] {
     );
   }
   for (const h of diff.replaceOrDelete) out.push(...hazardLine(h));
-  out.push("");
+  out.push("", ...inCharts);
   return out;
 }
 
