@@ -219,6 +219,21 @@ describe("plan:diff names what the engine would replace or delete", function () 
       expect(diff.dataAtRisk).to.equal(true);
     });
 
+    it("adding clusterIdentifier to a deployed stack is an update of the provider, not a replacement", () => {
+      const before = structuredClone(prod);
+      delete find(before, "kubernetes").inputs["clusterIdentifier"];
+      const diff = diffPlans(before, prod);
+      expect(diff.replaceOrDelete).to.deep.equal([]);
+      expect(diff.changed.map((c) => [c.name, c.inputs.map((i) => i.path)])).to.deep.equal([
+        ["kubernetes", ["clusterIdentifier"]],
+      ]);
+      // Without an identifier on both sides, a new context may be another cluster.
+      find(before, "kubernetes").inputs["context"] = "old-context";
+      expect(diffPlans(before, prod).replaceOrDelete[0]?.reasons).to.deep.equal([
+        'context changes ("old-context" → "observability-prod"): the provider treats it as another cluster',
+      ]);
+    });
+
     it("a renamed context with the identifier kept is an update, not a replacement", async () => {
       const head = await planOf(
         stackInput("prod", {

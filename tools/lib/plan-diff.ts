@@ -88,7 +88,7 @@ export interface ResourceChange extends ResourceRef {
   values: ValueChange[];
   /** Changed inputs, paths relative to the inputs; a release's values and version are above. */
   inputs: ValueChange[];
-  /** Changed parent, dependsOn or provider. */
+  /** Changed parent, dependsOn, provider, protect or retainOnDelete. */
   options: ValueChange[];
   /** With `--render`, for a release: the Kubernetes objects its chart renders that change. */
   objects?: ObjectChange[];
@@ -393,6 +393,8 @@ function diffResource(a: Located, b: Located): ResourceChange | undefined {
     ...diffValues(a.parent, b.parent, "parent"),
     ...diffDependsOn(a.dependsOn, b.dependsOn),
     ...diffValues(a.provider, b.provider, "provider"),
+    ...diffValues(a.protect, b.protect, "protect"),
+    ...diffValues(a.retainOnDelete, b.retainOnDelete, "retainOnDelete"),
   ];
   let values: ValueChange[] = [];
   let chartVersion: { old: string; new: string } | undefined;

@@ -185,12 +185,14 @@ function quantityBytes(q: unknown): number | undefined {
 }
 
 /**
- * The Kubernetes provider resource: with `clusterIdentifier` set, only a change of it replaces the
- * provider (and with it every object it manages); without it, the provider's heuristics replace
- * it when the cluster it points at (kubeconfig, context, cluster) changes.
+ * The Kubernetes provider resource (its DiffConfig, checked against the provider's own tests):
+ * with `clusterIdentifier` on both sides, only a change of it replaces the provider (and with it
+ * every object it manages); adding or removing it is an update. Otherwise the provider's
+ * heuristics replace it when the cluster it points at (kubeconfig, context, cluster) may differ;
+ * offline, a change of any of them counts.
  */
 function providerReplacement(a: Inputs, b: Inputs): string[] {
-  if (a["clusterIdentifier"] !== undefined || b["clusterIdentifier"] !== undefined) {
+  if (a["clusterIdentifier"] !== undefined && b["clusterIdentifier"] !== undefined) {
     return same(a["clusterIdentifier"], b["clusterIdentifier"])
       ? []
       : [
