@@ -78,6 +78,8 @@ interface VariableJson {
 interface DashboardJson {
   uid: string;
   title: string;
+  schemaVersion: number;
+  links: { type: string; tags: string[]; placement?: string }[];
   panels: PanelJson[];
   templating: { list: VariableJson[] };
 }
@@ -220,6 +222,27 @@ describe("the project's dashboards", () => {
         }
       });
 
+      it("names the datasource of every panel and query by its fixed uid", () => {
+        for (const p of json.panels.filter((x) => x.type !== "row")) {
+          expect(known.get(p.datasource?.uid ?? ""), `${p.title}'s datasource`).to.equal(p.datasource?.type);
+          for (const t of p.targets ?? []) expect(t.datasource, p.title).to.deep.equal(p.datasource);
+        }
+      });
+
+      it("is in the classic JSON model Grafana 12.4's file provisioning loads", () => {
+        // 42 is the newest schema version Grafana 12.4 migrates to; a newer one from an SDK bump
+        // would mean the SDK has moved past the Grafana the stack runs.
+        expect(json.schemaVersion).to.be.within(39, 42);
+        expect(json).to.not.have.any.keys("elements", "layout", "spec");
+      });
+
+      it("links to the other project dashboards from its top bar", () => {
+        expect(json.links).to.have.length(1);
+        expect(json.links[0]).to.deep.include({ type: "dashboards", tags: ["observability"] });
+        // `inControlsMenu` would move the link into the controls menu, which drops drop-downs.
+        expect(json.links[0]).to.not.have.property("placement");
+      });
+
       it("names only datasources that exist, by uid and matching type", () => {
         const refs = datasourceRefs(json);
         expect(refs.length).to.be.greaterThan(3);
@@ -257,8 +280,29 @@ describe("the project's dashboards", () => {
     });
   }
 
-  it("renders the same bytes every time", () => {
+  it("keep their uids, so provisioned dashboards update in place", () => {
+    expect(withLoki.map((f) => [f.name, parsed(f).uid, f.dashboard.uid])).to.deep.equal([
+      [
+        "grafana-dashboard-service-overview",
+        "observability-service-overview",
+        "observability-service-overview",
+      ],
+      ["grafana-dashboard-stack-health", "observability-stack-health", "observability-stack-health"],
+      ["grafana-dashboard-logs", "observability-logs", "observability-logs"],
+    ]);
+  });
+
+  it("renders the same bytes every time, keys sorted", () => {
     expect(dashboardsFor(dev, [lokiOn]).map((f) => f.json)).to.deep.equal(withLoki.map((f) => f.json));
+    const sorted = (_k: string, v: unknown): unknown =>
+      v === null || typeof v !== "object" || Array.isArray(v)
+        ? v
+        : Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+          );
+    for (const f of withLoki) {
+      expect(f.json, f.name).to.equal(`${JSON.stringify(JSON.parse(f.json), sorted, 2)}\n`);
+    }
   });
 
   it("colour the error and latency panels where the alerts fire", () => {

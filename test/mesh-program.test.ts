@@ -2,7 +2,8 @@ import { expect } from "chai";
 import { STACK_NAMESPACES, SYSTEM_NAMESPACES } from "../components/config";
 import { NAMESPACES } from "../components/core";
 import { DeclaredResource, ProgramRun } from "../tools/lib/run-program";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { find, release, releases, run, stackInput, valueOf } from "./lib/helpers";
 
 const ISTIO_GROUP = /^kubernetes:[a-z.]+\.istio\.io\//;
@@ -98,7 +99,7 @@ describe("the mesh under mocks", () => {
   });
 
   it("declares only custom resources that validate against the CRDs in ../shared/crds", function () {
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     for (const r of [dev, prod, full]) {
       for (const x of [...customResources(r, ISTIO_GROUP), ...customResources(r, MONITOR)]) {
         expect(validateCustomResource(x.inputs), x.name).to.deep.equal([]);

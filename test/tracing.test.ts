@@ -24,7 +24,8 @@ import {
 } from "../components/tracing";
 import { planContainers } from "../tools/lib/budget";
 import { ProgramRun } from "../tools/lib/run-program";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { find, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
 
 const dev = () => parseStackConfig(stackRawConfig("dev"));
@@ -401,7 +402,7 @@ describe("tracing in the program", () => {
     expect(
       monitors.map((m) => (m.inputs["spec"] as { endpoints: { port: string }[] }).endpoints[0]?.port),
     ).to.deep.equal(["internal-metrics", "metrics"]);
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     for (const m of monitors) expect(validateCustomResource(m.inputs), m.name).to.deep.equal([]);
     expect(
       validateCustomResource(

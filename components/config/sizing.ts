@@ -1,7 +1,7 @@
 /**
  * What every container of the stack requests, per sizing preset. One table, so the whole budget
  * can be read at a glance: `laptop` must fit a kind node on an 8 GiB laptop (the whole stack but
- * Elasticsearch at most 1.5 CPU and 3 GiB requested), `production` is sized for real load.
+ * Elasticsearch at most 1.0 CPU and 2 GiB requested, injected sidecars included), `production` is sized for real load.
  * CPU limits are left unset on purpose: they throttle bursty scrapes and queries without
  * protecting the node, while memory limits do protect it.
  */

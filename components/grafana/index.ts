@@ -19,24 +19,10 @@ export {
   ELASTICSEARCH_DATASOURCE_UID,
 } from "./datasources";
 export type { DatasourceContext, DatasourceProvider, StackDatasources } from "./datasources";
-export { renderDashboard } from "./dashboard-model";
-export type {
-  Dashboard,
-  DatasourceRef,
-  LogsPanel,
-  Panel,
-  Query,
-  QueryVariable,
-  Row,
-  StatPanel,
-  TextVariable,
-  Threshold,
-  TimeseriesPanel,
-  Unit,
-  Variable,
-} from "./dashboard-model";
+export { renderDashboard } from "./dashboard-kit";
+export type { ClassicDashboard, DatasourceRef, Row, Size, Step } from "./dashboard-kit";
 export { projectDashboards, serviceOverview, stackHealth, logsView, PROJECT_TAG } from "./dashboards";
-export type { DashboardFile, ProjectDashboardsArgs } from "./dashboards";
+export type { DashboardFile, ProjectDashboard, ProjectDashboardsArgs } from "./dashboards";
 export {
   communityDashboardValues,
   sidecarDashboardValues,

@@ -41,7 +41,7 @@ export const CONTAINERS_BY_RESOURCE_TYPE: Readonly<
 };
 
 /** The dev stack's ceiling: it must fit a kind node on an 8 GiB laptop. */
-export const LAPTOP_BUDGET = { cpu: 1.5, memory: 3 * 2 ** 30 };
+export const LAPTOP_BUDGET = { cpu: 1.0, memory: 2 * 2 ** 30 };
 
 function chartName(chart: string): string {
   // An OCI mirror names the chart by its full reference.

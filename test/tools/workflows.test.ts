@@ -3,8 +3,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "./lib/helpers";
-import { actionlintPath, actionlintVersion } from "./lib/actionlint";
+import { PROJECT_DIR } from "../lib/helpers";
+import { actionlintPath, actionlintVersion } from "../lib/actionlint";
 
 const WORKFLOW_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 const WORKFLOWS = fs
@@ -129,11 +129,14 @@ describe("the GitHub Actions workflows", () => {
       });
     });
 
-    it("installs actionlint before the tests, which need it when CI=true", () => {
+    it("fetches the upstream files and installs actionlint before the suites, which need them when CI=true", () => {
       const runs = job("pr.yml", "test").steps.map((s) => s.run ?? s.uses ?? "");
       const install = runs.indexOf("bash tools/install-actionlint.sh");
+      const fetch = runs.indexOf("npm run fetch:upstream");
       expect(install).to.be.greaterThan(-1);
-      expect(runs.indexOf("npm test")).to.be.greaterThan(install);
+      expect(fetch).to.be.greaterThan(-1);
+      expect(runs.indexOf("npm test")).to.be.greaterThan(Math.max(install, fetch));
+      expect(runs.indexOf("npm run test:tools")).to.be.greaterThan(runs.indexOf("npm test"));
     });
 
     it("diffs the plan of every stack against the merge base and uploads it for the comment", () => {

@@ -3,7 +3,7 @@ import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "./lib/helpers";
+import { PROJECT_DIR } from "../lib/helpers";
 
 function copyProject(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });

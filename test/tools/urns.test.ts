@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as fs from "fs";
-import { buildPlan, PlanDocument } from "../tools/lib/plan";
-import { lostUrns, readUrnList, renderUrnList } from "../tools/lib/urn-list";
-import { PROJECT_DIR } from "./lib/helpers";
+import { buildPlan, PlanDocument } from "../../tools/lib/plan";
+import { lostUrns, readUrnList, renderUrnList } from "../../tools/lib/urn-list";
+import { PROJECT_DIR } from "../lib/helpers";
 
 const STACKS = fs
   .readdirSync(PROJECT_DIR)

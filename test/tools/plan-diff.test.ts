@@ -3,7 +3,7 @@ import { spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PlanDocument, PlanResource } from "../tools/lib/plan";
+import { PlanDocument, PlanResource } from "../../tools/lib/plan";
 import {
   diffPlans,
   diffValues,
@@ -12,8 +12,8 @@ import {
   renderJson,
   renderMarkdown,
   secretConfigChanges,
-} from "../tools/lib/plan-diff";
-import { HELM_RELEASE, PROJECT_DIR } from "./lib/helpers";
+} from "../../tools/lib/plan-diff";
+import { HELM_RELEASE, PROJECT_DIR } from "../lib/helpers";
 
 const REPO = "https://prometheus-community.github.io/helm-charts";
 

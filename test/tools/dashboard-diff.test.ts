@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { planOf, PlanDocument, PlanResource } from "../tools/lib/plan";
-import { diffPlans, diffValues, renderMarkdown } from "../tools/lib/plan-diff";
-import { stackInput } from "./lib/helpers";
+import { planOf, PlanDocument, PlanResource } from "../../tools/lib/plan";
+import { diffPlans, diffValues, renderMarkdown } from "../../tools/lib/plan-diff";
+import { stackInput } from "../lib/helpers";
 
 interface Dashboard {
   title: string;

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { renderJson, renderText } from "../tools/lib/plan";
-import { plan, PROJECT_DIR } from "./lib/helpers";
+import { renderJson, renderText } from "../../tools/lib/plan";
+import { plan, PROJECT_DIR } from "../lib/helpers";
 
 const PLAN_CLI = path.join(PROJECT_DIR, "bin", "tools", "plan.js");
 

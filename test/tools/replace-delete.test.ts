@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { planOf, PlanDocument, PlanResource } from "../tools/lib/plan";
-import { diffPlans, Hazard, PlanDiff, renderJson, renderMarkdown } from "../tools/lib/plan-diff";
-import { createUrn, inheritedChildAlias, matchUrns } from "../tools/lib/urn";
-import { stackInput } from "./lib/helpers";
+import { planOf, PlanDocument, PlanResource } from "../../tools/lib/plan";
+import { diffPlans, Hazard, PlanDiff, renderJson, renderMarkdown } from "../../tools/lib/plan-diff";
+import { createUrn, inheritedChildAlias, matchUrns } from "../../tools/lib/urn";
+import { stackInput } from "../lib/helpers";
 
 /**
  * Pairs of plans, each classified as the engine would carry it out: what is replaced or deleted,

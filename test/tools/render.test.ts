@@ -2,10 +2,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PlanResource } from "../tools/lib/plan";
-import { diffRendered, renderedDataLoss, renderMarkdown, PlanDiff } from "../tools/lib/plan-diff";
-import { findHelm, renderRelease } from "../tools/lib/render";
-import { PROJECT_DIR } from "./lib/helpers";
+import { PlanResource } from "../../tools/lib/plan";
+import { diffRendered, renderedDataLoss, renderMarkdown, PlanDiff } from "../../tools/lib/plan-diff";
+import { findHelm, renderRelease } from "../../tools/lib/render";
+import { PROJECT_DIR } from "../lib/helpers";
 
 /** A small chart of our own, so the test renders offline: a StatefulSet with a claim template, a Secret. */
 const CHART = {
