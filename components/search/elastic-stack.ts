@@ -125,7 +125,8 @@ export class ElasticStack extends pulumi.ComponentResource {
               })),
             ),
           },
-          { parent: this, dependsOn: [ns] },
+          // Retained with the Elasticsearch resource that refers to it (its file realm user).
+          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
         ),
         new k8s.core.v1.Secret(
           `${name}-roles`,
@@ -134,7 +135,8 @@ export class ElasticStack extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { "roles.yml": readerRolesYaml() },
           },
-          { parent: this, dependsOn: [ns] },
+          // Retained with the Elasticsearch resource that refers to it (its roles).
+          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
         ),
       );
     }
@@ -165,7 +167,12 @@ export class ElasticStack extends pulumi.ComponentResource {
       }),
       authSecrets,
       // It waits for ECK's Ready phase: pulling the image and forming a cluster takes minutes.
-      { customTimeouts: { create: "30m", update: "30m" } },
+      // retainOnDelete: ECK deletes the data volumes with the Elasticsearch resource, so switching
+      // search off or destroying the stack leaves the cluster and its indices running instead.
+      {
+        customTimeouts: { create: "30m", update: "30m" },
+        retainOnDelete: config.cluster.retainData,
+      },
     );
 
     this.kibana = custom(

