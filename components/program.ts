@@ -31,6 +31,8 @@ export function observabilityProgram(): Promise<Record<string, unknown>> {
     /** How to reach Grafana, and the Secret (not the password) that holds its admin credentials. */
     grafana: endpoints.grafana ?? null,
     prometheus: endpoints.prometheus ?? null,
+    /** Long-term metrics through Thanos: the query-frontend Grafana's Prometheus datasource reads. */
+    thanos: endpoints.thanos ?? null,
     alertmanager: endpoints.alertmanager ?? null,
     /**
      * Where applications send spans (one OTLP endpoint, whatever receives behind it), how to open

@@ -47,7 +47,7 @@ export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./sizing";
 export { parseQuantity } from "./quantity";
 export { durationSeconds, goDuration } from "./duration";
-export { TRACE_STORAGE_KINDS, TRACING_ES_PASSWORD_KEY } from "./tracing";
+export { TRACE_STORAGE_KINDS, TRACING_ES_PASSWORD_KEY, TRACING_ES_STACK_USER } from "./tracing";
 export type {
   TraceStorageKind,
   TracingCollectorConfig,
@@ -106,3 +106,5 @@ export type {
   GatewayServiceType,
   CanaryConfig,
 } from "./mesh";
+export { readThanos, THANOS_S3_SECRET_KEYS, THANOS_S3_CREDENTIALS_SECRET } from "./thanos";
+export type { ThanosConfig, ThanosCredentials, ThanosObjectStorage, ThanosRetention } from "./thanos";

@@ -46,6 +46,11 @@ export const CONTAINER_IDS = [
   "kubeStateMetrics",
   "nodeExporter",
   "metricsServer",
+  "thanosSidecar",
+  "thanosQuery",
+  "thanosQueryFrontend",
+  "thanosStoreGateway",
+  "thanosCompactor",
   "jaeger",
   "jaegerEsIndexCleaner",
   "otelCollector",
@@ -97,6 +102,12 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("10m", "48Mi", "96Mi"),
     nodeExporter: r("10m", "24Mi", "48Mi"),
     metricsServer: r("20m", "48Mi", "96Mi"),
+    // Thanos is off in dev; sized so that a kind cluster with a bucket (MinIO, say) can try it.
+    thanosSidecar: r("10m", "48Mi", "128Mi"),
+    thanosQuery: r("20m", "64Mi", "256Mi"),
+    thanosQueryFrontend: r("10m", "48Mi", "128Mi"),
+    thanosStoreGateway: r("20m", "96Mi", "256Mi"),
+    thanosCompactor: r("20m", "128Mi", "512Mi"),
     // The memory store holds tracing.maxTraces traces (5000 by default) inside this limit.
     jaeger: r("50m", "128Mi", "256Mi"),
     jaegerEsIndexCleaner: r("10m", "32Mi", "64Mi"),
@@ -153,6 +164,14 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("100m", "256Mi", "512Mi"),
     nodeExporter: r("50m", "64Mi", "128Mi"),
     metricsServer: r("100m", "200Mi", "400Mi"),
+    // The sidecar uploads a 2h block at a time and proxies queries for the newest data.
+    thanosSidecar: r("100m", "128Mi", "512Mi"),
+    // Query and the store gateway hold series of the queried range; the compactor holds the
+    // blocks it compacts or downsamples, which grow with the series count.
+    thanosQuery: r("500m", "1Gi", "4Gi"),
+    thanosQueryFrontend: r("250m", "512Mi", "1Gi"),
+    thanosStoreGateway: r("500m", "2Gi", "4Gi"),
+    thanosCompactor: r("1", "2Gi", "8Gi"),
     jaeger: r("500m", "1Gi", "2Gi"),
     jaegerEsIndexCleaner: r("50m", "64Mi", "128Mi"),
     otelCollector: r("200m", "256Mi", "512Mi"),

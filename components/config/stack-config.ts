@@ -9,6 +9,7 @@ import { readStorage, StorageConfig } from "./storage";
 
 export type { StorageConfig };
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, SIZINGS, Sizing } from "./sizing";
+import { readThanos, ThanosConfig, THANOS_S3_SECRET_KEYS } from "./thanos";
 import { readTracing, TracingConfig, TRACING_ES_PASSWORD_KEY } from "./tracing";
 
 export const CLUSTER_TYPES = ["kind", "cloud"] as const;
@@ -102,6 +103,8 @@ export interface StackConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  /** Long-term metrics: the Thanos sidecar, query, query-frontend, store gateway and compactor. Off by default. */
+  thanos: ThanosConfig;
   loki: LokiConfig;
   logCollector: LogCollectorConfig;
   tracing: TracingConfig;
@@ -120,6 +123,8 @@ export const SECRET_KEYS = [
   "grafanaAdminPassword",
   "lokiS3AccessKeyId",
   "lokiS3SecretAccessKey",
+  THANOS_S3_SECRET_KEYS.accessKeyId,
+  THANOS_S3_SECRET_KEYS.secretAccessKey,
   TRACING_ES_PASSWORD_KEY,
   "alertReceiverSecrets",
 ] as const;
@@ -134,6 +139,7 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "thanos",
   "loki",
   "logCollector",
   "tracing",
@@ -302,9 +308,20 @@ export function parseStackConfig(
   };
   m.done();
 
+  const thanos = readThanos(
+    at("thanos"),
+    {
+      secretKeys,
+      prometheusEnabled: prometheus.enabled,
+      ...(cluster !== undefined ? { clusterContext: cluster.context } : {}),
+    },
+    problems,
+  );
   const loki = readLoki(at("loki"), secretKeys);
   const logCollector = readLogCollector(at("logCollector"), loki.enabled);
-  const tracing = readTracing(at("tracing"), sizing, problems);
+  const elasticRaw = raw["elastic"] as { enabled?: unknown } | undefined;
+  const elasticOn = elasticRaw?.enabled === true || elasticRaw?.enabled === "true";
+  const tracing = readTracing(at("tracing"), sizing, problems, elasticOn);
   const dashboards = readDashboards(at("dashboards"));
   const alerting = readAlerting(at("alerting"), secretNames.alertReceiverSecrets ?? [], problems);
   const elastic = readElastic(at("elastic"));
@@ -335,10 +352,19 @@ export function parseStackConfig(
     });
   }
 
+  if (tracing.elasticsearch?.cluster === "stack" && secretKeys.has(TRACING_ES_PASSWORD_KEY)) {
+    problems.push({
+      path: TRACING_ES_PASSWORD_KEY,
+      problem:
+        "is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user, whose password the program generates",
+      fix: `remove it with \`pulumi config rm ${TRACING_ES_PASSWORD_KEY}\`, or set tracing.elasticsearch.url to write to another cluster`,
+    });
+  }
   if (
     tracing.enabled &&
     tracing.jaeger.enabled &&
     tracing.storage === "elasticsearch" &&
+    tracing.elasticsearch?.cluster !== "stack" &&
     !secretKeys.has(TRACING_ES_PASSWORD_KEY)
   ) {
     problems.push({
@@ -376,6 +402,7 @@ export function parseStackConfig(
     alertmanager,
     grafana,
     metricsServer,
+    thanos,
     loki,
     logCollector,
     tracing,

@@ -4,7 +4,7 @@ import { LogCollectorKind, StackConfig, StackSecrets } from "../config";
 import { LogCollector, LOKI_DATASOURCE_UID, LOKI_GATEWAY_SERVICE, LogPushTarget, Loki } from "../logging";
 import { Alerting, AlertingSummary } from "../alerting";
 import { GrafanaProvisioning, stackDatasources } from "../grafana";
-import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
+import { ES_CA_KEY, ES_CA_SECRET, Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
 import { STACK_DATASOURCE_PROVIDERS } from "./datasources";
 import { ElasticEndpoints, ElasticStack } from "../search";
 import {
@@ -15,7 +15,13 @@ import {
   MeshMonitors,
   MeshPolicies,
 } from "../mesh";
-import { GRAFANA_POD, MetricsServer, PROMETHEUS_SERVICE_ACCOUNT, PrometheusStack } from "../monitoring";
+import {
+  GRAFANA_POD,
+  MetricsServer,
+  PROMETHEUS_SERVICE_ACCOUNT,
+  PrometheusStack,
+  Thanos,
+} from "../monitoring";
 import { Namespaces, NamespaceSpec } from "./namespaces";
 
 export interface ObservabilityStackArgs {
@@ -47,6 +53,8 @@ export const NAMESPACES = {
 export interface StackEndpoints {
   namespaces: string[];
   prometheus?: { namespace: pulumi.Output<string>; service: string; portForward: string };
+  /** Long-term metrics: the query-frontend that Grafana's Prometheus datasource reads. */
+  thanos?: { namespace: string; service: string; url: string; portForward: string };
   alertmanager?: { namespace: pulumi.Output<string>; service: string; portForward: string };
   grafana?: {
     namespace: pulumi.Output<string>;
@@ -96,6 +104,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly namespaces: Namespaces;
   readonly prometheusStack?: PrometheusStack;
   readonly metricsServer?: MetricsServer;
+  readonly thanos?: Thanos;
   readonly tracing?: Tracing;
   readonly loki?: Loki;
   readonly logCollector?: LogCollector;
@@ -158,11 +167,40 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...(this.istio !== undefined
             ? { mesh: { istiod: this.istio.istiod, grafanaSidecar: grafanaBehindGateway } }
             : {}),
+          namespaceName: NAMESPACES.monitoring.name,
+          ...(secrets.thanosS3AccessKeyId !== undefined && secrets.thanosS3SecretAccessKey !== undefined
+            ? {
+                thanosS3Credentials: {
+                  accessKeyId: secrets.thanosS3AccessKeyId,
+                  secretAccessKey: secrets.thanosS3SecretAccessKey,
+                },
+              }
+            : {}),
         },
         { parent: this },
       );
       this.prometheusStack = stack;
       const ns = NAMESPACES.monitoring.name;
+      if (config.thanos.enabled) {
+        this.thanos = new Thanos(
+          `${name}-thanos`,
+          {
+            namespace: this.namespaces.get(ns),
+            namespaceName: ns,
+            config,
+            secrets: stack.thanosSecrets,
+            prometheus: stack.release,
+            monitoringCrds: stack.crds,
+          },
+          { parent: this },
+        );
+        endpoints.thanos = {
+          namespace: ns,
+          service: this.thanos.service,
+          url: this.thanos.queryUrl,
+          portForward: `kubectl -n ${ns} port-forward svc/${this.thanos.service} 9090:9090`,
+        };
+      }
       endpoints.prometheus = {
         namespace: stack.namespace,
         service: stack.services.prometheus,
@@ -331,6 +369,37 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       }
     }
 
+    // Elasticsearch before tracing: Jaeger writes to it when it runs, after its user and CA exist.
+    const jaegerOnStackElasticsearch =
+      config.tracing.enabled &&
+      config.tracing.jaeger.enabled &&
+      config.tracing.elasticsearch?.cluster === "stack";
+    if (config.elastic.enabled) {
+      const grafanaOn = config.prometheus.enabled && config.grafana.enabled;
+      this.elastic = new ElasticStack(
+        `${name}-elastic`,
+        {
+          operatorNamespace: this.namespaces.get(NAMESPACES.elasticSystem.name),
+          namespace: { name: NAMESPACES.search.name, resource: this.namespaces.get(NAMESPACES.search.name) },
+          ...(grafanaOn ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
+          ...(jaegerOnStackElasticsearch && config.tracing.elasticsearch !== undefined
+            ? {
+                jaeger: {
+                  namespace: this.namespaces.get(NAMESPACES.tracing.name),
+                  namespaceName: NAMESPACES.tracing.name,
+                  indexPrefix: config.tracing.elasticsearch.indexPrefix,
+                  caSecret: ES_CA_SECRET,
+                  caKey: ES_CA_KEY,
+                },
+              }
+            : {}),
+          config,
+        },
+        { parent: this },
+      );
+      endpoints.elastic = this.elastic.endpoints;
+    }
+
     if (config.tracing.enabled) {
       this.tracing = new Tracing(
         `${name}-tracing`,
@@ -341,25 +410,20 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...(secrets.tracingElasticsearchPassword !== undefined
             ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
             : {}),
+          ...(this.elastic?.jaeger !== undefined
+            ? {
+                elasticsearchPassword: this.elastic.jaeger.password,
+                stackElasticsearch: {
+                  url: this.elastic.jaeger.url,
+                  replicas: this.elastic.jaeger.replicas,
+                  ready: this.elastic.jaeger.ready,
+                },
+              }
+            : {}),
         },
         { parent: this },
       );
       endpoints.tracing = this.tracing.endpoints;
-    }
-
-    if (config.elastic.enabled) {
-      const grafanaOn = config.prometheus.enabled && config.grafana.enabled;
-      this.elastic = new ElasticStack(
-        `${name}-elastic`,
-        {
-          operatorNamespace: this.namespaces.get(NAMESPACES.elasticSystem.name),
-          namespace: { name: NAMESPACES.search.name, resource: this.namespaces.get(NAMESPACES.search.name) },
-          ...(grafanaOn ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
-          config,
-        },
-        { parent: this },
-      );
-      endpoints.elastic = this.elastic.endpoints;
     }
 
     const stack = this.prometheusStack;

@@ -1,5 +1,6 @@
 import { StackConfig } from "../config";
 import { STACK_RELEASE } from "../monitoring/prometheus-stack";
+import { thanosQueryUrl } from "../monitoring/thanos-values";
 import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "./datasource";
 
 /** Fixed uids: dashboards, links between datasources and other parts name them. */
@@ -38,14 +39,16 @@ function monitoringNamespace(ctx: DatasourceContext): string {
 
 /**
  * kube-prometheus-stack provisions this one itself (uid `prometheus`, the default): it is listed
- * so that dashboards and links can name it, but it is not in the program's ConfigMap.
+ * so that dashboards and links can name it, but it is not in the program's ConfigMap. With Thanos
+ * on, it reads the query-frontend instead (same uid): the replicas deduplicated, and the bucket's history.
  */
 export function prometheusDatasource(ctx: DatasourceContext): GrafanaDatasource {
+  const ns = monitoringNamespace(ctx);
   return {
     name: "Prometheus",
     type: "prometheus",
     uid: PROMETHEUS_DATASOURCE_UID,
-    url: `http://${STACK_RELEASE}-prometheus.${monitoringNamespace(ctx)}:9090/`,
+    url: ctx.config.thanos.enabled ? thanosQueryUrl(ns) : `http://${STACK_RELEASE}-prometheus.${ns}:9090/`,
     isDefault: true,
   };
 }

@@ -25,3 +25,21 @@ export { metricsServerValues, METRICS_SERVER_CONTAINERS } from "./metrics-server
 export type { MetricsServerValuesArgs } from "./metrics-server-values";
 export { serviceMonitor } from "./service-monitor";
 export type { ServiceMonitorArgs } from "./service-monitor";
+export { Thanos } from "./thanos";
+export type { ThanosArgs } from "./thanos";
+export {
+  thanosValues,
+  thanosObjstoreConfig,
+  thanosCredentialsEnv,
+  thanosQueryUrl,
+  prometheusThanosValues,
+  THANOS_CONTAINERS,
+  THANOS_RELEASE,
+  THANOS_SERVICES,
+  THANOS_SELECTOR,
+  THANOS_OBJSTORE_SECRET,
+  THANOS_OBJSTORE_KEY,
+  THANOS_SIDECAR_SERVICE,
+  PROMETHEUS_REPLICA_LABEL,
+} from "./thanos-values";
+export type { ThanosValuesArgs } from "./thanos-values";

@@ -11,10 +11,12 @@ import {
   PrometheusConfig,
   StackConfig,
   StorageConfig,
+  ThanosConfig,
   toK8s,
 } from "../config";
 import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
+import { prometheusThanosValues, thanosQueryUrl } from "./thanos-values";
 
 /**
  * Where Prometheus reads the Istio workload certificate that its sidecar writes (Istio's
@@ -104,6 +106,11 @@ export interface PrometheusStackValuesArgs {
   grafanaAdminSecretName: string;
   /** Istio sidecars for Prometheus (its certificate) and Grafana. Defaults to none (no mesh). */
   mesh?: PrometheusMeshArgs;
+  /**
+   * Long-term metrics: the Thanos sidecar in every Prometheus replica, and Grafana's Prometheus
+   * datasource (same uid) on the query-frontend in `namespace`. Defaults to none (no Thanos).
+   */
+  thanos?: { config: ThanosConfig; namespace: string };
 }
 
 /**
@@ -114,10 +121,11 @@ export interface PrometheusStackValuesArgs {
 export function prometheusStackValuesArgs(
   config: Pick<
     StackConfig,
-    "cluster" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting"
+    "cluster" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting" | "thanos"
   >,
   grafanaAdminSecretName: string,
   mesh?: { grafanaSidecar: boolean },
+  namespace = "monitoring",
 ): PrometheusStackValuesArgs {
   return {
     cluster: config.cluster,
@@ -131,6 +139,7 @@ export function prometheusStackValuesArgs(
     ...(mesh !== undefined
       ? { mesh: { proxy: config.resources.istioProxy, grafanaSidecar: mesh.grafanaSidecar } }
       : {}),
+    ...(config.thanos.enabled ? { thanos: { config: config.thanos, namespace } } : {}),
   };
 }
 
@@ -153,6 +162,10 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
   const { cluster, resources: res, prometheus, alertmanager, grafana, dashboards, mesh } = args;
   const reloader = toK8s(res.configReloader);
   const routed = routingEnabled({ prometheus, alertmanager, alerting: args.alerting });
+  const thanos =
+    args.thanos !== undefined
+      ? prometheusThanosValues({ thanos: args.thanos.config, resources: res })
+      : undefined;
   return {
     // The CRDs come from the prometheus-operator-crds release, which upgrades them; this chart's
     // copy sits in Helm's never-upgraded crds/ folder.
@@ -181,7 +194,9 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
           ? { storageSpec: { volumeClaimTemplate: claimTemplate(prometheus.storage, cluster.storageClass) } }
           : {}),
         ...(mesh !== undefined ? prometheusMeshSpec(mesh) : {}),
+        ...(thanos?.prometheusSpec ?? {}),
       },
+      ...(thanos?.prometheus ?? {}),
     },
     kubeEtcd: { enabled: prometheus.scrapeControlPlane },
     kubeScheduler: { enabled: prometheus.scrapeControlPlane },
@@ -228,6 +243,11 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
         dashboards: sidecarDashboardValues(dashboards),
         datasources: {
           uid: PROMETHEUS_DATASOURCE_UID,
+          // With Thanos, the same datasource (same uid, so dashboards keep working) reads every
+          // replica, deduplicated, and the bucket's history through the query-frontend.
+          ...(args.thanos !== undefined
+            ? { url: thanosQueryUrl(args.thanos.namespace), extraJsonData: { prometheusType: "Thanos" } }
+            : {}),
           // The program provisions Alertmanager's datasource itself, only when Alertmanager runs.
           alertmanager: { enabled: false },
         },
@@ -317,6 +337,12 @@ export const PROMETHEUS_STACK_CONTAINERS: readonly ContainerSlot[] = [
     replicas: "grafana.replicas",
     enabledWhen: ["grafana.enabled", "grafana.persistence.enabled"],
     runs: "init",
+  },
+  {
+    container: "prometheus thanos-sidecar",
+    resources: "prometheus.prometheusSpec.thanos.resources",
+    replicas: "prometheus.prometheusSpec.replicas",
+    enabledWhen: ["prometheus.prometheusSpec.thanos"],
   },
   {
     container: "prometheus istio-proxy (certificate only)",

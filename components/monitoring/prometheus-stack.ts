@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
+import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY, StackConfig } from "../config";
 import { STACK_LABELS } from "../core/namespaces";
+import { thanosObjstoreConfig, THANOS_OBJSTORE_KEY, THANOS_OBJSTORE_SECRET } from "./thanos-values";
 import {
   GRAFANA_ADMIN_PASSWORD_KEY,
   GRAFANA_ADMIN_USER_KEY,
@@ -14,14 +15,29 @@ import {
 export interface PrometheusStackArgs {
   /** The namespace of every release and of the admin Secret. */
   namespace: k8s.core.v1.Namespace;
+  /** That namespace's name, known before it exists, for in-cluster URLs. Defaults to `monitoring`. */
+  namespaceName?: string;
   /**
    * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
-   * grafana, dashboards and alerting.
+   * grafana, dashboards, alerting and thanos.
    */
   config: Pick<
     StackConfig,
-    "cluster" | "charts" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting"
+    | "cluster"
+    | "charts"
+    | "resources"
+    | "prometheus"
+    | "alertmanager"
+    | "grafana"
+    | "dashboards"
+    | "alerting"
+    | "thanos"
   >;
+  /**
+   * The Thanos bucket's key pair from secret config, when thanos.objectStorage takes its
+   * credentials from config. Defaults to none (an existing Secret, or no Thanos).
+   */
+  thanosS3Credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
   /** Grafana's admin password. Defaults to a generated 32-character password. */
   grafanaAdminPassword?: pulumi.Output<string>;
   /**
@@ -65,6 +81,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
   readonly namespace: pulumi.Output<string>;
   /** In-cluster service names. */
   readonly services: { prometheus: string; alertmanager?: string; grafana?: string };
+  /** With Thanos: the Secrets its sidecars and components read (bucket config, and the key pair when the program owns it). */
+  readonly thanosSecrets: k8s.core.v1.Secret[];
 
   constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:monitoring:PrometheusStack", name, {}, opts);
@@ -114,13 +132,63 @@ export class PrometheusStack extends pulumi.ComponentResource {
       passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
     };
 
+    // The bucket's objstore.yml (no credentials in it), and the key pair when it comes from secret
+    // config: both before the release, whose Prometheus pods mount them in their Thanos sidecars.
+    this.thanosSecrets = [];
+    const thanos = config.thanos;
+    if (thanos.enabled && thanos.objectStorage !== undefined) {
+      const os = thanos.objectStorage;
+      this.thanosSecrets.push(
+        new k8s.core.v1.Secret(
+          `${name}-thanos-objstore`,
+          {
+            metadata: { name: THANOS_OBJSTORE_SECRET, namespace, labels: { ...STACK_LABELS } },
+            type: "Opaque",
+            stringData: { [THANOS_OBJSTORE_KEY]: thanosObjstoreConfig(os) },
+          },
+          { parent: this, dependsOn: [args.namespace] },
+        ),
+      );
+      if (os.credentials.source === "config") {
+        const creds = args.thanosS3Credentials;
+        if (creds === undefined) {
+          throw new Error(
+            "thanos.objectStorage takes its credentials from secret config, but none were passed",
+          );
+        }
+        this.thanosSecrets.push(
+          new k8s.core.v1.Secret(
+            `${name}-thanos-s3-credentials`,
+            {
+              metadata: { name: os.credentials.secretName, namespace, labels: { ...STACK_LABELS } },
+              type: "Opaque",
+              stringData: pulumi.secret(
+                pulumi.all([creds.accessKeyId, creds.secretAccessKey]).apply(([id, key]) => ({
+                  [S3_ACCESS_KEY_ID_KEY]: id,
+                  [S3_SECRET_ACCESS_KEY_KEY]: key,
+                })),
+              ),
+            },
+            { parent: this, dependsOn: [args.namespace] },
+          ),
+        );
+      }
+    }
+
     this.release = helmRelease(
       STACK_RELEASE,
       {
         chart: "kubePrometheusStack",
         releaseName: STACK_RELEASE,
         namespace,
-        values: prometheusStackValues(prometheusStackValuesArgs(config, GRAFANA_ADMIN_SECRET, args.mesh)),
+        values: prometheusStackValues(
+          prometheusStackValuesArgs(
+            config,
+            GRAFANA_ADMIN_SECRET,
+            args.mesh,
+            args.namespaceName ?? "monitoring",
+          ),
+        ),
         charts: config.charts,
       },
       {
@@ -129,6 +197,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
           args.namespace,
           this.crds,
           adminSecret,
+          ...this.thanosSecrets,
           ...(args.mesh !== undefined ? [args.mesh.istiod] : []),
         ],
       },

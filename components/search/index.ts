@@ -1,5 +1,5 @@
 export { ElasticStack, ECK_RELEASE } from "./elastic-stack";
-export type { ElasticStackArgs, ElasticEndpoints } from "./elastic-stack";
+export type { ElasticStackArgs, ElasticEndpoints, JaegerElasticsearchAccess } from "./elastic-stack";
 export { eckOperatorValues, ECK_OPERATOR_CONTAINERS } from "./eck-operator-values";
 export type { EckOperatorValuesArgs } from "./eck-operator-values";
 export {
@@ -42,6 +42,8 @@ export {
   elasticsearchDatasource,
   elasticsearchUrl,
   readerRolesYaml,
+  readerRoles,
+  rolesYaml,
   ELASTICSEARCH_DATASOURCE_UID,
   GRAFANA_DATASOURCE_SECRET,
   GRAFANA_READER_ROLE,
@@ -49,3 +51,15 @@ export {
   GRAFANA_READER_USER,
   ROLES_SECRET,
 } from "./grafana-access";
+export {
+  jaegerRole,
+  jaegerIndexPattern,
+  caCopyJobManifest,
+  caCopyCronJobManifest,
+  caCopyRules,
+  CA_COPY_SCRIPT,
+  CA_COPY_SERVICE_ACCOUNT,
+  JAEGER_ES_ROLE,
+  JAEGER_USER_SECRET,
+} from "./jaeger-access";
+export type { CaCopyArgs } from "./jaeger-access";

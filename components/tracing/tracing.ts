@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, TraceStorageKind } from "../config";
 import { Jaeger } from "./jaeger";
-import { JAEGER_PORTS, JAEGER_SELECTOR, JAEGER_SERVICE } from "./jaeger-values";
+import { JAEGER_PORTS, JAEGER_SELECTOR, JAEGER_SERVICE, StackElasticsearch } from "./jaeger-values";
 import { TRACING_NAMESPACE } from "./names";
 import { OpenTelemetryCollector } from "./otel-collector";
 import { COLLECTOR_SELECTOR, COLLECTOR_SERVICE } from "./otel-collector-values";
@@ -17,6 +17,8 @@ export interface TracingArgs {
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
   elasticsearchPassword?: pulumi.Output<string>;
+  /** The stack's own Elasticsearch and what Jaeger waits for (see JaegerArgs). Defaults to none. */
+  stackElasticsearch?: StackElasticsearch & { ready: readonly pulumi.Resource[] };
 }
 
 /** Where application teams send spans and where operators look at traces. Never a secret. */
@@ -61,6 +63,7 @@ export class Tracing extends pulumi.ComponentResource {
           ...(args.elasticsearchPassword !== undefined
             ? { elasticsearchPassword: args.elasticsearchPassword }
             : {}),
+          ...(args.stackElasticsearch !== undefined ? { stackElasticsearch: args.stackElasticsearch } : {}),
         },
         { parent: this },
       );
