@@ -462,6 +462,12 @@ describe("community dashboards and folders in kube-prometheus-stack's values", (
       expect((g["sidecar"] as Record<string, unknown>)["datasources"]).to.deep.equal({
         uid: "prometheus",
         alertmanager: { enabled: false },
+        // Metrics to traces: an exemplar's trace id opens the trace in Jaeger, which both stacks run.
+        exemplarTraceIdDestinations: {
+          datasourceUid: "jaeger",
+          traceIdLabelName: "trace_id",
+          urlDisplayLabel: "Open trace",
+        },
       });
       expect(g["downloadDashboards"]).to.deep.equal({
         resources: {

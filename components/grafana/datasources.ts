@@ -1,6 +1,7 @@
 import { StackConfig } from "../config";
 import { STACK_RELEASE } from "../monitoring/prometheus-stack";
 import { thanosQueryUrl } from "../monitoring/thanos-values";
+import { EXEMPLAR_TRACE_ID_LABEL } from "../monitoring/prometheus-stack-values";
 import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "./datasource";
 
 /** Fixed uids: dashboards, links between datasources and other parts name them. */
@@ -50,6 +51,18 @@ export function prometheusDatasource(ctx: DatasourceContext): GrafanaDatasource 
     uid: PROMETHEUS_DATASOURCE_UID,
     url: ctx.config.thanos.enabled ? thanosQueryUrl(ns) : `http://${STACK_RELEASE}-prometheus.${ns}:9090/`,
     isDefault: true,
+    // The chart writes these from the values (grafana.sidecar.datasources): an exemplar's trace id
+    // opens its trace in Jaeger (pruned when Jaeger is off), and Thanos is named as such.
+    jsonData: {
+      ...(ctx.config.thanos.enabled ? { prometheusType: "Thanos" } : {}),
+      exemplarTraceIdDestinations: [
+        {
+          datasourceUid: JAEGER_DATASOURCE_UID,
+          name: EXEMPLAR_TRACE_ID_LABEL,
+          urlDisplayLabel: "Open trace",
+        },
+      ],
+    },
   };
 }
 
@@ -110,6 +123,11 @@ export function stackDatasources(
   if (!ctx.config.prometheus.enabled || !ctx.config.grafana.enabled) return { all: [], provisioned: [] };
   const contributed = providers.flatMap((p) => p(ctx));
   const all = [prometheusDatasource(ctx), ...contributed];
+  const known = new Set(all.map((ds) => ds.uid));
+  const prometheus = all[0] as GrafanaDatasource;
+  if (prometheus.jsonData !== undefined) {
+    all[0] = { ...prometheus, jsonData: pruneLinks(prometheus.jsonData, known) as Record<string, unknown> };
+  }
   const seen = new Set<string>();
   for (const ds of all) {
     if (seen.has(ds.uid)) throw new Error(`two datasources claim uid ${ds.uid}`);

@@ -16,6 +16,7 @@ import {
 } from "../config";
 import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
+import { JAEGER_DATASOURCE_UID } from "../grafana/datasources";
 import { prometheusThanosValues, thanosQueryUrl } from "./thanos-values";
 
 /**
@@ -111,7 +112,15 @@ export interface PrometheusStackValuesArgs {
    * datasource (same uid) on the query-frontend in `namespace`. Defaults to none (no Thanos).
    */
   thanos?: { config: ThanosConfig; namespace: string };
+  /**
+   * The uid of the traces datasource (Jaeger): an exemplar's trace id in a Prometheus panel then
+   * opens its trace, the metrics-to-traces link. Defaults to none (no exemplar link).
+   */
+  tracesDatasourceUid?: string;
 }
+
+/** The label exemplars carry their trace id in (the OpenTelemetry SDKs' and Prometheus clients' name). */
+export const EXEMPLAR_TRACE_ID_LABEL = "trace_id";
 
 /**
  * The values builder's arguments from the stack config: the one place that picks its slices.
@@ -121,7 +130,15 @@ export interface PrometheusStackValuesArgs {
 export function prometheusStackValuesArgs(
   config: Pick<
     StackConfig,
-    "cluster" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting" | "thanos"
+    | "cluster"
+    | "resources"
+    | "prometheus"
+    | "alertmanager"
+    | "grafana"
+    | "dashboards"
+    | "alerting"
+    | "thanos"
+    | "tracing"
   >,
   grafanaAdminSecretName: string,
   mesh?: { grafanaSidecar: boolean },
@@ -140,6 +157,9 @@ export function prometheusStackValuesArgs(
       ? { mesh: { proxy: config.resources.istioProxy, grafanaSidecar: mesh.grafanaSidecar } }
       : {}),
     ...(config.thanos.enabled ? { thanos: { config: config.thanos, namespace } } : {}),
+    ...(config.tracing.enabled && config.tracing.jaeger.enabled
+      ? { tracesDatasourceUid: JAEGER_DATASOURCE_UID }
+      : {}),
   };
 }
 
@@ -247,6 +267,15 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
           // replica, deduplicated, and the bucket's history through the query-frontend.
           ...(args.thanos !== undefined
             ? { url: thanosQueryUrl(args.thanos.namespace), extraJsonData: { prometheusType: "Thanos" } }
+            : {}),
+          ...(args.tracesDatasourceUid !== undefined
+            ? {
+                exemplarTraceIdDestinations: {
+                  datasourceUid: args.tracesDatasourceUid,
+                  traceIdLabelName: EXEMPLAR_TRACE_ID_LABEL,
+                  urlDisplayLabel: "Open trace",
+                },
+              }
             : {}),
           // The program provisions Alertmanager's datasource itself, only when Alertmanager runs.
           alertmanager: { enabled: false },

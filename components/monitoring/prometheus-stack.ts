@@ -19,7 +19,7 @@ export interface PrometheusStackArgs {
   namespaceName?: string;
   /**
    * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
-   * grafana, dashboards, alerting and thanos.
+   * grafana, dashboards, alerting, thanos and tracing (whether Jaeger runs, for exemplar links).
    */
   config: Pick<
     StackConfig,
@@ -32,6 +32,7 @@ export interface PrometheusStackArgs {
     | "dashboards"
     | "alerting"
     | "thanos"
+    | "tracing"
   >;
   /**
    * The Thanos bucket's key pair from secret config, when thanos.objectStorage takes its
