@@ -9,11 +9,11 @@ import {
   receiversWithSecrets,
   RuleGroup,
 } from "../components/alerting";
-import { parseStackConfig, StackConfig } from "../components/config";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
 import { promqlErrors } from "./lib/query-lang";
+import { StackConfig, parseStackConfig } from "../components/core/config";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));

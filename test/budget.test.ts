@@ -1,11 +1,10 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { totalRequests } from "../components/charts";
-import { CONTAINER_IDS, DEFAULT_RESOURCES, parseQuantity } from "../components/config";
 import { LAPTOP_BUDGET, planContainers, withinLaptopBudget } from "../tools/lib/budget";
 import { END, RESOURCES_DOC, resourceTables, START } from "../tools/resources";
 import { plan, PROJECT_DIR } from "./lib/helpers";
+import { CONTAINER_IDS, DEFAULT_RESOURCES, parseQuantity, totalRequests } from "../components/kit";
 
 describe("resource requests", () => {
   for (const stack of ["dev", "prod"]) {

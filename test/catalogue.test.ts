@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { CHARTS, chartSource } from "../components/charts";
 import { chartIdentity } from "./lib/chart-archive";
 import { SHARED_DIR, sharedAvailable } from "./lib/helpers";
 import { requireUpstream, upstreamPath } from "./lib/upstream";
+import { CHARTS, chartSource } from "../components/kit";
 
 describe("the chart catalogue", () => {
   it("gives each chart's public repository when there is no mirror", () => {

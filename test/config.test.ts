@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTAINER_IDS, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
+import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
+import { CONTAINER_IDS } from "../components/kit";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 
@@ -73,12 +74,12 @@ describe("stack config", () => {
       [
         "a negative replica count",
         { ...kind, prometheus: { replicas: -1 } },
-        "Invalid stack config: prometheus.replicas: must be a whole number of at least 0, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
+        "Invalid stack config: prometheus.replicas: must be a whole number from 0 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
       ],
       [
         "a fractional replica count",
         { ...kind, alertmanager: { replicas: 1.5 } },
-        "Invalid stack config: alertmanager.replicas: must be a whole number of at least 0, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
+        "Invalid stack config: alertmanager.replicas: must be a whole number from 0 to 100, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
       ],
       [
         "a bad duration",
@@ -88,7 +89,7 @@ describe("stack config", () => {
       [
         "a bad size",
         { ...kind, prometheus: { storage: { size: "50GB" } } },
-        'Invalid stack config: prometheus.storage.size: must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got "50GB"; set e.g. `pulumi config set --path prometheus.storage.size 50Gi`',
+        'Invalid stack config: prometheus.storage.size: must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got "50GB"; did you mean 50Gi? Kubernetes quantities carry no B: set `pulumi config set --path prometheus.storage.size 50Gi`',
       ],
       [
         "a storage without a size",
@@ -133,7 +134,12 @@ describe("stack config", () => {
       [
         "an unknown top-level key",
         { ...kind, lokki: { mode: "SingleBinary" } },
-        `Invalid stack config: lokki: is not a known config key; remove it with \`pulumi config rm lokki\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
+        "Invalid stack config: lokki: is not a known config key; did you mean loki? rename it in the stack file, or remove it with `pulumi config rm lokki`",
+      ],
+      [
+        "an unknown top-level key like no known one",
+        { ...kind, tempo: { enabled: true } },
+        `Invalid stack config: tempo: is not a known config key; remove it with \`pulumi config rm tempo\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
       ],
       [
         "a boolean that is not one",

@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { totalRequests } from "../components/charts";
-import { parseStackConfig, StackConfig } from "../components/config";
 import { datasourceProvisioning } from "../components/grafana";
 import {
   eckOperatorValues,
@@ -20,6 +18,8 @@ import { ProgramRun } from "../tools/lib/run-program";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { find, plan, release, releases, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
+import { totalRequests } from "../components/kit";
 
 const ES = "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch";
 const KIBANA = "kubernetes:kibana.k8s.elastic.co/v1:Kibana";

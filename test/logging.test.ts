@@ -6,8 +6,8 @@ import { requireUpstream } from "./lib/upstream";
 import { lokiTraceDerivedFields } from "../components/tracing";
 import { renderJson } from "../tools/lib/plan";
 import { ProgramRun } from "../tools/lib/run-program";
-import { valueAt } from "../components/charts";
 import { find, HELM_RELEASE, plan, release, releases, run, stackInput, valueOf } from "./lib/helpers";
+import { valueAt } from "../components/kit";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";

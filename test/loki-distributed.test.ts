@@ -1,13 +1,12 @@
 import { expect } from "chai";
+import { parseStackConfig, StackConfig } from "../components/core/config";
+import { containerUsage } from "../components/kit";
+import { LOKI_CONTAINERS, lokiValues } from "../components/logging";
 import {
   LOKI_DISTRIBUTED_COMPONENTS,
   LOKI_SCALE_PRESETS,
   LokiDistributedComponent,
-  parseStackConfig,
-  StackConfig,
-} from "../components/config";
-import { LOKI_CONTAINERS, lokiValues } from "../components/logging";
-import { containerUsage } from "../components/charts";
+} from "../components/logging/config";
 import { errorFor } from "./lib/config-error";
 
 const cloud = {

@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { parseStackConfig, StackConfig } from "../components/config";
 import { istioGatewayValues, istiodValues, TRACING_PROVIDER } from "../components/mesh";
 import { ISTIO_SCRAPE_TLS, prometheusStackValues, prometheusStackValuesArgs } from "../components/monitoring";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { stackRawConfig } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));

@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { parseStackConfig, StackConfig } from "../components/config";
-import { NAMESPACES } from "../components/core";
-import { STACK_DATASOURCE_PROVIDERS } from "../components/core/datasources";
-import { GrafanaDatasource, stackDatasources } from "../components/grafana";
+import { stackModel } from "../components/core";
+import { parseStackConfig, StackConfig } from "../components/core/config";
+import { GrafanaDatasource } from "../components/grafana";
 import { CA_COPY_SCRIPT, caCopyJobManifest, caCopyRules, jaegerRole } from "../components/search";
 import { jaegerConfig, jaegerValues } from "../components/tracing";
 import { ProgramRun } from "../tools/lib/run-program";
@@ -73,6 +72,22 @@ describe("every stack under mocks", () => {
       "observability-elastic-elasticsearch",
       "observability-elastic-jaeger-ca-copy",
     ]);
+  });
+
+  it("every stack: the chart's Prometheus datasource links exemplars to the Jaeger datasource", () => {
+    for (const stack of STACKS) {
+      expect(
+        valueOf(
+          release(of(stack).resources, "kube-prometheus-stack"),
+          "grafana.sidecar.datasources.exemplarTraceIdDestinations",
+        ),
+        stack,
+      ).to.deep.equal({
+        datasourceUid: "jaeger",
+        traceIdLabelName: "trace_id",
+        urlDisplayLabel: "Open trace",
+      });
+    }
   });
 
   it("prod and large: Jaeger's password is the generated one of its own user, in Secrets only", () => {
@@ -243,7 +258,7 @@ describe("Jaeger on the stack's Elasticsearch", () => {
 
 describe("Grafana's datasources in every stack", () => {
   const byUid = (config: StackConfig): Map<string, GrafanaDatasource> => {
-    const { all } = stackDatasources({ config, namespaces: NAMESPACES }, STACK_DATASOURCE_PROVIDERS);
+    const { all } = stackModel(config).datasources;
     return new Map(all.map((d) => [d.uid, d]));
   };
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { STACK_RELEASE } from "../components/monitoring";
-import { parseStackConfig } from "../components/config";
+import { parseStackConfig } from "../components/core/config";
 import {
   prometheusStackValues,
   prometheusStackValuesArgs,
@@ -217,7 +217,7 @@ describe("Thanos values", () => {
 
   it("give every Prometheus replica the sized sidecar, the key pair, a cluster label, and Grafana the query-frontend", () => {
     const kps = prometheusStackValues(
-      prometheusStackValuesArgs(large, "grafana-admin", undefined, "monitoring"),
+      prometheusStackValuesArgs(large, "grafana-admin", undefined, { namespace: "monitoring" }),
     );
     expect(at(kps, "prometheus.prometheusSpec.thanos")).to.deep.equal({
       objectStorageConfig: { existingSecret: { name: "thanos-objstore", key: "objstore.yml" } },

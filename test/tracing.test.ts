@@ -1,8 +1,5 @@
 import { expect } from "chai";
-import { serviceMonitor } from "../components/monitoring";
 import { parse, stringify } from "yaml";
-import { totalRequests, valueAt } from "../components/charts";
-import { parseStackConfig, StackConfig, TracingConfig } from "../components/config";
 import { datasourceProvisioning, PROMETHEUS_DATASOURCE_UID } from "../components/grafana";
 import {
   BACKEND_EXPORTER,
@@ -27,6 +24,9 @@ import { ProgramRun } from "../tools/lib/run-program";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { find, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
+import { serviceMonitor, totalRequests, valueAt } from "../components/kit";
+import { TracingConfig } from "../components/tracing/config";
 
 const dev = () => parseStackConfig(stackRawConfig("dev"));
 const prod = () => parseStackConfig(stackRawConfig("prod"));

@@ -1,7 +1,7 @@
 import * as cog from "@grafana/grafana-foundation-sdk/cog";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { DashboardsConfig } from "../config";
+import { DashboardsConfig } from "./config";
 import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "./datasource";
 import {
   bigNumber,

@@ -1,28 +1,10 @@
-import { StackConfig } from "../config";
-import { STACK_RELEASE } from "../monitoring/prometheus-stack";
-import { thanosQueryUrl } from "../monitoring/thanos-values";
-import { EXEMPLAR_TRACE_ID_LABEL } from "../monitoring/prometheus-stack-values";
-import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "./datasource";
+import { GrafanaDatasource } from "./datasource";
 
 /** Fixed uids: dashboards, links between datasources and other parts name them. */
 export const ALERTMANAGER_DATASOURCE_UID = "alertmanager";
 export const LOKI_DATASOURCE_UID = "loki";
 export const JAEGER_DATASOURCE_UID = "jaeger";
 export const ELASTICSEARCH_DATASOURCE_UID = "elasticsearch";
-
-/** Where the stack's parts live, so a provider can build in-cluster URLs. */
-export interface DatasourceContext {
-  /** The validated stack config. */
-  config: StackConfig;
-  /** Each part's namespace by its NAMESPACES key (e.g. `monitoring`). */
-  namespaces: Readonly<Record<string, { name: string }>>;
-}
-
-/**
- * One part's contribution: the datasources it brings when it is on, and none when it is off. A
- * new part (Loki, Jaeger, Elasticsearch) adds its provider to DATASOURCE_PROVIDERS, nothing else.
- */
-export type DatasourceProvider = (ctx: DatasourceContext) => readonly GrafanaDatasource[];
 
 /** The datasources Grafana ends up with, and which of them the program provisions itself. */
 export interface StackDatasources {
@@ -31,58 +13,6 @@ export interface StackDatasources {
   /** The ones the program's ConfigMap provisions (links to absent datasources removed). */
   provisioned: GrafanaDatasource[];
 }
-
-function monitoringNamespace(ctx: DatasourceContext): string {
-  const ns = ctx.namespaces["monitoring"]?.name;
-  if (ns === undefined) throw new Error("no monitoring namespace among the stack's namespaces");
-  return ns;
-}
-
-/**
- * kube-prometheus-stack provisions this one itself (uid `prometheus`, the default): it is listed
- * so that dashboards and links can name it, but it is not in the program's ConfigMap. With Thanos
- * on, it reads the query-frontend instead (same uid): the replicas deduplicated, and the bucket's history.
- */
-export function prometheusDatasource(ctx: DatasourceContext): GrafanaDatasource {
-  const ns = monitoringNamespace(ctx);
-  return {
-    name: "Prometheus",
-    type: "prometheus",
-    uid: PROMETHEUS_DATASOURCE_UID,
-    url: ctx.config.thanos.enabled ? thanosQueryUrl(ns) : `http://${STACK_RELEASE}-prometheus.${ns}:9090/`,
-    isDefault: true,
-    // The chart writes these from the values (grafana.sidecar.datasources): an exemplar's trace id
-    // opens its trace in Jaeger (pruned when Jaeger is off), and Thanos is named as such.
-    jsonData: {
-      ...(ctx.config.thanos.enabled ? { prometheusType: "Thanos" } : {}),
-      exemplarTraceIdDestinations: [
-        {
-          datasourceUid: JAEGER_DATASOURCE_UID,
-          name: EXEMPLAR_TRACE_ID_LABEL,
-          urlDisplayLabel: "Open trace",
-        },
-      ],
-    },
-  };
-}
-
-/** Alertmanager, from kube-prometheus-stack, when it runs (the chart's own copy is switched off). */
-export const alertmanagerDatasources: DatasourceProvider = (ctx) =>
-  ctx.config.prometheus.enabled && ctx.config.alertmanager.enabled
-    ? [
-        {
-          name: "Alertmanager",
-          type: "alertmanager",
-          uid: ALERTMANAGER_DATASOURCE_UID,
-          url: `http://${STACK_RELEASE}-alertmanager.${monitoringNamespace(ctx)}:9093/`,
-          // Silences and alerts of a Prometheus-flavoured Alertmanager, not Grafana's own alerting.
-          jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
-        },
-      ]
-    : [];
-
-/** Every part that contributes datasources, in the order Grafana lists them. */
-export const DATASOURCE_PROVIDERS: readonly DatasourceProvider[] = [alertmanagerDatasources];
 
 /**
  * Drops every link (an object with a `datasourceUid`, such as Loki's derived fields, Prometheus
@@ -112,31 +42,25 @@ export function pruneLinks(value: unknown, known: ReadonlySet<string>): unknown 
 }
 
 /**
- * The one place that decides which datasources exist: Prometheus (from the chart) and whatever the
- * enabled parts contribute, with fixed uids and links only to datasources that exist. A pure
- * function of the config.
+ * What Grafana lists: the datasource its chart provisions itself (Prometheus) and every one the
+ * stack's parts contribute, with fixed uids and links only to datasources that exist. The stack
+ * model decides which parts contribute; this only checks and joins them.
  */
 export function stackDatasources(
-  ctx: DatasourceContext,
-  providers: readonly DatasourceProvider[] = DATASOURCE_PROVIDERS,
+  chartProvided: GrafanaDatasource,
+  contributed: readonly GrafanaDatasource[],
 ): StackDatasources {
-  if (!ctx.config.prometheus.enabled || !ctx.config.grafana.enabled) return { all: [], provisioned: [] };
-  const contributed = providers.flatMap((p) => p(ctx));
-  const all = [prometheusDatasource(ctx), ...contributed];
-  const known = new Set(all.map((ds) => ds.uid));
-  const prometheus = all[0] as GrafanaDatasource;
-  if (prometheus.jsonData !== undefined) {
-    all[0] = { ...prometheus, jsonData: pruneLinks(prometheus.jsonData, known) as Record<string, unknown> };
-  }
+  const all = [chartProvided, ...contributed];
   const seen = new Set<string>();
   for (const ds of all) {
     if (seen.has(ds.uid)) throw new Error(`two datasources claim uid ${ds.uid}`);
     seen.add(ds.uid);
   }
-  const provisioned = contributed.map((ds) =>
+  const pruned = (ds: GrafanaDatasource): GrafanaDatasource =>
     ds.jsonData === undefined
       ? ds
-      : { ...ds, jsonData: pruneLinks(ds.jsonData, seen) as Record<string, unknown> },
-  );
-  return { all: [all[0] as GrafanaDatasource, ...provisioned], provisioned };
+      : { ...ds, jsonData: pruneLinks(ds.jsonData, seen) as Record<string, unknown> };
+  const provisioned = contributed.map(pruned);
+  // The chart's own datasource links too (Prometheus's exemplars to traces): pruned the same way.
+  return { all: [pruned(chartProvided), ...provisioned], provisioned };
 }

@@ -23,8 +23,9 @@ export { MetricsServer, METRICS_SERVER_RELEASE } from "./metrics-server";
 export type { MetricsServerArgs } from "./metrics-server";
 export { metricsServerValues, METRICS_SERVER_CONTAINERS } from "./metrics-server-values";
 export type { MetricsServerValuesArgs } from "./metrics-server-values";
-export { serviceMonitor } from "./service-monitor";
-export type { ServiceMonitorArgs } from "./service-monitor";
+export { prometheusDatasource, alertmanagerDatasource } from "./datasources";
+export { readPrometheus, readAlertmanager, readMetricsServer } from "./config";
+export type { AlertmanagerConfig, MetricsServerConfig, PrometheusConfig } from "./config";
 export { Thanos } from "./thanos";
 export type { ThanosArgs } from "./thanos";
 export {
@@ -43,3 +44,14 @@ export {
   PROMETHEUS_REPLICA_LABEL,
 } from "./thanos-values";
 export type { ThanosValuesArgs } from "./thanos-values";
+export {
+  readThanos,
+  THANOS_KEY,
+  THANOS_S3_ACCESS_KEY_ID_KEY,
+  THANOS_S3_SECRET_ACCESS_KEY_KEY,
+  THANOS_S3_SECRET_KEYS,
+  THANOS_S3_CREDENTIALS_SECRET,
+} from "./thanos-config";
+export type { ThanosConfig, ThanosCredentials, ThanosObjectStorage, ThanosRetention } from "./thanos-config";
+export { EXEMPLAR_TRACE_ID_LABEL } from "./prometheus-stack-values";
+export type { PrometheusDatasourceOptions } from "./datasources";

@@ -1,23 +1,13 @@
 import { GLOBAL_CONFIG_LABEL, routingEnabled, ROUTING_CONFIG_NAME } from "../alerting/routing";
-import { ContainerSlot } from "../charts";
-import {
-  AlertingConfig,
-  AlertmanagerConfig,
-  ClusterConfig,
-  ContainerId,
-  ContainerResources,
-  DashboardsConfig,
-  GrafanaConfig,
-  PrometheusConfig,
-  StackConfig,
-  StorageConfig,
-  ThanosConfig,
-  toK8s,
-} from "../config";
 import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
-import { JAEGER_DATASOURCE_UID } from "../grafana/datasources";
+import { AlertingConfig } from "../alerting/config";
+import { DashboardsConfig, GrafanaConfig } from "../grafana/config";
+import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, StorageConfig, toK8s } from "../kit";
+import { AlertmanagerConfig, PrometheusConfig } from "./config";
+import type { ThanosConfig } from "./thanos-config";
 import { prometheusThanosValues, thanosQueryUrl } from "./thanos-values";
+import type { PlatformConfig } from "../kit";
 
 /**
  * Where Prometheus reads the Istio workload certificate that its sidecar writes (Istio's
@@ -128,21 +118,17 @@ export const EXEMPLAR_TRACE_ID_LABEL = "trace_id";
  * Istio proxy); without it, no mesh. Defaults to no mesh.
  */
 export function prometheusStackValuesArgs(
-  config: Pick<
-    StackConfig,
-    | "cluster"
-    | "resources"
-    | "prometheus"
-    | "alertmanager"
-    | "grafana"
-    | "dashboards"
-    | "alerting"
-    | "thanos"
-    | "tracing"
-  >,
+  config: Pick<PlatformConfig, "cluster" | "resources"> & {
+    prometheus: PrometheusConfig;
+    alertmanager: AlertmanagerConfig;
+    grafana: GrafanaConfig;
+    dashboards: DashboardsConfig;
+    alerting: AlertingConfig;
+    thanos?: ThanosConfig;
+  },
   grafanaAdminSecretName: string,
   mesh?: { grafanaSidecar: boolean },
-  namespace = "monitoring",
+  links: { namespace?: string; tracesDatasourceUid?: string } = {},
 ): PrometheusStackValuesArgs {
   return {
     cluster: config.cluster,
@@ -156,10 +142,10 @@ export function prometheusStackValuesArgs(
     ...(mesh !== undefined
       ? { mesh: { proxy: config.resources.istioProxy, grafanaSidecar: mesh.grafanaSidecar } }
       : {}),
-    ...(config.thanos.enabled ? { thanos: { config: config.thanos, namespace } } : {}),
-    ...(config.tracing.enabled && config.tracing.jaeger.enabled
-      ? { tracesDatasourceUid: JAEGER_DATASOURCE_UID }
+    ...(config.thanos?.enabled === true
+      ? { thanos: { config: config.thanos, namespace: links.namespace ?? "monitoring" } }
       : {}),
+    ...(links.tracesDatasourceUid !== undefined ? { tracesDatasourceUid: links.tracesDatasourceUid } : {}),
   };
 }
 

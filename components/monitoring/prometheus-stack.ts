@@ -1,44 +1,43 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { helmRelease } from "../charts";
-import { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY, StackConfig } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
-import { thanosObjstoreConfig, THANOS_OBJSTORE_KEY, THANOS_OBJSTORE_SECRET } from "./thanos-values";
 import {
   GRAFANA_ADMIN_PASSWORD_KEY,
   GRAFANA_ADMIN_USER_KEY,
   prometheusStackValues,
   prometheusStackValuesArgs,
 } from "./prometheus-stack-values";
+import { STACK_LABELS, helmRelease } from "../kit";
+import { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, type ThanosConfig } from "./thanos-config";
+import { thanosObjstoreConfig, THANOS_OBJSTORE_KEY, THANOS_OBJSTORE_SECRET } from "./thanos-values";
+import type { AlertingConfig } from "../alerting/config";
+import type { DashboardsConfig, GrafanaConfig } from "../grafana/config";
+import type { PlatformConfig } from "../kit";
+import type { AlertmanagerConfig, PrometheusConfig } from "./config";
 
 export interface PrometheusStackArgs {
   /** The namespace of every release and of the admin Secret. */
-  namespace: k8s.core.v1.Namespace;
-  /** That namespace's name, known before it exists, for in-cluster URLs. Defaults to `monitoring`. */
-  namespaceName?: string;
+  namespace: OwnedNamespace;
   /**
    * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
-   * grafana, dashboards, alerting, thanos and tracing (whether Jaeger runs, for exemplar links).
+   * grafana, dashboards, alerting and thanos.
    */
-  config: Pick<
-    StackConfig,
-    | "cluster"
-    | "charts"
-    | "resources"
-    | "prometheus"
-    | "alertmanager"
-    | "grafana"
-    | "dashboards"
-    | "alerting"
-    | "thanos"
-    | "tracing"
-  >;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & {
+    prometheus: PrometheusConfig;
+    alertmanager: AlertmanagerConfig;
+    grafana: GrafanaConfig;
+    dashboards: DashboardsConfig;
+    alerting: AlertingConfig;
+    thanos: ThanosConfig;
+  };
   /**
    * The Thanos bucket's key pair from secret config, when thanos.objectStorage takes its
    * credentials from config. Defaults to none (an existing Secret, or no Thanos).
    */
   thanosS3Credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+  /** The traces datasource's uid, for links from exemplars to traces. Defaults to none (no Jaeger). */
+  tracesDatasourceUid?: string;
   /** Grafana's admin password. Defaults to a generated 32-character password. */
   grafanaAdminPassword?: pulumi.Output<string>;
   /**
@@ -83,12 +82,12 @@ export class PrometheusStack extends pulumi.ComponentResource {
   /** In-cluster service names. */
   readonly services: { prometheus: string; alertmanager?: string; grafana?: string };
   /** With Thanos: the Secrets its sidecars and components read (bucket config, and the key pair when the program owns it). */
-  readonly thanosSecrets: k8s.core.v1.Secret[];
+  readonly thanosSecrets: k8s.core.v1.Secret[] = [];
 
   constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:monitoring:PrometheusStack", name, {}, opts);
     const { config } = args;
-    const namespace = args.namespace.metadata.name;
+    const namespace = args.namespace.resource.metadata.name;
     this.namespace = namespace;
 
     this.crds = helmRelease(
@@ -100,7 +99,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         values: {},
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.namespace] },
+      { parent: this, dependsOn: [args.namespace.resource] },
     );
 
     const password =
@@ -124,7 +123,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
           })),
         ),
       },
-      { parent: this, dependsOn: [args.namespace] },
+      { parent: this, dependsOn: [args.namespace.resource] },
     );
     this.grafanaAdminSecret = {
       name: GRAFANA_ADMIN_SECRET,
@@ -135,7 +134,6 @@ export class PrometheusStack extends pulumi.ComponentResource {
 
     // The bucket's objstore.yml (no credentials in it), and the key pair when it comes from secret
     // config: both before the release, whose Prometheus pods mount them in their Thanos sidecars.
-    this.thanosSecrets = [];
     const thanos = config.thanos;
     if (thanos.enabled && thanos.objectStorage !== undefined) {
       const os = thanos.objectStorage;
@@ -147,7 +145,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { [THANOS_OBJSTORE_KEY]: thanosObjstoreConfig(os) },
           },
-          { parent: this, dependsOn: [args.namespace] },
+          { parent: this, dependsOn: [args.namespace.resource] },
         ),
       );
       if (os.credentials.source === "config") {
@@ -165,12 +163,12 @@ export class PrometheusStack extends pulumi.ComponentResource {
               type: "Opaque",
               stringData: pulumi.secret(
                 pulumi.all([creds.accessKeyId, creds.secretAccessKey]).apply(([id, key]) => ({
-                  [S3_ACCESS_KEY_ID_KEY]: id,
-                  [S3_SECRET_ACCESS_KEY_KEY]: key,
+                  [AWS_ACCESS_KEY_ID]: id,
+                  [AWS_SECRET_ACCESS_KEY]: key,
                 })),
               ),
             },
-            { parent: this, dependsOn: [args.namespace] },
+            { parent: this, dependsOn: [args.namespace.resource] },
           ),
         );
       }
@@ -183,19 +181,19 @@ export class PrometheusStack extends pulumi.ComponentResource {
         releaseName: STACK_RELEASE,
         namespace,
         values: prometheusStackValues(
-          prometheusStackValuesArgs(
-            config,
-            GRAFANA_ADMIN_SECRET,
-            args.mesh,
-            args.namespaceName ?? "monitoring",
-          ),
+          prometheusStackValuesArgs(config, GRAFANA_ADMIN_SECRET, args.mesh, {
+            namespace: args.namespace.name,
+            ...(args.tracesDatasourceUid !== undefined
+              ? { tracesDatasourceUid: args.tracesDatasourceUid }
+              : {}),
+          }),
         ),
         charts: config.charts,
       },
       {
         parent: this,
         dependsOn: [
-          args.namespace,
+          args.namespace.resource,
           this.crds,
           adminSecret,
           ...this.thanosSecrets,

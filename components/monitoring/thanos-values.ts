@@ -1,15 +1,6 @@
 import { stringify } from "yaml";
-import { ContainerSlot } from "../charts";
-import {
-  ClusterConfig,
-  ContainerId,
-  ContainerResources,
-  S3_ACCESS_KEY_ID_KEY,
-  S3_SECRET_ACCESS_KEY_KEY,
-  ThanosConfig,
-  ThanosObjectStorage,
-  toK8s,
-} from "../config";
+import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
+import { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ThanosConfig, ThanosObjectStorage } from "./thanos-config";
 
 /** The release name, fixed: the chart names its objects `<release>-<component>` (`thanos-query`). */
 export const THANOS_RELEASE = "thanos";
@@ -57,7 +48,7 @@ export function thanosObjstoreConfig(os: ThanosObjectStorage): string {
 
 /** The key pair as environment variables from the credentials Secret: the names Thanos's S3 client reads. */
 export function thanosCredentialsEnv(os: ThanosObjectStorage): Record<string, unknown>[] {
-  return [S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY].map((key) => ({
+  return [AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY].map((key) => ({
     name: key,
     valueFrom: { secretKeyRef: { name: os.credentials.secretName, key } },
   }));

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
-import { serviceMonitor } from "./service-monitor";
+import { helmRelease, serviceMonitor } from "../kit";
+import type { OwnedNamespace, PlatformConfig } from "../kit";
+import type { ThanosConfig } from "./thanos-config";
 import {
   THANOS_METRICS_PORT,
   THANOS_RELEASE,
@@ -14,11 +14,9 @@ import {
 
 export interface ThanosArgs {
   /** Prometheus's namespace, where the release goes (query finds the sidecars there). */
-  namespace: k8s.core.v1.Namespace;
-  /** That namespace's name, known before it exists, for the in-cluster URLs. */
-  namespaceName: string;
+  namespace: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources and thanos. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "thanos">;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & { thanos: ThanosConfig };
   /** The Secrets with the bucket's objstore.yml and key pair (made by PrometheusStack, whose sidecars read them too). */
   secrets: readonly pulumi.Resource[];
   /** The kube-prometheus-stack release, whose Prometheus pods run the sidecars that query reads. */
@@ -42,7 +40,7 @@ export class Thanos extends pulumi.ComponentResource {
   constructor(name: string, args: ThanosArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:monitoring:Thanos", name, {}, opts);
     const { config } = args;
-    const namespace = args.namespace.metadata.name;
+    const namespace = args.namespace.resource.metadata.name;
 
     this.release = helmRelease(
       THANOS_RELEASE,
@@ -54,11 +52,11 @@ export class Thanos extends pulumi.ComponentResource {
           thanos: config.thanos,
           cluster: config.cluster,
           resources: config.resources,
-          namespace: args.namespaceName,
+          namespace: args.namespace.name,
         }),
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.namespace, ...args.secrets, args.prometheus] },
+      { parent: this, dependsOn: [args.namespace.resource, ...args.secrets, args.prometheus] },
     );
 
     new k8s.apiextensions.CustomResource(
@@ -70,10 +68,10 @@ export class Thanos extends pulumi.ComponentResource {
         port: THANOS_METRICS_PORT,
       }),
       // No admission webhook serves ServiceMonitors; the CRD is all it needs.
-      { parent: this, dependsOn: [args.namespace, args.monitoringCrds] },
+      { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
     );
 
-    this.queryUrl = thanosQueryUrl(args.namespaceName);
+    this.queryUrl = thanosQueryUrl(args.namespace.name);
     this.service = THANOS_SERVICES.queryFrontend.name;
     this.registerOutputs({ release: this.release.name, queryUrl: this.queryUrl, service: this.service });
   }

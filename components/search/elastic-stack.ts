@@ -1,10 +1,7 @@
-import { CustomResourceObject } from "../core/custom-resource";
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { helmRelease } from "../charts";
-import { StackConfig, TRACING_ES_STACK_USER } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
 import { datasourceSecret } from "../grafana";
 import { eckOperatorValues } from "./eck-operator-values";
 import {
@@ -39,26 +36,29 @@ import {
   jaegerRole,
 } from "./jaeger-access";
 import { ilmJobManifest, ILM_POLICY, LOG_DATA_STREAM } from "./ilm";
+import { CustomResourceObject, STACK_LABELS, helmRelease } from "../kit";
+import type { PlatformConfig } from "../kit";
+import type { ElasticConfig } from "./config";
 
 export interface ElasticStackArgs {
   /** The operator's namespace (`elastic-system`). */
-  operatorNamespace: k8s.core.v1.Namespace;
+  operatorNamespace: OwnedNamespace;
   /**
    * The namespace of Elasticsearch, Kibana, Filebeat and the lifecycle Job (`search`), and its
    * name: the custom resources and the endpoints take the plain name, the Namespace orders them.
    */
   namespace: { name: string; resource: k8s.core.v1.Namespace };
   /** Grafana's namespace, where the Elasticsearch datasource goes. Defaults to none: no datasource. */
-  grafanaNamespace?: k8s.core.v1.Namespace;
+  grafanaNamespace?: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources and elastic. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "elastic">;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & { elastic: ElasticConfig };
   /**
-   * Jaeger writes its spans here: its user and role, and ECK's CA copied into Jaeger's namespace
-   * as `caSecret` (key `caKey`). Defaults to none.
+   * Jaeger writes its spans here: its user (`username`) and role, and ECK's CA copied into
+   * Jaeger's namespace as `caSecret` (key `caKey`). Defaults to none.
    */
   jaeger?: {
-    namespace: k8s.core.v1.Namespace;
-    namespaceName: string;
+    namespace: OwnedNamespace;
+    username: string;
     indexPrefix: string;
     caSecret: string;
     caKey: string;
@@ -124,11 +124,11 @@ export class ElasticStack extends pulumi.ComponentResource {
       {
         chart: "eckOperator",
         releaseName: ECK_RELEASE,
-        namespace: args.operatorNamespace.metadata.name,
+        namespace: args.operatorNamespace.resource.metadata.name,
         values: eckOperatorValues({ resources: config.resources, managedNamespaces: [nsName] }),
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.operatorNamespace, ns] },
+      { parent: this, dependsOn: [args.operatorNamespace.resource, ns] },
     );
 
     // Grafana's own user in the cluster, when there is a Grafana to use it, and Jaeger's, when
@@ -170,7 +170,7 @@ export class ElasticStack extends pulumi.ComponentResource {
     }
     let jaegerPassword: pulumi.Output<string> | undefined;
     if (args.jaeger !== undefined) {
-      jaegerPassword = user(`${name}-jaeger-user`, JAEGER_USER_SECRET, TRACING_ES_STACK_USER, JAEGER_ES_ROLE);
+      jaegerPassword = user(`${name}-jaeger-user`, JAEGER_USER_SECRET, args.jaeger.username, JAEGER_ES_ROLE);
       roles[JAEGER_ES_ROLE] = jaegerRole(args.jaeger.indexPrefix);
     }
     if (fileRealm.length > 0) {
@@ -230,7 +230,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       const j = args.jaeger;
       const copy = {
         namespace: nsName,
-        target: { namespace: j.namespaceName, secret: j.caSecret, key: j.caKey },
+        target: { namespace: j.namespace.name, secret: j.caSecret, key: j.caKey },
       };
       const serviceAccount = new k8s.core.v1.ServiceAccount(
         `${name}-jaeger-ca-copy-sa`,
@@ -242,19 +242,19 @@ export class ElasticStack extends pulumi.ComponentResource {
         {
           metadata: {
             name: CA_COPY_SERVICE_ACCOUNT,
-            namespace: j.namespace.metadata.name,
+            namespace: j.namespace.resource.metadata.name,
             labels: { ...STACK_LABELS },
           },
           rules: caCopyRules(j.caSecret),
         },
-        { parent: this, dependsOn: [j.namespace] },
+        { parent: this, dependsOn: [j.namespace.resource] },
       );
       const binding = new k8s.rbac.v1.RoleBinding(
         `${name}-jaeger-ca-copy-binding`,
         {
           metadata: {
             name: CA_COPY_SERVICE_ACCOUNT,
-            namespace: j.namespace.metadata.name,
+            namespace: j.namespace.resource.metadata.name,
             labels: { ...STACK_LABELS },
           },
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: CA_COPY_SERVICE_ACCOUNT },
@@ -321,10 +321,10 @@ export class ElasticStack extends pulumi.ComponentResource {
       datasourceSecret(
         GRAFANA_DATASOURCE_SECRET,
         {
-          namespace: args.grafanaNamespace.metadata.name,
+          namespace: args.grafanaNamespace.resource.metadata.name,
           datasources: readerPassword.apply((p) => [elasticsearchDatasource(nsName, p)]),
         },
-        { parent: this, dependsOn: [args.grafanaNamespace] },
+        { parent: this, dependsOn: [args.grafanaNamespace.resource] },
       );
     }
 

@@ -51,6 +51,8 @@ export {
   GRAFANA_READER_USER,
   ROLES_SECRET,
 } from "./grafana-access";
+export { readElastic, ELASTIC_ROLES, ELASTIC_VERSIONS } from "./config";
+export type { ElasticConfig, ElasticNodeSet } from "./config";
 export {
   jaegerRole,
   jaegerIndexPattern,

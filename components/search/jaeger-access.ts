@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ContainerId, ContainerResources, ElasticVersion, toK8s } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
+import { ContainerId, ContainerResources, STACK_LABELS, toK8s } from "../kit";
+import type { ElasticVersion } from "./config";
 import { ELASTICSEARCH_CA_SECRET } from "./elasticsearch";
 import { shortHash } from "./ilm";
 

@@ -1,4 +1,3 @@
-import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/charts";
 import { ALLOY_CONTAINERS, LOKI_CONTAINERS, PROMTAIL_CONTAINERS } from "../../components/logging";
 import { ISTIO_GATEWAY_CONTAINERS, ISTIOD_CONTAINERS } from "../../components/mesh";
 import {
@@ -14,6 +13,7 @@ import {
   KIBANA_CONTAINERS,
 } from "../../components/search";
 import { PlanDocument } from "./plan";
+import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/kit";
 
 /** The containers each chart runs, by chart name; a chart that runs none says so with []. */
 export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot[]>> = {

@@ -1,4 +1,30 @@
-import { Section } from "./reader";
+import { Fields, Infer, KeyDeclaration, MAX_REPLICAS, readFields, Section } from "../kit";
+
+export const GRAFANA_FIELDS = {
+  enabled: { kind: "boolean", default: true, description: "Run Grafana (inside kube-prometheus-stack)." },
+  replicas: {
+    kind: "integer",
+    default: 1,
+    min: 0,
+    max: MAX_REPLICAS,
+    description:
+      "Grafana replicas; more than one needs no grafana.storage (they would share one SQLite volume).",
+  },
+  adminUser: { kind: "string", default: "admin", description: "The admin user name." },
+  storage: {
+    kind: "storage",
+    example: "10Gi",
+    description: "PersistentVolumeClaim of Grafana's SQLite database.",
+  },
+} as const satisfies Fields;
+
+export type GrafanaConfig = Infer<typeof GRAFANA_FIELDS>;
+
+export const GRAFANA_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Grafana (kube-prometheus-stack).",
+  fields: GRAFANA_FIELDS,
+};
 
 /** A dashboard from grafana.com, pinned to one revision. */
 export interface CommunityDashboard {
@@ -11,19 +37,6 @@ export interface CommunityDashboard {
    * the download replaces with the Prometheus datasource uid. Defaults to `DS_PROMETHEUS`.
    */
   datasourceInput: string;
-}
-
-export interface DashboardsConfig {
-  /** Provision the project's own and the community dashboards (needs Grafana). Defaults to true. */
-  enabled: boolean;
-  /** The Grafana folder of the project's own dashboards. Defaults to `Observability`. */
-  folder: string;
-  /** The Grafana folder of the community dashboards. Defaults to `Community`. */
-  communityFolder: string;
-  /** The Grafana folder of kube-prometheus-stack's own dashboards. Defaults to `Kubernetes`. */
-  chartFolder: string;
-  /** Community dashboards by name. Defaults to SEED_COMMUNITY_DASHBOARDS. */
-  community: Record<string, CommunityDashboard>;
 }
 
 const DS_PROMETHEUS = "DS_PROMETHEUS";
@@ -46,15 +59,51 @@ const DASHBOARD_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,62}$/;
 /** A Grafana `__inputs` name. */
 const INPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function folder(s: Section, key: string, fallback: string): string {
-  return (
-    s.optionalString(key, {
-      re: FOLDER,
-      what: "a folder name of letters, digits, spaces, - and _ (no slashes)",
-      example: fallback,
-    }) ?? fallback
-  );
-}
+const FOLDER_FORMAT = {
+  re: FOLDER,
+  what: "a folder name of at most 63 ASCII letters (A-Z and a-z, no accents), digits, spaces, - and _, starting with a letter or digit",
+  example: "Observability",
+};
+
+export const DASHBOARDS_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description: "Provision the project's own and the community dashboards (needs Grafana).",
+  },
+  folder: {
+    kind: "string",
+    default: "Observability",
+    format: FOLDER_FORMAT,
+    description:
+      "Folder of the project's own dashboards (service overview, stack health, and logs when a Loki datasource exists).",
+  },
+  communityFolder: {
+    kind: "string",
+    default: "Community",
+    format: { ...FOLDER_FORMAT, example: "Community" },
+    description: "Folder of the community dashboards.",
+  },
+  chartFolder: {
+    kind: "string",
+    default: "Kubernetes",
+    format: { ...FOLDER_FORMAT, example: "Kubernetes" },
+    description: "Folder of kube-prometheus-stack's own dashboards.",
+  },
+  community: {
+    kind: "custom",
+    type: "map of {gnetId, revision, datasourceInput, enabled}",
+    defaultText:
+      "nodeExporterFull (1860 rev 37), kubernetesCluster (6417 rev 1), mysql (7362 rev 5), postgres (9628 rev 7)",
+    description:
+      "Dashboards from grafana.com by name, downloaded by Grafana's init container when its pod starts (the cluster needs to reach grafana.com). Each entry community[name] has gnetId (the grafana.com id), revision (required with gnetId: pins the dashboard), datasourceInput (the dashboard's datasource input, replaced by the Prometheus uid; default DS_PROMETHEUS) and enabled (default true); set `--path 'dashboards.community.mysql.enabled' false` to drop one.",
+  },
+} as const satisfies Fields;
+
+export type DashboardsConfig = Infer<typeof DASHBOARDS_FIELDS> & {
+  /** Community dashboards by name. Defaults to SEED_COMMUNITY_DASHBOARDS. */
+  community: Record<string, CommunityDashboard>;
+};
 
 function readCommunityDashboard(
   s: Section,
@@ -116,13 +165,30 @@ export function readDashboards(s: Section): DashboardsConfig {
       community[name] = read;
     }
   }
-  const config: DashboardsConfig = {
-    enabled: s.bool("enabled", true),
-    folder: folder(s, "folder", "Observability"),
-    communityFolder: folder(s, "communityFolder", "Community"),
-    chartFolder: folder(s, "chartFolder", "Kubernetes"),
+  return {
+    ...readFields(s, DASHBOARDS_FIELDS),
     community: Object.fromEntries(Object.entries(community).sort(([a], [b]) => (a < b ? -1 : 1))),
   };
-  s.done();
-  return config;
 }
+
+/**
+ * Whether Grafana runs: the one place that decides it. Grafana is installed by
+ * kube-prometheus-stack, so it runs only with it.
+ */
+export function grafanaRuns(config: {
+  prometheus: { enabled: boolean };
+  grafana: { enabled: boolean };
+}): boolean {
+  return config.prometheus.enabled && config.grafana.enabled;
+}
+
+/** Reads `grafana`. */
+export function readGrafana(g: Section): GrafanaConfig {
+  return readFields(g, GRAFANA_FIELDS);
+}
+
+export const DASHBOARDS_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Grafana's dashboards, each in a Grafana folder (needs grafana.enabled).",
+  fields: DASHBOARDS_FIELDS,
+};

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartsConfig } from "../config";
+import { ChartsConfig } from "../config/platform";
 import { ChartKey, chartSource } from "./catalogue";
 
 /** What every Helm release of the stack needs to know. */

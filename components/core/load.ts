@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./errors";
-import { parseStackConfig, PLAIN_KEYS, SECRET_KEYS, StackConfig } from "./stack-config";
+import { ParseOptions, PLAIN_KEYS, SECRET_KEYS, StackConfig, parseStackConfig } from "./config";
+import { ConfigError, ConfigProblem, likelyMeant } from "../kit";
 
 /** The Pulumi project name, which namespaces every config key (`observability:<key>`). */
 export const PROJECT = "observability";
@@ -46,52 +46,73 @@ const RECEIVER_SECRETS = "alertReceiverSecrets";
  * The receiver names under `alertReceiverSecrets`, and the values as one secret Output. The names
  * are not secret (they name receivers in plain config); the values never leave the Output.
  */
-function readReceiverSecrets(text: string | undefined): {
-  names: string[];
-  values?: pulumi.Output<Record<string, string>>;
-} {
+function readReceiverSecrets(
+  text: string | undefined,
+  problems: ConfigProblem[],
+): { names: string[]; values?: pulumi.Output<Record<string, string>> } {
   if (text === undefined) return { names: [] };
   const fix =
     "set one secret per receiver with `pulumi config set --secret --path alertReceiverSecrets.<receiver> <value>`";
-  if (!runtimeConfig.isConfigSecret(`${PROJECT}:${RECEIVER_SECRETS}`)) {
-    throw new ConfigError([
-      {
-        path: RECEIVER_SECRETS,
-        problem: "is plain text in the stack file, but it holds receiver credentials",
-        fix,
-      },
-    ]);
-  }
   const parsed = decode(text);
   const entries =
     parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? Object.entries(parsed) : [];
+  if (!runtimeConfig.isConfigSecret(`${PROJECT}:${RECEIVER_SECRETS}`)) {
+    problems.push({
+      path: RECEIVER_SECRETS,
+      problem: "is plain text in the stack file, but it holds receiver credentials",
+      fix,
+    });
+    // The receiver names are no secret: the rules that need them are checked as if it were set right.
+    return { names: entries.map(([name]) => name).sort() };
+  }
   if (entries.length === 0 || entries.some(([, v]) => typeof v !== "string" || v === "")) {
     // The value itself is never echoed: it is a secret.
-    throw new ConfigError([
-      {
-        path: RECEIVER_SECRETS,
-        problem: "must be an object of receiver names to non-empty secret strings",
-        fix,
-      },
-    ]);
+    problems.push({
+      path: RECEIVER_SECRETS,
+      problem: "must be an object of receiver names to non-empty secret strings",
+      fix,
+    });
+    return { names: [] };
   }
   const values = Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1))) as Record<string, string>;
   return { names: Object.keys(values), values: pulumi.secret(values) };
 }
 
 /**
+ * A key under another project's prefix that is most likely this project's, misspelled
+ * (`observabilty:loki`): the CLI hands it over without a word, and its whole block would be ignored.
+ */
+function misspelledPrefix(fullKey: string): ConfigProblem | undefined {
+  const colon = fullKey.indexOf(":");
+  if (colon < 0) return undefined;
+  const prefix = fullKey.slice(0, colon);
+  const key = fullKey.slice(colon + 1);
+  if (prefix === PROJECT || likelyMeant(prefix, [PROJECT]) === undefined) return undefined;
+  return {
+    path: fullKey,
+    problem: `is not read: its prefix "${prefix}" is not the project's name "${PROJECT}"`,
+    fix: `did you mean ${PROJECT}:${key}? rename it in the stack file`,
+  };
+}
+
+/**
  * Reads the stack's config once: every plain key as data, validated by parseStackConfig, and the
  * secret keys as secret Outputs. A secret set on a plain key is refused, so it cannot leak into
- * Helm values.
+ * Helm values. Every problem of the stack file is reported together, secrets' included.
  */
-export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets } {
+export function loadStackConfig(options: ParseOptions = {}): { config: StackConfig; secrets: StackSecrets } {
   const cfg = new pulumi.Config(PROJECT);
   const raw: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
   // Which secret keys are set, never their values: some rules depend on a secret being present.
   const secretKeysSet = new Set<string>();
   const prefix = `${PROJECT}:`;
   for (const fullKey of Object.keys(pulumi.runtime.allConfig()).sort()) {
-    if (!fullKey.startsWith(prefix)) continue;
+    if (!fullKey.startsWith(prefix)) {
+      const misspelled = misspelledPrefix(fullKey);
+      if (misspelled !== undefined) problems.push(misspelled);
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
     if ((SECRET_KEYS as readonly string[]).includes(key)) {
       // Pulumi.yaml declares each secret key with the default "" (unset), which the CLI requires.
@@ -99,25 +120,23 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
       // alertReceiverSecrets is checked below, with a fix that names its receivers.
       if (!runtimeConfig.isConfigSecret(fullKey) && key !== RECEIVER_SECRETS) {
         // Its value is not echoed: it is meant to be a secret.
-        throw new ConfigError([
-          {
-            path: key,
-            problem: "is plain text in the stack file, but it holds a secret",
-            fix: `set it again with \`pulumi config set --secret ${key} <value>\`, so that it is encrypted`,
-          },
-        ]);
+        problems.push({
+          path: key,
+          problem: "is plain text in the stack file, but it holds a secret",
+          fix: `set it again with \`pulumi config set --secret ${key} <value>\`, so that it is encrypted`,
+        });
+        continue;
       }
       secretKeysSet.add(key);
       continue;
     }
     if (runtimeConfig.isConfigSecret(fullKey) && (PLAIN_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError([
-        {
-          path: key,
-          problem: "holds a secret value, but it is plain config that reaches Helm values",
-          fix: `keep secrets in their own keys (${SECRET_KEYS.join(", ")}) with \`pulumi config set --secret <key> <value>\``,
-        },
-      ]);
+      problems.push({
+        path: key,
+        problem: "holds a secret value, but it is plain config that reaches Helm values",
+        fix: `keep secrets in their own keys (${SECRET_KEYS.join(", ")}) with \`pulumi config set --secret <key> <value>\``,
+      });
+      continue;
     }
     const text = cfg.get(key);
     if (text !== undefined) raw[key] = decode(text);
@@ -126,8 +145,16 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     secretKeysSet.has(RECEIVER_SECRETS)
       ? pulumi.runtime.getConfig(`${PROJECT}:${RECEIVER_SECRETS}`)
       : undefined,
+    problems,
   );
-  const config = parseStackConfig(raw, secretKeysSet, { alertReceiverSecrets: receiverSecrets.names });
+  let config: StackConfig;
+  try {
+    config = parseStackConfig(raw, secretKeysSet, { alertReceiverSecrets: receiverSecrets.names }, options);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError([...problems, ...err.problems]);
+    throw err;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const secrets: StackSecrets = {};
   for (const key of SECRET_KEYS) {
     if (key === RECEIVER_SECRETS || !secretKeysSet.has(key)) continue; // receivers: read above

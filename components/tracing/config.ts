@@ -1,7 +1,4 @@
-import { durationSeconds } from "./duration";
-import { ConfigProblem } from "./errors";
-import { Section } from "./reader";
-import { Sizing } from "./sizing";
+import { MAX_REPLICAS, KeyDeclaration, ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
 
 /** Where Jaeger keeps spans: in its own memory, on a Badger volume, or in Elasticsearch. */
 export const TRACE_STORAGE_KINDS = ["memory", "badger", "elasticsearch"] as const;
@@ -104,7 +101,8 @@ export function readTracing(
   const defaultStorage: TraceStorageKind = elasticEnabled ? "elasticsearch" : "memory";
   const storage = s.oneOf("storage", TRACE_STORAGE_KINDS, defaultStorage) ?? defaultStorage;
   const retention = s.duration("retention", "72h");
-  const maxTraces = s.int("maxTraces", 5000, 100);
+  // More traces than this does not fit in any memory store: use badger or elasticsearch.
+  const maxTraces = s.int("maxTraces", 5000, 100, 1_000_000);
 
   const b = s.child("badger");
   const badger = { size: b.quantity("size", "10Gi") };
@@ -133,7 +131,7 @@ export function readTracing(
 
   const c = s.child("collector");
   const collectorEnabled = c.bool("enabled", false);
-  const replicas = c.int("replicas", 1, 1);
+  const replicas = c.int("replicas", 1, 1, MAX_REPLICAS);
   const samplingPercent = percent(c, "samplingPercent", 100);
   const x = c.child("exporter");
   const endpoint = x.optionalString("endpoint", {
@@ -239,3 +237,46 @@ export function readTracing(
     },
   };
 }
+
+/**
+ * `tracing`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
+ */
+export const TRACING_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Traces: Jaeger v2 (store and UI) in namespace tracing, an optional OpenTelemetry Collector gateway,",
+    "one OTLP endpoint for applications (Service otlp: 4317 gRPC, 4318 HTTP) and the Jaeger datasource in Grafana.",
+    "  tracing.enabled                       Install the tracing part. Default: true.",
+    "  tracing.storage                       memory | badger | elasticsearch. Production sizing refuses memory.",
+    "                                        Default: elasticsearch with elastic.enabled (the stack's own cluster), else memory.",
+    "  tracing.retention                     How long spans are kept (Badger TTL, Elasticsearch index age; at least 1h). Default: 72h.",
+    "  tracing.maxTraces                     Traces the memory store holds before dropping the oldest. Default: 5000.",
+    "  tracing.badger.size                   PersistentVolumeClaim size of the Badger store. Default: 10Gi.",
+    "  tracing.elasticsearch.url             An external Elasticsearch's URL (password: tracingElasticsearchPassword); required",
+    "                                        with storage elasticsearch unless elastic.enabled, whose cluster Jaeger then writes to",
+    "                                        as its own least-privilege user, over TLS verified with ECK's CA. Default: none.",
+    "  tracing.elasticsearch.username        The user Jaeger writes to an external cluster as. Default: elastic.",
+    "  tracing.elasticsearch.indexPrefix     Jaeger's indices are <prefix>-jaeger-span-<day> and so on (a new index every day,",
+    "                                        deleted after tracing.retention). Not logs, metrics, traces, synthetics",
+    "                                        or profiling, which Elasticsearch's data streams claim. Default: observability.",
+    "  tracing.jaeger.enabled                Run Jaeger. Default: true.",
+    "  tracing.collector.enabled             Run the collector gateway (Kubernetes attributes, sampling, batching). Default: false.",
+    "  tracing.collector.replicas            Gateway replicas. Default: 1.",
+    "  tracing.collector.samplingPercent     Share of traces kept, 0-100, by trace id. Default: 100.",
+    "  tracing.collector.exporter.endpoint   OTLP gRPC host:port the gateway exports to. Default: Jaeger (required without Jaeger).",
+    "  tracing.collector.exporter.insecure   Plaintext gRPC to that endpoint. Default: true.",
+  ].join("\n"),
+};
+
+/** `tracingElasticsearchPassword`, a secret key: read as a secret Output, never as plain config. */
+export const TRACING_ES_PASSWORD_DECLARATION: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The password of tracing.elasticsearch.username, set with",
+    "`pulumi config set --secret tracingElasticsearchPassword <value>`. It reaches Jaeger only through",
+    "the Secret tracing/jaeger-elasticsearch. Required with tracing.elasticsearch.url (an external cluster);",
+    "refused on the stack's own, whose password for Jaeger the program generates. Default: none.",
+  ].join("\n"),
+};

@@ -1,5 +1,4 @@
-import { ConfigProblem } from "./errors";
-import { patterns, Section } from "./reader";
+import { KeyDeclaration, ConfigProblem, Section, patterns } from "../kit";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -509,3 +508,53 @@ export function readAlerting(
   s.done();
   return { enabled, runbookBaseUrl, rules, receivers, route, inhibition };
 }
+
+/**
+ * `alerting`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
+ */
+export const ALERTING_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Alert rules (PrometheusRules) and Alertmanager's routing (one AlertmanagerConfig).",
+    "  alerting.enabled         Install the rules and, with Alertmanager, the routing. Default: true.",
+    "  alerting.runbookBaseUrl  Where this repository's docs/runbooks.md is published; every alert's",
+    "                           runbook_url is <base>#<alert name in lower case>. Default: docs/runbooks.md.",
+    "  alerting.rules           Per rule: enabled (default true), for, severity (critical | warning | info),",
+    "                           window (the range of its rate) and, where it has one, threshold.",
+    "    alerting.rules.highErrorRate         5xx share of a service's requests (Istio). Default: threshold 0.05, window 5m, for 5m, critical.",
+    "    alerting.rules.highLatency           p99 latency in milliseconds (Istio). Default: threshold 1000, window 5m, for 10m, warning.",
+    "    alerting.rules.podRestarts           Container restarts within the window. Default: threshold 3, window 15m, for 5m, warning.",
+    "    alerting.rules.componentDown         A scrape target in the stack's namespaces is down. Default: for 5m, critical.",
+    "    alerting.rules.ingestionStalled      Prometheus appends no samples. Default: window 5m, for 10m, critical.",
+    "    alerting.rules.notificationsFailing  Alertmanager fails to deliver. Default: window 5m, for 15m, warning.",
+    "  alerting.receivers       Receivers by name; receivers[name].type is slack (channel), pagerduty or",
+    "                           email (to, from, smarthost, authUsername, requireTls); every type takes",
+    "                           sendResolved. The Slack webhook URL, PagerDuty routing key and SMTP password",
+    "                           are secrets in alertReceiverSecrets. The receiver `null` is built in and drops",
+    "                           alerts. Default: none.",
+    "  alerting.route           The route tree.",
+    "    alerting.route.receiver        Where alerts no child route takes go. Default: null (dropped).",
+    "    alerting.route.groupBy         Labels of one notification group. Default: [alertname, namespace].",
+    "    alerting.route.groupWait       Default: 30s.",
+    "    alerting.route.groupInterval   Default: 5m.",
+    "    alerting.route.repeatInterval  Default: 12h.",
+    "    alerting.route.routes          Child routes in order, each {receiver, matchers (e.g. severity=critical,",
+    '                                   namespace=~"team-.*"), continue}. Default: none.',
+    "  alerting.inhibition      Warnings muted while a critical alert fires.",
+    "    alerting.inhibition.enabled  Default: true.",
+    "    alerting.inhibition.equal    Labels both alerts share. Default: [namespace, service].",
+  ].join("\n"),
+};
+
+/** `alertReceiverSecrets`, a secret key: read as a secret Output, never as plain config. */
+export const ALERT_RECEIVER_SECRETS_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The alert receivers' secrets, one per receiver that needs one (Slack webhook URL, PagerDuty",
+    "routing key, SMTP password), set with",
+    "`pulumi config set --secret --path 'alertReceiverSecrets.<receiver>' <value>`.",
+    "They reach Alertmanager only through the Secret monitoring/alertmanager-receivers. Default: none.",
+  ].join("\n"),
+};

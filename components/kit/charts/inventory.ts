@@ -1,4 +1,4 @@
-import { parseQuantity } from "../config";
+import { parseQuantity } from "../config/quantity";
 
 /**
  * Where one container of a chart takes its resources, and how many of it run. Read against the

@@ -4,15 +4,25 @@ import { ConfigProblem } from "./errors";
 const DURATION = /^(0|(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?)$/;
 /** A Kubernetes resource quantity (`500m`, `256Mi`, `20Gi`, `1.5`). */
 const QUANTITY = /^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-/** A Kubernetes object name that is a DNS-1123 label (namespaces, StorageClasses, services). */
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * A Kubernetes object name that is a DNS-1123 label (namespaces, StorageClasses, services): at
+ * most 63 lowercase letters, digits and -, starting and ending with a letter or digit.
+ */
+const K8S_NAME = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Longer text is cut in messages: a pasted 10,000-character value would drown the message. */
+const SHOWN_CHARACTERS = 64;
 
 /** A config value as an error message shows it. */
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "an object";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") {
+    return value.length > SHOWN_CHARACTERS
+      ? `${JSON.stringify(`${value.slice(0, SHOWN_CHARACTERS)}…`)} (${value.length} characters)`
+      : JSON.stringify(value);
+  }
   return typeof value === "number" || typeof value === "boolean" ? String(value) : typeof value;
 }
 
@@ -213,10 +223,15 @@ export class Section {
       return fallback;
     }
     if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
+      // `strict` for `STRICT`: suggest what was meant, not the default.
+      const meant =
+        typeof v === "string" ? allowed.find((a) => a.toLowerCase() === v.toLowerCase()) : undefined;
       this.problem(
         key,
         `must be one of ${allowed.join(", ")}, got ${describe(v)}`,
-        `set one of them, e.g. \`${setCommand(this.join(key), fallback ?? allowed[0] ?? "")}\``,
+        meant !== undefined
+          ? `did you mean ${meant}? set \`${setCommand(this.join(key), meant)}\``
+          : `set one of them, e.g. \`${setCommand(this.join(key), fallback ?? allowed[0] ?? "")}\``,
       );
       return fallback;
     }
@@ -264,11 +279,41 @@ export class Section {
   }
 
   optionalQuantity(key: string, example: string): string | undefined {
+    const v = this.raw(key);
+    // `10GB` is how disks are sold; Kubernetes writes 10Gi (binary) or 10G (decimal), never a B.
+    const bytes = typeof v === "string" ? /^(\d+(?:\.\d+)?)\s*([KMGTPE])i?B$/i.exec(v) : null;
+    if (typeof v === "string" && bytes !== null) {
+      const meant = `${bytes[1] ?? ""}${(bytes[2] ?? "").toUpperCase()}i`;
+      this.problem(
+        key,
+        `must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got ${describe(v)}`,
+        `did you mean ${meant}? Kubernetes quantities carry no B: set \`${setCommand(this.join(key), meant)}\``,
+      );
+      return undefined;
+    }
     return this.optionalString(key, {
       re: QUANTITY,
       what: "a Kubernetes quantity such as 500m, 256Mi or 20Gi",
       example,
     });
+  }
+
+  /** A volume size: a quantity above 0 (a claim of size 0 cannot be bound). */
+  optionalSize(key: string, example: string): string | undefined {
+    const size = this.optionalQuantity(key, example);
+    if (size !== undefined && Number(QUANTITY.exec(size)?.[1] ?? "0") <= 0) {
+      this.problem(
+        key,
+        `must be more than 0, got ${describe(size)}`,
+        `set a size, e.g. \`${setCommand(this.join(key), example)}\``,
+      );
+      return undefined;
+    }
+    return size;
+  }
+
+  size(key: string, fallback: string): string {
+    return this.optionalSize(key, fallback) ?? fallback;
   }
 
   quantity(key: string, fallback: string): string {

@@ -1,4 +1,13 @@
-import { describe, patterns, Section, setCommand } from "./reader";
+import {
+  KeyDeclaration,
+  MAX_REPLICAS,
+  serviceHost,
+  STACK_NAMESPACE_NAMES,
+  Section,
+  describe,
+  patterns,
+  setCommand,
+} from "../kit";
 
 /** Mesh-wide mTLS modes: STRICT accepts only mTLS; PERMISSIVE accepts plaintext as well. */
 export const MTLS_MODES = ["STRICT", "PERMISSIVE"] as const;
@@ -14,22 +23,28 @@ export const SYSTEM_NAMESPACES = [
   "kube-system",
   "kube-public",
   "kube-node-lease",
-  "istio-system",
-  "istio-ingress",
+  STACK_NAMESPACE_NAMES.istioSystem,
+  STACK_NAMESPACE_NAMES.istioIngress,
 ] as const;
 /**
  * The stack's own namespaces. Their workloads are meshed one by one where that is safe (Prometheus
  * borrows a certificate, Grafana behind the gateway gets a sidecar); a namespace-wide injection
- * label would also mesh the operator's admission webhook and the exporters. A test keeps this in
- * step with NAMESPACES in components/core.
+ * label would also mesh the operator's admission webhook and the exporters.
  */
-export const STACK_NAMESPACES = ["monitoring", "logging", "tracing", "elastic-system", "search"] as const;
+export const STACK_NAMESPACES = [
+  STACK_NAMESPACE_NAMES.monitoring,
+  STACK_NAMESPACE_NAMES.logging,
+  STACK_NAMESPACE_NAMES.tracing,
+  STACK_NAMESPACE_NAMES.elasticSystem,
+  STACK_NAMESPACE_NAMES.search,
+] as const;
 
 /**
  * The stack's one OTLP/gRPC endpoint (the tracing part's `otlp` Service, in front of the
  * collector gateway or Jaeger), so the mesh sends spans where applications do.
  */
-export const DEFAULT_TRACING_ENDPOINT = "otlp.tracing.svc.cluster.local:4317";
+// The tracing part's OTLP Service is `otlp`, gRPC on 4317.
+export const DEFAULT_TRACING_ENDPOINT = `${serviceHost("otlp", STACK_NAMESPACE_NAMES.tracing)}:4317`;
 
 /** A namespace that accepts plaintext although the mesh is STRICT, and why. */
 export interface MtlsException {
@@ -120,12 +135,12 @@ export interface MeshConfig {
 
 const NAMESPACE = {
   re: patterns.K8S_NAME,
-  what: "a namespace name (lowercase letters, digits and -)",
+  what: "a namespace name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
   example: "shop",
 };
 const NAME = {
   re: patterns.K8S_NAME,
-  what: "a Kubernetes name (lowercase letters, digits and -)",
+  what: "a Kubernetes name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
   example: "reviews",
 };
 const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
@@ -335,13 +350,13 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
   const enabled = m.bool("enabled", true);
 
   const i = m.child("istiod");
-  const istiod = { replicas: i.int("replicas", 1, 1) };
+  const istiod = { replicas: i.int("replicas", 1, 1, MAX_REPLICAS) };
   i.done();
 
   const g = m.child("gateway");
   const gateway = {
     enabled: g.bool("enabled", true),
-    replicas: g.int("replicas", 1, 1),
+    replicas: g.int("replicas", 1, 1, MAX_REPLICAS),
     serviceType:
       g.oneOf("serviceType", GATEWAY_SERVICE_TYPES, kind ? "ClusterIP" : "LoadBalancer") ?? "ClusterIP",
   };
@@ -455,3 +470,44 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
     canaries,
   };
 }
+
+/**
+ * `mesh`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
+ */
+export const MESH_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "The Istio service mesh (charts base, istiod, gateway) and its policies. Lists are set item by",
+    "item: `pulumi config set --path 'mesh.injectNamespaces[0]' shop`.",
+    "  mesh.enabled                 Install Istio. Default: true.",
+    "  mesh.istiod.replicas         istiod replicas (an autoscaler stays off). Default: 1.",
+    "  mesh.gateway.enabled         Install the ingress gateway (namespace istio-ingress). Default: true.",
+    "  mesh.gateway.replicas        Gateway replicas. Default: 1.",
+    "  mesh.gateway.serviceType     ClusterIP | NodePort | LoadBalancer (not on kind). Default: ClusterIP on kind, LoadBalancer on cloud.",
+    "  mesh.injectNamespaces        Application namespaces (they must exist) labelled istio-injection=enabled; the",
+    "                               stack's own and Kubernetes'/Istio's namespaces are refused. Default: none.",
+    "  mesh.mtls.mode               Mesh-wide mTLS: STRICT | PERMISSIVE. Default: PERMISSIVE.",
+    "  mesh.mtls.strictNamespaces   Namespaces that are STRICT whatever the mesh-wide mode. Default: none.",
+    "  mesh.mtls.exceptions         Namespaces that accept plaintext, each {namespace, mode: PERMISSIVE | DISABLE",
+    "                               (default PERMISSIVE), reason (required)}. Default: none.",
+    "  mesh.authorization.defaultDenyNamespaces",
+    "                               Namespaces where meshed workloads take only requests a policy allows (the stack",
+    "                               adds: Prometheus may scrape with GET). Default: none.",
+    "  mesh.grafanaGateway.enabled  Serve Grafana through the gateway (Grafana gets a sidecar and takes requests",
+    "                               from the gateway and Prometheus only). Default: true on kind with the gateway and",
+    "                               Grafana; false on cloud, where the gateway's LoadBalancer is public.",
+    '  mesh.grafanaGateway.hosts    Host names to serve Grafana on. Default: ["*"].',
+    "  mesh.accessLogs              Envoy access logs on stdout. Default: true on kind, false on cloud.",
+    "  mesh.tracing.enabled         Send spans to an OTLP collector (Telemetry API). Default: tracing.enabled.",
+    "  mesh.tracing.endpoint        The collector's OTLP/gRPC host:port. Default: otlp.tracing.svc.cluster.local:4317 (the tracing part's endpoint).",
+    "  mesh.tracing.samplingPercentage",
+    "                               Percentage of requests traced, 0-100. Default: 100 on kind, 1 on cloud.",
+    "  mesh.canaries                Canary routes, each {name, namespace (required); host (default: the name);",
+    "                               versionLabel (default version); stable (default v1); canary (default v2);",
+    "                               match.headers: exact header values sent to the canary; weights.stable and",
+    "                               weights.canary: the split of all other requests, adding up to 100}. A canary",
+    "                               needs a match or a canary weight. Default: none.",
+  ].join("\n"),
+};

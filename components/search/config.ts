@@ -1,5 +1,4 @@
-import { Section } from "./reader";
-import { readStorage, StorageConfig } from "./storage";
+import { MAX_REPLICAS, KeyDeclaration, Section, StorageConfig, readStorage } from "../kit";
 
 /**
  * Elastic Stack versions the program has been checked with: the ECK 3.5.0 operator supports them,
@@ -118,7 +117,7 @@ function readNodeSets(s: Section): ElasticNodeSet[] {
       );
     }
     if (name !== undefined) seen.set(name, item.path);
-    const count = item.int("count", 1);
+    const count = item.int("count", 1, 0, MAX_REPLICAS);
     const roles = item.stringList("roles", ELASTIC_ROLES);
     const storage = readStorage(item, "storage", "50Gi");
     item.done();
@@ -141,7 +140,7 @@ export function readElastic(s: Section): ElasticConfig {
   const allowMmap = s.bool("allowMmap", false);
 
   const k = s.child("kibana");
-  const kibana = { replicas: k.int("replicas", 1) };
+  const kibana = { replicas: k.int("replicas", 1, 0, MAX_REPLICAS) };
   k.done();
   const f = s.child("filebeat");
   const filebeat = { enabled: f.bool("enabled", true) };
@@ -228,3 +227,35 @@ export function readElastic(s: Section): ElasticConfig {
 
   return { enabled, version, nodeSets, hotWarm, allowMmap, kibana, filebeat, ilm };
 }
+
+/**
+ * `elastic`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
+ */
+export const ELASTIC_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Elasticsearch, Kibana and Filebeat through the ECK operator: full-text search over every",
+    "container's log, beside Loki. Off by default (it does not fit the laptop budget).",
+    "  elastic.enabled          Install the eck-operator release, the cluster, Kibana and Filebeat. Default: false.",
+    "  elastic.version          Elastic Stack version, one the program was checked with: 9.5.0. Default: 9.5.0.",
+    "  elastic.nodeSets         A list of node sets, each with name (lowercase, up to 23 characters), count,",
+    "                           roles (a list of master, data, data_content, data_hot, data_warm, data_cold,",
+    "                           data_frozen, ingest, ml, remote_cluster_client, transform, voting_only; none",
+    "                           means every role) and storage.size (a claim per node; none means emptyDir).",
+    "                           Set items with `pulumi config set --path 'elastic.nodeSets[0].count' 3`.",
+    '                           Default: one node set "default" of 1 node with every role, on emptyDir.',
+    "  elastic.hotWarm          Move indices from data_hot to data_warm nodes in the warm phase; needs node",
+    "                           sets with those roles. Default: false.",
+    "  elastic.allowMmap        Let Elasticsearch memory-map its files: faster, but it needs vm.max_map_count",
+    "                           >= 262144 on every node or Elasticsearch will not start. Default: false.",
+    "  elastic.kibana.replicas  Kibana replicas. Default: 1.",
+    "  elastic.filebeat.enabled Ship every container's log with a Filebeat DaemonSet. Default: true.",
+    "  elastic.ilm.rolloverMaxAge               Roll the write index over at this age (30s, 15m, 12h, 7d). Default: 1d.",
+    "  elastic.ilm.rolloverMaxPrimaryShardSize  ... or at this primary shard size (512mb, 50gb). Default: 50gb.",
+    "  elastic.ilm.warmAfter                    Warm phase (forcemerge; warm tier) this long after rollover. Default: 7d.",
+    "  elastic.ilm.deleteAfter                  Delete this long after rollover; at least rolloverMaxAge and",
+    "                                           longer than warmAfter. Default: 30d.",
+  ].join("\n"),
+};

@@ -13,7 +13,7 @@ export function readStorage(s: Section, key: string, example: string): StorageCo
   }
   const storage = s.child(key);
   const size = storage.has("size")
-    ? storage.optionalQuantity("size", example)
+    ? storage.optionalSize("size", example)
     : storage.requiredString("size", example);
   storage.done();
   return size === undefined ? undefined : { size };

@@ -1,5 +1,13 @@
-import { durationSeconds } from "./duration";
-import { Section } from "./reader";
+import {
+  Fields,
+  Infer,
+  readFields,
+  MAX_REPLICAS,
+  KeyDeclaration,
+  patterns,
+  Section,
+  durationSeconds,
+} from "../kit";
 
 /**
  * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` and
@@ -179,14 +187,23 @@ export interface LokiConfig {
   caches: boolean;
 }
 
-export interface LogCollectorConfig {
-  /** Run a log collector on every node. Defaults to true (when Loki is enabled). */
-  enabled: boolean;
-  /** `alloy` (default) or `promtail`. */
-  kind: LogCollectorKind;
-}
+export const LOG_COLLECTOR_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description: "Run a log collector on every node (needs loki.enabled).",
+  },
+  kind: {
+    kind: "enum",
+    values: LOG_COLLECTORS,
+    default: "alloy",
+    description:
+      "alloy (Grafana Alloy, reading logs through the Kubernetes API) or promtail (deprecated upstream, reads host paths, so namespace logging becomes privileged).",
+  },
+} as const satisfies Fields;
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export type LogCollectorConfig = Infer<typeof LOG_COLLECTOR_FIELDS>;
+
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
 // Loki's allowed tenant characters (docs: "Multi-tenancy"), at most 150 of them.
@@ -202,7 +219,7 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-function readSchemaFrom(s: Section): string {
+function readSchemaFrom(s: Section, today: string): string {
   const v = s.raw("schemaFrom");
   if (v === undefined) return DEFAULT_SCHEMA_FROM;
   const text = typeof v === "string" ? (MIDNIGHT.exec(v)?.[1] ?? v) : undefined;
@@ -211,6 +228,15 @@ function readSchemaFrom(s: Section): string {
       "schemaFrom",
       `must be a calendar date in the form YYYY-MM-DD, got ${JSON.stringify(v)}`,
       `set e.g. \`pulumi config set --path loki.schemaFrom ${DEFAULT_SCHEMA_FROM}\`, and never change it once Loki holds data`,
+    );
+    return DEFAULT_SCHEMA_FROM;
+  }
+  // Dates in YYYY-MM-DD compare as text. The one schema period must cover the logs Loki gets now.
+  if (text > today) {
+    s.problem(
+      "schemaFrom",
+      `is ${text}, after today (${today}), so Loki would have no schema for the logs it receives now`,
+      `set a date on or before today, e.g. \`pulumi config set --path loki.schemaFrom ${DEFAULT_SCHEMA_FROM}\`, and never change it once Loki holds data`,
     );
     return DEFAULT_SCHEMA_FROM;
   }
@@ -259,8 +285,8 @@ function readS3(o: Section, secretKeys: ReadonlySet<string>): S3ObjectStorage | 
   const forcePathStyle = o.bool("forcePathStyle", false);
   const insecure = o.bool("insecure", false);
   const existingSecret = o.optionalString("existingSecret", {
-    re: K8S_NAME,
-    what: "a Kubernetes Secret name",
+    re: patterns.K8S_NAME,
+    what: "a Kubernetes Secret name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
     example: "loki-object-storage",
   });
 
@@ -343,10 +369,10 @@ function readObjectStorage(s: Section, secretKeys: ReadonlySet<string>): LokiObj
 
 /**
  * Reads `loki`: the deployment mode, object storage, schema, retention and tenancy, with the
- * rules the chart itself would fail on at render time, so a mistake shows at preview.
- * `secretKeys` names the secret config keys that are set (their values stay secret elsewhere).
+ * rules the chart itself would fail on at render time, so a mistake shows at preview. `today` (YYYY-MM-DD, UTC) is the clock the schema date is checked against; it is
+ * never part of the result.
  */
-export function readLoki(s: Section, secretKeys: ReadonlySet<string>): LokiConfig {
+export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: string): LokiConfig {
   const enabled = s.bool("enabled", true);
   const mode = s.oneOf("mode", LOKI_MODES, "SingleBinary") ?? "SingleBinary";
   const runsSingleBinary = mode === "SingleBinary" || mode === "SingleBinary<->SimpleScalable";
@@ -355,23 +381,28 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>): LokiConfi
   const scale = s.oneOf("scale", LOKI_SCALES, "small") ?? "small";
 
   const sb = s.child("singleBinary");
-  const singleBinaryReplicas = sb.int("replicas", runsSingleBinary ? 1 : 0, runsSingleBinary ? 1 : 0);
+  const singleBinaryReplicas = sb.int(
+    "replicas",
+    runsSingleBinary ? 1 : 0,
+    runsSingleBinary ? 1 : 0,
+    MAX_REPLICAS,
+  );
   sb.done();
   const ss = s.child("simpleScalable");
   const target = (key: "read" | "write" | "backend") =>
-    ss.int(key, runsScalable ? 3 : 0, runsScalable ? 1 : 0);
+    ss.int(key, runsScalable ? 3 : 0, runsScalable ? 1 : 0, MAX_REPLICAS);
   const scalable = { read: target("read"), write: target("write"), backend: target("backend") };
   ss.done();
   const g = s.child("gateway");
-  const gatewayReplicas = g.int("replicas", 1, 1);
+  const gatewayReplicas = g.int("replicas", 1, 1, MAX_REPLICAS);
   g.done();
   const p = s.child("persistence");
-  const persistenceSize = p.quantity("size", "10Gi");
+  const persistenceSize = p.size("size", "10Gi");
   p.done();
 
   const objectStorage = readObjectStorage(s, secretKeys);
   const objectStorageSet = s.has("objectStorage");
-  const schemaFrom = readSchemaFrom(s);
+  const schemaFrom = readSchemaFrom(s, today);
   const retention = readRetention(s);
   const authEnabled = s.bool("authEnabled", false);
   const tenant =
@@ -470,9 +501,7 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>): LokiConfi
 
 /** Reads `logCollector`; a collector explicitly switched on needs Loki to push to. */
 export function readLogCollector(s: Section, lokiEnabled: boolean): LogCollectorConfig {
-  const enabled = s.bool("enabled", true);
-  const kind = s.oneOf("kind", LOG_COLLECTORS, "alloy") ?? "alloy";
-  s.done();
+  const { enabled, kind } = readFields(s, LOG_COLLECTOR_FIELDS);
   if (!lokiEnabled && s.has("enabled") && enabled) {
     s.problem(
       "enabled",
@@ -482,3 +511,76 @@ export function readLogCollector(s: Section, lokiEnabled: boolean): LogCollector
   }
   return { enabled: enabled && lokiEnabled, kind };
 }
+
+/**
+ * `loki`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
+ */
+export const LOKI_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Loki (chart loki), in namespace logging, behind its gateway (Service loki-gateway).",
+    "  loki.enabled              Install Loki, a log collector and Grafana's Loki datasource. Default: true.",
+    "  loki.mode                 SingleBinary | SimpleScalable | Distributed | SingleBinary<->SimpleScalable |",
+    "                            SimpleScalable<->Distributed (the chart's transitional modes, for migrating;",
+    "                            see docs/logs.md). Default: SingleBinary.",
+    "  loki.scale                Distributed mode's size for a daily log volume: small (up to 100 GB/day),",
+    "                            medium (up to 1 TB/day) or large (up to 3 TB/day, Loki's published tier);",
+    "                            sets the replicas of every distributed component (docs/logs.md). Default: small.",
+    "  loki.singleBinary.replicas  Single-binary replicas; more than one needs loki.objectStorage; none in",
+    "                            SimpleScalable. Default: 1 (0 in SimpleScalable).",
+    "  loki.simpleScalable.read     Read target replicas; none in SingleBinary. Default: 3 (0 in SingleBinary).",
+    "  loki.simpleScalable.write    Write target replicas (ingesters). Default: 3 (0 in SingleBinary).",
+    "  loki.simpleScalable.backend  Backend target replicas (compactor, ruler, index gateway). Default: 3 (0 in SingleBinary).",
+    "  loki.gateway.replicas     Gateway (nginx) replicas. Default: 1.",
+    "  loki.persistence.size     Each PersistentVolumeClaim (single binary, write, backend, MinIO). Default: 10Gi.",
+    "  loki.objectStorage        Object storage; required for SimpleScalable and Distributed. Default: none (the single",
+    "                            binary's filesystem volume).",
+    "  loki.objectStorage.type   s3 (any S3-compatible bucket) | minio (the chart's bundled MinIO with its",
+    "                            built-in credentials: for trying SimpleScalable, never production). Default: s3.",
+    "  loki.objectStorage.endpoint  S3 host name and optional port, no scheme. Default: AWS S3 for the region.",
+    "  loki.objectStorage.region    The bucket's region. Required with type s3.",
+    "  loki.objectStorage.buckets.chunks  Bucket for chunks and index. Required with type s3.",
+    "  loki.objectStorage.buckets.ruler   Bucket for ruler state. Required with type s3.",
+    "  loki.objectStorage.buckets.admin   Bucket for the admin API (Grafana Enterprise Logs only). Default: none.",
+    "  loki.objectStorage.forcePathStyle  Path-style bucket URLs, which most S3-compatible stores need. Default: false.",
+    "  loki.objectStorage.insecure  Plain HTTP to the endpoint. Default: false.",
+    "  loki.objectStorage.existingSecret  A Secret in namespace logging, created by you, with keys",
+    "                            AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Either this or both secret keys",
+    "                            lokiS3AccessKeyId and lokiS3SecretAccessKey. Default: none.",
+    "  loki.schemaFrom           First day of the schema period (tsdb, v13), YYYY-MM-DD (quote it in YAML).",
+    "                            Never change it once Loki holds data. Default: 2024-04-01.",
+    "  loki.retention            How long logs are kept (duration, at least 24h); the compactor deletes",
+    "                            older ones. Default: 7d.",
+    "  loki.authEnabled          Multi-tenancy: pushes and queries carry a tenant id. Default: false.",
+    "  loki.tenant               The tenant the collector pushes as and Grafana queries as, when",
+    "                            loki.authEnabled is true. Default: observability.",
+    "  loki.caches               Memcached chunks and results caches. Default: false in SingleBinary, true otherwise.",
+  ].join("\n"),
+};
+
+export const LOG_COLLECTOR_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "The log collector on every node, pushing to Loki's gateway.",
+  fields: LOG_COLLECTOR_FIELDS,
+};
+
+/** `lokiS3AccessKeyId`, a secret key: read as a secret Output, never as plain config. */
+export const LOKI_S3_ACCESS_KEY_ID_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The S3 access key id for loki.objectStorage, set with `pulumi config set --secret lokiS3AccessKeyId <id>`,",
+    "together with lokiS3SecretAccessKey; the program keeps the pair in the Secret logging/loki-s3-credentials.",
+    "Use it or loki.objectStorage.existingSecret, not both. Default: none.",
+  ].join("\n"),
+};
+
+/** `lokiS3SecretAccessKey`, a secret key: read as a secret Output, never as plain config. */
+export const LOKI_S3_SECRET_ACCESS_KEY_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The S3 secret access key for loki.objectStorage, set with `pulumi config set --secret lokiS3SecretAccessKey <key>`.",
+    "Default: none.",
+  ].join("\n"),
+};

@@ -1,6 +1,8 @@
-import { durationSeconds } from "./duration";
-import { ConfigProblem } from "./errors";
-import { Section } from "./reader";
+import { ConfigProblem, durationSeconds, KeyDeclaration, Section } from "../kit";
+
+/** The keys of the credentials Secret (the names Thanos's S3 client reads from its environment). */
+export const AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
+export const AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
 
 /** The secret config keys that can hold the Thanos bucket's S3 access key pair. */
 export const THANOS_S3_SECRET_KEYS = {
@@ -268,3 +270,58 @@ export function readThanos(
     compactor,
   };
 }
+
+/**
+ * `thanos`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields
+ * are read by readThanos above, and test/config-declarations.test.ts checks the description names
+ * exactly the fields that reader knows.
+ */
+export const THANOS_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Long-term metrics with Thanos (chart thanos 0.38.0, in namespace monitoring): the Thanos sidecar in",
+    "every Prometheus replica uploads blocks to an S3 bucket; query (deduplicating the replicas by their",
+    "prometheus_replica label), query-frontend, store gateway and compactor run beside Prometheus, and",
+    "Grafana's Prometheus datasource (same uid) reads the query-frontend. See docs/metrics-long-term.md.",
+    "  thanos.enabled              The one switch: sidecars, the thanos release and the datasource. Needs",
+    "                              prometheus.enabled and a bucket (thanos.objectStorage). Default: false.",
+    "  thanos.objectStorage.region          The bucket's region. Required when Thanos is on.",
+    "  thanos.objectStorage.bucket          The bucket. Required when Thanos is on.",
+    "  thanos.objectStorage.endpoint        S3 host name and optional port, no scheme. Default: s3.<region>.amazonaws.com.",
+    "  thanos.objectStorage.forcePathStyle  Path-style bucket URLs, which most S3-compatible stores need. Default: false.",
+    "  thanos.objectStorage.insecure        Plain HTTP to the endpoint. Default: false.",
+    "  thanos.objectStorage.existingSecret  A Secret in namespace monitoring, created by you, with keys",
+    "                              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Either this or both secret keys",
+    "                              thanosS3AccessKeyId and thanosS3SecretAccessKey. Default: none.",
+    "  thanos.retention.raw          How long the compactor keeps raw samples (at least 2d). Default: 30d.",
+    "  thanos.retention.fiveMinutes  ... 5-minute downsampled blocks (at least 10d, and at least raw). Default: 180d.",
+    "  thanos.retention.oneHour      ... 1-hour downsampled blocks (at least fiveMinutes). Default: 2y.",
+    "  thanos.clusterLabel         The `cluster` external label of this cluster's Prometheus, so several",
+    "                              clusters can share one bucket. Default: cluster.context.",
+    "  thanos.query.replicas          Query replicas. Default: 1.",
+    "  thanos.queryFrontend.replicas  Query-frontend replicas. Default: 1.",
+    "  thanos.storeGateway.replicas       Store gateway replicas. Default: 1.",
+    "  thanos.storeGateway.storage.size   Each store gateway's cache volume. Default: 10Gi.",
+    "  thanos.compactor                   The compactor: always one per bucket, which it compacts, downsamples and prunes.",
+    "  thanos.compactor.storage.size      The compactor's working volume. Default: 50Gi.",
+  ].join("\n"),
+};
+
+/** `thanosS3AccessKeyId`, a secret key: read as a secret Output, never as plain config. */
+export const THANOS_S3_ACCESS_KEY_ID_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The S3 access key id for thanos.objectStorage, set with `pulumi config set --secret thanosS3AccessKeyId <id>`,",
+    "together with thanosS3SecretAccessKey; the program keeps the pair in the Secret monitoring/thanos-s3-credentials.",
+    "Use it or thanos.objectStorage.existingSecret, not both. Default: none.",
+  ].join("\n"),
+};
+
+/** `thanosS3SecretAccessKey`, a secret key: read as a secret Output, never as plain config. */
+export const THANOS_S3_SECRET_ACCESS_KEY_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The S3 secret access key for thanos.objectStorage, set with `pulumi config set --secret thanosS3SecretAccessKey <key>`.",
+    "Default: none.",
+  ].join("\n"),
+};

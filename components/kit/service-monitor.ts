@@ -1,4 +1,4 @@
-import { STACK_LABELS } from "../core/namespaces";
+import { STACK_LABELS } from "./labels";
 
 export interface ServiceMonitorArgs<N> {
   /** The ServiceMonitor's name. */
