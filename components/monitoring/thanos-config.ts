@@ -1,4 +1,4 @@
-import { ConfigProblem, durationSeconds, KeyDeclaration, Section } from "../kit";
+import { ConfigProblem, durationSeconds, KeyDeclaration, MAX_REPLICAS, Section } from "../kit";
 
 /** The keys of the credentials Secret (the names Thanos's S3 client reads from its environment). */
 export const AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
@@ -214,10 +214,10 @@ export function readThanos(
     ctx.clusterContext ??
     "default";
   const q = s.child("query");
-  const query = { replicas: q.int("replicas", 1, 1) };
+  const query = { replicas: q.int("replicas", 1, 1, MAX_REPLICAS) };
   q.done();
   const f = s.child("queryFrontend");
-  const queryFrontend = { replicas: f.int("replicas", 1, 1) };
+  const queryFrontend = { replicas: f.int("replicas", 1, 1, MAX_REPLICAS) };
   f.done();
   const g = s.child("storeGateway");
   const volume = (parent: Section, fallback: string): string => {
@@ -226,7 +226,7 @@ export function readThanos(
     v.done();
     return size;
   };
-  const storeGateway = { replicas: g.int("replicas", 1, 1), storageSize: volume(g, "10Gi") };
+  const storeGateway = { replicas: g.int("replicas", 1, 1, MAX_REPLICAS), storageSize: volume(g, "10Gi") };
   g.done();
   const c = s.child("compactor");
   const compactor = { storageSize: volume(c, "50Gi") };
