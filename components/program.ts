@@ -14,6 +14,9 @@ export function observabilityProgram(): Promise<Record<string, unknown>> {
   // One explicit provider for every Kubernetes object, pointed at the context from config.
   const provider = new k8s.Provider("kubernetes", {
     context: config.cluster.context,
+    // Only a change of this replaces the provider, and with it every object: moving the stack to
+    // another cluster shows in the preview as a replacement (docs/upgrades.md).
+    clusterIdentifier: config.cluster.identifier,
     // Dashboards and datasources are ConfigMaps: update them in place instead of replacing them.
     enableConfigMapMutable: true,
   });

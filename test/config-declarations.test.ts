@@ -43,6 +43,10 @@ describe("config declarations", () => {
         for (const [field, f] of Object.entries(decl.fields)) {
           const parsed = config[key]?.[field];
           if (f.kind === "custom") continue; // its reader's defaults, tested with that reader
+          if (f.kind === "string" && f.defaultsTo !== undefined) {
+            expect(parsed, `${key}.${field}`).to.equal(config[key]?.[f.defaultsTo]);
+            continue;
+          }
           if (
             f.kind === "storage" ||
             (f.kind !== "boolean" && f.kind !== "integer" && f.default === undefined)

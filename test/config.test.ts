@@ -10,7 +10,12 @@ const kind = { cluster: { type: "kind", context: "kind-observability" } };
 describe("stack config", () => {
   it("applies laptop defaults to a minimal kind config", () => {
     const cfg = parseStackConfig(kind);
-    expect(cfg.cluster).to.deep.equal({ type: "kind", context: "kind-observability" });
+    expect(cfg.cluster).to.deep.equal({
+      type: "kind",
+      context: "kind-observability",
+      identifier: "kind-observability",
+      retainData: true,
+    });
     expect(cfg.sizing).to.equal("laptop");
     expect(cfg.charts).to.deep.equal({ timeoutSeconds: 900 });
     expect(cfg.prometheus).to.deep.equal({
@@ -145,6 +150,16 @@ describe("stack config", () => {
         "a boolean that is not one",
         { ...kind, metricsServer: { enabled: "yes" } },
         'Invalid stack config: metricsServer.enabled: must be true or false, got "yes"; set e.g. `pulumi config set --path metricsServer.enabled true`',
+      ],
+      [
+        "a data retention switch that is not a boolean",
+        { ...kind, cluster: { ...kind.cluster, retainData: "always" } },
+        'Invalid stack config: cluster.retainData: must be true or false, got "always"; set e.g. `pulumi config set --path cluster.retainData true`',
+      ],
+      [
+        "a cluster identifier with a space",
+        { ...kind, cluster: { ...kind.cluster, identifier: "prod eu" } },
+        'Invalid stack config: cluster.identifier: must be a cluster identifier (letters, digits and . _ : / @ -), got "prod eu"; set e.g. `pulumi config set --path cluster.identifier prod-eu-west-1`',
       ],
       [
         "Grafana without kube-prometheus-stack",

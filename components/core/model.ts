@@ -50,11 +50,22 @@ const DOMAIN: Record<StackNamespaceKey, string> = {
   istioIngress: "mesh",
 };
 
+/**
+ * The namespaces whose deletion would take data with it: volume claims (Prometheus, Alertmanager,
+ * Grafana, Loki, Jaeger's Badger) or Elasticsearch. With cluster.retainData they are retained.
+ */
+const HOLDS_DATA: ReadonlySet<StackNamespaceKey> = new Set(["monitoring", "logging", "tracing", "search"]);
+
 /** Every namespace the stack may own, at its usual level; the model picks those that run. */
 export const NAMESPACES: Readonly<Record<StackNamespaceKey, NamespaceSpec>> = Object.fromEntries(
   (Object.keys(STACK_NAMESPACE_NAMES) as StackNamespaceKey[]).map((key) => [
     key,
-    { name: STACK_NAMESPACE_NAMES[key], domain: DOMAIN[key], podSecurity: POD_SECURITY[key] },
+    {
+      name: STACK_NAMESPACE_NAMES[key],
+      domain: DOMAIN[key],
+      podSecurity: POD_SECURITY[key],
+      ...(HOLDS_DATA.has(key) ? { holdsData: true } : {}),
+    },
   ]),
 ) as Record<StackNamespaceKey, NamespaceSpec>;
 

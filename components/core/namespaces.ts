@@ -5,6 +5,8 @@ import { namespaceLabels, NamespaceSpec } from "../kit";
 export interface NamespacesArgs {
   /** The namespaces to own, in a stable order. */
   namespaces: NamespaceSpec[];
+  /** Leave the namespaces that hold data in the cluster when the stack deletes them. Defaults to false. */
+  retainData?: boolean;
 }
 
 /** The namespaces the stack installs into, owned by the program with the labels later parts select on. */
@@ -19,7 +21,13 @@ export class Namespaces extends pulumi.ComponentResource {
       byName[spec.name] = new k8s.core.v1.Namespace(
         `ns-${spec.name}`,
         { metadata: { name: spec.name, labels: namespaceLabels(spec) } },
-        { parent: this },
+        // retainOnDelete, not protect: deleting a namespace deletes every volume claim in it, and
+        // Helm leaves a StatefulSet's claims behind only as long as their namespace stays. Protect
+        // would make switching a part off or `pulumi destroy` fail instead of leaving the data.
+        {
+          parent: this,
+          ...(args.retainData === true && spec.holdsData === true ? { retainOnDelete: true } : {}),
+        },
       );
     }
     this.byName = byName;

@@ -68,7 +68,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
 
     this.namespaces = new Namespaces(
       `${name}-namespaces`,
-      { namespaces: model.namespaces },
+      { namespaces: model.namespaces, retainData: config.cluster.retainData },
       { parent: this },
     );
     const owned = (key: keyof StackModel["namespaceOf"]): OwnedNamespace => ({

@@ -12,6 +12,8 @@ export interface NamespaceSpec {
   podSecurity: PodSecurityLevel;
   /** Further labels, e.g. `istio-injection`. Defaults to none. */
   labels?: Record<string, string>;
+  /** Whether volume claims or Elasticsearch data live in it. Defaults to false. */
+  holdsData?: boolean;
 }
 
 /** Labels every object the program owns carries, so `kubectl get -l` finds the stack. */

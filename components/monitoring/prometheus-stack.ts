@@ -123,7 +123,13 @@ export class PrometheusStack extends pulumi.ComponentResource {
           })),
         ),
       },
-      { parent: this, dependsOn: [args.namespace.resource] },
+      // A generated password is retained: Grafana keeps the admin password in its database on
+      // first start, so a Secret generated afresh would no longer match a retained database.
+      {
+        parent: this,
+        dependsOn: [args.namespace.resource],
+        retainOnDelete: args.grafanaAdminPassword === undefined && config.cluster.retainData,
+      },
     );
     this.grafanaAdminSecret = {
       name: GRAFANA_ADMIN_SECRET,

@@ -152,7 +152,8 @@ export class ElasticStack extends pulumi.ComponentResource {
             type: "kubernetes.io/basic-auth",
             stringData: pulumi.secret(password.apply((p) => ({ username, password: p, roles: role }))),
           },
-          { parent: this, dependsOn: [ns] },
+          // Retained with the Elasticsearch resource that refers to it (its file realm user).
+          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
         ),
       );
       fileRealm.push(secretName);
@@ -182,7 +183,8 @@ export class ElasticStack extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { "roles.yml": rolesYaml(roles) },
           },
-          { parent: this, dependsOn: [ns] },
+          // Retained with the Elasticsearch resource that refers to it (its roles).
+          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
         ),
       );
     }
@@ -210,7 +212,12 @@ export class ElasticStack extends pulumi.ComponentResource {
       }),
       authSecrets,
       // It waits for ECK's Ready phase: pulling the image and forming a cluster takes minutes.
-      { customTimeouts: { create: "30m", update: "30m" } },
+      // retainOnDelete: ECK deletes the data volumes with the Elasticsearch resource, so switching
+      // search off or destroying the stack leaves the cluster and its indices running instead.
+      {
+        customTimeouts: { create: "30m", update: "30m" },
+        retainOnDelete: config.cluster.retainData,
+      },
     );
 
     this.kibana = custom(

@@ -73,7 +73,9 @@ export class Jaeger extends pulumi.ComponentResource {
               resources: { requests: { storage: tracing.badger.size } },
             },
           },
-          { parent: this, dependsOn: [args.namespace.resource] },
+          // retainOnDelete: the claim's volume is the trace store; switching Badger or tracing off
+          // leaves it to be reused or deleted by hand (protect would make that switch fail).
+          { parent: this, dependsOn: [args.namespace.resource], retainOnDelete: config.cluster.retainData },
         ),
       );
     }

@@ -113,6 +113,10 @@ const HEAD: PlanDocument = {
 
 const LABELS = { base: "main (0b886b0)", head: "working tree" };
 
+/** The fixtures record no URNs, as plans made before URNs were: the diff computes them from the parents. */
+const METRICS_SERVER_URN =
+  "urn:pulumi:dev::observability::observability:monitoring:PrometheusStack$kubernetes:helm.sh/v3:Release::metrics-server";
+
 /** The same document with every object's keys in reverse order. */
 function reordered(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reordered);
@@ -139,6 +143,7 @@ describe("the plan diff", () => {
     });
     expect(diff.removed).to.deep.equal([
       {
+        urn: METRICS_SERVER_URN,
         type: HELM_RELEASE,
         name: "metrics-server",
         release: {
@@ -196,9 +201,15 @@ describe("the plan diff", () => {
   it("renders Markdown for a pull request comment", () => {
     expect(renderMarkdown(diff)).to.equal(
       [
-        "### Stack `dev`: 1 added, 1 removed, 1 changed",
+        "### Stack `dev`: 0 replaced, 1 deleted; 1 added, 1 removed, 1 changed",
         "",
         "Offline plan of `working tree` against `main (0b886b0)`. Secrets show as `[secret]`; a secret whose value changed looks the same on both sides.",
+        "",
+        "#### Replaced or deleted",
+        "",
+        "- **delete** `metrics-server` `kubernetes:helm.sh/v3:Release`",
+        `  - URN \`${METRICS_SERVER_URN}\``,
+        "  - it is no longer declared",
         "",
         "#### Added",
         "",
@@ -282,6 +293,8 @@ describe("the plan diff", () => {
       base: "main (0b886b0)",
       head: "working tree",
       identical: true,
+      replaceOrDelete: [],
+      dataAtRisk: false,
       added: [],
       removed: [],
       changed: [],
@@ -541,7 +554,7 @@ describe("plan:diff command line", function () {
     const r = cli("--stack", "dev");
     expect(r.status).to.equal(2);
     expect(r.stderr).to.equal(
-      "--base is required\nusage: npm run plan:diff -- --stack <name> --base <git-ref> [--json]\n",
+      "--base is required\nusage: npm run plan:diff -- --stack <name> --base <git-ref> [--json] [--fail-on-data-loss] [--render]\n",
     );
   });
 });

@@ -149,6 +149,20 @@ describe("the GitHub Actions workflows", () => {
       const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
       expect(upload?.with?.["name"]).to.equal("plan-diff");
     });
+
+    it("fails the plan diff when data would be lost, unless the pull request carries the acknowledging label", () => {
+      expect(workflow("pr.yml").on).to.deep.equal({
+        pull_request: { types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] },
+      });
+      const step = job("pr.yml", "plan-diff").steps.find((s) => s.run?.includes("plan:diff") === true);
+      expect(
+        (step as { env?: Record<string, string> } | undefined)?.env?.["DATA_LOSS_ACKNOWLEDGED"],
+      ).to.equal("${{ contains(github.event.pull_request.labels.*.name, 'data-loss-acknowledged') }}");
+      const script = step?.run ?? "";
+      expect(script).to.include('--base HEAD^1 --fail-on-data-loss --render > "plan-diff/$stack.md"');
+      expect(script).to.include('elif [ "$rc" -eq 3 ]; then');
+      expect(script).to.include('if [ "$DATA_LOSS_ACKNOWLEDGED" = "true" ]; then');
+    });
   });
 
   describe("plan-diff-comment.yml", () => {

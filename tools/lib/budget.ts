@@ -12,7 +12,7 @@ import {
   FILEBEAT_CONTAINERS,
   KIBANA_CONTAINERS,
 } from "../../components/search";
-import { PlanDocument } from "./plan";
+import { PlanDocument, PlanResource } from "./plan";
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/kit";
 
 /** The containers each chart runs, by chart name; a chart that runs none says so with []. */
@@ -54,7 +54,11 @@ function chartName(chart: string): string {
 }
 
 /** Every container of every Helm release and operator-run custom resource in a plan, with what it requests. */
-export function planContainers(plan: PlanDocument): ContainerUsage[] {
+export function planContainers(
+  plan: Pick<PlanDocument, "stack" | "outputs"> & {
+    resources: Pick<PlanResource, "type" | "name" | "inputs">[];
+  },
+): ContainerUsage[] {
   const usage: ContainerUsage[] = [];
   for (const r of plan.resources) {
     const custom = CONTAINERS_BY_RESOURCE_TYPE[r.type];

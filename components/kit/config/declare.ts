@@ -40,6 +40,8 @@ export interface StringField extends Described {
   format?: "duration" | "quantity" | TextFormat;
   /** How the reference shows an absent default, e.g. "the cluster's default class". */
   defaultText?: string;
+  /** A sibling field whose value it takes when unset (cluster.identifier takes the context). */
+  defaultsTo?: string;
 }
 
 export interface EnumField<V extends string = string> extends Described {
@@ -163,6 +165,10 @@ export function readFields<F extends Fields>(s: Section, fields: F, ctx: ReadCon
     }
     const v = readField(s, key, f, ctx);
     if (v !== undefined) out[key] = v;
+  }
+  for (const [key, f] of Object.entries(fields)) {
+    if (f.kind === "string" && f.defaultsTo !== undefined && out[key] === undefined)
+      out[key] = out[f.defaultsTo];
   }
   s.done();
   return out as Infer<F>;

@@ -27,10 +27,28 @@ export const CLUSTER_FIELDS = {
     defaultText: "the cluster's default class",
     description: "The StorageClass of every PersistentVolumeClaim.",
   },
+  identifier: {
+    kind: "string",
+    format: {
+      re: /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/,
+      what: "a cluster identifier (letters, digits and . _ : / @ -)",
+      example: "prod-eu-west-1",
+    },
+    defaultText: "the context's name",
+    defaultsTo: "context",
+    description:
+      "The Kubernetes provider's clusterIdentifier: changing it replaces the provider and every object with it, so moving the stack to another cluster shows in the preview (docs/upgrades.md).",
+  },
+  retainData: {
+    kind: "boolean",
+    default: true,
+    description:
+      "Leave volume claims, Elasticsearch, the namespaces that hold them and generated-password Secrets in the cluster when the stack deletes them or a part is switched off (retainOnDelete).",
+  },
 } as const satisfies Fields;
 
-/** Where the stack runs. */
-export type ClusterConfig = Infer<typeof CLUSTER_FIELDS>;
+/** Where the stack runs; `identifier` is always set (it defaults to the context). */
+export type ClusterConfig = Omit<Infer<typeof CLUSTER_FIELDS>, "identifier"> & { identifier: string };
 
 export const CHARTS_FIELDS = {
   mirror: {
@@ -123,9 +141,17 @@ export function readCluster(s: Section): ClusterConfig | undefined {
     type === "kind" ? "kind-observability" : "<kubeconfig-context>",
   );
   const storageClass = s.optionalString("storageClass", CLUSTER_FIELDS.storageClass.format);
+  const identifier = s.optionalString("identifier", CLUSTER_FIELDS.identifier.format);
+  const retainData = s.bool("retainData", CLUSTER_FIELDS.retainData.default);
   s.done();
   if (type === undefined || context === undefined) return undefined;
-  return { type, context, ...(storageClass !== undefined ? { storageClass } : {}) };
+  return {
+    type,
+    context,
+    ...(storageClass !== undefined ? { storageClass } : {}),
+    identifier: identifier ?? context,
+    retainData,
+  };
 }
 
 export function readResources(s: Section, sizing: Sizing): Record<ContainerId, ContainerResources> {
