@@ -5,19 +5,8 @@ import { findHelm, helmTemplate, RenderedContainer, renderedContainers } from ".
 import { PlanDocument } from "../../tools/lib/plan";
 import { STACKS } from "../../tools/resources";
 import { HELM_RELEASE, plan } from "../lib/helpers";
+import { requireHelm } from "../lib/helm";
 import { requireUpstream, upstreamPath } from "../lib/upstream";
-
-/**
- * Lets a test that needs helm run. Under CI=true a missing helm fails the test, as missing charts
- * do: CI must never pass by skipping the render. Elsewhere the test is skipped and says why.
- */
-function requireHelm(ctx: Mocha.Context): string {
-  const found = findHelm();
-  if ("helm" in found) return found.helm;
-  if (process.env["CI"] === "true") throw new Error(`${found.missing} (CI=true: CI must provide helm)`);
-  console.warn(`      skipped: ${found.missing}`);
-  ctx.skip();
-}
 
 interface ReleaseRender {
   release: string;
@@ -102,6 +91,36 @@ describe("finding helm", () => {
     } finally {
       if (before === undefined) delete process.env["HELM"];
       else process.env["HELM"] = before;
+    }
+  });
+
+  it("fails under CI=true when helm is missing, naming what to do, and skips with the reason elsewhere", () => {
+    const saved = { HELM: process.env["HELM"], CI: process.env["CI"] };
+    const restore = (key: "HELM" | "CI") => {
+      const v = saved[key];
+      if (v === undefined) delete process.env[key];
+      else process.env[key] = v;
+    };
+    let skipped = false;
+    const ctx = {
+      skip: () => {
+        skipped = true;
+        throw new Error("skipped");
+      },
+    } as unknown as Mocha.Context;
+    try {
+      process.env["HELM"] = "/nonexistent/helm";
+      process.env["CI"] = "true";
+      expect(() => requireHelm(ctx)).to.throw(
+        "$HELM (/nonexistent/helm) does not run (CI=true: CI must provide helm)",
+      );
+      expect(skipped).to.equal(false);
+      delete process.env["CI"];
+      expect(() => requireHelm(ctx)).to.throw("skipped");
+      expect(skipped).to.equal(true);
+    } finally {
+      restore("HELM");
+      restore("CI");
     }
   });
 });
