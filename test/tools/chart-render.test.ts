@@ -96,10 +96,11 @@ describe("finding helm", () => {
 
   it("fails under CI=true when helm is missing, naming what to do, and skips with the reason elsewhere", () => {
     const saved = { HELM: process.env["HELM"], CI: process.env["CI"] };
-    const restore = (key: "HELM" | "CI") => {
-      const v = saved[key];
-      if (v === undefined) delete process.env[key];
-      else process.env[key] = v;
+    const restore = () => {
+      if (saved.HELM === undefined) delete process.env["HELM"];
+      else process.env["HELM"] = saved.HELM;
+      if (saved.CI === undefined) delete process.env["CI"];
+      else process.env["CI"] = saved.CI;
     };
     let skipped = false;
     const ctx = {
@@ -119,8 +120,7 @@ describe("finding helm", () => {
       expect(() => requireHelm(ctx)).to.throw("skipped");
       expect(skipped).to.equal(true);
     } finally {
-      restore("HELM");
-      restore("CI");
+      restore();
     }
   });
 });
