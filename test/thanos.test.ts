@@ -312,6 +312,23 @@ describe("Thanos under mocks", () => {
     expect(validateCustomResource(monitor.inputs)).to.deep.equal([]);
   });
 
+  it("lets the component-down alert cover Thanos: its monitors scrape targets in a namespace the alert watches", () => {
+    const rules = find(
+      large.resources,
+      "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+      "observability-stack-alerts",
+    );
+    const groups = at(rules.inputs, "spec.groups") as { rules: { alert?: string; expr?: string }[] }[];
+    const down = groups.flatMap((g) => g.rules).find((r) => r.alert === "ObservabilityComponentDown");
+    expect(down?.expr).to.match(/^up\{namespace=~"monitoring\|/);
+    expect(
+      at(
+        find(large.resources, SERVICE_MONITOR, "observability-thanos-servicemonitor").inputs,
+        "metadata.namespace",
+      ),
+    ).to.equal("monitoring");
+  });
+
   it("exports the query-frontend and its port-forward", () => {
     expect(large.outputs["thanos"]).to.deep.equal({
       namespace: "monitoring",
