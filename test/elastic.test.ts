@@ -436,9 +436,15 @@ describe("the ELK part under mocks", () => {
         expect(x.dependsOn, x.name).to.include("ns-search");
         expect((x.inputs["metadata"] as { namespace?: string }).namespace, x.name).to.equal("search");
       }
-      const job = r.resources.filter((x) => x.type === JOB);
+      const job = r.resources.filter((x) => x.type === JOB && x.name === "observability-elastic-ilm");
       expect(job).to.have.length(1);
       expect(job[0]?.dependsOn).to.include.members(["eck-operator", "observability-elastic-elasticsearch"]);
+      // Jaeger writes here (the default with Elasticsearch on): the CA copy waits for the cluster too.
+      expect(find(r.resources, JOB, "observability-elastic-jaeger-ca-copy").dependsOn).to.deep.equal([
+        "ns-search",
+        "observability-elastic-elasticsearch",
+        "observability-elastic-jaeger-ca-copy-binding",
+      ]);
     }
   });
 
@@ -458,6 +464,7 @@ describe("the ELK part under mocks", () => {
       "eck-operator",
       "ns-search",
       "observability-elastic-grafana-reader",
+      "observability-elastic-jaeger-user",
       "observability-elastic-roles",
     ]);
   });
@@ -468,10 +475,17 @@ describe("the ELK part under mocks", () => {
       "eck-operator",
       "observability-elastic-grafana-reader-password",
       "observability-elastic-grafana-reader",
+      "observability-elastic-jaeger-user-password",
+      "observability-elastic-jaeger-user",
       "observability-elastic-roles",
       "observability-elastic-elasticsearch",
       "observability-elastic-kibana",
       "observability-elastic-ilm",
+      "observability-elastic-jaeger-ca-copy-sa",
+      "observability-elastic-jaeger-ca-copy-role",
+      "observability-elastic-jaeger-ca-copy-binding",
+      "observability-elastic-jaeger-ca-copy",
+      "observability-elastic-jaeger-ca-copy-nightly",
       "observability-elastic-filebeat-sa",
       "observability-elastic-filebeat-role",
       "observability-elastic-filebeat-binding",
@@ -541,7 +555,14 @@ describe("the ELK part under mocks", () => {
   });
 
   it("leaves Grafana's user and datasource out when Grafana is off", async () => {
-    const r = await run(stackInput("dev", { elastic: { enabled: true }, grafana: { enabled: false } }));
+    const r = await run(
+      stackInput("dev", {
+        elastic: { enabled: true },
+        grafana: { enabled: false },
+        // Jaeger keeps its memory store: no user of its own here either.
+        tracing: { storage: "memory" },
+      }),
+    );
     expect(r.resources.filter((x) => x.type === SECRET).map((x) => x.name)).to.deep.equal([
       "observability-prometheus-grafana-admin",
     ]);
@@ -556,7 +577,7 @@ describe("the ELK part under mocks", () => {
   it("leaves Filebeat and its RBAC out when it is off, and keeps the lifecycle Job", async () => {
     const r = await run(stackInput("dev", { elastic: { enabled: true, filebeat: { enabled: false } } }));
     expect(r.resources.filter((x) => /filebeat/.test(x.name))).to.deep.equal([]);
-    expect(r.resources.filter((x) => x.type === JOB)).to.have.length(1);
+    expect(r.resources.filter((x) => x.type === JOB && /-ilm$/.test(x.name))).to.have.length(1);
   });
 
   it("exports how to reach Kibana and the elastic user's Secret name, never a password", () => {

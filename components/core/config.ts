@@ -48,6 +48,14 @@ import {
   readMetricsServer,
   readPrometheus,
 } from "../monitoring/config";
+import {
+  readThanos,
+  THANOS_KEY,
+  THANOS_S3_ACCESS_KEY_ID_KEY,
+  THANOS_S3_SECRET_ACCESS_KEY_KEY,
+  THANOS_S3_SECRET_KEYS,
+  ThanosConfig,
+} from "../monitoring/thanos-config";
 import { ELASTIC_KEY, ElasticConfig, readElastic } from "../search/config";
 import {
   readTracing,
@@ -63,6 +71,8 @@ export interface StackConfig extends PlatformConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  /** Long-term metrics: the Thanos sidecar, query, query-frontend, store gateway and compactor. Off by default. */
+  thanos: ThanosConfig;
   loki: LokiConfig;
   logCollector: LogCollectorConfig;
   tracing: TracingConfig;
@@ -89,6 +99,7 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
   alertmanager: ALERTMANAGER_KEY,
   grafana: GRAFANA_KEY,
   metricsServer: METRICS_SERVER_KEY,
+  thanos: THANOS_KEY,
   tracing: TRACING_KEY,
   loki: LOKI_KEY,
   logCollector: LOG_COLLECTOR_KEY,
@@ -101,6 +112,8 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
   [TRACING_ES_PASSWORD_KEY]: TRACING_ES_PASSWORD_DECLARATION,
   lokiS3AccessKeyId: LOKI_S3_ACCESS_KEY_ID_KEY,
   lokiS3SecretAccessKey: LOKI_S3_SECRET_ACCESS_KEY_KEY,
+  [THANOS_S3_SECRET_KEYS.accessKeyId]: THANOS_S3_ACCESS_KEY_ID_KEY,
+  [THANOS_S3_SECRET_KEYS.secretAccessKey]: THANOS_S3_SECRET_ACCESS_KEY_KEY,
 };
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
@@ -108,6 +121,8 @@ export const SECRET_KEYS = [
   "grafanaAdminPassword",
   "lokiS3AccessKeyId",
   "lokiS3SecretAccessKey",
+  THANOS_S3_SECRET_KEYS.accessKeyId,
+  THANOS_S3_SECRET_KEYS.secretAccessKey,
   TRACING_ES_PASSWORD_KEY,
   "alertReceiverSecrets",
 ] as const;
@@ -122,6 +137,7 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "thanos",
   "loki",
   "logCollector",
   "tracing",
@@ -196,9 +212,21 @@ export function parseStackConfig(
   const grafana = readGrafana(at("grafana"));
   const metricsServer = readMetricsServer(at("metricsServer"), cluster?.type);
 
+  const thanos = readThanos(
+    at("thanos"),
+    {
+      secretKeys,
+      prometheusEnabled: prometheus.enabled,
+      ...(cluster !== undefined ? { clusterContext: cluster.context } : {}),
+    },
+    problems,
+  );
   const loki = readLoki(at("loki"), secretKeys, today);
   const logCollector = readLogCollector(at("logCollector"), loki.enabled);
-  const tracing = readTracing(at("tracing"), sizing, problems);
+  // With the stack's own Elasticsearch, Jaeger writes there unless the stack file says otherwise.
+  const elasticRaw = raw["elastic"] as { enabled?: unknown } | undefined;
+  const elasticOn = elasticRaw?.enabled === true || elasticRaw?.enabled === "true";
+  const tracing = readTracing(at("tracing"), sizing, problems, elasticOn);
   const dashboards = readDashboards(at("dashboards"));
   const alerting = readAlerting(at("alerting"), secretNames.alertReceiverSecrets ?? [], problems);
   const elastic = readElastic(at("elastic"));
@@ -228,10 +256,19 @@ export function parseStackConfig(
     });
   }
 
+  if (tracing.elasticsearch?.cluster === "stack" && secretKeys.has(TRACING_ES_PASSWORD_KEY)) {
+    problems.push({
+      path: TRACING_ES_PASSWORD_KEY,
+      problem:
+        "is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user, whose password the program generates",
+      fix: `remove it with \`pulumi config rm ${TRACING_ES_PASSWORD_KEY}\`, or set tracing.elasticsearch.url to write to another cluster`,
+    });
+  }
   if (
     tracing.enabled &&
     tracing.jaeger.enabled &&
     tracing.storage === "elasticsearch" &&
+    tracing.elasticsearch?.cluster !== "stack" &&
     !secretKeys.has(TRACING_ES_PASSWORD_KEY)
   ) {
     problems.push({
@@ -269,6 +306,7 @@ export function parseStackConfig(
     alertmanager,
     grafana,
     metricsServer,
+    thanos,
     loki,
     logCollector,
     tracing,

@@ -2,6 +2,7 @@ import { NULL_RECEIVER, routingEnabled } from "../alerting";
 import { grafanaRuns } from "../grafana/config";
 import {
   ELASTICSEARCH_DATASOURCE_UID,
+  JAEGER_DATASOURCE_UID,
   LOKI_DATASOURCE_UID,
   StackDatasources,
   stackDatasources,
@@ -10,7 +11,13 @@ import { NamespaceSpec, portForward, STACK_NAMESPACE_NAMES, StackNamespaceKey } 
 import { LogCollectorKind } from "../logging/config";
 import { LOKI_GATEWAY_SERVICE, lokiDatasource, lokiGatewayUrl, lokiPushUrl } from "../logging";
 import { ISTIO_GATEWAY_RELEASE } from "../mesh";
-import { alertmanagerDatasource, prometheusDatasource, STACK_RELEASE } from "../monitoring";
+import {
+  alertmanagerDatasource,
+  prometheusDatasource,
+  STACK_RELEASE,
+  THANOS_SERVICES,
+  thanosQueryUrl,
+} from "../monitoring";
 import { JAEGER_PORTS, JAEGER_SERVICE, jaegerDatasource, lokiTraceDerivedFields } from "../tracing";
 import { StackConfig } from "./config";
 
@@ -76,6 +83,8 @@ export interface PartsRunning {
   /** Alertmanager routing from config: needs rules and Alertmanager. */
   alertRouting: boolean;
   metricsServer: boolean;
+  /** Long-term metrics: the Thanos sidecars and the thanos release (needs Prometheus). */
+  thanos: boolean;
   loki: boolean;
   /** The log collector that runs, if any: it needs Loki. */
   logCollector?: LogCollectorKind;
@@ -83,6 +92,8 @@ export interface PartsRunning {
   jaeger: boolean;
   /** The OpenTelemetry Collector gateway. */
   collector: boolean;
+  /** Jaeger writes to the stack's own Elasticsearch (its user, role and CA copy come from the search part). */
+  jaegerOnStackElasticsearch: boolean;
   elastic: boolean;
   mesh: boolean;
   /** The Istio ingress gateway. */
@@ -108,6 +119,8 @@ export interface StackModel {
   /** Services an operator reaches, for the parts that run. */
   services: {
     prometheus?: ServiceAddress;
+    /** The Thanos query-frontend, which Grafana's Prometheus datasource reads when Thanos runs. */
+    thanos?: ServiceAddress & { url: string };
     alertmanager?: ServiceAddress;
     grafana?: ServiceAddress & { url: string };
     loki?: ServiceAddress & { url: string; pushUrl: string; tenant?: string };
@@ -152,7 +165,13 @@ export function configWarnings(config: StackConfig, runs: PartsRunning): string[
 /** The datasources the parts that run bring to Grafana, in the order Grafana lists them. */
 function datasourcesOf(config: StackConfig, runs: PartsRunning, ns: Record<StackNamespaceKey, string>) {
   if (!runs.grafana) return { all: [], provisioned: [] };
-  return stackDatasources(prometheusDatasource(ns.monitoring), [
+  // Metrics link to traces through exemplars (pruned when Jaeger is off); with Thanos, the same
+  // uid reads the query-frontend.
+  const prometheus = prometheusDatasource(ns.monitoring, {
+    thanos: runs.thanos,
+    tracesDatasourceUid: JAEGER_DATASOURCE_UID,
+  });
+  return stackDatasources(prometheus, [
     ...(runs.alertmanager ? [alertmanagerDatasource(ns.monitoring)] : []),
     // A trace id in a log line links to Jaeger (pruned when Jaeger is off).
     ...(runs.loki ? [lokiDatasource(ns.logging, config.loki, lokiTraceDerivedFields())] : []),
@@ -181,11 +200,17 @@ export function partsRunning(config: StackConfig): PartsRunning {
     alerting: config.prometheus.enabled && config.alerting.enabled,
     alertRouting: routingEnabled(config),
     metricsServer: config.metricsServer.enabled,
+    thanos: config.prometheus.enabled && config.thanos.enabled,
     loki: config.loki.enabled,
     ...(config.loki.enabled && config.logCollector.enabled ? { logCollector: config.logCollector.kind } : {}),
     tracing: config.tracing.enabled,
     jaeger: config.tracing.enabled && config.tracing.jaeger.enabled,
     collector: config.tracing.enabled && config.tracing.collector.enabled,
+    jaegerOnStackElasticsearch:
+      config.tracing.enabled &&
+      config.tracing.jaeger.enabled &&
+      config.elastic.enabled &&
+      config.tracing.elasticsearch?.cluster === "stack",
     elastic: config.elastic.enabled,
     mesh: mesh.enabled,
     gateway,
@@ -223,6 +248,15 @@ export function stackModel(config: StackConfig): StackModel {
       namespace: ns.monitoring,
       service,
       portForward: portForward(ns.monitoring, service, 9090, 9090),
+    };
+  }
+  if (runs.thanos) {
+    const service = THANOS_SERVICES.queryFrontend.name;
+    services.thanos = {
+      namespace: ns.monitoring,
+      service,
+      portForward: portForward(ns.monitoring, service, 9090, THANOS_SERVICES.queryFrontend.http),
+      url: thanosQueryUrl(ns.monitoring),
     };
   }
   if (runs.alertmanager) {

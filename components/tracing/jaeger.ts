@@ -9,6 +9,7 @@ import {
   JAEGER_RELEASE,
   JAEGER_SELECTOR,
   jaegerValues,
+  StackElasticsearch,
 } from "./jaeger-values";
 import { STACK_LABELS, helmRelease, serviceMonitor } from "../kit";
 import type { PlatformConfig } from "../kit";
@@ -26,6 +27,12 @@ export interface JaegerArgs {
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
   elasticsearchPassword?: pulumi.Output<string>;
+  /**
+   * The stack's own Elasticsearch (with `tracing.elasticsearch.cluster: stack`), and what must
+   * exist before Jaeger starts: the cluster, Jaeger's user and the CA copied into this namespace.
+   * Defaults to none.
+   */
+  stackElasticsearch?: StackElasticsearch & { ready: readonly pulumi.Resource[] };
 }
 
 /**
@@ -96,10 +103,22 @@ export class Jaeger extends pulumi.ComponentResource {
         chart: "jaeger",
         releaseName: JAEGER_RELEASE,
         namespace,
-        values: jaegerValues({ tracing, sizing: config.sizing, resources: config.resources }),
+        values: jaegerValues({
+          tracing,
+          sizing: config.sizing,
+          resources: config.resources,
+          ...(args.stackElasticsearch !== undefined
+            ? {
+                stackElasticsearch: {
+                  url: args.stackElasticsearch.url,
+                  replicas: args.stackElasticsearch.replicas,
+                },
+              }
+            : {}),
+        }),
         charts: config.charts,
       },
-      { parent: this, dependsOn: needs },
+      { parent: this, dependsOn: [...needs, ...(args.stackElasticsearch?.ready ?? [])] },
     );
     this.service = JAEGER_RELEASE;
 
