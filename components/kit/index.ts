@@ -16,7 +16,17 @@ export { durationSeconds, goDuration } from "./config/duration";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./config/sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./config/sizing";
 export { readFields, docRows, MAX_REPLICAS } from "./config/declare";
-export type { DocRow, Field, Fields, Infer, KeyDeclaration, ReadContext, TextFormat } from "./config/declare";
+export type {
+  DocRow,
+  Field,
+  Fields,
+  GroupField,
+  Infer,
+  KeyDeclaration,
+  NumberField,
+  ReadContext,
+  TextFormat,
+} from "./config/declare";
 export {
   CLUSTER_TYPES,
   CLUSTER_KEY,
