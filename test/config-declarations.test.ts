@@ -81,8 +81,12 @@ describe("config declarations", () => {
             }
             continue;
           }
+          if (f.kind === "strings") {
+            expect(parsed, `${key}.${field}`).to.deep.equal(f.default);
+            continue;
+          }
           const expected =
-            (f.kind === "boolean" || f.kind === "number") &&
+            (f.kind === "boolean" || f.kind === "number" || f.kind === "enum") &&
             clusterType === "kind" &&
             f.defaultOnKind !== undefined
               ? f.defaultOnKind

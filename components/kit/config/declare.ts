@@ -67,7 +67,17 @@ export interface EnumField<V extends string = string> extends Described {
   kind: "enum";
   values: readonly V[];
   default?: V;
+  /** The default on a kind cluster, when it differs (no LoadBalancer there). */
+  defaultOnKind?: V;
   required?: boolean;
+}
+
+/** A list of distinct strings of one format, set item by item (`'mesh.injectNamespaces[0]'`). */
+export interface StringListField extends Described {
+  kind: "strings";
+  format: TextFormat;
+  /** What an unset list reads as. */
+  default: readonly string[];
 }
 
 /** `<field>.size`: a PersistentVolumeClaim; unset means an emptyDir. */
@@ -100,6 +110,7 @@ export type Field =
   | NumberField
   | StringField
   | EnumField
+  | StringListField
   | StorageField
   | CustomField
   | GroupField;
@@ -124,11 +135,13 @@ type ValueOf<F> = F extends BooleanField
       ? V
       : F extends StringField
         ? string
-        : F extends StorageField
-          ? StorageConfig
-          : F extends GroupField<infer G>
-            ? Infer<G>
-            : never;
+        : F extends StringListField
+          ? string[]
+          : F extends StorageField
+            ? StorageConfig
+            : F extends GroupField<infer G>
+              ? Infer<G>
+              : never;
 
 type IsOptional<F> = F extends StorageField
   ? true
@@ -195,7 +208,13 @@ function readField(
     case "group":
       return readGroup(s.child(key), f.fields, ctx, `${path}.`);
     case "enum":
-      return s.oneOf(key, f.values, f.required === true ? undefined : f.default);
+      if (f.required === true) return s.oneOf(key, f.values, undefined);
+      return s.oneOf(key, f.values, kind && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default);
+    case "strings":
+      // Set: its items; an unset list is the default.
+      if (s.has(key)) return s.strings(key, f.format);
+      s.raw(key);
+      return [...f.default];
     case "storage":
       return readStorage(s, key, f.example);
     case "string": {
@@ -273,6 +292,8 @@ function typeText(f: Field): string {
       return "object";
     case "enum":
       return f.values.join(" | ");
+    case "strings":
+      return "list of strings";
     case "storage":
       return "quantity";
     case "string":
@@ -300,10 +321,17 @@ function defaultText(f: Field): string {
       return "none (emptyDir)";
     case "custom":
       return f.defaultText;
+    case "strings":
+      return f.default.length === 0 ? "none" : `[${f.default.join(", ")}]`;
     case "enum":
+      if (f.defaultOnKind !== undefined && f.defaultOnKind !== f.default) {
+        return `${f.defaultOnKind} on kind, ${f.default ?? "none"} on cloud`;
+      }
+      if (f.required === true) return "required";
+      return f.default ?? "none";
     case "string":
       if (f.required === true) return "required";
-      return f.default ?? (f.kind === "string" ? (f.defaultText ?? "none") : "none");
+      return f.default ?? f.defaultText ?? "none";
   }
 }
 
@@ -313,6 +341,8 @@ function constraintText(f: Field): string {
       return `from ${f.min} to ${f.max}`;
     case "number":
       return f.what;
+    case "strings":
+      return `each ${f.format.what}, listed once`;
     case "storage":
       return `a Kubernetes quantity such as ${f.example}`;
     case "string":
