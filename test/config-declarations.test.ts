@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { PLAIN_KEYS, SECRET_KEYS, STACK_KEYS, parseStackConfig } from "../components/core/config";
-import { Field, Fields, KeyDeclaration } from "../components/kit";
+import { Field, Fields, KeyDeclaration, MapDeclaration } from "../components/kit";
 import { formatMarkdown, renderConfigReference, renderPulumiYaml } from "../tools/lib/config-docs";
 import { PROJECT_DIR } from "./lib/helpers";
 
@@ -13,6 +13,8 @@ function read(file: string): string {
 const objects = Object.entries(STACK_KEYS).filter(
   (e): e is [string, Extract<KeyDeclaration, { kind: "object" }>] => e[1].kind === "object",
 );
+
+const maps = Object.entries(STACK_KEYS).filter((e): e is [string, MapDeclaration] => e[1].kind === "map");
 
 /** Every field of a declaration with its path below the key (`route.groupWait`), groups included. */
 function walk(fields: Fields, prefix = ""): [string, Field][] {
@@ -128,5 +130,18 @@ describe("config declarations", () => {
       }
     }
     expect(checked).to.be.above(0);
+  });
+
+  it("take every declared name of a map key and refuse any other, naming the declared ones", () => {
+    expect(maps).to.not.deep.equal([]);
+    for (const [key, decl] of maps) {
+      const cluster = { type: "kind", context: "x" };
+      expect(() =>
+        parseStackConfig({ cluster, [key]: Object.fromEntries(decl.names.map((n) => [n, {}])) }),
+      ).to.not.throw();
+      expect(() => parseStackConfig({ cluster, [key]: { zzz: {} } })).to.throw(
+        `${key}.zzz: is not a known ${decl.entry}; use one of: ${decl.names.join(", ")}`,
+      );
+    }
   });
 });

@@ -15,7 +15,7 @@ export { editDistance, likelyMeant } from "./config/suggest";
 export { durationSeconds, goDuration } from "./config/duration";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./config/sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./config/sizing";
-export { readFields, docRows, MAX_REPLICAS } from "./config/declare";
+export { readFields, readMap, docRows, MAX_REPLICAS } from "./config/declare";
 export type {
   DocRow,
   Field,
@@ -23,6 +23,7 @@ export type {
   GroupField,
   Infer,
   KeyDeclaration,
+  MapDeclaration,
   NumberField,
   ReadContext,
   TextFormat,

@@ -63,6 +63,7 @@ export function renderPulumiConfig(keys: Readonly<Record<string, KeyDeclaration>
         break;
       }
       case "object":
+      case "map":
         out.push("    default: {}", "    description: |");
         out.push(block([decl.description], "      "));
         {

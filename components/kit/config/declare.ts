@@ -116,9 +116,26 @@ export type Field =
   | GroupField;
 export type Fields = Readonly<Record<string, Field>>;
 
-/** One top-level config key: an object of fields, a plain value, a secret, or a block of prose. */
+/**
+ * A top-level key that is a map from a fixed set of names to objects of the same fields
+ * (`resources.<container>.cpu`); the caller gives each entry's defaults.
+ */
+export interface MapDeclaration<F extends Fields = Fields> {
+  kind: "map";
+  description: string;
+  /** What one entry is, in messages and the reference: "container". */
+  entry: string;
+  /** The names an entry may have. */
+  names: readonly string[];
+  /** What an entry is, for the reference. */
+  entryDescription: string;
+  fields: F;
+}
+
+/** One top-level config key: an object of fields, a map, a plain value, a secret, or a block of prose. */
 export type KeyDeclaration =
   | { kind: "object"; description: string; fields: Fields; required?: boolean }
+  | MapDeclaration
   | { kind: "value"; description: string; field: Field }
   | { kind: "secret"; description: string }
   /**
@@ -180,6 +197,11 @@ export interface ReadContext {
    * read, so its problems come where the hand-written order put them.
    */
   checks?: Readonly<Record<string, (s: Section, key: string, value: unknown) => void>>;
+  /**
+   * Defaults the caller computes, by field path, for string fields declared with a `defaultText`
+   * (a container's sizing preset); the message's example is that default.
+   */
+  defaults?: Readonly<Record<string, string>>;
 }
 
 function readField(
@@ -219,14 +241,13 @@ function readField(
       return readStorage(s, key, f.example);
     case "string": {
       if (f.required === true) return s.requiredString(key, exampleOf(f));
+      const dflt = f.default ?? ctx.defaults?.[path];
       if (f.format === "duration") {
-        return f.aboveZero === true
-          ? s.positiveDuration(key, f.default ?? "")
-          : s.duration(key, f.default ?? "");
+        return f.aboveZero === true ? s.positiveDuration(key, dflt ?? "") : s.duration(key, dflt ?? "");
       }
-      if (f.format === "quantity") return s.optionalQuantity(key, f.default ?? "") ?? f.default;
+      if (f.format === "quantity") return s.optionalQuantity(key, dflt ?? "") ?? dflt;
       const v = f.format !== undefined ? s.optionalString(key, f.format) : s.optionalString(key);
-      return v ?? f.default;
+      return v ?? dflt;
     }
   }
 }
@@ -265,6 +286,27 @@ function readGroup(s: Section, fields: Fields, ctx: ReadContext, prefix: string)
       out[key] = out[f.defaultsTo];
   }
   s.done();
+  return out;
+}
+
+/**
+ * Reads a map key: each entry's fields as the declaration says, with the defaults `defaultsOf`
+ * gives for that entry; a name outside the declared set is reported with the names it may take.
+ */
+export function readMap<F extends Fields>(
+  s: Section,
+  decl: MapDeclaration<F>,
+  defaultsOf: (name: string) => Readonly<Record<string, string>>,
+): Record<string, Infer<F>> {
+  const out: Record<string, Infer<F>> = {};
+  for (const name of s.keys()) {
+    if (!decl.names.includes(name)) {
+      s.raw(name);
+      s.problem(name, `is not a known ${decl.entry}`, `use one of: ${decl.names.join(", ")}`);
+      continue;
+    }
+    out[name] = readFields(s.child(name), decl.fields, { defaults: defaultsOf(name) });
+  }
   return out;
 }
 
@@ -375,6 +417,19 @@ export function docRows(key: string, decl: KeyDeclaration): DocRow[] {
       ...(f.kind === "group" ? rows(`${prefix}.${k}`, f.fields) : []),
     ]);
   if (decl.kind === "object") return rows(key, decl.fields);
+  if (decl.kind === "map") {
+    const entry = `${key}.<${decl.entry}>`;
+    return [
+      {
+        path: entry,
+        type: "object",
+        default: "",
+        constraints: `one of ${decl.names.join(", ")}`,
+        description: decl.entryDescription,
+      },
+      ...rows(entry, decl.fields),
+    ];
+  }
   if (decl.kind === "value") return [row(key, decl.field)];
   return [];
 }
