@@ -71,7 +71,7 @@ interface RuleDefaults {
 }
 
 /** The fields every rule has, with that rule's defaults. */
-function ruleFields(d: RuleDefaults) {
+function ruleFields(d: RuleDefaults, window = "The range the rate or increase is taken over.") {
   return {
     enabled: { kind: "boolean", default: true, description: "Evaluate the rule at all." },
     for: {
@@ -91,13 +91,13 @@ function ruleFields(d: RuleDefaults) {
       format: "duration",
       aboveZero: true,
       default: d.window,
-      description: "The range the rate or increase is taken over.",
+      description: window,
     },
   } as const satisfies Fields;
 }
 
-function rule(description: string, d: RuleDefaults) {
-  return { kind: "group", description, fields: ruleFields(d) } as const satisfies GroupField;
+function rule(description: string, d: RuleDefaults, window?: string) {
+  return { kind: "group", description, fields: ruleFields(d, window) } as const satisfies GroupField;
 }
 
 /** A rule that compares against a number; it reads its threshold first. */
@@ -145,11 +145,12 @@ const RULES_FIELDS = {
       description: "The restarts of one container within the window above which the rule fires.",
     },
   ),
-  componentDown: rule("A scrape target of one of the stack's namespaces is down.", {
-    for: "5m",
-    severity: "critical",
-    window: "5m",
-  }),
+  componentDown: rule(
+    "A scrape target of one of the stack's namespaces is down.",
+    { for: "5m", severity: "critical", window: "5m" },
+    // Read and checked like every rule's, but `up == 0` takes no range.
+    "Not used: this rule takes no range.",
+  ),
   ingestionStalled: rule("Prometheus appends no samples: nothing is being ingested.", {
     for: "10m",
     severity: "critical",

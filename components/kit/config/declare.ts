@@ -140,7 +140,7 @@ export type KeyDeclaration =
   | { kind: "secret"; description: string }
   /**
    * A structured key whose fields are still read by a hand-written reader; its description lists
-   * them. test/config-declarations.test.ts checks that it names every field the reader knows.
+   * them. test/pulumi-yaml.test.ts checks that it names every field the reader knows.
    */
   | { kind: "prose"; description: string };
 

@@ -11,7 +11,7 @@ const QUANTITY = /^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
 const K8S_NAME = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Milliseconds of a Prometheus duration already matched by DURATION. */
-export function durationMilliseconds(d: string): number {
+function durationMilliseconds(d: string): number {
   const units: Record<string, number> = {
     y: 365 * 24 * 3600e3,
     w: 7 * 24 * 3600e3,
