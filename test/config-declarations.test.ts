@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { PLAIN_KEYS, SECRET_KEYS, STACK_KEYS, parseStackConfig } from "../components/core/config";
-import { KeyDeclaration } from "../components/kit";
+import { Field, Fields, KeyDeclaration, MapDeclaration } from "../components/kit";
 import { formatMarkdown, renderConfigReference, renderPulumiYaml } from "../tools/lib/config-docs";
 import { PROJECT_DIR } from "./lib/helpers";
 
@@ -13,6 +13,28 @@ function read(file: string): string {
 const objects = Object.entries(STACK_KEYS).filter(
   (e): e is [string, Extract<KeyDeclaration, { kind: "object" }>] => e[1].kind === "object",
 );
+
+const maps = Object.entries(STACK_KEYS).filter((e): e is [string, MapDeclaration] => e[1].kind === "map");
+
+/** Every field of a declaration with its path below the key (`route.groupWait`), groups included. */
+function walk(fields: Fields, prefix = ""): [string, Field][] {
+  return Object.entries(fields).flatMap(([k, f]): [string, Field][] => [
+    [`${prefix}${k}`, f],
+    ...(f.kind === "group" ? walk(f.fields, `${prefix}${k}.`) : []),
+  ]);
+}
+
+function at(value: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);
+}
+
+/** `{a: {b: value}}` for the path `a.b`. */
+function nested(path: string, value: unknown): unknown {
+  return path
+    .split(".")
+    .reverse()
+    .reduce<unknown>((v, k) => ({ [k]: v }), value);
+}
 
 describe("config declarations", () => {
   it("write Pulumi.yaml: run `npm run gen` after changing a declaration", () => {
@@ -40,16 +62,20 @@ describe("config declarations", () => {
         Record<string, unknown>
       >;
       for (const [key, decl] of objects) {
-        for (const [field, f] of Object.entries(decl.fields)) {
-          const parsed = config[key]?.[field];
+        for (const [field, f] of walk(decl.fields)) {
+          const parsed = at(config[key], field);
           if (f.kind === "custom") continue; // its reader's defaults, tested with that reader
+          if (f.kind === "group") {
+            expect(parsed, `${key}.${field}`).to.be.an("object");
+            continue;
+          }
           if (f.kind === "string" && f.defaultsTo !== undefined) {
-            expect(parsed, `${key}.${field}`).to.equal(config[key]?.[f.defaultsTo]);
+            expect(parsed, `${key}.${field}`).to.equal(at(config[key], f.defaultsTo));
             continue;
           }
           if (
             f.kind === "storage" ||
-            (f.kind !== "boolean" && f.kind !== "integer" && f.default === undefined)
+            (f.kind !== "boolean" && f.kind !== "integer" && f.kind !== "number" && f.default === undefined)
           ) {
             // No default: the field is absent unless set (required ones are set above).
             if (!(f.kind === "string" || f.kind === "enum") || f.required !== true) {
@@ -57,8 +83,14 @@ describe("config declarations", () => {
             }
             continue;
           }
+          if (f.kind === "strings") {
+            expect(parsed, `${key}.${field}`).to.deep.equal(f.default);
+            continue;
+          }
           const expected =
-            f.kind === "boolean" && clusterType === "kind" && f.defaultOnKind !== undefined
+            (f.kind === "boolean" || f.kind === "number" || f.kind === "enum") &&
+            clusterType === "kind" &&
+            f.defaultOnKind !== undefined
               ? f.defaultOnKind
               : f.default;
           expect(parsed, `${key}.${field}`).to.equal(expected);
@@ -69,13 +101,47 @@ describe("config declarations", () => {
 
   it("bound every declared count, so a typo such as 10000 replicas is refused", () => {
     for (const [key, decl] of objects) {
-      for (const [field, f] of Object.entries(decl.fields)) {
+      for (const [field, f] of walk(decl.fields)) {
         if (f.kind !== "integer") continue;
         expect(f.max, `${key}.${field}`).to.be.below(Number.MAX_SAFE_INTEGER);
         expect(() =>
-          parseStackConfig({ cluster: { type: "kind", context: "x" }, [key]: { [field]: f.max + 1 } }),
+          parseStackConfig({ cluster: { type: "kind", context: "x" }, [key]: nested(field, f.max + 1) }),
         ).to.throw(`${key}.${field}: must be a whole number from ${f.min} to ${f.max}, got ${f.max + 1}`);
       }
+    }
+  });
+
+  it("refuse a number outside its declared bounds, with the declared words", () => {
+    let checked = 0;
+    for (const [key, decl] of objects) {
+      for (const [field, f] of walk(decl.fields)) {
+        if (f.kind !== "number") continue;
+        const outside = [
+          f.aboveMin === true ? f.min : f.min - 1,
+          ...(f.max !== undefined ? [f.max + 1] : []),
+        ];
+        if (f.whole === true) outside.push(f.min + 0.5);
+        for (const value of outside) {
+          expect(() =>
+            parseStackConfig({ cluster: { type: "kind", context: "x" }, [key]: nested(field, value) }),
+          ).to.throw(`${key}.${field}: must be ${f.what}, got ${value}`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).to.be.above(0);
+  });
+
+  it("take every declared name of a map key and refuse any other, naming the declared ones", () => {
+    expect(maps).to.not.deep.equal([]);
+    for (const [key, decl] of maps) {
+      const cluster = { type: "kind", context: "x" };
+      expect(() =>
+        parseStackConfig({ cluster, [key]: Object.fromEntries(decl.names.map((n) => [n, {}])) }),
+      ).to.not.throw();
+      expect(() => parseStackConfig({ cluster, [key]: { zzz: {} } })).to.throw(
+        `${key}.zzz: is not a known ${decl.entry}; use one of: ${decl.names.join(", ")}`,
+      );
     }
   });
 });

@@ -143,8 +143,8 @@ describe("stack config", () => {
       ],
       [
         "an unknown top-level key like no known one",
-        { ...kind, thanos: { enabled: true } },
-        `Invalid stack config: thanos: is not a known config key; remove it with \`pulumi config rm thanos\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
+        { ...kind, tempo: { enabled: true } },
+        `Invalid stack config: tempo: is not a known config key; remove it with \`pulumi config rm tempo\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
       ],
       [
         "a boolean that is not one",

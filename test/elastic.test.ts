@@ -360,7 +360,7 @@ describe("the index lifecycle", () => {
 });
 
 describe("Grafana's Elasticsearch datasource", () => {
-  it("reads the log data stream as its own user, verifying ECK's CA, the password and CA only in secureJsonData", () => {
+  it("reads the log data stream as its own user, the password only in secureJsonData", () => {
     const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     expect(parse(datasourceProvisioning([elasticsearchDatasource("search", "s3cret", ca)]))).to.deep.equal({
       apiVersion: 1,
@@ -437,9 +437,15 @@ describe("the ELK part under mocks", () => {
         expect(x.dependsOn, x.name).to.include("ns-search");
         expect((x.inputs["metadata"] as { namespace?: string }).namespace, x.name).to.equal("search");
       }
-      const job = r.resources.filter((x) => x.type === JOB);
+      const job = r.resources.filter((x) => x.type === JOB && x.name === "observability-elastic-ilm");
       expect(job).to.have.length(1);
       expect(job[0]?.dependsOn).to.include.members(["eck-operator", "observability-elastic-elasticsearch"]);
+      // Jaeger writes here (the default with Elasticsearch on): the CA copy waits for the cluster too.
+      expect(find(r.resources, JOB, "observability-elastic-jaeger-ca-copy").dependsOn).to.deep.equal([
+        "ns-search",
+        "observability-elastic-elasticsearch",
+        "observability-elastic-jaeger-ca-copy-binding",
+      ]);
     }
   });
 
@@ -459,6 +465,7 @@ describe("the ELK part under mocks", () => {
       "eck-operator",
       "ns-search",
       "observability-elastic-grafana-reader",
+      "observability-elastic-jaeger-user",
       "observability-elastic-roles",
     ]);
   });
@@ -469,10 +476,17 @@ describe("the ELK part under mocks", () => {
       "eck-operator",
       "observability-elastic-grafana-reader-password",
       "observability-elastic-grafana-reader",
+      "observability-elastic-jaeger-user-password",
+      "observability-elastic-jaeger-user",
       "observability-elastic-roles",
       "observability-elastic-elasticsearch",
       "observability-elastic-kibana",
       "observability-elastic-ilm",
+      "observability-elastic-jaeger-ca-copy-sa",
+      "observability-elastic-jaeger-ca-copy-role",
+      "observability-elastic-jaeger-ca-copy-binding",
+      "observability-elastic-jaeger-ca-copy",
+      "observability-elastic-jaeger-ca-copy-nightly",
       "observability-elastic-filebeat-sa",
       "observability-elastic-filebeat-role",
       "observability-elastic-filebeat-binding",
@@ -543,11 +557,16 @@ describe("the ELK part under mocks", () => {
   });
 
   it("leaves Grafana's user and datasource out when Grafana is off", async () => {
-    const r = await run(stackInput("dev", { elastic: { enabled: true }, grafana: { enabled: false } }));
-    // ECK's CA is read back (a read, not an object the program owns) for any client that verifies it.
+    const r = await run(
+      stackInput("dev", {
+        elastic: { enabled: true },
+        grafana: { enabled: false },
+        // Jaeger keeps its memory store: no user of its own here either.
+        tracing: { storage: "memory" },
+      }),
+    );
     expect(r.resources.filter((x) => x.type === SECRET).map((x) => x.name)).to.deep.equal([
       "observability-prometheus-grafana-admin",
-      "observability-elastic-http-ca",
     ]);
     expect(r.resources.filter((x) => x.type.startsWith("random:")).map((x) => x.name)).to.deep.equal([
       "observability-prometheus-grafana-admin-password",
@@ -560,7 +579,7 @@ describe("the ELK part under mocks", () => {
   it("leaves Filebeat and its RBAC out when it is off, and keeps the lifecycle Job", async () => {
     const r = await run(stackInput("dev", { elastic: { enabled: true, filebeat: { enabled: false } } }));
     expect(r.resources.filter((x) => /filebeat/.test(x.name))).to.deep.equal([]);
-    expect(r.resources.filter((x) => x.type === JOB)).to.have.length(1);
+    expect(r.resources.filter((x) => x.type === JOB && /-ilm$/.test(x.name))).to.have.length(1);
   });
 
   it("exports how to reach Kibana and the elastic user's Secret name, never a password", () => {

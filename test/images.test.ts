@@ -107,7 +107,24 @@ describe("image values", () => {
       global: { imagePullSecrets: [{ name: "a" }, { name: "b" }] },
     });
     expect(imageValues("istiod", images)).to.deep.equal({ global: { imagePullSecrets: ["a", "b"] } });
-    expect(imageValues("jaeger", images)).to.deep.equal({ jaeger: { image: { pullSecrets: ["a", "b"] } } });
+    expect(imageValues("jaeger", images)).to.deep.equal({
+      jaeger: { image: { pullSecrets: ["a", "b"] } },
+      esIndexCleaner: { image: { pullSecrets: ["a", "b"] } },
+      esRollover: { image: { pullSecrets: ["a", "b"] } },
+    });
+  });
+
+  it("set no Thanos sidecar image where Prometheus has no Thanos: setting it would add the sidecar", () => {
+    expect(imageValues("kubePrometheusStack", MIRROR)["prometheus"]).to.not.have.nested.property(
+      "prometheusSpec.thanos",
+    );
+    const withThanos = imageValues("kubePrometheusStack", MIRROR, {
+      prometheus: { prometheusSpec: { thanos: { objectStorageConfig: {} } } },
+    });
+    expect(withThanos).to.have.nested.property(
+      "prometheus.prometheusSpec.thanos.image.registry",
+      "registry.example.com/mirror/quay.io",
+    );
   });
 
   it("merge over the values builder's own keys and leave the rest", () => {

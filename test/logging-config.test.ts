@@ -212,9 +212,9 @@ describe("logging config", () => {
       ],
       [
         "an unknown mode",
-        { loki: { mode: "Distributed" } },
+        { loki: { mode: "Microservices" } },
         [],
-        'Invalid stack config: loki.mode: must be one of SingleBinary, SimpleScalable, SingleBinary<->SimpleScalable, got "Distributed"; set one of them, e.g. `pulumi config set --path loki.mode SingleBinary`',
+        'Invalid stack config: loki.mode: must be one of SingleBinary, SimpleScalable, Distributed, SingleBinary<->SimpleScalable, SimpleScalable<->Distributed, got "Microservices"; set one of them, e.g. `pulumi config set --path loki.mode SingleBinary`',
       ],
       [
         "an unknown collector",
@@ -262,7 +262,7 @@ describe("logging config", () => {
         "a misspelt Loki field",
         { loki: { replicas: 2 } },
         [],
-        "Invalid stack config: loki.replicas: is not a known key; remove it or use one of: authEnabled, caches, enabled, gateway, mode, objectStorage, persistence, retention, schemaFrom, simpleScalable, singleBinary, tenant",
+        "Invalid stack config: loki.replicas: is not a known key; remove it or use one of: authEnabled, caches, enabled, gateway, mode, objectStorage, persistence, retention, scale, schemaFrom, simpleScalable, singleBinary, tenant",
       ],
     ];
     for (const [what, raw, secretKeys, message] of cases) {

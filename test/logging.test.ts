@@ -305,8 +305,13 @@ describe("Loki's S3 credentials", () => {
       }
     };
     walk(doc);
-    // prod's Elasticsearch reads its elastic user's Secret too; Loki refers to its own only.
-    expect([...refs].sort()).to.deep.equal(["elasticsearch-es-elastic-user", "loki-object-storage"]);
+    // prod's Elasticsearch jobs read the elastic user's Secret and Jaeger its own password's; Loki
+    // refers to its own only.
+    expect([...refs].sort()).to.deep.equal([
+      "elasticsearch-es-elastic-user",
+      "jaeger-elasticsearch",
+      "loki-object-storage",
+    ]);
     expect(doc.resources.filter((x) => x.type === SECRET && /loki|s3/.test(x.name))).to.deep.equal([]);
   });
 });

@@ -22,6 +22,7 @@ describe("mesh config", () => {
       tracing: {
         // On because the tracing part runs.
         enabled: true,
+        endpoint: "otlp.tracing.svc.cluster.local:4317",
         service: "otlp.tracing.svc.cluster.local",
         port: 4317,
         samplingPercentage: 100,
@@ -103,6 +104,7 @@ describe("mesh config", () => {
     expect(mesh.authorization.defaultDenyNamespaces).to.deep.equal(["shop"]);
     expect(mesh.tracing).to.deep.equal({
       enabled: true,
+      endpoint: "otel-collector.tracing.svc:4317",
       service: "otel-collector.tracing.svc",
       port: 4317,
       samplingPercentage: 0.5,

@@ -63,8 +63,7 @@ describe("the program under mocks", () => {
       "0.170.0",
       CHARTS.opentelemetryCollector.repo,
     ];
-    // Elasticsearch is on in prod only: the eck-operator release comes before tracing, whose
-    // Jaeger may verify the stack's Elasticsearch with ECK's CA.
+    // Elasticsearch is on in prod only: the eck-operator release comes before Jaeger, which writes to it.
     const eck = [
       "eck-operator",
       "eck-operator",
@@ -142,10 +141,6 @@ describe("the program under mocks", () => {
       loki: "observability-loki",
       "observability-loki-servicemonitor": "observability-loki",
       "grafana-dashboard-logs": "observability-grafana",
-      "grafana-dashboard-community-kubernetes-cluster": "observability-grafana",
-      "grafana-dashboard-community-mysql": "observability-grafana",
-      "grafana-dashboard-community-node-exporter-full": "observability-grafana",
-      "grafana-dashboard-community-postgres": "observability-grafana",
       "observability-alloy": "observability",
       alloy: "observability-alloy",
       "observability-alloy-servicemonitor": "observability-alloy",
@@ -172,6 +167,10 @@ describe("the program under mocks", () => {
       "observability-network-policies-monitoring-default-deny-ingress": "observability-network-policies",
       "observability-network-policies-tracing-allow-jaeger": "observability-network-policies",
       "observability-network-policies-tracing-default-deny-ingress": "observability-network-policies",
+      "grafana-dashboard-community-kubernetes-cluster": "observability-grafana",
+      "grafana-dashboard-community-mysql": "observability-grafana",
+      "grafana-dashboard-community-node-exporter-full": "observability-grafana",
+      "grafana-dashboard-community-postgres": "observability-grafana",
     });
   });
 

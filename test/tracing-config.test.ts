@@ -20,13 +20,60 @@ describe("tracing config", () => {
     });
   });
 
-  it("reads the stack files: memory in dev, Badger and a sampling gateway in prod", () => {
+  it("reads the stack files: memory in dev, the stack's Elasticsearch and a sampling gateway in prod and large", () => {
     expect(parseStackConfig(stackRawConfig("dev")).tracing.storage).to.equal("memory");
-    const prod = parseStackConfig(stackRawConfig("prod")).tracing;
-    expect(prod.storage).to.equal("badger");
-    expect(prod.retention).to.equal("7d");
-    expect(prod.badger).to.deep.equal({ size: "50Gi" });
-    expect(prod.collector).to.deep.equal({ enabled: true, replicas: 2, samplingPercent: 25 });
+    for (const stack of ["prod", "large"]) {
+      const t = parseStackConfig(stackRawConfig(stack)).tracing;
+      expect(t.storage, stack).to.equal("elasticsearch");
+      expect(t.elasticsearch, stack).to.deep.equal({
+        cluster: "stack",
+        username: "jaeger",
+        indexPrefix: "observability",
+      });
+      expect(t.retention, stack).to.equal("7d");
+      expect(t.collector, stack).to.deep.equal({ enabled: true, replicas: 2, samplingPercent: 25 });
+    }
+  });
+
+  it("keeps Badger when the stack runs no Elasticsearch, and when asked for it beside one", () => {
+    const badger = parseStackConfig({ ...cloud, tracing: { storage: "badger" } }).tracing;
+    expect(badger.storage).to.equal("badger");
+    expect(badger.elasticsearch).to.equal(undefined);
+    const beside = parseStackConfig({
+      ...cloud,
+      elastic: { enabled: true },
+      tracing: { storage: "badger" },
+    }).tracing;
+    expect(beside.storage).to.equal("badger");
+    expect(beside.elasticsearch).to.equal(undefined);
+  });
+
+  it("writes to the stack's Elasticsearch under its own prefix, not as a configured user or password", () => {
+    const t = parseStackConfig({
+      ...cloud,
+      elastic: { enabled: true },
+      tracing: { elasticsearch: { indexPrefix: "team-a" } },
+    }).tracing;
+    expect(t.elasticsearch).to.deep.equal({ cluster: "stack", username: "jaeger", indexPrefix: "team-a" });
+    expect(
+      errorFor(
+        { ...cloud, elastic: { enabled: true }, tracing: { elasticsearch: { username: "elastic" } } },
+        ["tracingElasticsearchPassword"],
+      ),
+    ).to.equal(
+      "Invalid stack config (2 problems):\n" +
+        "  - tracing.elasticsearch.username: is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user jaeger, with only the privileges it needs; remove it with `pulumi config rm --path tracing.elasticsearch.username`, or set tracing.elasticsearch.url to write to another cluster\n" +
+        "  - tracingElasticsearchPassword: is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user, whose password the program generates; remove it with `pulumi config rm tracingElasticsearchPassword`, or set tracing.elasticsearch.url to write to another cluster",
+    );
+    expect(
+      errorFor({
+        ...cloud,
+        elastic: { enabled: true },
+        tracing: { elasticsearch: { indexPrefix: "traces" } },
+      }),
+    ).to.equal(
+      "Invalid stack config: tracing.elasticsearch.indexPrefix: is \"traces\", which Elasticsearch's built-in traces-*-* template claims: Jaeger's indices would become data streams; set another, e.g. `pulumi config set --path tracing.elasticsearch.indexPrefix observability`",
+    );
   });
 
   it("reads Elasticsearch storage, a custom exporter and text numbers", () => {
@@ -47,8 +94,10 @@ describe("tracing config", () => {
       new Set(["tracingElasticsearchPassword"]),
     ).tracing;
     expect(t.elasticsearch).to.deep.equal({
+      cluster: "external",
       url: "https://search-es-http.search.svc:9200",
       username: "elastic",
+      indexPrefix: "observability",
     });
     expect(t.collector).to.deep.equal({
       enabled: true,
@@ -134,7 +183,7 @@ describe("tracing config", () => {
         { ...cloud, tracing: { storage: "elasticsearch" } },
         [],
         "Invalid stack config (2 problems):\n" +
-          "  - tracing.elasticsearch.url: is required when tracing.storage is elasticsearch; set it, e.g. `pulumi config set --path tracing.elasticsearch.url https://search-es-http.search.svc:9200`\n" +
+          "  - tracing.elasticsearch.url: is required when tracing.storage is elasticsearch and the stack runs no Elasticsearch of its own (elastic.enabled is false); set it, e.g. `pulumi config set --path tracing.elasticsearch.url https://search.example.com:9200`, or `pulumi config set --path elastic.enabled true`\n" +
           "  - tracingElasticsearchPassword: is required when tracing.storage is elasticsearch; set the password of tracing.elasticsearch.username with `pulumi config set --secret tracingElasticsearchPassword <password>`",
       ],
       [

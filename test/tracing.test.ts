@@ -89,14 +89,15 @@ describe("Jaeger values", () => {
     expect(v["storage"]).to.equal(undefined);
   });
 
-  it("put prod's spans on the Badger claim, with the stack's retention as TTL", () => {
-    const v = jaegerValuesOf(prod());
+  it("put spans on the Badger claim, with the stack's retention as TTL", () => {
+    const badger = withTracing(prod(), { storage: "badger", badger: { size: "50Gi" } });
+    const v = jaegerValuesOf(badger);
     const jaeger = v["jaeger"] as Record<string, unknown>;
     expect(jaeger["extraVolumes"]).to.deep.equal([
       { name: "badger-data", persistentVolumeClaim: { claimName: "jaeger-badger" } },
     ]);
     expect(jaeger["extraVolumeMounts"]).to.deep.equal([{ name: "badger-data", mountPath: "/badger" }]);
-    const backend = jaegerConfig({ tracing: prod().tracing, sizing: "production" }) as {
+    const backend = jaegerConfig({ tracing: badger.tracing, sizing: "production" }) as {
       extensions: { jaeger_storage: { backends: Record<string, unknown> } };
     };
     expect(backend.extensions.jaeger_storage.backends).to.deep.equal({
@@ -118,7 +119,12 @@ describe("Jaeger values", () => {
     const cfg = withTracing(prod(), {
       storage: "elasticsearch",
       retention: "7d",
-      elasticsearch: { url: "https://search-es-http.search.svc:9200", username: "jaeger" },
+      elasticsearch: {
+        cluster: "external",
+        url: "https://search-es-http.search.svc:9200",
+        username: "jaeger",
+        indexPrefix: "observability",
+      },
     });
     const v = jaegerValuesOf(cfg);
     const passwordEnv = [

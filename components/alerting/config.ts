@@ -1,42 +1,16 @@
-import { KeyDeclaration, ConfigProblem, Section, patterns } from "../kit";
+import {
+  ConfigProblem,
+  Fields,
+  GroupField,
+  Infer,
+  KeyDeclaration,
+  NumberField,
+  readFields,
+  Section,
+} from "../kit";
 
 export const SEVERITIES = ["critical", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
-
-/** What every alert rule of the stack takes from config. */
-export interface AlertRuleConfig {
-  /** Evaluate the rule at all. Defaults to true. */
-  enabled: boolean;
-  /** How long the condition must hold before the alert fires (Prometheus duration). */
-  for: string;
-  /** The `severity` label, which routing and inhibition match on. */
-  severity: Severity;
-  /** The range the rate or increase is taken over (Prometheus duration). */
-  window: string;
-}
-
-/** A rule that compares against a number. */
-export interface ThresholdRuleConfig extends AlertRuleConfig {
-  /** The value above which the rule fires; its unit depends on the rule. */
-  threshold: number;
-}
-
-export interface AlertRulesConfig {
-  /** The share of a service's requests answered with 5xx (Istio metrics); threshold is a ratio. */
-  highErrorRate: ThresholdRuleConfig;
-  /** A service's p99 request latency (Istio metrics); threshold in milliseconds. */
-  highLatency: ThresholdRuleConfig;
-  /** Container restarts within the window (kube-state-metrics); threshold is a count. */
-  podRestarts: ThresholdRuleConfig;
-  /** A scrape target of one of the stack's namespaces is down. */
-  componentDown: AlertRuleConfig;
-  /** Prometheus appends no samples: nothing is being ingested. */
-  ingestionStalled: AlertRuleConfig;
-  /** Alertmanager fails to deliver notifications. */
-  notificationsFailing: AlertRuleConfig;
-}
-
-export type RuleName = keyof AlertRulesConfig;
 
 export const RECEIVER_TYPES = ["slack", "pagerduty", "email"] as const;
 export type ReceiverType = (typeof RECEIVER_TYPES)[number];
@@ -87,132 +61,241 @@ export interface ChildRouteConfig {
   continue: boolean;
 }
 
-export interface RouteConfig {
-  /** Where alerts no child route takes go. Defaults to the null receiver. */
-  receiver: string;
+const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+interface RuleDefaults {
+  for: string;
+  severity: Severity;
+  window: string;
+}
+
+/** The fields every rule has, with that rule's defaults. */
+function ruleFields(d: RuleDefaults, window = "The range the rate or increase is taken over.") {
+  return {
+    enabled: { kind: "boolean", default: true, description: "Evaluate the rule at all." },
+    for: {
+      kind: "string",
+      format: "duration",
+      default: d.for,
+      description: "How long the condition must hold before the alert fires.",
+    },
+    severity: {
+      kind: "enum",
+      values: SEVERITIES,
+      default: d.severity,
+      description: "The severity label, which routing and inhibition match on.",
+    },
+    window: {
+      kind: "string",
+      format: "duration",
+      aboveZero: true,
+      default: d.window,
+      description: window,
+    },
+  } as const satisfies Fields;
+}
+
+function rule(description: string, d: RuleDefaults, window?: string) {
+  return { kind: "group", description, fields: ruleFields(d, window) } as const satisfies GroupField;
+}
+
+/** A rule that compares against a number; it reads its threshold first. */
+function thresholdRule(description: string, d: RuleDefaults, threshold: Omit<NumberField, "kind">) {
+  return {
+    kind: "group",
+    description,
+    fields: { threshold: { kind: "number", ...threshold }, ...ruleFields(d) },
+  } as const satisfies GroupField;
+}
+
+/** Every rule of the stack, with its defaults; the seed's HighErrorRate is 5xx above 5% for 5 minutes. */
+const RULES_FIELDS = {
+  highErrorRate: thresholdRule(
+    "The share of a service's requests answered with 5xx (Istio metrics).",
+    { for: "5m", severity: "critical", window: "5m" },
+    {
+      default: 0.05,
+      min: 0,
+      aboveMin: true,
+      max: 1,
+      what: "a ratio above 0 and at most 1 (0.05 is 5%)",
+      description: "The share of 5xx answers above which the rule fires.",
+    },
+  ),
+  highLatency: thresholdRule(
+    "A service's p99 request latency (Istio metrics).",
+    { for: "10m", severity: "warning", window: "5m" },
+    {
+      default: 1000,
+      min: 0,
+      aboveMin: true,
+      what: "a number of milliseconds above 0",
+      description: "The p99 latency in milliseconds above which the rule fires.",
+    },
+  ),
+  podRestarts: thresholdRule(
+    "Container restarts within the window (kube-state-metrics).",
+    { for: "5m", severity: "warning", window: "15m" },
+    {
+      default: 3,
+      min: 1,
+      whole: true,
+      what: "a whole number of restarts of at least 1",
+      description: "The restarts of one container within the window above which the rule fires.",
+    },
+  ),
+  componentDown: rule(
+    "A scrape target of one of the stack's namespaces is down.",
+    { for: "5m", severity: "critical", window: "5m" },
+    // Read and checked like every rule's, but `up == 0` takes no range.
+    "Not used: this rule takes no range.",
+  ),
+  ingestionStalled: rule("Prometheus appends no samples: nothing is being ingested.", {
+    for: "10m",
+    severity: "critical",
+    window: "5m",
+  }),
+  notificationsFailing: rule("Alertmanager fails to deliver notifications.", {
+    for: "15m",
+    severity: "warning",
+    window: "5m",
+  }),
+} as const satisfies Fields;
+
+const LABELS_TYPE = "list of label names";
+
+export const ALERTING_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description: "Install the rules and, with Alertmanager, the routing.",
+  },
+  runbookBaseUrl: {
+    kind: "string",
+    default: "docs/runbooks.md",
+    description:
+      "Where this repository's docs/runbooks.md is published; every alert's runbook_url is <base>#<alert name in lower case> (a trailing / is dropped).",
+  },
+  rules: {
+    kind: "group",
+    description: "The alert rules (PrometheusRules), each with its own thresholds and durations.",
+    fields: RULES_FIELDS,
+  },
+  receivers: {
+    kind: "custom",
+    type: "map of {type, sendResolved, channel, to, from, smarthost, authUsername, requireTls}",
+    defaultText: "none",
+    description:
+      "Receivers by name (lower-case letters, digits and -). Each has type slack (channel), pagerduty or email (to, from, smarthost required; authUsername; requireTls, default true); every type takes sendResolved (default true). The Slack webhook URL, PagerDuty routing key and SMTP password are secrets in alertReceiverSecrets. The receiver `null` is built in and drops alerts.",
+  },
+  route: {
+    kind: "group",
+    description: "The route tree of Alertmanager's routing (one AlertmanagerConfig).",
+    fields: {
+      receiver: {
+        kind: "string",
+        format: { re: /./, what: "a receiver name", example: NULL_RECEIVER },
+        default: NULL_RECEIVER,
+        description: "Where alerts no child route takes go (null drops them).",
+      },
+      groupBy: {
+        kind: "custom",
+        type: LABELS_TYPE,
+        defaultText: "[alertname, namespace]",
+        description: "Labels that make one notification group.",
+      },
+      groupWait: {
+        kind: "string",
+        format: "duration",
+        default: "30s",
+        description: "Wait before the first notification of a group.",
+      },
+      groupInterval: {
+        kind: "string",
+        format: "duration",
+        aboveZero: true,
+        default: "5m",
+        description: "Wait before notifying about new alerts in a group.",
+      },
+      repeatInterval: {
+        kind: "string",
+        format: "duration",
+        aboveZero: true,
+        default: "12h",
+        description: "Wait before repeating a notification.",
+      },
+      routes: {
+        kind: "custom",
+        type: "list of {receiver, matchers, continue}",
+        defaultText: "none",
+        description:
+          'Child routes, in order: alerts matching every matcher (e.g. severity=critical, namespace=~"team-.*"; at least one) go to the receiver (required); continue (default false) keeps matching the routes after it.',
+      },
+    },
+  },
+  inhibition: {
+    kind: "group",
+    description: "Warnings muted while a critical alert fires.",
+    fields: {
+      enabled: {
+        kind: "boolean",
+        default: true,
+        description: "Mute warnings while a critical alert with the same equal labels fires.",
+      },
+      equal: {
+        kind: "custom",
+        type: LABELS_TYPE,
+        defaultText: "[namespace, service]",
+        description: "Labels both alerts must share.",
+      },
+    },
+  },
+} as const satisfies Fields;
+
+type ReadAlerting = Infer<typeof ALERTING_FIELDS>;
+
+/** What every alert rule of the stack takes from config. */
+export type AlertRuleConfig = Infer<ReturnType<typeof ruleFields>>;
+/** A rule that compares against a number; its unit depends on the rule. */
+export type ThresholdRuleConfig = AlertRuleConfig & { threshold: number };
+export type AlertRulesConfig = ReadAlerting["rules"];
+export type RuleName = keyof AlertRulesConfig;
+
+export type RouteConfig = ReadAlerting["route"] & {
   /** Labels that make one notification group. Defaults to alertname, namespace. */
   groupBy: string[];
-  /** Wait before the first notification of a group. Defaults to 30s. */
-  groupWait: string;
-  /** Wait before notifying about new alerts in a group. Defaults to 5m. */
-  groupInterval: string;
-  /** Wait before repeating a notification. Defaults to 12h. */
-  repeatInterval: string;
   /** Child routes, in order. Defaults to none. */
   routes: ChildRouteConfig[];
-}
+};
 
-export interface InhibitionConfig {
-  /** Mute warnings while a critical alert with the same `equal` labels fires. Defaults to true. */
-  enabled: boolean;
+export type InhibitionConfig = ReadAlerting["inhibition"] & {
   /** Labels both alerts must share. Defaults to namespace, service. */
   equal: string[];
-}
+};
 
-export interface AlertingConfig {
-  /** Install the alert rules and, with Alertmanager, the routing. Defaults to true. */
-  enabled: boolean;
-  /** Where docs/runbooks.md is published; each alert links `<base>#<alert>`. Defaults to `docs/runbooks.md`. */
-  runbookBaseUrl: string;
-  rules: AlertRulesConfig;
+export type AlertingConfig = Omit<ReadAlerting, "route" | "inhibition"> & {
   /** Receivers by name; `null` is built in. Defaults to none. */
   receivers: Record<string, ReceiverConfig>;
   route: RouteConfig;
   inhibition: InhibitionConfig;
-}
-
-/** The rules that compare against a number. */
-type ThresholdRuleName = "highErrorRate" | "highLatency" | "podRestarts";
-
-interface ThresholdSpec {
-  fallback: number;
-  what: string;
-  valid: (n: number) => boolean;
-}
-
-/** Defaults of every rule; the seed's HighErrorRate is 5xx above 5% for 5 minutes. */
-export const RULE_DEFAULTS: Readonly<Record<RuleName, { for: string; severity: Severity; window: string }>> =
-  {
-    highErrorRate: { for: "5m", severity: "critical", window: "5m" },
-    highLatency: { for: "10m", severity: "warning", window: "5m" },
-    podRestarts: { for: "5m", severity: "warning", window: "15m" },
-    componentDown: { for: "5m", severity: "critical", window: "5m" },
-    ingestionStalled: { for: "10m", severity: "critical", window: "5m" },
-    notificationsFailing: { for: "15m", severity: "warning", window: "5m" },
-  };
-
-/** Default and valid range of each rule's threshold. */
-const THRESHOLDS: Readonly<Record<ThresholdRuleName, ThresholdSpec>> = {
-  highErrorRate: {
-    fallback: 0.05,
-    what: "a ratio above 0 and at most 1 (0.05 is 5%)",
-    valid: (n) => n > 0 && n <= 1,
-  },
-  highLatency: { fallback: 1000, what: "a number of milliseconds above 0", valid: (n) => n > 0 },
-  podRestarts: {
-    fallback: 3,
-    what: "a whole number of restarts of at least 1",
-    valid: (n) => Number.isInteger(n) && n >= 1,
-  },
 };
 
-const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** `alerting`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
+export const ALERTING_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Alert rules (PrometheusRules) and Alertmanager's routing (one AlertmanagerConfig).",
+  fields: ALERTING_FIELDS,
+};
+
 const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/;
 const EMAIL = /^[^@\s,]+@[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+)*$/;
 const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
-const NUMBER = /^-?\d+(\.\d+)?$/;
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (value !== null && typeof value === "object") return "an object";
   return typeof value === "string" ? JSON.stringify(value) : String(value);
-}
-
-/** A number, or a number written as text (`pulumi config set` stores text). */
-function readNumber(s: Section, key: string, spec: ThresholdSpec): number {
-  const v = s.raw(key);
-  if (v === undefined) return spec.fallback;
-  const n = typeof v === "string" && NUMBER.test(v) ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isFinite(n) || !spec.valid(n)) {
-    s.problem(
-      key,
-      `must be ${spec.what}, got ${describe(v)}`,
-      `set e.g. \`pulumi config set --path ${s.join(key)} ${String(spec.fallback)}\``,
-    );
-    return spec.fallback;
-  }
-  return n;
-}
-
-/** Milliseconds of a Prometheus duration already matched by patterns.DURATION. */
-export function durationMs(d: string): number {
-  const units: Record<string, number> = {
-    y: 365 * 24 * 3600e3,
-    w: 7 * 24 * 3600e3,
-    d: 24 * 3600e3,
-    h: 3600e3,
-    m: 60e3,
-    s: 1e3,
-    ms: 1,
-  };
-  let total = 0;
-  for (const m of d.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) total += Number(m[1]) * (units[m[2] ?? ""] ?? 0);
-  return total;
-}
-
-/** A duration that must be above zero: a range of `[0s]` or a zero repeat interval is an error. */
-function positiveDuration(s: Section, key: string, fallback: string): string {
-  const d = s.duration(key, fallback);
-  if (patterns.DURATION.test(d) && durationMs(d) === 0) {
-    s.problem(
-      key,
-      `must be longer than 0, got ${JSON.stringify(d)}`,
-      `set e.g. \`pulumi config set --path ${s.join(key)} ${fallback}\``,
-    );
-    return fallback;
-  }
-  return d;
 }
 
 function stringList(
@@ -244,37 +327,6 @@ function stringList(
     }
   });
   return out;
-}
-
-function readRule(s: Section, name: RuleName): AlertRuleConfig {
-  const d = RULE_DEFAULTS[name];
-  const rule: AlertRuleConfig = {
-    enabled: s.bool("enabled", true),
-    for: s.duration("for", d.for),
-    severity: s.oneOf("severity", SEVERITIES, d.severity) ?? d.severity,
-    window: positiveDuration(s, "window", d.window),
-  };
-  s.done();
-  return rule;
-}
-
-function readThresholdRule(s: Section, name: ThresholdRuleName): ThresholdRuleConfig {
-  // Read before readRule's done(), so the field counts as known.
-  const threshold = readNumber(s, "threshold", THRESHOLDS[name]);
-  return { ...readRule(s, name), threshold };
-}
-
-function readRules(s: Section): AlertRulesConfig {
-  const rules: AlertRulesConfig = {
-    highErrorRate: readThresholdRule(s.child("highErrorRate"), "highErrorRate"),
-    highLatency: readThresholdRule(s.child("highLatency"), "highLatency"),
-    podRestarts: readThresholdRule(s.child("podRestarts"), "podRestarts"),
-    componentDown: readRule(s.child("componentDown"), "componentDown"),
-    ingestionStalled: readRule(s.child("ingestionStalled"), "ingestionStalled"),
-    notificationsFailing: readRule(s.child("notificationsFailing"), "notificationsFailing"),
-  };
-  s.done();
-  return rules;
 }
 
 function readReceiver(s: Section): ReceiverConfig | undefined {
@@ -372,29 +424,19 @@ function readMatchers(s: Section, key: string): MatcherConfig[] {
   return matchers;
 }
 
-function readRoute(s: Section, problems: ConfigProblem[]): RouteConfig {
-  const receiver =
-    s.optionalString("receiver", { re: /./, what: "a receiver name", example: NULL_RECEIVER }) ??
-    NULL_RECEIVER;
-  const label = { re: LABEL_NAME, what: "a label name", example: "alertname" };
-  const route: RouteConfig = {
-    receiver,
-    groupBy: stringList(s, "groupBy", ["alertname", "namespace"], label),
-    groupWait: s.duration("groupWait", "30s"),
-    groupInterval: positiveDuration(s, "groupInterval", "5m"),
-    repeatInterval: positiveDuration(s, "repeatInterval", "12h"),
-    routes: [],
-  };
-  const raw = s.raw("routes");
+/** `route.routes`: each child route's receiver, matchers and continue. */
+function readChildRoutes(s: Section, key: string, problems: ConfigProblem[]): ChildRouteConfig[] {
+  const routes: ChildRouteConfig[] = [];
+  const raw = s.raw(key);
   if (raw !== undefined && !Array.isArray(raw)) {
     s.problem(
-      "routes",
+      key,
       `must be a list, got ${describe(raw)}`,
-      `set its items, e.g. \`pulumi config set --path '${s.join("routes")}[0].receiver' <receiver>\``,
+      `set its items, e.g. \`pulumi config set --path '${s.join(key)}[0].receiver' <receiver>\``,
     );
   } else if (Array.isArray(raw)) {
     raw.forEach((item: unknown, i) => {
-      const r = new Section(`${s.join("routes")}[${i}]`, item, problems);
+      const r = new Section(`${s.join(key)}[${i}]`, item, problems);
       const childReceiver = r.requiredString("receiver", "<receiver>");
       const matchers = readMatchers(r, "matchers");
       const cont = r.bool("continue", false);
@@ -407,30 +449,19 @@ function readRoute(s: Section, problems: ConfigProblem[]): RouteConfig {
           `add one, e.g. \`pulumi config set --path '${r.join("matchers")}[0]' severity=critical\``,
         );
       }
-      if (childReceiver !== undefined)
-        route.routes.push({ receiver: childReceiver, matchers, continue: cont });
+      if (childReceiver !== undefined) routes.push({ receiver: childReceiver, matchers, continue: cont });
     });
   }
-  s.done();
-  return route;
+  return routes;
 }
 
-/**
- * Reads `alerting`: rule thresholds and durations, receivers, the route tree and inhibition.
- * `secretReceivers` are the names under the secret key `alertReceiverSecrets`: a receiver that
- * needs a secret must have one there, and every secret must belong to a receiver.
- */
-export function readAlerting(
-  s: Section,
+/** `receivers`: each receiver by name, and whether its secret is where it must be. */
+function readReceivers(
+  receiverSection: Section,
   secretReceivers: readonly string[],
   problems: ConfigProblem[],
-): AlertingConfig {
-  const enabled = s.bool("enabled", true);
-  const runbookBaseUrl = s.string("runbookBaseUrl", "docs/runbooks.md").replace(/\/+$/, "");
-  const rules = readRules(s.child("rules"));
-
+): Record<string, ReceiverConfig> {
   const receivers: Record<string, ReceiverConfig> = {};
-  const receiverSection = s.child("receivers");
   for (const name of receiverSection.keys()) {
     const entry = receiverSection.child(name);
     if (name === NULL_RECEIVER) {
@@ -478,75 +509,68 @@ export function readAlerting(
       });
     }
   }
-
-  const route = readRoute(s.child("route"), problems);
-  const known = [NULL_RECEIVER, ...Object.keys(receivers)].sort();
-  const checkReceiver = (path: string, name: string) => {
-    if (!known.includes(name) && !receiverSection.has(name)) {
-      problems.push({
-        path,
-        problem: `names unknown receiver ${JSON.stringify(name)}`,
-        fix: `use one of ${known.join(", ")}, or define it under alerting.receivers.${name}`,
-      });
-    }
-  };
-  checkReceiver("alerting.route.receiver", route.receiver);
-  route.routes.forEach((r, i) => {
-    checkReceiver(`alerting.route.routes[${i}].receiver`, r.receiver);
-  });
-
-  const inh = s.child("inhibition");
-  const inhibition: InhibitionConfig = {
-    enabled: inh.bool("enabled", true),
-    equal: stringList(inh, "equal", ["namespace", "service"], {
-      re: LABEL_NAME,
-      what: "a label name",
-      example: "namespace",
-    }),
-  };
-  inh.done();
-  s.done();
-  return { enabled, runbookBaseUrl, rules, receivers, route, inhibition };
+  return receivers;
 }
 
 /**
- * `alerting`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
- * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
- * the description names exactly the fields that reader knows.
+ * Reads `alerting` as ALERTING_FIELDS declares it; receivers, label lists and child routes have
+ * their own readers. `secretReceivers` are the names under the secret key `alertReceiverSecrets`:
+ * a receiver that needs a secret must have one there, and every secret must belong to a receiver.
  */
-export const ALERTING_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "Alert rules (PrometheusRules) and Alertmanager's routing (one AlertmanagerConfig).",
-    "  alerting.enabled         Install the rules and, with Alertmanager, the routing. Default: true.",
-    "  alerting.runbookBaseUrl  Where this repository's docs/runbooks.md is published; every alert's",
-    "                           runbook_url is <base>#<alert name in lower case>. Default: docs/runbooks.md.",
-    "  alerting.rules           Per rule: enabled (default true), for, severity (critical | warning | info),",
-    "                           window (the range of its rate) and, where it has one, threshold.",
-    "    alerting.rules.highErrorRate         5xx share of a service's requests (Istio). Default: threshold 0.05, window 5m, for 5m, critical.",
-    "    alerting.rules.highLatency           p99 latency in milliseconds (Istio). Default: threshold 1000, window 5m, for 10m, warning.",
-    "    alerting.rules.podRestarts           Container restarts within the window. Default: threshold 3, window 15m, for 5m, warning.",
-    "    alerting.rules.componentDown         A scrape target in the stack's namespaces is down. Default: for 5m, critical.",
-    "    alerting.rules.ingestionStalled      Prometheus appends no samples. Default: window 5m, for 10m, critical.",
-    "    alerting.rules.notificationsFailing  Alertmanager fails to deliver. Default: window 5m, for 15m, warning.",
-    "  alerting.receivers       Receivers by name; receivers[name].type is slack (channel), pagerduty or",
-    "                           email (to, from, smarthost, authUsername, requireTls); every type takes",
-    "                           sendResolved. The Slack webhook URL, PagerDuty routing key and SMTP password",
-    "                           are secrets in alertReceiverSecrets. The receiver `null` is built in and drops",
-    "                           alerts. Default: none.",
-    "  alerting.route           The route tree.",
-    "    alerting.route.receiver        Where alerts no child route takes go. Default: null (dropped).",
-    "    alerting.route.groupBy         Labels of one notification group. Default: [alertname, namespace].",
-    "    alerting.route.groupWait       Default: 30s.",
-    "    alerting.route.groupInterval   Default: 5m.",
-    "    alerting.route.repeatInterval  Default: 12h.",
-    "    alerting.route.routes          Child routes in order, each {receiver, matchers (e.g. severity=critical,",
-    '                                   namespace=~"team-.*"), continue}. Default: none.',
-    "  alerting.inhibition      Warnings muted while a critical alert fires.",
-    "    alerting.inhibition.enabled  Default: true.",
-    "    alerting.inhibition.equal    Labels both alerts share. Default: [namespace, service].",
-  ].join("\n"),
-};
+export function readAlerting(
+  s: Section,
+  secretReceivers: readonly string[],
+  problems: ConfigProblem[],
+): AlertingConfig {
+  let receiverSection: Section | undefined;
+  let receivers: Record<string, ReceiverConfig> = {};
+  let groupBy: string[] = ["alertname", "namespace"];
+  let routes: ChildRouteConfig[] = [];
+  let equal: string[] = ["namespace", "service"];
+  const read = readFields(s, ALERTING_FIELDS, {
+    readers: {
+      receivers: (a, key) => {
+        receiverSection = a.child(key);
+        receivers = readReceivers(receiverSection, secretReceivers, problems);
+      },
+      "route.groupBy": (r, key) => {
+        groupBy = stringList(r, key, groupBy, { re: LABEL_NAME, what: "a label name", example: "alertname" });
+      },
+      "route.routes": (r, key) => {
+        routes = readChildRoutes(r, key, problems);
+      },
+      "inhibition.equal": (i, key) => {
+        equal = stringList(i, key, equal, { re: LABEL_NAME, what: "a label name", example: "namespace" });
+      },
+    },
+    checks: {
+      // Every receiver a route names must exist, once the route tree is read.
+      route: (_a, _key, value) => {
+        const known = [NULL_RECEIVER, ...Object.keys(receivers)].sort();
+        const check = (path: string, name: string) => {
+          if (!known.includes(name) && receiverSection?.has(name) !== true) {
+            problems.push({
+              path,
+              problem: `names unknown receiver ${JSON.stringify(name)}`,
+              fix: `use one of ${known.join(", ")}, or define it under alerting.receivers.${name}`,
+            });
+          }
+        };
+        check("alerting.route.receiver", (value as ReadAlerting["route"]).receiver);
+        routes.forEach((r, i) => {
+          check(`alerting.route.routes[${i}].receiver`, r.receiver);
+        });
+      },
+    },
+  });
+  return {
+    ...read,
+    runbookBaseUrl: read.runbookBaseUrl.replace(/\/+$/, ""),
+    receivers,
+    route: { ...read.route, groupBy, routes },
+    inhibition: { ...read.inhibition, equal },
+  };
+}
 
 /** `alertReceiverSecrets`, a secret key: read as a secret Output, never as plain config. */
 export const ALERT_RECEIVER_SECRETS_KEY: KeyDeclaration = {

@@ -51,6 +51,14 @@ import {
   readMetricsServer,
   readPrometheus,
 } from "../monitoring/config";
+import {
+  readThanos,
+  THANOS_KEY,
+  THANOS_S3_ACCESS_KEY_ID_KEY,
+  THANOS_S3_SECRET_ACCESS_KEY_KEY,
+  THANOS_S3_SECRET_KEYS,
+  ThanosConfig,
+} from "../monitoring/thanos-config";
 import { ELASTIC_KEY, ElasticConfig, readElastic } from "../search/config";
 import { NETWORK_POLICIES_FIELDS, NETWORK_POLICIES_KEY, NetworkPoliciesConfig } from "./network-flows";
 import {
@@ -67,6 +75,8 @@ export interface StackConfig extends PlatformConfig {
   alertmanager: AlertmanagerConfig;
   grafana: GrafanaConfig;
   metricsServer: MetricsServerConfig;
+  /** Long-term metrics: the Thanos sidecar, query, query-frontend, store gateway and compactor. Off by default. */
+  thanos: ThanosConfig;
   loki: LokiConfig;
   logCollector: LogCollectorConfig;
   tracing: TracingConfig;
@@ -97,6 +107,7 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
   alertmanager: ALERTMANAGER_KEY,
   grafana: GRAFANA_KEY,
   metricsServer: METRICS_SERVER_KEY,
+  thanos: THANOS_KEY,
   tracing: TRACING_KEY,
   loki: LOKI_KEY,
   logCollector: LOG_COLLECTOR_KEY,
@@ -109,6 +120,8 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
   [TRACING_ES_PASSWORD_KEY]: TRACING_ES_PASSWORD_DECLARATION,
   lokiS3AccessKeyId: LOKI_S3_ACCESS_KEY_ID_KEY,
   lokiS3SecretAccessKey: LOKI_S3_SECRET_ACCESS_KEY_KEY,
+  [THANOS_S3_SECRET_KEYS.accessKeyId]: THANOS_S3_ACCESS_KEY_ID_KEY,
+  [THANOS_S3_SECRET_KEYS.secretAccessKey]: THANOS_S3_SECRET_ACCESS_KEY_KEY,
 };
 
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
@@ -116,6 +129,8 @@ export const SECRET_KEYS = [
   "grafanaAdminPassword",
   "lokiS3AccessKeyId",
   "lokiS3SecretAccessKey",
+  THANOS_S3_SECRET_KEYS.accessKeyId,
+  THANOS_S3_SECRET_KEYS.secretAccessKey,
   TRACING_ES_PASSWORD_KEY,
   "alertReceiverSecrets",
 ] as const;
@@ -132,6 +147,7 @@ export const PLAIN_KEYS = [
   "alertmanager",
   "grafana",
   "metricsServer",
+  "thanos",
   "loki",
   "logCollector",
   "tracing",
@@ -208,9 +224,21 @@ export function parseStackConfig(
   const grafana = readGrafana(at("grafana"));
   const metricsServer = readMetricsServer(at("metricsServer"), cluster?.type);
 
+  const thanos = readThanos(
+    at("thanos"),
+    {
+      secretKeys,
+      prometheusEnabled: prometheus.enabled,
+      ...(cluster !== undefined ? { clusterContext: cluster.context } : {}),
+    },
+    problems,
+  );
   const loki = readLoki(at("loki"), secretKeys, today);
   const logCollector = readLogCollector(at("logCollector"), loki.enabled);
-  const tracing = readTracing(at("tracing"), sizing, problems);
+  // With the stack's own Elasticsearch, Jaeger writes there unless the stack file says otherwise.
+  const elasticRaw = raw["elastic"] as { enabled?: unknown } | undefined;
+  const elasticOn = elasticRaw?.enabled === true || elasticRaw?.enabled === "true";
+  const tracing = readTracing(at("tracing"), sizing, problems, elasticOn);
   const dashboards = readDashboards(at("dashboards"));
   const alerting = readAlerting(at("alerting"), secretNames.alertReceiverSecrets ?? [], problems);
   const elastic = readElastic(at("elastic"));
@@ -240,10 +268,19 @@ export function parseStackConfig(
     });
   }
 
+  if (tracing.elasticsearch?.cluster === "stack" && secretKeys.has(TRACING_ES_PASSWORD_KEY)) {
+    problems.push({
+      path: TRACING_ES_PASSWORD_KEY,
+      problem:
+        "is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user, whose password the program generates",
+      fix: `remove it with \`pulumi config rm ${TRACING_ES_PASSWORD_KEY}\`, or set tracing.elasticsearch.url to write to another cluster`,
+    });
+  }
   if (
     tracing.enabled &&
     tracing.jaeger.enabled &&
     tracing.storage === "elasticsearch" &&
+    tracing.elasticsearch?.cluster !== "stack" &&
     !secretKeys.has(TRACING_ES_PASSWORD_KEY)
   ) {
     problems.push({
@@ -283,6 +320,7 @@ export function parseStackConfig(
     alertmanager,
     grafana,
     metricsServer,
+    thanos,
     loki,
     logCollector,
     tracing,

@@ -15,6 +15,10 @@ export interface StackSecrets {
   lokiS3AccessKeyId?: pulumi.Output<string>;
   /** Loki's S3 secret access key. Defaults to none, as the access key id. */
   lokiS3SecretAccessKey?: pulumi.Output<string>;
+  /** The Thanos bucket's S3 access key id. Defaults to none (thanos.objectStorage.existingSecret, or no Thanos). */
+  thanosS3AccessKeyId?: pulumi.Output<string>;
+  /** The Thanos bucket's S3 secret access key. Defaults to none, as the access key id. */
+  thanosS3SecretAccessKey?: pulumi.Output<string>;
   /** Alert receivers' webhook URLs, routing keys and SMTP passwords, by receiver name. Defaults to none. */
   alertReceiverSecrets?: pulumi.Output<Record<string, string>>;
 }

@@ -33,6 +33,8 @@ export interface FlowSwitches {
   mesh: boolean;
   gateway: boolean;
   grafanaBehindGateway: boolean;
+  /** Jaeger stores spans in the stack's own Elasticsearch. */
+  jaegerOnStackElasticsearch: boolean;
 }
 
 export const NETWORK_POLICIES_FIELDS = {
@@ -138,6 +140,18 @@ export function podGroups(ns: Readonly<Record<StackNamespaceKey, string>>) {
       labels: { [NAME]: "promtail", "app.kubernetes.io/instance": PROMTAIL_RELEASE },
     },
     jaeger: { name: "jaeger", namespace: ns.tracing, labels: { ...JAEGER_SELECTOR } },
+    jaegerMaintenance: {
+      name: "jaeger-es-maintenance",
+      namespace: ns.tracing,
+      labels: {
+        [NAME]: JAEGER_SELECTOR["app.kubernetes.io/name"],
+        "app.kubernetes.io/instance": JAEGER_SELECTOR["app.kubernetes.io/instance"],
+      },
+      oneOf: {
+        key: "app.kubernetes.io/component",
+        values: ["es-index-cleaner", "es-rollover", "es-lookback"],
+      },
+    },
     collector: { name: "otel-gateway", namespace: ns.tracing, labels: { ...COLLECTOR_SELECTOR } },
     istiod: { name: "istiod", namespace: ns.istioSystem, labels: { istio: "pilot" } },
     gateway: { name: "istio-gateway", namespace: ns.istioIngress, labels: { ...ISTIO_GATEWAY_SELECTOR } },
@@ -330,8 +344,14 @@ export function stackFlows(config: FlowConfig, runs: FlowSwitches, g: PodGroups)
     add({ pods: g.filebeat }, es, tcp(9200), "Filebeat ships logs to Elasticsearch");
     add({ pods: g.ilmJob }, es, tcp(9200), "the lifecycle Job applies the ILM policy and index template");
     if (grafana) add(fromGrafana, es, tcp(9200), "Grafana queries its Elasticsearch datasource");
-    if (runs.jaeger && config.tracing.storage === "elasticsearch") {
+    if (runs.jaegerOnStackElasticsearch) {
       add({ pods: g.jaeger }, es, tcp(9200), "Jaeger stores spans in Elasticsearch");
+      add(
+        { pods: g.jaegerMaintenance },
+        es,
+        tcp(9200),
+        "Jaeger's index cleaner drops indices past the retention",
+      );
     }
   }
   return flows;

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../alerting";
-import { CommunityDashboardFile, GrafanaProvisioning } from "../grafana";
+import { GrafanaProvisioning } from "../grafana";
 import { OwnedNamespace } from "../kit";
 import { LogCollector, LogPushTarget, Loki } from "../logging";
 import {
@@ -12,9 +12,16 @@ import {
   MeshMonitors,
   MeshPolicies,
 } from "../mesh";
-import { GRAFANA_POD, MetricsServer, PROMETHEUS_SERVICE_ACCOUNT, PrometheusStack } from "../monitoring";
-import { ElasticStack, isStackElasticsearch } from "../search";
-import { Tracing } from "../tracing";
+import {
+  GRAFANA_POD,
+  MetricsServer,
+  PROMETHEUS_SERVICE_ACCOUNT,
+  PrometheusStack,
+  Thanos,
+} from "../monitoring";
+import { CommunityDashboardFile, JAEGER_DATASOURCE_UID } from "../grafana";
+import { ElasticStack } from "../search";
+import { ES_CA_KEY, ES_CA_SECRET, Tracing } from "../tracing";
 import { StackConfig } from "./config";
 import { StackSecrets } from "./load";
 import { lokiDatasourceUid, StackModel, stackModel } from "./model";
@@ -41,6 +48,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly namespaces: Namespaces;
   readonly prometheusStack?: PrometheusStack;
   readonly metricsServer?: MetricsServer;
+  readonly thanos?: Thanos;
   readonly tracing?: Tracing;
   readonly loki?: Loki;
   readonly logCollector?: LogCollector;
@@ -99,11 +107,34 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...(this.istio !== undefined
             ? { mesh: { istiod: this.istio.istiod, grafanaSidecar: runs.grafanaBehindGateway } }
             : {}),
+          ...(secrets.thanosS3AccessKeyId !== undefined && secrets.thanosS3SecretAccessKey !== undefined
+            ? {
+                thanosS3Credentials: {
+                  accessKeyId: secrets.thanosS3AccessKeyId,
+                  secretAccessKey: secrets.thanosS3SecretAccessKey,
+                },
+              }
+            : {}),
+          ...(runs.jaeger ? { tracesDatasourceUid: JAEGER_DATASOURCE_UID } : {}),
         },
         { parent: this },
       );
       this.prometheusStack = stack;
       if (services.prometheus !== undefined) endpoints.prometheus = services.prometheus;
+      if (runs.thanos) {
+        this.thanos = new Thanos(
+          `${name}-thanos`,
+          {
+            namespace: owned("monitoring"),
+            config,
+            secrets: stack.thanosSecrets,
+            prometheus: stack.release,
+            monitoringCrds: stack.crds,
+          },
+          { parent: this },
+        );
+        if (services.thanos !== undefined) endpoints.thanos = services.thanos;
+      }
       if (services.alertmanager !== undefined) endpoints.alertmanager = services.alertmanager;
       if (runs.alerting) {
         // Rules and routing are custom resources: after the CRDs and the operator's webhook.
@@ -186,7 +217,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       }
     }
 
-    // Elasticsearch before tracing: Jaeger storing spans there verifies it with ECK's CA.
+    // Elasticsearch before tracing: Jaeger writes to it when it runs, after its user and CA exist.
     if (runs.elastic) {
       this.elastic = new ElasticStack(
         `${name}-elastic`,
@@ -194,6 +225,17 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           operatorNamespace: owned("elasticSystem"),
           namespace: owned("search"),
           ...(runs.grafana ? { grafanaNamespace: owned("monitoring") } : {}),
+          ...(runs.jaegerOnStackElasticsearch && config.tracing.elasticsearch !== undefined
+            ? {
+                jaeger: {
+                  namespace: owned("tracing"),
+                  username: config.tracing.elasticsearch.username,
+                  indexPrefix: config.tracing.elasticsearch.indexPrefix,
+                  caSecret: ES_CA_SECRET,
+                  caKey: ES_CA_KEY,
+                },
+              }
+            : {}),
           config,
         },
         { parent: this },
@@ -211,11 +253,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           ...(secrets.tracingElasticsearchPassword !== undefined
             ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
             : {}),
-          // Spans stored in the stack's own cluster are verified with ECK's CA.
-          ...(this.elastic !== undefined &&
-          config.tracing.elasticsearch !== undefined &&
-          isStackElasticsearch(config.tracing.elasticsearch.url, nsName.search)
-            ? { elasticsearchCa: this.elastic.caCertificate }
+          ...(this.elastic?.jaeger !== undefined
+            ? {
+                elasticsearchPassword: this.elastic.jaeger.password,
+                stackElasticsearch: {
+                  url: this.elastic.jaeger.url,
+                  replicas: this.elastic.jaeger.replicas,
+                  ready: this.elastic.jaeger.ready,
+                },
+              }
             : {}),
         },
         { parent: this },

@@ -8,6 +8,8 @@ import { ServiceAddress } from "./model";
 export interface StackEndpoints {
   namespaces: string[];
   prometheus?: ServiceAddress;
+  /** Long-term metrics: the query-frontend that Grafana's Prometheus datasource reads. */
+  thanos?: ServiceAddress & { url: string };
   alertmanager?: ServiceAddress;
   grafana?: ServiceAddress & {
     url: string;
@@ -53,6 +55,8 @@ export function stackOutputs(e: StackEndpoints): Record<string, unknown> {
     /** How to reach Grafana, and the Secret (not the password) that holds its admin credentials. */
     grafana: e.grafana ?? null,
     prometheus: e.prometheus ?? null,
+    /** Long-term metrics through Thanos: the query-frontend Grafana's Prometheus datasource reads. */
+    thanos: e.thanos ?? null,
     alertmanager: e.alertmanager ?? null,
     /**
      * Where applications send spans (one OTLP endpoint, whatever receives behind it), how to open

@@ -56,10 +56,11 @@ export function stackDatasources(
     if (seen.has(ds.uid)) throw new Error(`two datasources claim uid ${ds.uid}`);
     seen.add(ds.uid);
   }
-  const provisioned = contributed.map((ds) =>
+  const pruned = (ds: GrafanaDatasource): GrafanaDatasource =>
     ds.jsonData === undefined
       ? ds
-      : { ...ds, jsonData: pruneLinks(ds.jsonData, seen) as Record<string, unknown> },
-  );
-  return { all: [chartProvided, ...provisioned], provisioned };
+      : { ...ds, jsonData: pruneLinks(ds.jsonData, seen) as Record<string, unknown> };
+  const provisioned = contributed.map(pruned);
+  // The chart's own datasource links too (Prometheus's exemplars to traces): pruned the same way.
+  return { all: [pruned(chartProvided), ...provisioned], provisioned };
 }

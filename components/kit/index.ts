@@ -15,8 +15,19 @@ export { editDistance, likelyMeant } from "./config/suggest";
 export { durationSeconds, goDuration } from "./config/duration";
 export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./config/sizing";
 export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./config/sizing";
-export { readFields, docRows, MAX_REPLICAS } from "./config/declare";
-export type { DocRow, Field, Fields, Infer, KeyDeclaration, ReadContext, TextFormat } from "./config/declare";
+export { readFields, readMap, docRows, MAX_REPLICAS } from "./config/declare";
+export type {
+  DocRow,
+  Field,
+  Fields,
+  GroupField,
+  Infer,
+  KeyDeclaration,
+  MapDeclaration,
+  NumberField,
+  ReadContext,
+  TextFormat,
+} from "./config/declare";
 export {
   CLUSTER_TYPES,
   CLUSTER_KEY,

@@ -10,11 +10,91 @@ import {
 } from "../kit";
 
 /**
- * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` is the chart's
- * transitional mode: both kinds of targets run at once while a cluster moves between them.
+ * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` and
+ * `SimpleScalable<->Distributed` are the chart's transitional modes: both kinds of targets run at
+ * once, in one ring, while a cluster moves between them.
  */
-export const LOKI_MODES = ["SingleBinary", "SimpleScalable", "SingleBinary<->SimpleScalable"] as const;
+export const LOKI_MODES = [
+  "SingleBinary",
+  "SimpleScalable",
+  "Distributed",
+  "SingleBinary<->SimpleScalable",
+  "SimpleScalable<->Distributed",
+] as const;
 export type LokiMode = (typeof LOKI_MODES)[number];
+
+/** The components Distributed mode runs, by the chart's values key (the ruler stays off: the stack ships no Loki rules). */
+export const LOKI_DISTRIBUTED_COMPONENTS = [
+  "distributor",
+  "ingester",
+  "querier",
+  "queryFrontend",
+  "queryScheduler",
+  "indexGateway",
+  "compactor",
+] as const;
+export type LokiDistributedComponent = (typeof LOKI_DISTRIBUTED_COMPONENTS)[number];
+
+/** Distributed mode's size presets, each for a daily log volume (see LOKI_SCALE_PRESETS). */
+export const LOKI_SCALES = ["small", "medium", "large"] as const;
+export type LokiScale = (typeof LOKI_SCALES)[number];
+
+/**
+ * Replicas per component for each scale, from Loki's published sizing guidance ("Size the
+ * cluster", grafana.com/docs/loki/latest/setup/size): its smallest tier (under 3 TB/day) is
+ * `large` as published; `medium` and `small` scale its replica counts down by volume, keeping
+ * three ingesters (one per zone, replication factor 3) and two of every stateless component.
+ * Loki's guide keeps the pod sizes and scales the replicas; so does this table (pod sizes come
+ * from the sizing preset).
+ */
+export const LOKI_SCALE_PRESETS: Readonly<
+  Record<LokiScale, { gbPerDay: number; replicas: Readonly<Record<LokiDistributedComponent, number>> }>
+> = {
+  small: {
+    gbPerDay: 100,
+    replicas: {
+      distributor: 2,
+      ingester: 3,
+      querier: 2,
+      queryFrontend: 2,
+      queryScheduler: 2,
+      indexGateway: 2,
+      compactor: 1,
+    },
+  },
+  medium: {
+    gbPerDay: 1000,
+    replicas: {
+      distributor: 3,
+      ingester: 3,
+      querier: 4,
+      queryFrontend: 2,
+      queryScheduler: 2,
+      indexGateway: 3,
+      compactor: 1,
+    },
+  },
+  large: {
+    gbPerDay: 3000,
+    replicas: {
+      distributor: 4,
+      ingester: 6,
+      querier: 10,
+      queryFrontend: 2,
+      queryScheduler: 2,
+      indexGateway: 4,
+      compactor: 1,
+    },
+  },
+};
+
+/** Distributed mode: the scale preset and the replicas it gives each component. */
+export interface LokiDistributedConfig {
+  /** The daily log volume preset. Defaults to `small`. */
+  scale: LokiScale;
+  /** Replicas per component, from the preset. */
+  replicas: Record<LokiDistributedComponent, number>;
+}
 
 /** Log collectors: Alloy, or Promtail (deprecated upstream) for clusters that still run it. */
 export const LOG_COLLECTORS = ["alloy", "promtail"] as const;
@@ -85,8 +165,10 @@ export interface LokiConfig {
   mode: LokiMode;
   /** Single-binary replicas: 1 in SingleBinary and transitional mode, 0 in SimpleScalable. */
   singleBinaryReplicas: number;
-  /** Replicas of the scalable targets: 3 each in SimpleScalable and transitional mode, 0 in SingleBinary. */
+  /** Replicas of the scalable targets: 3 each in SimpleScalable and the transitional modes, 0 otherwise. */
   scalable: { read: number; write: number; backend: number };
+  /** The distributed components, in Distributed and `SimpleScalable<->Distributed` mode only. */
+  distributed?: LokiDistributedConfig;
   /** Gateway (nginx) replicas. Defaults to 1. */
   gatewayReplicas: number;
   /** Size of each PersistentVolumeClaim (single binary, write, backend). Defaults to `10Gi`. */
@@ -287,18 +369,16 @@ function readObjectStorage(s: Section, secretKeys: ReadonlySet<string>): LokiObj
 
 /**
  * Reads `loki`: the deployment mode, object storage, schema, retention and tenancy, with the
- * rules the chart itself would fail on at render time, so a mistake shows at preview.
- * `secretKeys` names the secret config keys that are set (their values stay secret elsewhere).
- */
-/**
- * Reads `loki`. `today` (YYYY-MM-DD, UTC) is the clock the schema date is checked against; it is
+ * rules the chart itself would fail on at render time, so a mistake shows at preview. `today` (YYYY-MM-DD, UTC) is the clock the schema date is checked against; it is
  * never part of the result.
  */
 export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: string): LokiConfig {
   const enabled = s.bool("enabled", true);
   const mode = s.oneOf("mode", LOKI_MODES, "SingleBinary") ?? "SingleBinary";
-  const runsSingleBinary = mode !== "SimpleScalable";
-  const runsScalable = mode !== "SingleBinary";
+  const runsSingleBinary = mode === "SingleBinary" || mode === "SingleBinary<->SimpleScalable";
+  const runsScalable = mode !== "SingleBinary" && mode !== "Distributed";
+  const runsDistributed = mode === "Distributed" || mode === "SimpleScalable<->Distributed";
+  const scale = s.oneOf("scale", LOKI_SCALES, "small") ?? "small";
 
   const sb = s.child("singleBinary");
   const singleBinaryReplicas = sb.int(
@@ -331,14 +411,14 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
       what: "a Loki tenant id (letters, digits and !-_.*'(), at most 150)",
       example: "observability",
     }) ?? "observability";
-  const caches = s.bool("caches", runsScalable);
+  const caches = s.bool("caches", mode !== "SingleBinary");
   s.done();
 
   // The chart's own render-time checks, named by key path.
-  if (runsScalable && !objectStorageSet) {
+  if ((runsScalable || runsDistributed) && !objectStorageSet) {
     s.problem(
       "objectStorage",
-      `is required when loki.mode is ${mode}: the read, write and backend targets share data only through object storage`,
+      `is required when loki.mode is ${mode}: ${runsScalable ? "the read, write and backend targets" : "the distributed components"} share data only through object storage`,
       "set an S3 bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`, or try the bundled MinIO with `pulumi config set --path loki.objectStorage.type minio`",
     );
   }
@@ -349,21 +429,43 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
       "set `pulumi config set --path loki.singleBinary.replicas 1`, or configure loki.objectStorage",
     );
   }
-  const bothModes = (section: Section, key: string, value: number, runs: string) => {
+  const bothModes = (section: Section, key: string, value: number, runs: string, transition: LokiMode) => {
     section.problem(
       key,
       `is ${value}, but loki.mode is ${mode}, which runs ${runs}`,
-      `remove it with \`pulumi config rm --path ${section.join(key)}\`, or set \`pulumi config set --path loki.mode SingleBinary<->SimpleScalable\` to run both while migrating`,
+      `remove it with \`pulumi config rm --path ${section.join(key)}\`, or set \`pulumi config set --path loki.mode ${transition}\` to run both while migrating`,
     );
   };
-  if (mode === "SingleBinary") {
+  if (mode === "SingleBinary" || mode === "Distributed") {
     for (const key of ["read", "write", "backend"] as const) {
       if (ss.has(key) && scalable[key] > 0)
-        bothModes(ss, key, scalable[key], "no read, write or backend targets");
+        bothModes(
+          ss,
+          key,
+          scalable[key],
+          "no read, write or backend targets",
+          mode === "Distributed" ? "SimpleScalable<->Distributed" : "SingleBinary<->SimpleScalable",
+        );
     }
   }
-  if (mode === "SimpleScalable" && sb.has("replicas") && singleBinaryReplicas > 0) {
-    bothModes(sb, "replicas", singleBinaryReplicas, "no single binary");
+  if (!runsSingleBinary && sb.has("replicas") && singleBinaryReplicas > 0) {
+    if (runsDistributed) {
+      // The chart has no transitional mode between the single binary and distributed components.
+      sb.problem(
+        "replicas",
+        `is ${singleBinaryReplicas}, but loki.mode is ${mode}, and the chart cannot run a single binary beside the distributed components`,
+        `remove it with \`pulumi config rm --path ${sb.join("replicas")}\`; to leave SingleBinary, migrate to SimpleScalable first (docs/logs.md)`,
+      );
+    } else {
+      bothModes(sb, "replicas", singleBinaryReplicas, "no single binary", "SingleBinary<->SimpleScalable");
+    }
+  }
+  if (!runsDistributed && s.has("scale")) {
+    s.problem(
+      "scale",
+      `is set, but loki.mode is ${mode}, which runs no distributed components for it to size`,
+      `remove it with \`pulumi config rm --path loki.scale\`, or set \`pulumi config set --path loki.mode Distributed\``,
+    );
   }
   const { accessKeyId, secretAccessKey } = LOKI_S3_SECRET_KEYS;
   if (objectStorage?.type !== "s3" && !(objectStorageSet && objectStorage === undefined)) {
@@ -383,6 +485,9 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
     mode,
     singleBinaryReplicas,
     scalable,
+    ...(runsDistributed
+      ? { distributed: { scale, replicas: { ...LOKI_SCALE_PRESETS[scale].replicas } } }
+      : {}),
     gatewayReplicas,
     persistenceSize,
     ...(objectStorage !== undefined ? { objectStorage } : {}),
@@ -417,8 +522,12 @@ export const LOKI_KEY: KeyDeclaration = {
   description: [
     "Loki (chart loki), in namespace logging, behind its gateway (Service loki-gateway).",
     "  loki.enabled              Install Loki, a log collector and Grafana's Loki datasource. Default: true.",
-    "  loki.mode                 SingleBinary | SimpleScalable | SingleBinary<->SimpleScalable (the chart's",
-    "                            transitional mode, for migrating; see the README). Default: SingleBinary.",
+    "  loki.mode                 SingleBinary | SimpleScalable | Distributed | SingleBinary<->SimpleScalable |",
+    "                            SimpleScalable<->Distributed (the chart's transitional modes, for migrating;",
+    "                            see docs/logs.md). Default: SingleBinary.",
+    "  loki.scale                Distributed mode's size for a daily log volume: small (up to 100 GB/day),",
+    "                            medium (up to 1 TB/day) or large (up to 3 TB/day, Loki's published tier);",
+    "                            sets the replicas of every distributed component (docs/logs.md). Default: small.",
     "  loki.singleBinary.replicas  Single-binary replicas; more than one needs loki.objectStorage; none in",
     "                            SimpleScalable. Default: 1 (0 in SimpleScalable).",
     "  loki.simpleScalable.read     Read target replicas; none in SingleBinary. Default: 3 (0 in SingleBinary).",
@@ -426,7 +535,7 @@ export const LOKI_KEY: KeyDeclaration = {
     "  loki.simpleScalable.backend  Backend target replicas (compactor, ruler, index gateway). Default: 3 (0 in SingleBinary).",
     "  loki.gateway.replicas     Gateway (nginx) replicas. Default: 1.",
     "  loki.persistence.size     Each PersistentVolumeClaim (single binary, write, backend, MinIO). Default: 10Gi.",
-    "  loki.objectStorage        Object storage; required for SimpleScalable. Default: none (the single",
+    "  loki.objectStorage        Object storage; required for SimpleScalable and Distributed. Default: none (the single",
     "                            binary's filesystem volume).",
     "  loki.objectStorage.type   s3 (any S3-compatible bucket) | minio (the chart's bundled MinIO with its",
     "                            built-in credentials: for trying SimpleScalable, never production). Default: s3.",

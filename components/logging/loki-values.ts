@@ -1,5 +1,10 @@
 import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, parseQuantity, toK8s } from "../kit";
-import { LokiConfig, S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "./config";
+import {
+  LokiConfig,
+  LokiDistributedComponent,
+  S3_ACCESS_KEY_ID_KEY,
+  S3_SECRET_ACCESS_KEY_KEY,
+} from "./config";
 
 /** Environment variables the Loki pods read the S3 key pair from (`-config.expand-env=true`). */
 export const LOKI_S3_ACCESS_KEY_ID_ENV = "LOKI_S3_ACCESS_KEY_ID";
@@ -40,8 +45,13 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   const s3 = storage?.type === "s3" ? storage : undefined;
   const minio = storage?.type === "minio";
   const objectStore = storage !== undefined ? "s3" : "filesystem";
-  // Ingesters run in the single binary, or in the write target once scalable targets exist.
-  const ingesters = loki.mode === "SingleBinary" ? loki.singleBinaryReplicas : loki.scalable.write;
+  // Ingesters run in the single binary, in the write target once scalable targets exist, and as
+  // their own component in Distributed mode (both of the last two, in one ring, while migrating).
+  const distributed = loki.distributed?.replicas;
+  const ingesters =
+    loki.mode === "SingleBinary"
+      ? loki.singleBinaryReplicas
+      : loki.scalable.write + (distributed?.ingester ?? 0);
   const storageClass = cluster.storageClass !== undefined ? { storageClass: cluster.storageClass } : {};
   const persistence = { size: loki.persistenceSize, ...storageClass };
 
@@ -105,6 +115,45 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
     };
   };
 
+  // A distributed component: sized only when it runs. The chart keeps two replicas of one component
+  // off one node (hard anti-affinity) and requires a disruption budget's maxUnavailable once a
+  // component has more than one replica.
+  const component = (
+    key: LokiDistributedComponent,
+    id: ContainerId,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> => {
+    const replicas = distributed?.[key] ?? 0;
+    if (replicas === 0) return { replicas: 0 };
+    return {
+      replicas,
+      resources: toK8s(res[id]),
+      ...(replicas > 1 ? { maxUnavailable: 1 } : {}),
+      ...credentials,
+      ...extra,
+    };
+  };
+  const claim = { name: "data", accessModes: ["ReadWriteOnce"], size: loki.persistenceSize, ...storageClass };
+  // Zone-aware replication: three StatefulSets (zones a, b, c), each write sent to one ingester
+  // per zone, so a whole zone can restart at once; two zones never share a node.
+  const zoneAware = (distributed?.ingester ?? 0) >= 3;
+  const distributedValues = {
+    distributor: component("distributor", "lokiDistributor"),
+    ingester: component("ingester", "lokiIngester", {
+      persistence: { enabled: true, claims: [claim] },
+      zoneAwareReplication: { enabled: zoneAware },
+    }),
+    querier: component("querier", "lokiQuerier"),
+    queryFrontend: component("queryFrontend", "lokiQueryFrontend"),
+    queryScheduler: component("queryScheduler", "lokiQueryScheduler"),
+    indexGateway: component("indexGateway", "lokiIndexGateway", {
+      persistence: { enabled: true, ...persistence },
+    }),
+    compactor: component("compactor", "lokiCompactor", { persistence: { enabled: true, claims: [claim] } }),
+    // The ruler evaluates Loki rules; the stack ships none, so it stays off in every mode.
+    ruler: { enabled: false, replicas: 0 },
+  };
+
   const cache = (id: "lokiChunksCache" | "lokiResultsCache") =>
     loki.caches
       ? { enabled: true, allocatedMemory: memcachedMegabytes(res[id]), resources: toK8s(res[id]) }
@@ -144,6 +193,7 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
     write: target("write", res.lokiWrite, true),
     read: target("read", res.lokiRead, false),
     backend: target("backend", res.lokiBackend, true),
+    ...distributedValues,
     // The collector and Grafana talk to the gateway only, whatever the mode behind it.
     gateway: {
       enabled: true,
@@ -178,6 +228,18 @@ export const LOKI_CONTAINERS: readonly ContainerSlot[] = [
   { container: "write", resources: "write.resources", replicas: "write.replicas" },
   { container: "read", resources: "read.resources", replicas: "read.replicas" },
   { container: "backend", resources: "backend.resources", replicas: "backend.replicas" },
+  { container: "distributor", resources: "distributor.resources", replicas: "distributor.replicas" },
+  // Zone-aware: the chart runs replicas / 3 per zone, so a multiple of 3 (as every scale has) runs exactly this many.
+  { container: "ingester", resources: "ingester.resources", replicas: "ingester.replicas" },
+  { container: "querier", resources: "querier.resources", replicas: "querier.replicas" },
+  { container: "query-frontend", resources: "queryFrontend.resources", replicas: "queryFrontend.replicas" },
+  {
+    container: "query-scheduler",
+    resources: "queryScheduler.resources",
+    replicas: "queryScheduler.replicas",
+  },
+  { container: "index-gateway", resources: "indexGateway.resources", replicas: "indexGateway.replicas" },
+  { container: "compactor", resources: "compactor.resources", replicas: "compactor.replicas" },
   {
     container: "gateway (nginx)",
     resources: "gateway.resources",

@@ -1,10 +1,12 @@
 import {
+  Fields,
+  Infer,
   KeyDeclaration,
   MAX_REPLICAS,
+  readFields,
   serviceHost,
   STACK_NAMESPACE_NAMES,
   Section,
-  describe,
   patterns,
   setCommand,
 } from "../kit";
@@ -55,15 +57,6 @@ export interface MtlsException {
   reason: string;
 }
 
-export interface MtlsConfig {
-  /** The mesh-wide mode (PeerAuthentication `default` in istio-system). Defaults to PERMISSIVE. */
-  mode: MtlsMode;
-  /** Namespaces made STRICT whatever the mesh-wide mode. Defaults to none. */
-  strictNamespaces: string[];
-  /** Namespaces that accept plaintext. Defaults to none. */
-  exceptions: MtlsException[];
-}
-
 /** One canary release of an application: header-matched requests and a share of the rest go to the new version. */
 export interface CanaryConfig {
   /** Name of the VirtualService and DestinationRule. */
@@ -84,55 +77,6 @@ export interface CanaryConfig {
   weights?: { stable: number; canary: number };
 }
 
-export interface MeshTracingConfig {
-  /** Send sidecar spans to the OTLP endpoint. Defaults to false. */
-  enabled: boolean;
-  /** The OTLP/gRPC collector's service host. Defaults to that of DEFAULT_TRACING_ENDPOINT. */
-  service: string;
-  /** Its port. Defaults to 4317. */
-  port: number;
-  /** Percentage of requests traced (0-100). Defaults to 100 on kind, 1 on cloud. */
-  samplingPercentage: number;
-}
-
-export interface MeshConfig {
-  /** Install Istio. Defaults to true. */
-  enabled: boolean;
-  istiod: {
-    /** istiod replicas. Defaults to 1. */
-    replicas: number;
-  };
-  gateway: {
-    /** Install the ingress gateway. Defaults to true. */
-    enabled: boolean;
-    /** Gateway replicas. Defaults to 1. */
-    replicas: number;
-    /** Its Service type. Defaults to ClusterIP on kind (no load balancer there), LoadBalancer on cloud. */
-    serviceType: GatewayServiceType;
-  };
-  /** Application namespaces that get sidecars (label `istio-injection=enabled`). Defaults to none. */
-  injectNamespaces: string[];
-  mtls: MtlsConfig;
-  authorization: {
-    /** Namespaces where only explicitly allowed requests reach meshed workloads. Defaults to none. */
-    defaultDenyNamespaces: string[];
-  };
-  grafanaGateway: {
-    /**
-     * Serve Grafana through the ingress gateway, over mTLS to a Grafana sidecar. Defaults to true on
-     * kind with the gateway and Grafana, false on cloud.
-     */
-    enabled: boolean;
-    /** Host names the gateway serves Grafana on. Defaults to `*` (any). */
-    hosts: string[];
-  };
-  /** Envoy access logs of every sidecar and gateway, on stdout. Defaults to true on kind, false on cloud. */
-  accessLogs: boolean;
-  tracing: MeshTracingConfig;
-  /** Canary routes. Defaults to none. */
-  canaries: CanaryConfig[];
-}
-
 const NAMESPACE = {
   re: patterns.K8S_NAME,
   what: "a namespace name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
@@ -151,21 +95,180 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.
 // Istio matches header names in lowercase only.
 const HEADER_NAME = /^[a-z0-9][-a-z0-9_]*$/;
 
-function percentage(s: Section, key: string, fallback: number): number {
-  const v = s.raw(key);
-  if (v === undefined) return fallback;
-  // `pulumi config set` without --path stores text, so "0.5" counts as 0.5.
-  const n = typeof v === "string" && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 0 || n > 100) {
-    s.problem(
-      key,
-      `must be a percentage from 0 to 100, got ${describe(v)}`,
-      `set e.g. \`pulumi config set --path ${s.join(key)} ${fallback}\``,
-    );
-    return fallback;
-  }
-  return n;
-}
+export const MESH_FIELDS = {
+  enabled: { kind: "boolean", default: true, description: "Install Istio." },
+  istiod: {
+    kind: "group",
+    description: "The control plane.",
+    fields: {
+      replicas: {
+        kind: "integer",
+        default: 1,
+        min: 1,
+        max: MAX_REPLICAS,
+        description: "istiod replicas (an autoscaler stays off).",
+      },
+    },
+  },
+  gateway: {
+    kind: "group",
+    description: "The ingress gateway (namespace istio-ingress).",
+    fields: {
+      enabled: { kind: "boolean", default: true, description: "Install the ingress gateway." },
+      replicas: {
+        kind: "integer",
+        default: 1,
+        min: 1,
+        max: MAX_REPLICAS,
+        description: "Gateway replicas.",
+      },
+      serviceType: {
+        kind: "enum",
+        values: GATEWAY_SERVICE_TYPES,
+        default: "LoadBalancer",
+        defaultOnKind: "ClusterIP",
+        description:
+          "The gateway's Service type; not LoadBalancer on kind, where nothing assigns an external IP.",
+      },
+    },
+  },
+  injectNamespaces: {
+    kind: "strings",
+    format: NAMESPACE,
+    default: [],
+    description:
+      "Application namespaces (they must exist) labelled istio-injection=enabled; the stack's own and Kubernetes' and Istio's namespaces are refused.",
+  },
+  mtls: {
+    kind: "group",
+    description: "Mutual TLS between meshed workloads (PeerAuthentications).",
+    fields: {
+      mode: {
+        kind: "enum",
+        values: MTLS_MODES,
+        default: "PERMISSIVE",
+        description: "The mesh-wide mode: STRICT accepts only mTLS, PERMISSIVE plaintext as well.",
+      },
+      strictNamespaces: {
+        kind: "strings",
+        format: NAMESPACE,
+        default: [],
+        description: "Namespaces that are STRICT whatever the mesh-wide mode.",
+      },
+      exceptions: {
+        kind: "custom",
+        type: "list of {namespace, mode, reason}",
+        defaultText: "none",
+        description:
+          "Namespaces that accept plaintext although the mesh is STRICT, each with namespace (required), mode PERMISSIVE | DISABLE (default PERMISSIVE) and reason (required, kept on the policy).",
+      },
+    },
+  },
+  authorization: {
+    kind: "group",
+    description: "Authorization policies.",
+    fields: {
+      defaultDenyNamespaces: {
+        kind: "strings",
+        format: NAMESPACE,
+        default: [],
+        description:
+          "Namespaces where meshed workloads take only requests a policy allows (the stack adds: Prometheus may scrape with GET).",
+      },
+    },
+  },
+  grafanaGateway: {
+    kind: "group",
+    description: "Grafana served through the ingress gateway.",
+    fields: {
+      enabled: {
+        kind: "custom",
+        type: "boolean",
+        defaultText:
+          "true on kind with the gateway and Grafana; false on cloud, where the gateway's LoadBalancer is public",
+        description:
+          "Serve Grafana through the gateway (Grafana gets a sidecar and takes requests from the gateway and Prometheus only).",
+      },
+      hosts: {
+        kind: "strings",
+        format: { re: HOST, what: "a host name such as grafana.example.com or *", example: "*" },
+        default: ["*"],
+        description: "Host names to serve Grafana on (at least one).",
+      },
+    },
+  },
+  accessLogs: {
+    kind: "boolean",
+    default: false,
+    defaultOnKind: true,
+    description: "Envoy access logs of every sidecar and gateway, on stdout.",
+  },
+  tracing: {
+    kind: "group",
+    description: "Spans of every sidecar and gateway (Telemetry API).",
+    fields: {
+      endpoint: {
+        kind: "string",
+        format: {
+          re: ENDPOINT,
+          what: "an OTLP/gRPC endpoint as host:port",
+          example: DEFAULT_TRACING_ENDPOINT,
+        },
+        default: DEFAULT_TRACING_ENDPOINT,
+        description: "The collector's OTLP/gRPC host:port (the tracing part's endpoint).",
+      },
+      enabled: {
+        kind: "custom",
+        type: "boolean",
+        defaultText: "tracing.enabled",
+        description: "Send spans to the OTLP endpoint.",
+      },
+      samplingPercentage: {
+        kind: "number",
+        default: 1,
+        defaultOnKind: 100,
+        min: 0,
+        max: 100,
+        what: "a percentage from 0 to 100",
+        description: "Percentage of requests traced.",
+      },
+    },
+  },
+  canaries: {
+    kind: "custom",
+    type: "list of {name, namespace, host, versionLabel, stable, canary, match.headers, weights}",
+    defaultText: "none",
+    description:
+      "Canary routes, each with name and namespace (required); host (default: the name); versionLabel (default version); stable (default v1); canary (default v2); match.headers: exact header values sent to the canary; weights.stable and weights.canary: the split of all other requests, adding up to 100. A canary needs a match or a canary weight.",
+  },
+} as const satisfies Fields;
+
+type ReadMesh = Infer<typeof MESH_FIELDS>;
+
+export type MtlsConfig = ReadMesh["mtls"] & {
+  /** Namespaces that accept plaintext. Defaults to none. */
+  exceptions: MtlsException[];
+};
+
+export type MeshTracingConfig = ReadMesh["tracing"] & {
+  /** Send sidecar spans to the OTLP endpoint. Defaults to tracing.enabled. */
+  enabled: boolean;
+  /** The endpoint's host, the OTLP/gRPC collector's service. */
+  service: string;
+  /** The endpoint's port. */
+  port: number;
+};
+
+export type MeshConfig = Omit<ReadMesh, "mtls" | "grafanaGateway" | "tracing"> & {
+  mtls: MtlsConfig;
+  grafanaGateway: ReadMesh["grafanaGateway"] & {
+    /** Serve Grafana through the ingress gateway, over mTLS to a Grafana sidecar. */
+    enabled: boolean;
+  };
+  tracing: MeshTracingConfig;
+  /** Canary routes. Defaults to none. */
+  canaries: CanaryConfig[];
+};
 
 function requiredName(s: Section, key: string, pattern: typeof NAME): string | undefined {
   if (!s.has(key)) return s.requiredString(key, pattern.example);
@@ -173,7 +276,13 @@ function requiredName(s: Section, key: string, pattern: typeof NAME): string | u
 }
 
 /** Namespace lists must stay out of namespaces the mesh or Kubernetes run on. */
-function rejectReserved(s: Section, key: string, names: string[], reserved: readonly string[], why: string) {
+function rejectReserved(
+  s: Section,
+  key: string,
+  names: readonly string[],
+  reserved: readonly string[],
+  why: string,
+) {
   names.forEach((ns, i) => {
     if (reserved.includes(ns)) s.problem(`${key}[${i}]`, `is "${ns}", ${why}`, "remove it");
   });
@@ -182,18 +291,16 @@ function rejectReserved(s: Section, key: string, names: string[], reserved: read
 const SYSTEM_WHY =
   "a namespace of Kubernetes or Istio itself, where this policy would change the mesh's own traffic";
 
-function readMtls(t: Section): MtlsConfig {
-  const mode = t.oneOf("mode", MTLS_MODES, "PERMISSIVE") ?? "PERMISSIVE";
-  const strictNamespaces = t.strings("strictNamespaces", NAMESPACE);
-  rejectReserved(t, "strictNamespaces", strictNamespaces, SYSTEM_NAMESPACES, SYSTEM_WHY);
+/** `mtls.exceptions`: each namespace once, neither a system namespace nor a STRICT one. */
+function readExceptions(t: Section, key: string, strictNamespaces: readonly string[]): MtlsException[] {
   const exceptions: MtlsException[] = [];
-  t.items("exceptions").forEach((e, i) => {
+  t.items(key).forEach((e, i) => {
     const namespace = requiredName(e, "namespace", NAMESPACE);
     const exceptionMode = e.oneOf("mode", MTLS_EXCEPTION_MODES, "PERMISSIVE") ?? "PERMISSIVE";
     const reason = e.requiredString("reason", '"legacy clients without sidecars"');
     e.done();
     if (namespace === undefined || reason === undefined) return;
-    const at = `exceptions[${i}].namespace`;
+    const at = `${key}[${i}].namespace`;
     if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace)) {
       t.problem(at, `is "${namespace}", ${SYSTEM_WHY}`, "remove it");
     } else if (strictNamespaces.includes(namespace)) {
@@ -208,8 +315,7 @@ function readMtls(t: Section): MtlsConfig {
       exceptions.push({ namespace, mode: exceptionMode, reason });
     }
   });
-  t.done();
-  return { mode, strictNamespaces, exceptions };
+  return exceptions;
 }
 
 /** One canary route, or undefined when any of its fields has a problem (already reported). */
@@ -334,6 +440,34 @@ function readCanary(c: Section): CanaryConfig | undefined {
   };
 }
 
+/** `canaries`: each route once per namespace and name, and reachable by a match or a weight. */
+function readCanaries(m: Section, key: string, canaries: CanaryConfig[]): void {
+  const canaryIndex: number[] = [];
+  m.items(key).forEach((c, index) => {
+    const canary = readCanary(c);
+    if (canary === undefined) return;
+    if (canary.match === undefined && (canary.weights === undefined || canary.weights.canary === 0)) {
+      m.problem(
+        `${key}[${index}]`,
+        `has neither a header match nor a canary weight, so no request would reach version "${canary.canary}"`,
+        `set a match (\`${setCommand(c.join("match.headers.end-user"), "test-user")}\`) or weights (\`${setCommand(c.join("weights.stable"), "90")}\` and \`${setCommand(c.join("weights.canary"), "10")}\`)`,
+      );
+      return;
+    }
+    const first = canaries.findIndex((x) => x.namespace === canary.namespace && x.name === canary.name);
+    if (first >= 0) {
+      m.problem(
+        `${key}[${index}].name`,
+        `"${canary.name}" in namespace "${canary.namespace}" repeats ${m.join(`${key}[${canaryIndex[first] ?? first}]`)}`,
+        "give each canary route its own name",
+      );
+      return;
+    }
+    canaries.push(canary);
+    canaryIndex.push(index);
+  });
+}
+
 /** Context from other keys that the mesh's defaults and cross-key rules need. */
 export interface MeshContext {
   /** `cluster.type`, when it is valid. */
@@ -344,170 +478,114 @@ export interface MeshContext {
   tracingEnabled?: boolean;
 }
 
-/** Reads the `mesh` key: Istio, its policies, telemetry and canary routes. */
+/**
+ * Reads the `mesh` key as MESH_FIELDS declares it: Istio, its policies, telemetry and canary
+ * routes. mTLS exceptions and canaries have their own readers, and so do the two switches whose
+ * default comes from other keys.
+ */
 export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
   const kind = ctx.clusterType === "kind";
-  const enabled = m.bool("enabled", true);
-
-  const i = m.child("istiod");
-  const istiod = { replicas: i.int("replicas", 1, 1, MAX_REPLICAS) };
-  i.done();
-
-  const g = m.child("gateway");
-  const gateway = {
-    enabled: g.bool("enabled", true),
-    replicas: g.int("replicas", 1, 1, MAX_REPLICAS),
-    serviceType:
-      g.oneOf("serviceType", GATEWAY_SERVICE_TYPES, kind ? "ClusterIP" : "LoadBalancer") ?? "ClusterIP",
-  };
-  if (kind && gateway.serviceType === "LoadBalancer") {
-    g.problem(
-      "serviceType",
-      "is LoadBalancer but cluster.type is kind, where nothing assigns an external IP and Helm would wait for one forever",
-      `set \`pulumi config set --path ${g.join("serviceType")} NodePort\` (or ClusterIP)`,
-    );
-  }
-  g.done();
-
-  const injectNamespaces = m.strings("injectNamespaces", NAMESPACE);
-  rejectReserved(
-    m,
-    "injectNamespaces",
-    injectNamespaces,
-    [...SYSTEM_NAMESPACES, ...STACK_NAMESPACES],
-    "a namespace of Kubernetes, Istio or the stack itself, which is never labelled for injection (the stack's own workloads are meshed one by one)",
-  );
-
-  const mtls = readMtls(m.child("mtls"));
-
-  const a = m.child("authorization");
-  const defaultDenyNamespaces = a.strings("defaultDenyNamespaces", NAMESPACE);
-  rejectReserved(a, "defaultDenyNamespaces", defaultDenyNamespaces, SYSTEM_NAMESPACES, SYSTEM_WHY);
-  a.done();
-
-  const gg = m.child("grafanaGateway");
-  const grafanaGatewayExplicit = gg.raw("enabled") === true || gg.raw("enabled") === "true";
-  const grafanaGateway = {
-    // Off by default on cloud, where the gateway's LoadBalancer is public: publishing Grafana is a choice.
-    enabled: gg.bool("enabled", kind && gateway.enabled && ctx.grafanaEnabled),
-    hosts: gg.has("hosts")
-      ? gg.strings("hosts", { re: HOST, what: "a host name such as grafana.example.com or *", example: "*" })
-      : (gg.raw("hosts"), ["*"]),
-  };
-  if (gg.has("hosts") && grafanaGateway.hosts.length === 0) {
-    gg.problem("hosts", "names no host", `set one, e.g. \`${setCommand(`${gg.join("hosts")}[0]`, "'*'")}\``);
-  }
-  if (grafanaGatewayExplicit && !gateway.enabled) {
-    gg.problem(
-      "enabled",
-      "is true but mesh.gateway.enabled is false, and Grafana is served through the gateway",
-      "set `pulumi config set --path mesh.gateway.enabled true`, or `pulumi config set --path mesh.grafanaGateway.enabled false`",
-    );
-  } else if (grafanaGatewayExplicit && !ctx.grafanaEnabled) {
-    gg.problem(
-      "enabled",
-      "is true but grafana.enabled is false",
-      "set `pulumi config set --path grafana.enabled true`, or `pulumi config set --path mesh.grafanaGateway.enabled false`",
-    );
-  }
-  gg.done();
-
-  const accessLogs = m.bool("accessLogs", kind);
-
-  const t = m.child("tracing");
-  const endpoint =
-    t.optionalString("endpoint", {
-      re: ENDPOINT,
-      what: "an OTLP/gRPC endpoint as host:port",
-      example: DEFAULT_TRACING_ENDPOINT,
-    }) ?? DEFAULT_TRACING_ENDPOINT;
-  const colon = endpoint.lastIndexOf(":");
-  const tracing: MeshTracingConfig = {
-    enabled: t.bool("enabled", ctx.tracingEnabled ?? false),
-    service: endpoint.slice(0, colon),
-    port: Number(endpoint.slice(colon + 1)),
-    samplingPercentage: percentage(t, "samplingPercentage", kind ? 100 : 1),
-  };
-  t.done();
-
+  let gatewayEnabled = true;
+  let strictNamespaces: readonly string[] = [];
+  let exceptions: MtlsException[] = [];
+  let grafanaGatewayExplicit = false;
+  let grafanaGatewayEnabled = false;
+  let tracingEnabled = false;
   const canaries: CanaryConfig[] = [];
-  const canaryIndex: number[] = [];
-  m.items("canaries").forEach((c, index) => {
-    const canary = readCanary(c);
-    if (canary === undefined) return;
-    if (canary.match === undefined && (canary.weights === undefined || canary.weights.canary === 0)) {
-      m.problem(
-        `canaries[${index}]`,
-        `has neither a header match nor a canary weight, so no request would reach version "${canary.canary}"`,
-        `set a match (\`${setCommand(c.join("match.headers.end-user"), "test-user")}\`) or weights (\`${setCommand(c.join("weights.stable"), "90")}\` and \`${setCommand(c.join("weights.canary"), "10")}\`)`,
-      );
-      return;
-    }
-    const first = canaries.findIndex((x) => x.namespace === canary.namespace && x.name === canary.name);
-    if (first >= 0) {
-      m.problem(
-        `canaries[${index}].name`,
-        `"${canary.name}" in namespace "${canary.namespace}" repeats ${m.join(`canaries[${canaryIndex[first] ?? first}]`)}`,
-        "give each canary route its own name",
-      );
-      return;
-    }
-    canaries.push(canary);
-    canaryIndex.push(index);
+  const stringsOf = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
+  const read = readFields(m, MESH_FIELDS, {
+    ...(ctx.clusterType !== undefined ? { clusterType: ctx.clusterType } : {}),
+    readers: {
+      "mtls.exceptions": (t, key) => {
+        exceptions = readExceptions(t, key, strictNamespaces);
+      },
+      "grafanaGateway.enabled": (gg, key) => {
+        grafanaGatewayExplicit = gg.raw(key) === true || gg.raw(key) === "true";
+        // Off by default on cloud, where the gateway's LoadBalancer is public: publishing Grafana is a choice.
+        grafanaGatewayEnabled = gg.bool(key, kind && gatewayEnabled && ctx.grafanaEnabled);
+      },
+      "tracing.enabled": (t, key) => {
+        tracingEnabled = t.bool(key, ctx.tracingEnabled ?? false);
+      },
+      canaries: (s, key) => {
+        readCanaries(s, key, canaries);
+      },
+    },
+    checks: {
+      "gateway.enabled": (_g, _key, value) => {
+        gatewayEnabled = value === true;
+      },
+      "gateway.serviceType": (g, key, value) => {
+        if (kind && value === "LoadBalancer") {
+          g.problem(
+            key,
+            "is LoadBalancer but cluster.type is kind, where nothing assigns an external IP and Helm would wait for one forever",
+            `set \`pulumi config set --path ${g.join(key)} NodePort\` (or ClusterIP)`,
+          );
+        }
+      },
+      injectNamespaces: (s, key, value) => {
+        rejectReserved(
+          s,
+          key,
+          stringsOf(value),
+          [...SYSTEM_NAMESPACES, ...STACK_NAMESPACES],
+          "a namespace of Kubernetes, Istio or the stack itself, which is never labelled for injection (the stack's own workloads are meshed one by one)",
+        );
+      },
+      "mtls.strictNamespaces": (t, key, value) => {
+        strictNamespaces = stringsOf(value);
+        rejectReserved(t, key, strictNamespaces, SYSTEM_NAMESPACES, SYSTEM_WHY);
+      },
+      "authorization.defaultDenyNamespaces": (a, key, value) => {
+        rejectReserved(a, key, stringsOf(value), SYSTEM_NAMESPACES, SYSTEM_WHY);
+      },
+      "grafanaGateway.hosts": (gg, key, value) => {
+        if (gg.has(key) && stringsOf(value).length === 0) {
+          gg.problem(key, "names no host", `set one, e.g. \`${setCommand(`${gg.join(key)}[0]`, "'*'")}\``);
+        }
+        if (grafanaGatewayExplicit && !gatewayEnabled) {
+          gg.problem(
+            "enabled",
+            "is true but mesh.gateway.enabled is false, and Grafana is served through the gateway",
+            "set `pulumi config set --path mesh.gateway.enabled true`, or `pulumi config set --path mesh.grafanaGateway.enabled false`",
+          );
+        } else if (grafanaGatewayExplicit && !ctx.grafanaEnabled) {
+          gg.problem(
+            "enabled",
+            "is true but grafana.enabled is false",
+            "set `pulumi config set --path grafana.enabled true`, or `pulumi config set --path mesh.grafanaGateway.enabled false`",
+          );
+        }
+      },
+    },
   });
-
-  m.done();
+  const endpoint = read.tracing.endpoint;
+  const colon = endpoint.lastIndexOf(":");
   return {
-    enabled,
-    istiod,
-    gateway,
-    injectNamespaces,
-    mtls,
-    authorization: { defaultDenyNamespaces },
-    grafanaGateway,
-    accessLogs,
-    tracing,
+    enabled: read.enabled,
+    istiod: read.istiod,
+    gateway: read.gateway,
+    injectNamespaces: read.injectNamespaces,
+    mtls: { ...read.mtls, exceptions },
+    authorization: read.authorization,
+    grafanaGateway: { enabled: grafanaGatewayEnabled, hosts: read.grafanaGateway.hosts },
+    accessLogs: read.accessLogs,
+    tracing: {
+      endpoint,
+      enabled: tracingEnabled,
+      service: endpoint.slice(0, colon),
+      port: Number(endpoint.slice(colon + 1)),
+      samplingPercentage: read.tracing.samplingPercentage,
+    },
     canaries,
   };
 }
 
-/**
- * `mesh`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
- * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
- * the description names exactly the fields that reader knows.
- */
+/** `mesh`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
 export const MESH_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "The Istio service mesh (charts base, istiod, gateway) and its policies. Lists are set item by",
-    "item: `pulumi config set --path 'mesh.injectNamespaces[0]' shop`.",
-    "  mesh.enabled                 Install Istio. Default: true.",
-    "  mesh.istiod.replicas         istiod replicas (an autoscaler stays off). Default: 1.",
-    "  mesh.gateway.enabled         Install the ingress gateway (namespace istio-ingress). Default: true.",
-    "  mesh.gateway.replicas        Gateway replicas. Default: 1.",
-    "  mesh.gateway.serviceType     ClusterIP | NodePort | LoadBalancer (not on kind). Default: ClusterIP on kind, LoadBalancer on cloud.",
-    "  mesh.injectNamespaces        Application namespaces (they must exist) labelled istio-injection=enabled; the",
-    "                               stack's own and Kubernetes'/Istio's namespaces are refused. Default: none.",
-    "  mesh.mtls.mode               Mesh-wide mTLS: STRICT | PERMISSIVE. Default: PERMISSIVE.",
-    "  mesh.mtls.strictNamespaces   Namespaces that are STRICT whatever the mesh-wide mode. Default: none.",
-    "  mesh.mtls.exceptions         Namespaces that accept plaintext, each {namespace, mode: PERMISSIVE | DISABLE",
-    "                               (default PERMISSIVE), reason (required)}. Default: none.",
-    "  mesh.authorization.defaultDenyNamespaces",
-    "                               Namespaces where meshed workloads take only requests a policy allows (the stack",
-    "                               adds: Prometheus may scrape with GET). Default: none.",
-    "  mesh.grafanaGateway.enabled  Serve Grafana through the gateway (Grafana gets a sidecar and takes requests",
-    "                               from the gateway and Prometheus only). Default: true on kind with the gateway and",
-    "                               Grafana; false on cloud, where the gateway's LoadBalancer is public.",
-    '  mesh.grafanaGateway.hosts    Host names to serve Grafana on. Default: ["*"].',
-    "  mesh.accessLogs              Envoy access logs on stdout. Default: true on kind, false on cloud.",
-    "  mesh.tracing.enabled         Send spans to an OTLP collector (Telemetry API). Default: tracing.enabled.",
-    "  mesh.tracing.endpoint        The collector's OTLP/gRPC host:port. Default: otlp.tracing.svc.cluster.local:4317 (the tracing part's endpoint).",
-    "  mesh.tracing.samplingPercentage",
-    "                               Percentage of requests traced, 0-100. Default: 100 on kind, 1 on cloud.",
-    "  mesh.canaries                Canary routes, each {name, namespace (required); host (default: the name);",
-    "                               versionLabel (default version); stable (default v1); canary (default v2);",
-    "                               match.headers: exact header values sent to the canary; weights.stable and",
-    "                               weights.canary: the split of all other requests, adding up to 100}. A canary",
-    "                               needs a match or a canary weight. Default: none.",
-  ].join("\n"),
+  kind: "object",
+  description:
+    "The Istio service mesh (charts base, istiod, gateway) and its policies. Lists are set item by item: `pulumi config set --path 'mesh.injectNamespaces[0]' shop`.",
+  fields: MESH_FIELDS,
 };

@@ -26,3 +26,32 @@ export type { MetricsServerValuesArgs } from "./metrics-server-values";
 export { prometheusDatasource, alertmanagerDatasource } from "./datasources";
 export { readPrometheus, readAlertmanager, readMetricsServer } from "./config";
 export type { AlertmanagerConfig, MetricsServerConfig, PrometheusConfig } from "./config";
+export { Thanos } from "./thanos";
+export type { ThanosArgs } from "./thanos";
+export {
+  thanosValues,
+  thanosObjstoreConfig,
+  thanosCredentialsEnv,
+  thanosQueryUrl,
+  prometheusThanosValues,
+  THANOS_CONTAINERS,
+  THANOS_RELEASE,
+  THANOS_SERVICES,
+  THANOS_SELECTOR,
+  THANOS_OBJSTORE_SECRET,
+  THANOS_OBJSTORE_KEY,
+  THANOS_SIDECAR_SERVICE,
+  PROMETHEUS_REPLICA_LABEL,
+} from "./thanos-values";
+export type { ThanosValuesArgs } from "./thanos-values";
+export {
+  readThanos,
+  THANOS_KEY,
+  THANOS_S3_ACCESS_KEY_ID_KEY,
+  THANOS_S3_SECRET_ACCESS_KEY_KEY,
+  THANOS_S3_SECRET_KEYS,
+  THANOS_S3_CREDENTIALS_SECRET,
+} from "./thanos-config";
+export type { ThanosConfig, ThanosCredentials, ThanosObjectStorage, ThanosRetention } from "./thanos-config";
+export { EXEMPLAR_TRACE_ID_LABEL } from "./prometheus-stack-values";
+export type { PrometheusDatasourceOptions } from "./datasources";

@@ -5,6 +5,8 @@ import { AlertingConfig } from "../alerting/config";
 import { DashboardsConfig, GrafanaConfig } from "../grafana/config";
 import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, StorageConfig, toK8s } from "../kit";
 import { AlertmanagerConfig, PrometheusConfig } from "./config";
+import type { ThanosConfig } from "./thanos-config";
+import { prometheusThanosValues, thanosQueryUrl } from "./thanos-values";
 import type { PlatformConfig } from "../kit";
 
 /**
@@ -99,7 +101,20 @@ export interface PrometheusStackValuesArgs {
   grafanaAdminSecretName: string;
   /** Istio sidecars for Prometheus (its certificate) and Grafana. Defaults to none (no mesh). */
   mesh?: PrometheusMeshArgs;
+  /**
+   * Long-term metrics: the Thanos sidecar in every Prometheus replica, and Grafana's Prometheus
+   * datasource (same uid) on the query-frontend in `namespace`. Defaults to none (no Thanos).
+   */
+  thanos?: { config: ThanosConfig; namespace: string };
+  /**
+   * The uid of the traces datasource (Jaeger): an exemplar's trace id in a Prometheus panel then
+   * opens its trace, the metrics-to-traces link. Defaults to none (no exemplar link).
+   */
+  tracesDatasourceUid?: string;
 }
+
+/** The label exemplars carry their trace id in (the OpenTelemetry SDKs' and Prometheus clients' name). */
+export const EXEMPLAR_TRACE_ID_LABEL = "trace_id";
 
 /**
  * The values builder's arguments from the stack config: the one place that picks its slices.
@@ -113,9 +128,11 @@ export function prometheusStackValuesArgs(
     grafana: GrafanaConfig;
     dashboards: DashboardsConfig;
     alerting: AlertingConfig;
+    thanos?: ThanosConfig;
   },
   grafanaAdminSecretName: string,
   mesh?: { grafanaSidecar: boolean },
+  links: { namespace?: string; tracesDatasourceUid?: string } = {},
 ): PrometheusStackValuesArgs {
   return {
     cluster: config.cluster,
@@ -129,6 +146,10 @@ export function prometheusStackValuesArgs(
     ...(mesh !== undefined
       ? { mesh: { proxy: config.resources.istioProxy, grafanaSidecar: mesh.grafanaSidecar } }
       : {}),
+    ...(config.thanos?.enabled === true
+      ? { thanos: { config: config.thanos, namespace: links.namespace ?? "monitoring" } }
+      : {}),
+    ...(links.tracesDatasourceUid !== undefined ? { tracesDatasourceUid: links.tracesDatasourceUid } : {}),
   };
 }
 
@@ -151,6 +172,10 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
   const { cluster, resources: res, prometheus, alertmanager, grafana, dashboards, mesh } = args;
   const reloader = toK8s(res.configReloader);
   const routed = routingEnabled({ prometheus, alertmanager, alerting: args.alerting });
+  const thanos =
+    args.thanos !== undefined
+      ? prometheusThanosValues({ thanos: args.thanos.config, resources: res })
+      : undefined;
   return {
     // The CRDs come from the prometheus-operator-crds release, which upgrades them; this chart's
     // copy sits in Helm's never-upgraded crds/ folder.
@@ -179,7 +204,9 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
           ? { storageSpec: { volumeClaimTemplate: claimTemplate(prometheus.storage, cluster.storageClass) } }
           : {}),
         ...(mesh !== undefined ? prometheusMeshSpec(mesh) : {}),
+        ...(thanos?.prometheusSpec ?? {}),
       },
+      ...(thanos?.prometheus ?? {}),
     },
     kubeEtcd: { enabled: prometheus.scrapeControlPlane },
     kubeScheduler: { enabled: prometheus.scrapeControlPlane },
@@ -226,6 +253,20 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
         dashboards: sidecarDashboardValues(dashboards),
         datasources: {
           uid: PROMETHEUS_DATASOURCE_UID,
+          // With Thanos, the same datasource (same uid, so dashboards keep working) reads every
+          // replica, deduplicated, and the bucket's history through the query-frontend.
+          ...(args.thanos !== undefined
+            ? { url: thanosQueryUrl(args.thanos.namespace), extraJsonData: { prometheusType: "Thanos" } }
+            : {}),
+          ...(args.tracesDatasourceUid !== undefined
+            ? {
+                exemplarTraceIdDestinations: {
+                  datasourceUid: args.tracesDatasourceUid,
+                  traceIdLabelName: EXEMPLAR_TRACE_ID_LABEL,
+                  urlDisplayLabel: "Open trace",
+                },
+              }
+            : {}),
           // The program provisions Alertmanager's datasource itself, only when Alertmanager runs.
           alertmanager: { enabled: false },
         },
@@ -305,6 +346,12 @@ export const PROMETHEUS_STACK_CONTAINERS: readonly ContainerSlot[] = [
     replicas: "grafana.replicas",
     enabledWhen: ["grafana.enabled", "grafana.persistence.enabled"],
     runs: "init",
+  },
+  {
+    container: "prometheus thanos-sidecar",
+    resources: "prometheus.prometheusSpec.thanos.resources",
+    replicas: "prometheus.prometheusSpec.replicas",
+    enabledWhen: ["prometheus.prometheusSpec.thanos"],
   },
   {
     container: "prometheus istio-proxy (certificate only)",

@@ -9,6 +9,8 @@ import {
   prometheusStackValuesArgs,
 } from "./prometheus-stack-values";
 import { STACK_LABELS, helmRelease } from "../kit";
+import { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, type ThanosConfig } from "./thanos-config";
+import { thanosObjstoreConfig, THANOS_OBJSTORE_KEY, THANOS_OBJSTORE_SECRET } from "./thanos-values";
 import type { AlertingConfig } from "../alerting/config";
 import type { DashboardsConfig, GrafanaConfig } from "../grafana/config";
 import type { PlatformConfig } from "../kit";
@@ -19,7 +21,7 @@ export interface PrometheusStackArgs {
   namespace: OwnedNamespace;
   /**
    * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
-   * grafana, dashboards and alerting.
+   * grafana, dashboards, alerting and thanos.
    */
   config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & {
     prometheus: PrometheusConfig;
@@ -27,7 +29,15 @@ export interface PrometheusStackArgs {
     grafana: GrafanaConfig;
     dashboards: DashboardsConfig;
     alerting: AlertingConfig;
+    thanos: ThanosConfig;
   };
+  /**
+   * The Thanos bucket's key pair from secret config, when thanos.objectStorage takes its
+   * credentials from config. Defaults to none (an existing Secret, or no Thanos).
+   */
+  thanosS3Credentials?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+  /** The traces datasource's uid, for links from exemplars to traces. Defaults to none (no Jaeger). */
+  tracesDatasourceUid?: string;
   /** Grafana's admin password. Defaults to a generated 32-character password. */
   grafanaAdminPassword?: pulumi.Output<string>;
   /**
@@ -71,6 +81,8 @@ export class PrometheusStack extends pulumi.ComponentResource {
   readonly namespace: pulumi.Output<string>;
   /** In-cluster service names. */
   readonly services: { prometheus: string; alertmanager?: string; grafana?: string };
+  /** With Thanos: the Secrets its sidecars and components read (bucket config, and the key pair when the program owns it). */
+  readonly thanosSecrets: k8s.core.v1.Secret[] = [];
 
   constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:monitoring:PrometheusStack", name, {}, opts);
@@ -127,13 +139,62 @@ export class PrometheusStack extends pulumi.ComponentResource {
       passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
     };
 
+    // The bucket's objstore.yml (no credentials in it), and the key pair when it comes from secret
+    // config: both before the release, whose Prometheus pods mount them in their Thanos sidecars.
+    const thanos = config.thanos;
+    if (thanos.enabled && thanos.objectStorage !== undefined) {
+      const os = thanos.objectStorage;
+      this.thanosSecrets.push(
+        new k8s.core.v1.Secret(
+          `${name}-thanos-objstore`,
+          {
+            metadata: { name: THANOS_OBJSTORE_SECRET, namespace, labels: { ...STACK_LABELS } },
+            type: "Opaque",
+            stringData: { [THANOS_OBJSTORE_KEY]: thanosObjstoreConfig(os) },
+          },
+          { parent: this, dependsOn: [args.namespace.resource] },
+        ),
+      );
+      if (os.credentials.source === "config") {
+        const creds = args.thanosS3Credentials;
+        if (creds === undefined) {
+          throw new Error(
+            "thanos.objectStorage takes its credentials from secret config, but none were passed",
+          );
+        }
+        this.thanosSecrets.push(
+          new k8s.core.v1.Secret(
+            `${name}-thanos-s3-credentials`,
+            {
+              metadata: { name: os.credentials.secretName, namespace, labels: { ...STACK_LABELS } },
+              type: "Opaque",
+              stringData: pulumi.secret(
+                pulumi.all([creds.accessKeyId, creds.secretAccessKey]).apply(([id, key]) => ({
+                  [AWS_ACCESS_KEY_ID]: id,
+                  [AWS_SECRET_ACCESS_KEY]: key,
+                })),
+              ),
+            },
+            { parent: this, dependsOn: [args.namespace.resource] },
+          ),
+        );
+      }
+    }
+
     this.release = helmRelease(
       STACK_RELEASE,
       {
         chart: "kubePrometheusStack",
         releaseName: STACK_RELEASE,
         namespace,
-        values: prometheusStackValues(prometheusStackValuesArgs(config, GRAFANA_ADMIN_SECRET, args.mesh)),
+        values: prometheusStackValues(
+          prometheusStackValuesArgs(config, GRAFANA_ADMIN_SECRET, args.mesh, {
+            namespace: args.namespace.name,
+            ...(args.tracesDatasourceUid !== undefined
+              ? { tracesDatasourceUid: args.tracesDatasourceUid }
+              : {}),
+          }),
+        ),
         charts: config.charts,
         images: config.images,
       },
@@ -143,6 +204,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
           args.namespace.resource,
           this.crds,
           adminSecret,
+          ...this.thanosSecrets,
           ...(args.mesh !== undefined ? [args.mesh.istiod] : []),
         ],
       },

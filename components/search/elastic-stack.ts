@@ -10,6 +10,7 @@ import {
   ELASTICSEARCH_NAME,
   ELASTICSEARCH_SERVICE,
   elasticsearchManifest,
+  logReplicas,
   KIBANA_SERVICE,
   kibanaManifest,
 } from "./elasticsearch";
@@ -21,9 +22,19 @@ import {
   GRAFANA_READER_ROLE,
   GRAFANA_READER_SECRET,
   GRAFANA_READER_USER,
-  readerRolesYaml,
+  readerRoles,
+  rolesYaml,
   ROLES_SECRET,
 } from "./grafana-access";
+import {
+  CA_COPY_SERVICE_ACCOUNT,
+  caCopyCronJobManifest,
+  caCopyJobManifest,
+  caCopyRules,
+  JAEGER_ES_ROLE,
+  JAEGER_USER_SECRET,
+  jaegerRole,
+} from "./jaeger-access";
 import { ilmJobManifest, ILM_POLICY, LOG_DATA_STREAM } from "./ilm";
 import { CustomResourceObject, STACK_LABELS, helmRelease } from "../kit";
 import type { PlatformConfig } from "../kit";
@@ -41,6 +52,28 @@ export interface ElasticStackArgs {
   grafanaNamespace?: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources and elastic. */
   config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & { elastic: ElasticConfig };
+  /**
+   * Jaeger writes its spans here: its user (`username`) and role, and ECK's CA copied into
+   * Jaeger's namespace as `caSecret` (key `caKey`). Defaults to none.
+   */
+  jaeger?: {
+    namespace: OwnedNamespace;
+    username: string;
+    indexPrefix: string;
+    caSecret: string;
+    caKey: string;
+  };
+}
+
+/** What Jaeger needs from the cluster: where it is, its password, and what to wait for. */
+export interface JaegerElasticsearchAccess {
+  url: string;
+  /** Replicas per shard the cluster can hold. */
+  replicas: number;
+  /** The generated password of Jaeger's user. */
+  password: pulumi.Output<string>;
+  /** The cluster and the CA copy: Jaeger starts after both. */
+  ready: pulumi.Resource[];
 }
 
 /** The operator's release name. */
@@ -75,8 +108,8 @@ export class ElasticStack extends pulumi.ComponentResource {
   readonly ilmJob: k8s.batch.v1.Job;
   readonly filebeat?: k8s.apiextensions.CustomResource;
   readonly endpoints: ElasticEndpoints;
-  /** The PEM of ECK's CA, which issued the cluster's HTTPS certificate: what clients verify it with. */
-  readonly caCertificate: pulumi.Output<string>;
+  /** Jaeger's access, when Jaeger writes here. */
+  readonly jaeger?: JaegerElasticsearchAccess;
 
   constructor(name: string, args: ElasticStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:search:ElasticStack", name, {}, opts);
@@ -99,41 +132,57 @@ export class ElasticStack extends pulumi.ComponentResource {
       { parent: this, dependsOn: [args.operatorNamespace.resource, ns] },
     );
 
-    // Grafana's own user in the cluster, when there is a Grafana to use it.
+    // Grafana's own user in the cluster, when there is a Grafana to use it, and Jaeger's, when
+    // Jaeger writes here: file-realm users with generated passwords and their roles.
     const authSecrets: k8s.core.v1.Secret[] = [];
-    let readerPassword: pulumi.Output<string> | undefined;
-    if (args.grafanaNamespace !== undefined) {
-      readerPassword = pulumi.secret(
+    const fileRealm: string[] = [];
+    const roles: Record<string, unknown> = {};
+    const user = (resourceName: string, secretName: string, username: string, role: string) => {
+      const password = pulumi.secret(
         new random.RandomPassword(
-          `${name}-grafana-reader-password`,
+          `${resourceName}-password`,
           { length: 32, special: false },
           { parent: this },
         ).result,
       );
-      const password = readerPassword;
       authSecrets.push(
         new k8s.core.v1.Secret(
-          `${name}-grafana-reader`,
+          resourceName,
           {
-            metadata: { name: GRAFANA_READER_SECRET, namespace, labels: { ...STACK_LABELS } },
+            metadata: { name: secretName, namespace, labels: { ...STACK_LABELS } },
             type: "kubernetes.io/basic-auth",
-            stringData: pulumi.secret(
-              password.apply((p) => ({
-                username: GRAFANA_READER_USER,
-                password: p,
-                roles: GRAFANA_READER_ROLE,
-              })),
-            ),
+            stringData: pulumi.secret(password.apply((p) => ({ username, password: p, roles: role }))),
           },
           // Retained with the Elasticsearch resource that refers to it (its file realm user).
           { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
         ),
+      );
+      fileRealm.push(secretName);
+      return password;
+    };
+    let readerPassword: pulumi.Output<string> | undefined;
+    if (args.grafanaNamespace !== undefined) {
+      readerPassword = user(
+        `${name}-grafana-reader`,
+        GRAFANA_READER_SECRET,
+        GRAFANA_READER_USER,
+        GRAFANA_READER_ROLE,
+      );
+      Object.assign(roles, readerRoles());
+    }
+    let jaegerPassword: pulumi.Output<string> | undefined;
+    if (args.jaeger !== undefined) {
+      jaegerPassword = user(`${name}-jaeger-user`, JAEGER_USER_SECRET, args.jaeger.username, JAEGER_ES_ROLE);
+      roles[JAEGER_ES_ROLE] = jaegerRole(args.jaeger.indexPrefix);
+    }
+    if (fileRealm.length > 0) {
+      authSecrets.push(
         new k8s.core.v1.Secret(
           `${name}-roles`,
           {
             metadata: { name: ROLES_SECRET, namespace, labels: { ...STACK_LABELS } },
             type: "Opaque",
-            stringData: { "roles.yml": readerRolesYaml() },
+            stringData: { "roles.yml": rolesYaml(roles) },
           },
           // Retained with the Elasticsearch resource that refers to it (its roles).
           { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
@@ -161,9 +210,7 @@ export class ElasticStack extends pulumi.ComponentResource {
         ...(config.cluster.storageClass !== undefined ? { storageClass: config.cluster.storageClass } : {}),
         resources: config.resources,
         images: config.images,
-        ...(authSecrets.length > 0
-          ? { auth: { fileRealm: [GRAFANA_READER_SECRET], roles: [ROLES_SECRET] } }
-          : {}),
+        ...(fileRealm.length > 0 ? { auth: { fileRealm, roles: [ROLES_SECRET] } } : {}),
       }),
       authSecrets,
       // It waits for ECK's Ready phase: pulling the image and forming a cluster takes minutes.
@@ -187,6 +234,66 @@ export class ElasticStack extends pulumi.ComponentResource {
       // Pulumi waits for the Job to complete, up to its own activeDeadlineSeconds.
       { parent: this, dependsOn: [ns, this.operator, this.elasticsearch], customTimeouts: { create: "30m" } },
     );
+
+    if (args.jaeger !== undefined && jaegerPassword !== undefined) {
+      const j = args.jaeger;
+      const copy = {
+        namespace: nsName,
+        target: { namespace: j.namespace.name, secret: j.caSecret, key: j.caKey },
+      };
+      const serviceAccount = new k8s.core.v1.ServiceAccount(
+        `${name}-jaeger-ca-copy-sa`,
+        { metadata: { name: CA_COPY_SERVICE_ACCOUNT, namespace, labels: { ...STACK_LABELS } } },
+        { parent: this, dependsOn: [ns] },
+      );
+      const role = new k8s.rbac.v1.Role(
+        `${name}-jaeger-ca-copy-role`,
+        {
+          metadata: {
+            name: CA_COPY_SERVICE_ACCOUNT,
+            namespace: j.namespace.resource.metadata.name,
+            labels: { ...STACK_LABELS },
+          },
+          rules: caCopyRules(j.caSecret),
+        },
+        { parent: this, dependsOn: [j.namespace.resource] },
+      );
+      const binding = new k8s.rbac.v1.RoleBinding(
+        `${name}-jaeger-ca-copy-binding`,
+        {
+          metadata: {
+            name: CA_COPY_SERVICE_ACCOUNT,
+            namespace: j.namespace.resource.metadata.name,
+            labels: { ...STACK_LABELS },
+          },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: CA_COPY_SERVICE_ACCOUNT },
+          subjects: [{ kind: "ServiceAccount", name: CA_COPY_SERVICE_ACCOUNT, namespace: nsName }],
+        },
+        { parent: this, dependsOn: [role, serviceAccount] },
+      );
+      const manifestArgs = {
+        ...copy,
+        version: elastic.version,
+        resources: config.resources,
+        images: config.images,
+      };
+      // The first copy before Jaeger starts (Pulumi waits for the Job), then one every night.
+      const job = new k8s.batch.v1.Job(`${name}-jaeger-ca-copy`, caCopyJobManifest(manifestArgs), {
+        parent: this,
+        dependsOn: [ns, this.elasticsearch, binding],
+        customTimeouts: { create: "15m" },
+      });
+      new k8s.batch.v1.CronJob(`${name}-jaeger-ca-copy-nightly`, caCopyCronJobManifest(manifestArgs), {
+        parent: this,
+        dependsOn: [ns, binding],
+      });
+      this.jaeger = {
+        url: elasticsearchUrl(nsName),
+        replicas: logReplicas(elastic),
+        password: jaegerPassword,
+        ready: [this.elasticsearch, job],
+      };
+    }
 
     if (elastic.filebeat.enabled) {
       const serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -223,30 +330,32 @@ export class ElasticStack extends pulumi.ComponentResource {
       );
     }
 
-    // ECK's CA, read back from the Secret ECK writes beside the cluster. The id is an Output of the
-    // cluster, which `pulumi up` creates and waits Ready first: a preview of a new stack never reads a
-    // Secret that does not exist yet, and every `up` reads the current CA (ECK renews it yearly).
-    const caSecret = k8s.core.v1.Secret.get(
-      `${name}-http-ca`,
-      this.elasticsearch.id.apply(() => `${nsName}/${ELASTICSEARCH_CA_SECRET.name}`),
-      { parent: this, dependsOn: [this.elasticsearch] },
-    );
-    this.caCertificate = caSecret.data.apply((d) => {
-      const encoded = d[ELASTICSEARCH_CA_SECRET.key];
-      if (encoded === undefined)
-        throw new Error(`ECK's Secret ${ELASTICSEARCH_CA_SECRET.name} has no ${ELASTICSEARCH_CA_SECRET.key}`);
-      return Buffer.from(encoded, "base64").toString("utf8");
-    });
-
     if (args.grafanaNamespace !== undefined && readerPassword !== undefined) {
       // The helper names the Secret after the resource, so the name is the fixed one.
+      // ECK's CA, read back from the Secret ECK writes beside the cluster. The id is an Output of
+      // the cluster, which `pulumi up` creates and waits Ready first: a preview of a new stack never
+      // reads a Secret that does not exist yet, and every `up` reads the current CA.
+      const caSecret = k8s.core.v1.Secret.get(
+        `${name}-http-ca`,
+        this.elasticsearch.id.apply(() => `${nsName}/${ELASTICSEARCH_CA_SECRET.name}`),
+        { parent: this, dependsOn: [this.elasticsearch] },
+      );
+      const ca = caSecret.data.apply((d) => {
+        const encoded = d[ELASTICSEARCH_CA_SECRET.key];
+        if (encoded === undefined) {
+          throw new Error(
+            `ECK's Secret ${ELASTICSEARCH_CA_SECRET.name} has no ${ELASTICSEARCH_CA_SECRET.key}`,
+          );
+        }
+        return Buffer.from(encoded, "base64").toString("utf8");
+      });
       datasourceSecret(
         GRAFANA_DATASOURCE_SECRET,
         {
           namespace: args.grafanaNamespace.resource.metadata.name,
           datasources: pulumi
-            .all([readerPassword, this.caCertificate])
-            .apply(([p, ca]) => [elasticsearchDatasource(nsName, p, ca)]),
+            .all([readerPassword, ca])
+            .apply(([p, caPem]) => [elasticsearchDatasource(nsName, p, caPem)]),
         },
         { parent: this, dependsOn: [args.grafanaNamespace.resource] },
       );

@@ -17,31 +17,29 @@ export const ROLES_SECRET = "elasticsearch-roles";
 export const GRAFANA_DATASOURCE_SECRET = "grafana-datasource-elasticsearch";
 export { ELASTICSEARCH_DATASOURCE_UID };
 
-/** The `roles.yml` ECK loads: read and list the log indices; `monitor` for the version check. */
-export function readerRolesYaml(): string {
-  return stringify({
+/** Grafana's reader role: read and list the log indices; `monitor` for the version check. */
+export function readerRoles(): Record<string, unknown> {
+  return {
     [GRAFANA_READER_ROLE]: {
       cluster: ["monitor"],
       indices: [{ names: [LOG_INDEX_PATTERN], privileges: ["read", "view_index_metadata"] }],
     },
-  });
+  };
+}
+
+/** A `roles.yml` ECK loads, with these roles by name. */
+export function rolesYaml(roles: Record<string, unknown>): string {
+  return stringify(roles);
+}
+
+/** The `roles.yml` of Grafana's reader alone. */
+export function readerRolesYaml(): string {
+  return rolesYaml(readerRoles());
 }
 
 /** The cluster's in-cluster URL, from any namespace. */
 export function elasticsearchUrl(namespace: string): string {
   return `https://${ELASTICSEARCH_SERVICE}.${namespace}.svc:9200`;
-}
-
-/** Whether a URL points at the stack's own cluster in that namespace (`<service>.<namespace>[.svc[.cluster.local]]`). */
-export function isStackElasticsearch(url: string, namespace: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return false;
-  }
-  const base = `${ELASTICSEARCH_SERVICE}.${namespace}`;
-  return host === base || host === `${base}.svc` || host === `${base}.svc.cluster.local`;
 }
 
 /**

@@ -1,5 +1,5 @@
 export { ElasticStack, ECK_RELEASE } from "./elastic-stack";
-export type { ElasticStackArgs, ElasticEndpoints } from "./elastic-stack";
+export type { ElasticStackArgs, ElasticEndpoints, JaegerElasticsearchAccess } from "./elastic-stack";
 export { eckOperatorValues, ECK_OPERATOR_CONTAINERS } from "./eck-operator-values";
 export type { EckOperatorValuesArgs } from "./eck-operator-values";
 export {
@@ -41,8 +41,9 @@ export type { IlmJobArgs } from "./ilm";
 export {
   elasticsearchDatasource,
   elasticsearchUrl,
-  isStackElasticsearch,
   readerRolesYaml,
+  readerRoles,
+  rolesYaml,
   ELASTICSEARCH_DATASOURCE_UID,
   GRAFANA_DATASOURCE_SECRET,
   GRAFANA_READER_ROLE,
@@ -52,3 +53,15 @@ export {
 } from "./grafana-access";
 export { readElastic, ELASTIC_ROLES, ELASTIC_VERSIONS } from "./config";
 export type { ElasticConfig, ElasticNodeSet } from "./config";
+export {
+  jaegerRole,
+  jaegerIndexPattern,
+  caCopyJobManifest,
+  caCopyCronJobManifest,
+  caCopyRules,
+  CA_COPY_SCRIPT,
+  CA_COPY_SERVICE_ACCOUNT,
+  JAEGER_ES_ROLE,
+  JAEGER_USER_SECRET,
+} from "./jaeger-access";
+export type { CaCopyArgs } from "./jaeger-access";

@@ -1,24 +1,29 @@
 import { MAX_REPLICAS, KeyDeclaration, ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
 
 /** Where Jaeger keeps spans: in its own memory, on a Badger volume, or in Elasticsearch. */
-/** One or more PEM certificates, and nothing else. */
-const PEM_CERTIFICATES = /^\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$/;
-
 export const TRACE_STORAGE_KINDS = ["memory", "badger", "elasticsearch"] as const;
 export type TraceStorageKind = (typeof TRACE_STORAGE_KINDS)[number];
 
 export interface TracingElasticsearchConfig {
-  /** The Elasticsearch URL, e.g. `https://search-es-http.search.svc:9200`. Required with elasticsearch storage. */
-  url: string;
-  /** The user Jaeger writes as; its password is the secret `tracingElasticsearchPassword`. Defaults to `elastic`. */
-  username: string;
   /**
-   * PEM certificates of the CA that issued the cluster's HTTPS certificate, which Jaeger verifies
-   * it with. Defaults to none: the stack's own ECK cluster is verified with ECK's CA, any other
-   * with the system's roots.
+   * `stack`: the stack's own ECK cluster (elastic.enabled), written as the dedicated
+   * least-privilege user `jaeger` with a generated password, over TLS verified with ECK's CA;
+   * `external`: the cluster at `url`, as `username` with the secret `tracingElasticsearchPassword`.
    */
-  caBundle?: string;
+  cluster: "stack" | "external";
+  /** The Elasticsearch URL of an external cluster, e.g. `https://search.example.com:9200`. */
+  url?: string;
+  /** The user Jaeger writes as: `jaeger` on the stack's cluster; defaults to `elastic` on an external one. */
+  username: string;
+  /** Jaeger's indices are `<indexPrefix>-jaeger-span-<day>` and so on. Defaults to `observability`. */
+  indexPrefix: string;
 }
+
+/** The user Jaeger writes to the stack's own Elasticsearch as. */
+export const TRACING_ES_STACK_USER = "jaeger";
+/** Prefixes Elasticsearch's built-in data stream templates claim (`logs-*-*`, `traces-*-*`, ...): an index there would become a data stream. */
+const RESERVED_PREFIXES = ["logs", "metrics", "traces", "synthetics", "profiling"];
+const INDEX_PREFIX = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 export interface TracingExporterConfig {
   /** An OTLP gRPC `host:port` the gateway sends every span to. */
@@ -43,7 +48,7 @@ export interface TracingConfig {
   enabled: boolean;
   /** Run Jaeger, the trace store and UI. Defaults to true. */
   jaeger: { enabled: boolean };
-  /** Jaeger's span storage. Defaults to `memory`; production sizing needs a persistent kind. */
+  /** Jaeger's span storage. Defaults to `elasticsearch` when the stack runs Elasticsearch, else `memory`; production sizing needs a persistent kind. */
   storage: TraceStorageKind;
   /** How long spans are kept (badger TTL, Elasticsearch index age). Defaults to `72h`. */
   retention: string;
@@ -51,7 +56,7 @@ export interface TracingConfig {
   maxTraces: number;
   /** The Badger PersistentVolumeClaim. Defaults to 10Gi. */
   badger: { size: string };
-  /** The Elasticsearch cluster, for `storage: elasticsearch`. Defaults to none. */
+  /** The Elasticsearch cluster, with `storage: elasticsearch`. Absent otherwise. */
   elasticsearch?: TracingElasticsearchConfig;
   collector: TracingCollectorConfig;
 }
@@ -82,12 +87,19 @@ function percent(s: Section, key: string, fallback: number): number {
  * Reads `tracing`: Jaeger's storage and retention, the optional OpenTelemetry Collector gateway,
  * and the rules between them. Problems go to the shared list, each naming its key path.
  */
-export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[]): TracingConfig {
+export function readTracing(
+  s: Section,
+  sizing: Sizing,
+  problems: ConfigProblem[],
+  elasticEnabled = false,
+): TracingConfig {
   const enabled = s.bool("enabled", true);
   const j = s.child("jaeger");
   const jaeger = { enabled: j.bool("enabled", true) };
   j.done();
-  const storage = s.oneOf("storage", TRACE_STORAGE_KINDS, "memory") ?? "memory";
+  // With the stack's own Elasticsearch, spans go there unless the stack file says otherwise.
+  const defaultStorage: TraceStorageKind = elasticEnabled ? "elasticsearch" : "memory";
+  const storage = s.oneOf("storage", TRACE_STORAGE_KINDS, defaultStorage) ?? defaultStorage;
   const retention = s.duration("retention", "72h");
   // More traces than this does not fit in any memory store: use badger or elasticsearch.
   const maxTraces = s.int("maxTraces", 5000, 100, 1_000_000);
@@ -103,11 +115,18 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
     example: "https://search-es-http.search.svc:9200",
   });
   const username = e.string("username", "elastic");
-  const caBundle = e.optionalString("caBundle", {
-    re: PEM_CERTIFICATES,
-    what: "PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
-    example: '"$(cat ca.crt)"',
+  const indexPrefix = e.optionalString("indexPrefix", {
+    re: INDEX_PREFIX,
+    what: "an index name prefix of up to 40 lowercase letters, digits, _ and -",
+    example: "observability",
   });
+  if (indexPrefix !== undefined && RESERVED_PREFIXES.includes(indexPrefix)) {
+    e.problem(
+      "indexPrefix",
+      `is ${JSON.stringify(indexPrefix)}, which Elasticsearch's built-in ${indexPrefix}-*-* template claims: Jaeger's indices would become data streams`,
+      "set another, e.g. `pulumi config set --path tracing.elasticsearch.indexPrefix observability`",
+    );
+  }
   e.done();
 
   const c = s.child("collector");
@@ -133,11 +152,27 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
       fix: "set `pulumi config set --path tracing.storage badger` (a PersistentVolumeClaim) or elasticsearch",
     });
   }
-  if (jaegerOn && storage === "elasticsearch" && url === undefined && e.raw("url") === undefined) {
+  const onStack =
+    storage === "elasticsearch" && url === undefined && e.raw("url") === undefined && elasticEnabled;
+  if (
+    jaegerOn &&
+    storage === "elasticsearch" &&
+    url === undefined &&
+    e.raw("url") === undefined &&
+    !elasticEnabled
+  ) {
     problems.push({
       path: "tracing.elasticsearch.url",
-      problem: "is required when tracing.storage is elasticsearch",
-      fix: "set it, e.g. `pulumi config set --path tracing.elasticsearch.url https://search-es-http.search.svc:9200`",
+      problem:
+        "is required when tracing.storage is elasticsearch and the stack runs no Elasticsearch of its own (elastic.enabled is false)",
+      fix: "set it, e.g. `pulumi config set --path tracing.elasticsearch.url https://search.example.com:9200`, or `pulumi config set --path elastic.enabled true`",
+    });
+  }
+  if (onStack && e.has("username")) {
+    problems.push({
+      path: "tracing.elasticsearch.username",
+      problem: `is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user ${TRACING_ES_STACK_USER}, with only the privileges it needs`,
+      fix: "remove it with `pulumi config rm --path tracing.elasticsearch.username`, or set tracing.elasticsearch.url to write to another cluster",
     });
   }
   if (durationSeconds(retention) < 3600) {
@@ -177,8 +212,23 @@ export function readTracing(s: Section, sizing: Sizing, problems: ConfigProblem[
     maxTraces,
     badger,
     ...(url !== undefined
-      ? { elasticsearch: { url, username, ...(caBundle !== undefined ? { caBundle } : {}) } }
-      : {}),
+      ? {
+          elasticsearch: {
+            cluster: "external" as const,
+            url,
+            username,
+            indexPrefix: indexPrefix ?? "observability",
+          },
+        }
+      : onStack
+        ? {
+            elasticsearch: {
+              cluster: "stack" as const,
+              username: TRACING_ES_STACK_USER,
+              indexPrefix: indexPrefix ?? "observability",
+            },
+          }
+        : {}),
     collector: {
       enabled: collectorEnabled,
       replicas,
@@ -199,14 +249,18 @@ export const TRACING_KEY: KeyDeclaration = {
     "Traces: Jaeger v2 (store and UI) in namespace tracing, an optional OpenTelemetry Collector gateway,",
     "one OTLP endpoint for applications (Service otlp: 4317 gRPC, 4318 HTTP) and the Jaeger datasource in Grafana.",
     "  tracing.enabled                       Install the tracing part. Default: true.",
-    "  tracing.storage                       memory | badger | elasticsearch. Production sizing refuses memory. Default: memory.",
+    "  tracing.storage                       memory | badger | elasticsearch. Production sizing refuses memory.",
+    "                                        Default: elasticsearch with elastic.enabled (the stack's own cluster), else memory.",
     "  tracing.retention                     How long spans are kept (Badger TTL, Elasticsearch index age; at least 1h). Default: 72h.",
     "  tracing.maxTraces                     Traces the memory store holds before dropping the oldest. Default: 5000.",
     "  tracing.badger.size                   PersistentVolumeClaim size of the Badger store. Default: 10Gi.",
-    "  tracing.elasticsearch.url             Elasticsearch URL; required with storage elasticsearch (password: tracingElasticsearchPassword). Default: none.",
-    "  tracing.elasticsearch.username        The Elasticsearch user Jaeger writes as. Default: elastic.",
-    "  tracing.elasticsearch.caBundle        PEM of the CA Jaeger verifies the cluster's certificate with. Default: none",
-    "                                        (the stack's own ECK cluster: ECK's CA; any other: the system's roots).",
+    "  tracing.elasticsearch.url             An external Elasticsearch's URL (password: tracingElasticsearchPassword); required",
+    "                                        with storage elasticsearch unless elastic.enabled, whose cluster Jaeger then writes to",
+    "                                        as its own least-privilege user, over TLS verified with ECK's CA. Default: none.",
+    "  tracing.elasticsearch.username        The user Jaeger writes to an external cluster as. Default: elastic.",
+    "  tracing.elasticsearch.indexPrefix     Jaeger's indices are <prefix>-jaeger-span-<day> and so on (a new index every day,",
+    "                                        deleted after tracing.retention). Not logs, metrics, traces, synthetics",
+    "                                        or profiling, which Elasticsearch's data streams claim. Default: observability.",
     "  tracing.jaeger.enabled                Run Jaeger. Default: true.",
     "  tracing.collector.enabled             Run the collector gateway (Kubernetes attributes, sampling, batching). Default: false.",
     "  tracing.collector.replicas            Gateway replicas. Default: 1.",
@@ -222,6 +276,7 @@ export const TRACING_ES_PASSWORD_DECLARATION: KeyDeclaration = {
   description: [
     "The password of tracing.elasticsearch.username, set with",
     "`pulumi config set --secret tracingElasticsearchPassword <value>`. It reaches Jaeger only through",
-    "the Secret tracing/jaeger-elasticsearch. Required with tracing.storage elasticsearch. Default: none.",
+    "the Secret tracing/jaeger-elasticsearch. Required with tracing.elasticsearch.url (an external cluster);",
+    "refused on the stack's own, whose password for Jaeger the program generates. Default: none.",
   ].join("\n"),
 };

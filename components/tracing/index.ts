@@ -19,8 +19,11 @@ export {
   ES_SECRET,
   ES_SECRET_KEY,
   ES_PASSWORD_ENV,
+  ES_CA_SECRET,
+  ES_CA_KEY,
+  ES_CA_MOUNT,
 } from "./jaeger-values";
-export type { JaegerValuesArgs } from "./jaeger-values";
+export type { JaegerValuesArgs, StackElasticsearch } from "./jaeger-values";
 export {
   collectorValues,
   collectorPipelineConfig,

@@ -46,26 +46,47 @@ const JAEGER_UID = 10001;
 /** The es-index-cleaner image's user, as the chart sets it. */
 const CLEANER_UID = 1000;
 
+/** The Secret (in Jaeger's namespace) with ECK's CA certificate, copied there by the search part, and where Jaeger mounts it. */
+export const ES_CA_SECRET = "jaeger-elasticsearch-ca";
+export const ES_CA_KEY = "ca.crt";
+export const ES_CA_MOUNT = "/es-ca";
+
+/** The stack's own Elasticsearch as Jaeger reaches it. */
+export interface StackElasticsearch {
+  /** Its in-cluster HTTPS URL. */
+  url: string;
+  /** Replicas per shard the cluster can hold (one where every data tier has two nodes). */
+  replicas: number;
+}
+
 export interface JaegerValuesArgs {
   tracing: TracingConfig;
   sizing: Sizing;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
-  /**
-   * Verify Elasticsearch's certificate with the CA in Secret ES_CA_SECRET (ECK's, or
-   * tracing.elasticsearch.caBundle) instead of the system's roots. Defaults to false.
-   */
-  esCa?: boolean;
+  /** The stack's own Elasticsearch, with `tracing.elasticsearch.cluster: stack`. Defaults to none. */
+  stackElasticsearch?: StackElasticsearch;
 }
 
-/** The Secret with the CA Jaeger verifies Elasticsearch with, and where it is mounted. */
-export const ES_CA_SECRET = "jaeger-elasticsearch-ca";
-export const ES_CA_KEY = "ca.crt";
-const ES_CA_DIR = "/etc/jaeger/elasticsearch-ca";
-const ES_CA_FILE = `${ES_CA_DIR}/${ES_CA_KEY}`;
+/** Where Jaeger writes: the external URL, or the stack's cluster. */
+function elasticsearchTarget(args: Pick<JaegerValuesArgs, "tracing" | "stackElasticsearch">): {
+  url: string;
+  stack: boolean;
+} {
+  const es = args.tracing.elasticsearch;
+  if (es === undefined) throw new Error("tracing.storage elasticsearch needs tracing.elasticsearch");
+  if (es.cluster === "external") {
+    if (es.url === undefined) throw new Error("an external Elasticsearch needs tracing.elasticsearch.url");
+    return { url: es.url, stack: false };
+  }
+  if (args.stackElasticsearch === undefined) {
+    throw new Error("tracing.elasticsearch on the stack's cluster needs the cluster's URL (elastic.enabled)");
+  }
+  return { url: args.stackElasticsearch.url, stack: true };
+}
 
 /** The storage backend of Jaeger v2's `jaeger_storage` extension for the configured kind. */
 export function jaegerStorageBackend(
-  args: Pick<JaegerValuesArgs, "tracing" | "sizing" | "esCa">,
+  args: Pick<JaegerValuesArgs, "tracing" | "sizing" | "stackElasticsearch">,
 ): Record<string, unknown> {
   const { tracing } = args;
   switch (tracing.storage) {
@@ -81,25 +102,34 @@ export function jaegerStorageBackend(
       };
     case "elasticsearch": {
       const es = tracing.elasticsearch;
-      if (es === undefined) throw new Error("tracing.storage elasticsearch needs tracing.elasticsearch.url");
-      // Daily indices, so the index cleaner can drop whole days past the retention.
+      if (es === undefined) throw new Error("tracing.storage elasticsearch needs tracing.elasticsearch");
+      const target = elasticsearchTarget(args);
+      // Daily indices (a rollover a day), so the index cleaner can drop whole days past the retention.
       const index = {
         date_layout: "2006-01-02",
         rollover_frequency: "day",
         shards: 1,
-        // A laptop runs a single Elasticsearch node, where replicas would never be allocated.
-        replicas: args.sizing === "production" ? 1 : 0,
+        // The stack's cluster says how many copies it can hold; elsewhere a laptop runs a single
+        // node, where replicas would never be allocated.
+        replicas: args.stackElasticsearch?.replicas ?? (args.sizing === "production" ? 1 : 0),
       };
       return {
         elasticsearch: {
-          server_urls: [es.url],
+          server_urls: [target.url],
           // Expanded by Jaeger from the pod's environment: the password never reaches Helm values.
           auth: { basic: { username: es.username, password: `\${env:${ES_PASSWORD_ENV}}` } },
-          indices: { spans: index, services: index, dependencies: index, sampling: index },
+          // The stack's cluster: TLS verified against ECK's CA (no skip-verify anywhere).
+          ...(target.stack ? { tls: { ca_file: `${ES_CA_MOUNT}/${ES_CA_KEY}` } } : {}),
+          indices: {
+            // Jaeger's own prefix: `<prefix>-jaeger-span-<day>`, all the dedicated user may touch.
+            index_prefix: es.indexPrefix,
+            spans: index,
+            services: index,
+            dependencies: index,
+            sampling: index,
+          },
           // Queries never look further back than what is kept.
           max_span_age: goDuration(tracing.retention),
-          // The certificate is always verified: with the mounted CA, or else the system's roots.
-          ...(args.esCa === true ? { tls: { ca_file: ES_CA_FILE } } : {}),
         },
       };
     }
@@ -112,7 +142,7 @@ export function jaegerStorageBackend(
  * metrics on 8888. Every listener binds 0.0.0.0: Jaeger's defaults are localhost.
  */
 export function jaegerConfig(
-  args: Pick<JaegerValuesArgs, "tracing" | "sizing" | "esCa">,
+  args: Pick<JaegerValuesArgs, "tracing" | "sizing" | "stackElasticsearch">,
 ): Record<string, unknown> {
   const any = (port: number) => `0.0.0.0:${port}`;
   return {
@@ -166,7 +196,16 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
   const { tracing } = args;
   const badger = tracing.storage === "badger";
   const es = tracing.storage === "elasticsearch" ? tracing.elasticsearch : undefined;
-  const esCa = es !== undefined && args.esCa === true;
+  const target = es !== undefined ? elasticsearchTarget(args) : undefined;
+  const ca = target?.stack === true;
+  const volumes = [
+    ...(badger ? [{ name: "badger-data", persistentVolumeClaim: { claimName: BADGER_CLAIM } }] : []),
+    ...(ca ? [{ name: "es-ca", secret: { secretName: ES_CA_SECRET } }] : []),
+  ];
+  const mounts = [
+    ...(badger ? [{ name: "badger-data", mountPath: BADGER_MOUNT }] : []),
+    ...(ca ? [{ name: "es-ca", mountPath: ES_CA_MOUNT, readOnly: true }] : []),
+  ];
   return {
     jaeger: {
       // Memory and Badger live in one pod (the chart's Recreate strategy keeps the claim single-attached).
@@ -175,23 +214,15 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
       podSecurityContext: restrictedPod(JAEGER_UID),
       securityContext: RESTRICTED_CONTAINER,
       extraEnv: es !== undefined ? esPasswordEnv : [],
-      extraVolumes: badger
-        ? [{ name: "badger-data", persistentVolumeClaim: { claimName: BADGER_CLAIM } }]
-        : esCa
-          ? [{ name: "elasticsearch-ca", secret: { secretName: ES_CA_SECRET } }]
-          : [],
-      extraVolumeMounts: badger
-        ? [{ name: "badger-data", mountPath: BADGER_MOUNT }]
-        : esCa
-          ? [{ name: "elasticsearch-ca", mountPath: ES_CA_DIR, readOnly: true }]
-          : [],
+      extraVolumes: volumes,
+      extraVolumeMounts: mounts,
     },
     // Mounted as /etc/jaeger/user-config.yaml and passed with --config by the chart.
     userconfig: jaegerConfig(args),
-    ...(es !== undefined
+    ...(es !== undefined && target !== undefined
       ? {
           // Read only by the chart's Elasticsearch maintenance jobs.
-          storage: { type: "elasticsearch", elasticsearch: { url: es.url, user: es.username } },
+          storage: { type: "elasticsearch", elasticsearch: { url: target.url, user: es.username } },
         }
       : {}),
     esIndexCleaner: {
@@ -205,24 +236,21 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
             securityContext: RESTRICTED_CONTAINER,
             // The chart's helper writes a placeholder ES_PASSWORD first; Kubernetes uses the last
             // definition of a variable, so this one, from the Secret, is what the job sees.
-            extraEnv: [
-              ...esPasswordEnv,
-              ...(esCa
-                ? [
-                    { name: "ES_TLS_ENABLED", value: "true" },
-                    { name: "ES_TLS_CA", value: ES_CA_FILE },
-                  ]
-                : []),
-            ],
-            ...(esCa
+            extraEnv: esPasswordEnv,
+            // Only Jaeger's own indices, over TLS verified with ECK's CA on the stack's cluster.
+            cmdlineParams: {
+              "index-prefix": es.indexPrefix,
+              ...(ca ? { "es.tls.enabled": "true", "es.tls.ca": `${ES_CA_MOUNT}/${ES_CA_KEY}` } : {}),
+            },
+            ...(ca
               ? {
                   extraSecretMounts: [
                     {
-                      name: "elasticsearch-ca",
-                      secretName: ES_CA_SECRET,
-                      mountPath: ES_CA_FILE,
-                      subPath: ES_CA_KEY,
+                      name: "es-ca",
+                      mountPath: ES_CA_MOUNT,
+                      subPath: "",
                       readOnly: true,
+                      secretName: ES_CA_SECRET,
                     },
                   ],
                 }

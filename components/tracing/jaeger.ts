@@ -5,12 +5,11 @@ import {
   BADGER_CLAIM,
   ES_SECRET,
   ES_SECRET_KEY,
-  ES_CA_KEY,
-  ES_CA_SECRET,
   JAEGER_METRICS_PORT_NAME,
   JAEGER_RELEASE,
   JAEGER_SELECTOR,
   jaegerValues,
+  StackElasticsearch,
 } from "./jaeger-values";
 import { STACK_LABELS, helmRelease, serviceMonitor } from "../kit";
 import type { PlatformConfig } from "../kit";
@@ -31,10 +30,11 @@ export interface JaegerArgs {
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
   elasticsearchPassword?: pulumi.Output<string>;
   /**
-   * The CA Jaeger verifies Elasticsearch's certificate with: ECK's, when the storage is the
-   * stack's own cluster. Defaults to tracing.elasticsearch.caBundle, else the system's roots.
+   * The stack's own Elasticsearch (with `tracing.elasticsearch.cluster: stack`), and what must
+   * exist before Jaeger starts: the cluster, Jaeger's user and the CA copied into this namespace.
+   * Defaults to none.
    */
-  elasticsearchCa?: pulumi.Input<string>;
+  stackElasticsearch?: StackElasticsearch & { ready: readonly pulumi.Resource[] };
 }
 
 /**
@@ -99,24 +99,6 @@ export class Jaeger extends pulumi.ComponentResource {
       );
     }
 
-    const ca =
-      tracing.storage === "elasticsearch"
-        ? (args.elasticsearchCa ?? tracing.elasticsearch?.caBundle)
-        : undefined;
-    if (ca !== undefined) {
-      needs.push(
-        new k8s.core.v1.Secret(
-          `${name}-elasticsearch-ca`,
-          {
-            metadata: { name: ES_CA_SECRET, namespace, labels: { ...STACK_LABELS } },
-            type: "Opaque",
-            stringData: { [ES_CA_KEY]: ca },
-          },
-          { parent: this, dependsOn: [args.namespace.resource] },
-        ),
-      );
-    }
-
     this.release = helmRelease(
       JAEGER_RELEASE,
       {
@@ -127,12 +109,19 @@ export class Jaeger extends pulumi.ComponentResource {
           tracing,
           sizing: config.sizing,
           resources: config.resources,
-          esCa: ca !== undefined,
+          ...(args.stackElasticsearch !== undefined
+            ? {
+                stackElasticsearch: {
+                  url: args.stackElasticsearch.url,
+                  replicas: args.stackElasticsearch.replicas,
+                },
+              }
+            : {}),
         }),
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: needs },
+      { parent: this, dependsOn: [...needs, ...(args.stackElasticsearch?.ready ?? [])] },
     );
     this.service = JAEGER_RELEASE;
 

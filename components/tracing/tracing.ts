@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
 import { Jaeger } from "./jaeger";
-import { JAEGER_PORTS, JAEGER_SELECTOR, JAEGER_SERVICE } from "./jaeger-values";
+import { JAEGER_PORTS, JAEGER_SELECTOR, JAEGER_SERVICE, StackElasticsearch } from "./jaeger-values";
 import { OpenTelemetryCollector } from "./otel-collector";
 import { COLLECTOR_SELECTOR, COLLECTOR_SERVICE } from "./otel-collector-values";
 import { otlpEndpoints, otlpServiceSpec, OTLP_SERVICE } from "./otlp-service";
@@ -21,8 +21,8 @@ export interface TracingArgs {
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
   elasticsearchPassword?: pulumi.Output<string>;
-  /** The CA of the stack's own Elasticsearch, when Jaeger stores spans there. Defaults to none. */
-  elasticsearchCa?: pulumi.Input<string>;
+  /** The stack's own Elasticsearch and what Jaeger waits for (see JaegerArgs). Defaults to none. */
+  stackElasticsearch?: StackElasticsearch & { ready: readonly pulumi.Resource[] };
 }
 
 /** Where application teams send spans and where operators look at traces. Never a secret. */
@@ -67,7 +67,7 @@ export class Tracing extends pulumi.ComponentResource {
           ...(args.elasticsearchPassword !== undefined
             ? { elasticsearchPassword: args.elasticsearchPassword }
             : {}),
-          ...(args.elasticsearchCa !== undefined ? { elasticsearchCa: args.elasticsearchCa } : {}),
+          ...(args.stackElasticsearch !== undefined ? { stackElasticsearch: args.stackElasticsearch } : {}),
         },
         { parent: this },
       );

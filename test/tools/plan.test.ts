@@ -83,7 +83,7 @@ describe("the offline plan", () => {
     it("names the known stacks for an unknown one, without a stack trace", () => {
       const r = cli("--stack", "staging");
       expect(r.status).to.equal(2);
-      expect(r.stderr).to.equal("no stack file Pulumi.staging.yaml; known stacks: dev, prod\n");
+      expect(r.stderr).to.equal("no stack file Pulumi.staging.yaml; known stacks: dev, large, prod\n");
     });
 
     it("asks for --stack", () => {

@@ -11,6 +11,18 @@ import { stackInput } from "../lib/helpers";
  */
 
 const STACK = "observability:core:ObservabilityStack";
+/**
+ * Prod with its traces on a Badger claim, as prod ran them before its Jaeger moved to the stack's
+ * Elasticsearch (issue 16): the trace store's claim is the volume several cases are about.
+ */
+const BADGER = {
+  tracing: {
+    storage: "badger",
+    retention: "7d",
+    badger: { size: "50Gi" },
+    collector: { enabled: true, replicas: 2, samplingPercent: 25 },
+  },
+};
 const PREFIX = "urn:pulumi:prod::observability::";
 
 function find(plan: PlanDocument, name: string): PlanResource {
@@ -38,7 +50,7 @@ describe("plan:diff names what the engine would replace or delete", function () 
   let prod: PlanDocument;
 
   before(async () => {
-    prod = await planOf(stackInput("prod"));
+    prod = await planOf(stackInput("prod", BADGER));
   });
 
   it("records each URN with the full chain of parent types, as the engine (not the SDK's mock monitor) builds it", () => {
@@ -173,7 +185,7 @@ describe("plan:diff names what the engine would replace or delete", function () 
   });
 
   describe("a part switched off", () => {
-    const off = { tracing: { enabled: false } };
+    const off = { tracing: { ...BADGER.tracing, enabled: false } };
 
     it("with data retained: its claim and namespace are deleted from the stack but stay in the cluster", async () => {
       const diff = diffPlans(prod, await planOf(stackInput("prod", off)));
@@ -188,7 +200,7 @@ describe("plan:diff names what the engine would replace or delete", function () 
 
     it("with deletion allowed (cluster.retainData false): the data goes, and the diff says so first", async () => {
       const cluster = { type: "cloud", context: "observability-prod", retainData: false };
-      const base = await planOf(stackInput("prod", { cluster }));
+      const base = await planOf(stackInput("prod", { cluster, ...BADGER }));
       const diff = diffPlans(base, await planOf(stackInput("prod", { cluster, ...off })));
       expect(
         diff.replaceOrDelete.filter((h) => h.data !== undefined).map((h) => [h.name, h.retained]),
@@ -207,6 +219,7 @@ describe("plan:diff names what the engine would replace or delete", function () 
     it("a changed cluster.identifier replaces the provider and every object it manages", async () => {
       const head = await planOf(
         stackInput("prod", {
+          ...BADGER,
           cluster: { type: "cloud", context: "observability-prod", identifier: "prod-eu-2" },
         }),
       );
@@ -237,6 +250,7 @@ describe("plan:diff names what the engine would replace or delete", function () 
     it("a renamed context with the identifier kept is an update, not a replacement", async () => {
       const head = await planOf(
         stackInput("prod", {
+          ...BADGER,
           cluster: { type: "cloud", context: "prod-admin", identifier: "observability-prod" },
         }),
       );
@@ -247,7 +261,9 @@ describe("plan:diff names what the engine would replace or delete", function () 
   });
 
   it("generated passwords keep their inputs on unrelated updates, so they are never generated again", async () => {
-    const head = await planOf(stackInput("prod", { prometheus: { replicas: 3, retention: "60d" } }));
+    const head = await planOf(
+      stackInput("prod", { ...BADGER, prometheus: { replicas: 3, retention: "60d" } }),
+    );
     const diff = diffPlans(prod, head);
     expect(diff.changed.map((c) => c.name)).to.deep.equal(["kube-prometheus-stack"]);
     const passwords = head.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");

@@ -1,6 +1,10 @@
 import { ALLOY_CONTAINERS, LOKI_CONTAINERS, PROMTAIL_CONTAINERS } from "../../components/logging";
 import { ISTIO_GATEWAY_CONTAINERS, ISTIOD_CONTAINERS } from "../../components/mesh";
-import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
+import {
+  METRICS_SERVER_CONTAINERS,
+  PROMETHEUS_STACK_CONTAINERS,
+  THANOS_CONTAINERS,
+} from "../../components/monitoring";
 import { JAEGER_CONTAINERS, OTEL_COLLECTOR_CONTAINERS } from "../../components/tracing";
 import {
   ECK_OPERATOR_CONTAINERS,
@@ -16,6 +20,7 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   "prometheus-operator-crds": [],
   "kube-prometheus-stack": PROMETHEUS_STACK_CONTAINERS,
   "metrics-server": METRICS_SERVER_CONTAINERS,
+  thanos: THANOS_CONTAINERS,
   jaeger: JAEGER_CONTAINERS,
   "opentelemetry-collector": OTEL_COLLECTOR_CONTAINERS,
   loki: LOKI_CONTAINERS,

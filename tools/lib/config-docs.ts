@@ -29,8 +29,14 @@ function sentence(text: string): string {
 /** A field's line in Pulumi.yaml: its path, description, constraints and default. */
 function fieldLine(row: DocRow, width: number): string {
   const constraint = row.constraints !== "" ? ` ${sentence(capitalized(row.constraints))}` : "";
-  const dflt = row.default === "required" ? "Required." : `Default: ${sentence(row.default)}`;
-  return `${row.path.padEnd(width)}  ${sentence(row.description)}${constraint} ${dflt}`;
+  // A group's fields each say their own default.
+  const dflt =
+    row.default === ""
+      ? ""
+      : row.default === "required"
+        ? " Required."
+        : ` Default: ${sentence(row.default)}`;
+  return `${row.path.padEnd(width)}  ${sentence(row.description)}${constraint}${dflt}`;
 }
 
 function capitalized(text: string): string {
@@ -57,6 +63,7 @@ export function renderPulumiConfig(keys: Readonly<Record<string, KeyDeclaration>
         break;
       }
       case "object":
+      case "map":
         out.push("    default: {}", "    description: |");
         out.push(block([decl.description], "      "));
         {

@@ -51,6 +51,9 @@ export const CHARTS = {
   },
   eckOperator: { repo: "https://helm.elastic.co", chart: "eck-operator", version: "3.5.0" },
   eckStack: { repo: "https://helm.elastic.co", chart: "eck-stack", version: "0.20.0" },
+  // From thanos-community/helm-charts, tag thanos-0.38.0 (Thanos v0.42.4); its optional
+  // kube-prometheus-stack and rustfs dependencies stay off.
+  thanos: { repo: "https://thanos-community.github.io/helm-charts", chart: "thanos", version: "0.38.0" },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -82,6 +82,12 @@ export interface ChartImage {
   key: ImageKey;
   /** All must hold for the image to be pulled. Defaults to always. */
   when?: readonly ImageCondition[];
+  /**
+   * A values path that must already be set for the mirror keys to be set at all: where setting
+   * them would itself switch something on (a Thanos sidecar appears whenever
+   * `prometheusSpec.thanos` is set). Defaults to none.
+   */
+  mirrorOnlyWith?: string;
 }
 
 /** Where a chart puts the pull secrets of every pod, and in which shape. */
@@ -130,6 +136,13 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
         image: "quay.io/prometheus/prometheus:v3.10.0",
         key: { registry: "prometheus.prometheusSpec.image" },
         when: [on("prometheus.enabled")],
+      },
+      {
+        role: "thanos sidecar (beside Prometheus, with thanos on)",
+        image: "quay.io/thanos/thanos:v0.41.0",
+        key: { registry: "prometheus.prometheusSpec.thanos.image" },
+        when: [on("prometheus.enabled"), on("prometheus.prometheusSpec.thanos.objectStorageConfig", false)],
+        mirrorOnlyWith: "prometheus.prometheusSpec.thanos",
       },
       {
         role: "alertmanager",
@@ -283,7 +296,11 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
         when: [on("esRollover.enabled", false)],
       },
     ],
-    pullSecrets: [{ path: "jaeger.image.pullSecrets", shape: "names" }],
+    pullSecrets: [
+      { path: "jaeger.image.pullSecrets", shape: "names" },
+      { path: "esIndexCleaner.image.pullSecrets", shape: "names" },
+      { path: "esRollover.image.pullSecrets", shape: "names" },
+    ],
   },
   opentelemetryCollector: {
     images: [
@@ -308,6 +325,16 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
     mirrorValues: (registry) => ({ config: { containerRegistry: `${registry}/docker.elastic.co` } }),
   },
   eckStack: { images: [], pullSecrets: [] },
+  thanos: {
+    images: [
+      {
+        role: "thanos (query, query-frontend, store gateway, compactor)",
+        image: "quay.io/thanos/thanos:v0.42.4",
+        key: { registry: "global.image" },
+      },
+    ],
+    pullSecrets: [{ path: "global.imagePullSecrets", shape: "objects" }],
+  },
 };
 
 /** The Elastic Stack images the program's own ECK resources and Jobs run, at a given version. */
@@ -348,11 +375,16 @@ function keyValues(key: ImageKey, ref: ImageRef): [string, unknown][] {
  * Empty without a mirror and without pull secrets, so a stack that sets neither sends exactly
  * the values it sent before.
  */
-export function imageValues(chart: ChartKey, images: ImagesConfig): Record<string, unknown> {
+export function imageValues(
+  chart: ChartKey,
+  images: ImagesConfig,
+  values: Record<string, unknown> = {},
+): Record<string, unknown> {
   const spec = CHART_IMAGES[chart];
   const out: Record<string, unknown> = {};
   if (images.registry !== undefined) {
     for (const img of spec.images) {
+      if (img.mirrorOnlyWith !== undefined && valueAt(values, img.mirrorOnlyWith) === undefined) continue;
       for (const [path, value] of keyValues(img.key, mirrorImage(parseImage(img.image), images.registry))) {
         setAt(out, path, value);
       }
@@ -395,7 +427,7 @@ export function withImages(
   values: Record<string, unknown>,
   images: ImagesConfig,
 ): Record<string, unknown> {
-  const extra = imageValues(chart, images);
+  const extra = imageValues(chart, images, values);
   return Object.keys(extra).length === 0 ? values : deepMerge(values, extra);
 }
 

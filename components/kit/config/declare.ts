@@ -25,6 +25,23 @@ export interface IntegerField extends Described {
   max: number;
 }
 
+/** A number that need not be whole (a ratio, milliseconds, a percentage), between bounds. */
+export interface NumberField extends Described {
+  kind: "number";
+  default: number;
+  /** The default on a kind cluster, when it differs. */
+  defaultOnKind?: number;
+  min: number;
+  /** The value must be above `min`, not equal to it. */
+  aboveMin?: boolean;
+  /** Absent: no upper bound. */
+  max?: number;
+  /** Only whole numbers. */
+  whole?: boolean;
+  /** The constraint in the words of the message, e.g. "a ratio above 0 and at most 1". */
+  what: string;
+}
+
 /** A text format the reader checks, with the words its message uses. */
 export interface TextFormat {
   re: RegExp;
@@ -42,13 +59,25 @@ export interface StringField extends Described {
   defaultText?: string;
   /** A sibling field whose value it takes when unset (cluster.identifier takes the context). */
   defaultsTo?: string;
+  /** With format duration: 0 is refused (a range of `[0s]`, a zero repeat interval). */
+  aboveZero?: boolean;
 }
 
 export interface EnumField<V extends string = string> extends Described {
   kind: "enum";
   values: readonly V[];
   default?: V;
+  /** The default on a kind cluster, when it differs (no LoadBalancer there). */
+  defaultOnKind?: V;
   required?: boolean;
+}
+
+/** A list of distinct strings of one format, set item by item (`'mesh.injectNamespaces[0]'`). */
+export interface StringListField extends Described {
+  kind: "strings";
+  format: TextFormat;
+  /** What an unset list reads as. */
+  default: readonly string[];
 }
 
 /** `<field>.size`: a PersistentVolumeClaim; unset means an emptyDir. */
@@ -69,39 +98,77 @@ export interface CustomField extends Described {
   defaultText: string;
 }
 
-export type Field = BooleanField | IntegerField | StringField | EnumField | StorageField | CustomField;
+/** A nested object of fields (`mesh.gateway`, `alerting.rules.highLatency`), always present. */
+export interface GroupField<F extends Fields = Fields> extends Described {
+  kind: "group";
+  fields: F;
+}
+
+export type Field =
+  | BooleanField
+  | IntegerField
+  | NumberField
+  | StringField
+  | EnumField
+  | StringListField
+  | StorageField
+  | CustomField
+  | GroupField;
 export type Fields = Readonly<Record<string, Field>>;
 
-/** One top-level config key: an object of fields, a plain value, a secret, or a block of prose. */
+/**
+ * A top-level key that is a map from a fixed set of names to objects of the same fields
+ * (`resources.<container>.cpu`); the caller gives each entry's defaults.
+ */
+export interface MapDeclaration<F extends Fields = Fields> {
+  kind: "map";
+  description: string;
+  /** What one entry is, in messages and the reference: "container". */
+  entry: string;
+  /** The names an entry may have. */
+  names: readonly string[];
+  /** What an entry is, for the reference. */
+  entryDescription: string;
+  fields: F;
+}
+
+/** One top-level config key: an object of fields, a map, a plain value, a secret, or a block of prose. */
 export type KeyDeclaration =
   | { kind: "object"; description: string; fields: Fields; required?: boolean }
+  | MapDeclaration
   | { kind: "value"; description: string; field: Field }
   | { kind: "secret"; description: string }
   /**
    * A structured key whose fields are still read by a hand-written reader; its description lists
-   * them. test/config-declarations.test.ts checks that it names every field the reader knows.
+   * them. test/pulumi-yaml.test.ts checks that it names every field the reader knows.
    */
   | { kind: "prose"; description: string };
 
 type ValueOf<F> = F extends BooleanField
   ? boolean
-  : F extends IntegerField
+  : F extends IntegerField | NumberField
     ? number
     : F extends EnumField<infer V>
       ? V
       : F extends StringField
         ? string
-        : F extends StorageField
-          ? StorageConfig
-          : never;
+        : F extends StringListField
+          ? string[]
+          : F extends StorageField
+            ? StorageConfig
+            : F extends GroupField<infer G>
+              ? Infer<G>
+              : never;
 
 type IsOptional<F> = F extends StorageField
   ? true
-  : F extends { default: unknown }
+  : F extends GroupField
     ? false
-    : F extends { required: true }
+    : F extends { default: unknown }
       ? false
-      : true;
+      : F extends { required: true }
+        ? false
+        : true;
 
 /**
  * The TypeScript type of an object of declared fields: fields without a default are optional;
@@ -117,30 +184,70 @@ export type Infer<F extends Fields> = {
   ]?: ValueOf<F[K]>;
 };
 
-/** What a default may depend on. */
+/** What a default may depend on, and what the caller reads itself. */
 export interface ReadContext {
   clusterType?: string;
+  /**
+   * The readers of custom fields, by field path (`route.routes`): each is called in declaration
+   * order with the section that holds the field, and keeps what it read itself.
+   */
+  readers?: Readonly<Record<string, (s: Section, key: string) => void>>;
+  /**
+   * Rules across fields, by the path of a field or group: each runs right after that field is
+   * read, so its problems come where the hand-written order put them.
+   */
+  checks?: Readonly<Record<string, (s: Section, key: string, value: unknown) => void>>;
+  /**
+   * Defaults the caller computes, by field path, for string fields declared with a `defaultText`
+   * (a container's sizing preset); the message's example is that default.
+   */
+  defaults?: Readonly<Record<string, string>>;
 }
 
-function readField(s: Section, key: string, f: Exclude<Field, CustomField>, ctx: ReadContext): unknown {
+function readField(
+  s: Section,
+  key: string,
+  f: Exclude<Field, CustomField>,
+  ctx: ReadContext,
+  path: string,
+): unknown {
+  const kind = ctx.clusterType === "kind";
   switch (f.kind) {
     case "boolean":
-      return s.bool(
-        key,
-        ctx.clusterType === "kind" && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default,
-      );
+      return s.bool(key, kind && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default);
     case "integer":
       return s.int(key, f.default, f.min, f.max);
+    case "number": {
+      const { min, max, aboveMin, whole } = f;
+      return s.number(key, kind && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default, {
+        what: f.what,
+        valid: (n) =>
+          (aboveMin === true ? n > min : n >= min) &&
+          (max === undefined || n <= max) &&
+          (whole !== true || Number.isInteger(n)),
+      });
+    }
+    case "group":
+      return readGroup(s.child(key), f.fields, ctx, `${path}.`);
     case "enum":
-      return s.oneOf(key, f.values, f.required === true ? undefined : f.default);
+      if (f.required === true) return s.oneOf(key, f.values, undefined);
+      return s.oneOf(key, f.values, kind && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default);
+    case "strings":
+      // Set: its items; an unset list is the default.
+      if (s.has(key)) return s.strings(key, f.format);
+      s.raw(key);
+      return [...f.default];
     case "storage":
       return readStorage(s, key, f.example);
     case "string": {
       if (f.required === true) return s.requiredString(key, exampleOf(f));
-      if (f.format === "duration") return s.duration(key, f.default ?? "");
-      if (f.format === "quantity") return s.optionalQuantity(key, f.default ?? "") ?? f.default;
+      const dflt = f.default ?? ctx.defaults?.[path];
+      if (f.format === "duration") {
+        return f.aboveZero === true ? s.positiveDuration(key, dflt ?? "") : s.duration(key, dflt ?? "");
+      }
+      if (f.format === "quantity") return s.optionalQuantity(key, dflt ?? "") ?? dflt;
       const v = f.format !== undefined ? s.optionalString(key, f.format) : s.optionalString(key);
-      return v ?? f.default;
+      return v ?? dflt;
     }
   }
 }
@@ -157,21 +264,50 @@ function exampleOf(f: StringField): string {
  * failed is simply left at its default.
  */
 export function readFields<F extends Fields>(s: Section, fields: F, ctx: ReadContext = {}): Infer<F> {
+  return readGroup(s, fields, ctx, "") as Infer<F>;
+}
+
+function readGroup(s: Section, fields: Fields, ctx: ReadContext, prefix: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, f] of Object.entries(fields)) {
+    const path = `${prefix}${key}`;
     if (f.kind === "custom") {
-      s.raw(key); // its reader has read it
-      continue;
+      const reader = ctx.readers?.[path];
+      if (reader !== undefined) reader(s, key);
+      else s.raw(key); // the caller read it before
+    } else {
+      const v = readField(s, key, f, ctx, path);
+      if (v !== undefined) out[key] = v;
     }
-    const v = readField(s, key, f, ctx);
-    if (v !== undefined) out[key] = v;
+    ctx.checks?.[path]?.(s, key, out[key]);
   }
   for (const [key, f] of Object.entries(fields)) {
     if (f.kind === "string" && f.defaultsTo !== undefined && out[key] === undefined)
       out[key] = out[f.defaultsTo];
   }
   s.done();
-  return out as Infer<F>;
+  return out;
+}
+
+/**
+ * Reads a map key: each entry's fields as the declaration says, with the defaults `defaultsOf`
+ * gives for that entry; a name outside the declared set is reported with the names it may take.
+ */
+export function readMap<F extends Fields>(
+  s: Section,
+  decl: MapDeclaration<F>,
+  defaultsOf: (name: string) => Readonly<Record<string, string>>,
+): Record<string, Infer<F>> {
+  const out: Record<string, Infer<F>> = {};
+  for (const name of s.keys()) {
+    if (!decl.names.includes(name)) {
+      s.raw(name);
+      s.problem(name, `is not a known ${decl.entry}`, `use one of: ${decl.names.join(", ")}`);
+      continue;
+    }
+    out[name] = readFields(s.child(name), decl.fields, { defaults: defaultsOf(name) });
+  }
+  return out;
 }
 
 /** Replicas beyond this are a typo, not a plan: each one is a pod, often with the full data set. */
@@ -192,8 +328,14 @@ function typeText(f: Field): string {
       return "boolean";
     case "integer":
       return "integer";
+    case "number":
+      return f.whole === true ? "integer" : "number";
+    case "group":
+      return "object";
     case "enum":
       return f.values.join(" | ");
+    case "strings":
+      return "list of strings";
     case "storage":
       return "quantity";
     case "string":
@@ -211,14 +353,27 @@ function defaultText(f: Field): string {
         : String(f.default);
     case "integer":
       return String(f.default);
+    case "number":
+      return f.defaultOnKind !== undefined && f.defaultOnKind !== f.default
+        ? `${String(f.defaultOnKind)} on kind, ${String(f.default)} on cloud`
+        : String(f.default);
+    case "group":
+      return ""; // each field says its own
     case "storage":
       return "none (emptyDir)";
     case "custom":
       return f.defaultText;
+    case "strings":
+      return f.default.length === 0 ? "none" : `[${f.default.join(", ")}]`;
     case "enum":
+      if (f.defaultOnKind !== undefined && f.defaultOnKind !== f.default) {
+        return `${f.defaultOnKind} on kind, ${f.default ?? "none"} on cloud`;
+      }
+      if (f.required === true) return "required";
+      return f.default ?? "none";
     case "string":
       if (f.required === true) return "required";
-      return f.default ?? (f.kind === "string" ? (f.defaultText ?? "none") : "none");
+      return f.default ?? f.defaultText ?? "none";
   }
 }
 
@@ -226,10 +381,16 @@ function constraintText(f: Field): string {
   switch (f.kind) {
     case "integer":
       return `from ${f.min} to ${f.max}`;
+    case "number":
+      return f.what;
+    case "strings":
+      return `each ${f.format.what}, listed once`;
     case "storage":
       return `a Kubernetes quantity such as ${f.example}`;
     case "string":
-      if (f.format === "duration") return "a duration such as 30s, 15m, 12h, 10d or 2w";
+      if (f.format === "duration") {
+        return `a duration such as 30s, 15m, 12h, 10d or 2w${f.aboveZero === true ? ", longer than 0" : ""}`;
+      }
       if (f.format === "quantity") return "a Kubernetes quantity such as 500m, 256Mi or 20Gi";
       return f.format !== undefined ? f.format.what : "";
     default:
@@ -237,7 +398,10 @@ function constraintText(f: Field): string {
   }
 }
 
-/** The reference rows of a key, one per field (a plain value is one row at the key itself). */
+/**
+ * The reference rows of a key, one per field (a plain value is one row at the key itself); a group
+ * has its own row, followed by the rows of its fields.
+ */
 export function docRows(key: string, decl: KeyDeclaration): DocRow[] {
   const row = (path: string, f: Field): DocRow => ({
     // A storage field is set through its size.
@@ -247,7 +411,25 @@ export function docRows(key: string, decl: KeyDeclaration): DocRow[] {
     constraints: constraintText(f),
     description: f.description,
   });
-  if (decl.kind === "object") return Object.entries(decl.fields).map(([k, f]) => row(`${key}.${k}`, f));
+  const rows = (prefix: string, fields: Fields): DocRow[] =>
+    Object.entries(fields).flatMap(([k, f]) => [
+      row(`${prefix}.${k}`, f),
+      ...(f.kind === "group" ? rows(`${prefix}.${k}`, f.fields) : []),
+    ]);
+  if (decl.kind === "object") return rows(key, decl.fields);
+  if (decl.kind === "map") {
+    const entry = `${key}.<${decl.entry}>`;
+    return [
+      {
+        path: entry,
+        type: "object",
+        default: "",
+        constraints: `one of ${decl.names.join(", ")}`,
+        description: decl.entryDescription,
+      },
+      ...rows(entry, decl.fields),
+    ];
+  }
   if (decl.kind === "value") return [row(key, decl.field)];
   return [];
 }

@@ -1,4 +1,4 @@
-import { Fields, Infer, KeyDeclaration } from "./declare";
+import { Fields, Infer, KeyDeclaration, MapDeclaration, readMap } from "./declare";
 import { ImagesConfig } from "./images";
 import { patterns, Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, Sizing, SIZINGS } from "./sizing";
@@ -157,44 +157,40 @@ export function readCluster(s: Section): ClusterConfig | undefined {
   };
 }
 
+const QUANTITY_FIELD = { kind: "string", format: "quantity", defaultText: "the sizing preset's" } as const;
+
+export const RESOURCES_FIELDS = {
+  cpu: { ...QUANTITY_FIELD, description: "CPU request." },
+  memory: { ...QUANTITY_FIELD, description: "Memory request." },
+  memoryLimit: {
+    ...QUANTITY_FIELD,
+    description: "Memory limit (CPU is never limited: a limit throttles bursts).",
+  },
+} as const satisfies Fields;
+
+/** `resources`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
+export const RESOURCES_KEY: MapDeclaration<typeof RESOURCES_FIELDS> = {
+  kind: "map",
+  description:
+    "Per-container overrides of the sizing preset (components/kit/config/sizing.ts), as Kubernetes quantities.",
+  entry: "container",
+  names: CONTAINER_IDS,
+  entryDescription:
+    "A container the program sizes: elasticsearch is the data and mixed nodes, elasticsearchMaster the dedicated masters, istioProxy every Istio sidecar (the stack's own and, by default, applications'); a Loki cache gets its memory request divided by 1.2 as memcached memory.",
+  fields: RESOURCES_FIELDS,
+};
+
 export function readResources(s: Section, sizing: Sizing): Record<ContainerId, ContainerResources> {
   const resources = { ...DEFAULT_RESOURCES[sizing] };
-  for (const key of s.keys()) {
-    if (!(CONTAINER_IDS as readonly string[]).includes(key)) {
-      s.raw(key);
-      s.problem(key, "is not a known container", `use one of: ${CONTAINER_IDS.join(", ")}`);
-      continue;
-    }
-    const id = key as ContainerId;
-    const c = s.child(id);
-    const base = resources[id];
-    resources[id] = {
-      cpu: c.quantity("cpu", base.cpu),
-      memory: c.quantity("memory", base.memory),
-      memoryLimit: c.quantity("memoryLimit", base.memoryLimit),
+  const preset = (name: string): ContainerResources => resources[name as ContainerId];
+  const read = readMap(s, RESOURCES_KEY, (name) => ({ ...preset(name) }));
+  for (const [name, r] of Object.entries(read)) {
+    const base = preset(name);
+    resources[name as ContainerId] = {
+      cpu: r.cpu ?? base.cpu,
+      memory: r.memory ?? base.memory,
+      memoryLimit: r.memoryLimit ?? base.memoryLimit,
     };
-    c.done();
   }
   return resources;
 }
-
-/**
- * `resources`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
- * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
- * the description names exactly the fields that reader knows.
- */
-export const RESOURCES_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "Per-container overrides of the sizing preset: resources.<container>.{cpu,memory,memoryLimit}",
-    "as Kubernetes quantities. Containers: prometheusOperator, prometheusAdmissionJobs,",
-    "configReloader, prometheus, alertmanager, grafana, grafanaSidecar, grafanaInit,",
-    "kubeStateMetrics, nodeExporter, metricsServer, jaeger, jaegerEsIndexCleaner, otelCollector, lokiSingleBinary, lokiWrite, lokiRead,",
-    "lokiBackend, lokiGateway, lokiChunksCache, lokiResultsCache (a cache gets its memory request",
-    "divided by 1.2 as memcached memory), lokiCacheExporter, minio, minioJobs, alloy,",
-    "alloyConfigReloader, promtail, eckOperator, elasticsearch (data and mixed nodes),",
-    "elasticsearchMaster (dedicated masters), kibana, filebeat, elasticIlmJob, istiod, istioGateway,",
-    "istioProxy (every Istio sidecar: the stack's own and, by default, applications').",
-    "Default: none (the preset's values).",
-  ].join("\n"),
-};

@@ -10,6 +10,22 @@ const QUANTITY = /^(\d+(\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
  */
 const K8S_NAME = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Milliseconds of a Prometheus duration already matched by DURATION. */
+function durationMilliseconds(d: string): number {
+  const units: Record<string, number> = {
+    y: 365 * 24 * 3600e3,
+    w: 7 * 24 * 3600e3,
+    d: 24 * 3600e3,
+    h: 3600e3,
+    m: 60e3,
+    s: 1e3,
+    ms: 1,
+  };
+  let total = 0;
+  for (const m of d.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) total += Number(m[1]) * (units[m[2] ?? ""] ?? 0);
+  return total;
+}
+
 /** Longer text is cut in messages: a pasted 10,000-character value would drown the message. */
 const SHOWN_CHARACTERS = 64;
 
@@ -255,6 +271,25 @@ export class Section {
     return n;
   }
 
+  /**
+   * A number that need not be whole, or one written as text (`pulumi config set` stores text);
+   * `what` names the constraint `valid` checks, e.g. "a ratio above 0 and at most 1".
+   */
+  number(key: string, fallback: number, spec: { what: string; valid: (n: number) => boolean }): number {
+    const v = this.raw(key);
+    if (v === undefined) return fallback;
+    const n = typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    if (typeof n !== "number" || !Number.isFinite(n) || !spec.valid(n)) {
+      this.problem(
+        key,
+        `must be ${spec.what}, got ${describe(v)}`,
+        `set e.g. \`${setCommand(this.join(key), String(fallback))}\``,
+      );
+      return fallback;
+    }
+    return n;
+  }
+
   bool(key: string, fallback: boolean): boolean {
     const v = this.raw(key);
     if (v === undefined) return fallback;
@@ -276,6 +311,20 @@ export class Section {
         example: fallback,
       }) ?? fallback
     );
+  }
+
+  /** A duration above zero: a range of `[0s]` or a zero repeat interval is an error. */
+  positiveDuration(key: string, fallback: string): string {
+    const d = this.duration(key, fallback);
+    if (DURATION.test(d) && durationMilliseconds(d) === 0) {
+      this.problem(
+        key,
+        `must be longer than 0, got ${JSON.stringify(d)}`,
+        `set e.g. \`${setCommand(this.join(key), fallback)}\``,
+      );
+      return fallback;
+    }
+    return d;
   }
 
   optionalQuantity(key: string, example: string): string | undefined {

@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import { ConfigProblem, docRows, Fields, formatProblem, readFields, Section } from "../components/kit";
+
+const FIELDS = {
+  first: { kind: "boolean", default: true, description: "First." },
+  group: {
+    kind: "group",
+    description: "A group.",
+    fields: {
+      ratio: {
+        kind: "number",
+        default: 0.5,
+        defaultOnKind: 1,
+        min: 0,
+        aboveMin: true,
+        max: 1,
+        what: "a ratio above 0 and at most 1",
+        description: "A ratio.",
+      },
+      names: {
+        kind: "strings",
+        format: { re: /^[a-z]+$/, what: "a lower-case word", example: "abc" },
+        default: ["x"],
+        description: "Names.",
+      },
+      own: {
+        kind: "custom",
+        type: "list of things",
+        defaultText: "none",
+        description: "Read by its reader.",
+      },
+    },
+  },
+  last: { kind: "integer", default: 1, min: 0, max: 3, description: "Last." },
+} as const satisfies Fields;
+
+function read(raw: unknown, clusterType = "cloud"): { value: unknown; problems: string[]; order: string[] } {
+  const problems: ConfigProblem[] = [];
+  const order: string[] = [];
+  const value = readFields(new Section("k", raw, problems), FIELDS, {
+    clusterType,
+    readers: {
+      "group.own": (s, key) => {
+        order.push(`reader ${String(s.raw(key))}`);
+      },
+    },
+    checks: {
+      "group.ratio": (s, key, v) => {
+        order.push(`check ${String(v)}`);
+        s.problem(key, "checked", "nothing");
+      },
+    },
+  });
+  return { value, problems: problems.map(formatProblem), order };
+}
+
+describe("field declarations", () => {
+  it("read a group as a nested object, with the per-kind default of a number and a fresh default list", () => {
+    const cloud = read({});
+    expect(cloud.value).to.deep.equal({ first: true, group: { ratio: 0.5, names: ["x"] }, last: 1 });
+    expect((read({}, "kind").value as { group: { ratio: number } }).group.ratio).to.equal(1);
+    const names = (cloud.value as { group: { names: string[] } }).group.names;
+    expect(names).to.not.equal(FIELDS.group.fields.names.default);
+  });
+
+  it("run a check right after its field and a custom reader on the section that holds the field", () => {
+    const { problems, order } = read({ group: { ratio: "0.25", own: "mine", zzz: 1 }, last: 9 });
+    expect(order).to.deep.equal(["check 0.25", "reader mine"]);
+    // The check's problem comes before the group's unknown key, and both before the later field.
+    expect(problems).to.deep.equal([
+      "k.group.ratio: checked; nothing",
+      "k.group.zzz: is not a known key; remove it or use one of: names, own, ratio",
+      "k.last: must be a whole number from 0 to 3, got 9; set e.g. `pulumi config set --path k.last 1`",
+    ]);
+  });
+
+  it("refuse a number outside its bounds in the declared words", () => {
+    expect(read({ group: { ratio: 0 } }).problems[0]).to.equal(
+      "k.group.ratio: must be a ratio above 0 and at most 1, got 0; set e.g. `pulumi config set --path k.group.ratio 0.5`",
+    );
+  });
+
+  it("document a group by its own row, followed by its fields", () => {
+    const rows = docRows("k", { kind: "object", description: "K.", fields: FIELDS });
+    expect(rows.map((r) => [r.path, r.type, r.default, r.constraints])).to.deep.equal([
+      ["k.first", "boolean", "true", ""],
+      ["k.group", "object", "", ""],
+      ["k.group.ratio", "number", "1 on kind, 0.5 on cloud", "a ratio above 0 and at most 1"],
+      ["k.group.names", "list of strings", "[x]", "each a lower-case word, listed once"],
+      ["k.group.own", "list of things", "none", ""],
+      ["k.last", "integer", "1", "from 0 to 3"],
+    ]);
+  });
+});
