@@ -539,6 +539,18 @@ describe("the ELK part under mocks", () => {
     expect(JSON.stringify(prod)).not.to.include("mock-password-for");
   });
 
+  it("takes Grafana's Elasticsearch password from secret config, generating nothing", async () => {
+    const password = "Gr4fana-Reads-Logs";
+    const r = await run(
+      stackInput("prod", {}, { grafanaAdminPassword: "admin-pw", grafanaElasticsearchPassword: password }),
+    );
+    expect(r.resources.filter((x) => x.type.startsWith("random:"))).to.deep.equal([]);
+    expect(find(r.resources, SECRET, "observability-elastic-grafana-reader").inputs["stringData"]).to.equal(
+      "[secret]",
+    );
+    expect(JSON.stringify(r)).not.to.include(password);
+  });
+
   it("leaves Grafana's user and datasource out when Grafana is off", async () => {
     const r = await run(stackInput("dev", { elastic: { enabled: true }, grafana: { enabled: false } }));
     expect(r.resources.filter((x) => x.type === SECRET).map((x) => x.name)).to.deep.equal([

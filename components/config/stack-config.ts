@@ -118,6 +118,7 @@ export interface StackConfig {
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
 export const SECRET_KEYS = [
   "grafanaAdminPassword",
+  "grafanaElasticsearchPassword",
   "lokiS3AccessKeyId",
   "lokiS3SecretAccessKey",
   TRACING_ES_PASSWORD_KEY,

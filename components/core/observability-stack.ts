@@ -355,6 +355,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           operatorNamespace: this.namespaces.get(NAMESPACES.elasticSystem.name),
           namespace: { name: NAMESPACES.search.name, resource: this.namespaces.get(NAMESPACES.search.name) },
           ...(grafanaOn ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
+          ...(secrets.grafanaElasticsearchPassword !== undefined
+            ? { grafanaReaderPassword: secrets.grafanaElasticsearchPassword }
+            : {}),
           config,
         },
         { parent: this },

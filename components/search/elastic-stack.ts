@@ -39,6 +39,8 @@ export interface ElasticStackArgs {
   namespace: { name: string; resource: k8s.core.v1.Namespace };
   /** Grafana's namespace, where the Elasticsearch datasource goes. Defaults to none: no datasource. */
   grafanaNamespace?: k8s.core.v1.Namespace;
+  /** The password of Grafana's Elasticsearch user, from secret config. Defaults to a generated one. */
+  grafanaReaderPassword?: pulumi.Output<string>;
   /** The stack config; this component reads cluster, charts, resources and elastic. */
   config: Pick<StackConfig, "cluster" | "charts" | "resources" | "elastic">;
 }
@@ -100,13 +102,15 @@ export class ElasticStack extends pulumi.ComponentResource {
     const authSecrets: k8s.core.v1.Secret[] = [];
     let readerPassword: pulumi.Output<string> | undefined;
     if (args.grafanaNamespace !== undefined) {
-      readerPassword = pulumi.secret(
-        new random.RandomPassword(
-          `${name}-grafana-reader-password`,
-          { length: 32, special: false },
-          { parent: this },
-        ).result,
-      );
+      readerPassword =
+        args.grafanaReaderPassword ??
+        pulumi.secret(
+          new random.RandomPassword(
+            `${name}-grafana-reader-password`,
+            { length: 32, special: false },
+            { parent: this },
+          ).result,
+        );
       const password = readerPassword;
       authSecrets.push(
         new k8s.core.v1.Secret(
