@@ -23,6 +23,14 @@ import {
   urnType,
 } from "../../tools/e2e/engine";
 import { Kube } from "../../tools/e2e/kube";
+import {
+  grafanaLists,
+  logLineInLoki,
+  prometheusTargetsUp,
+  realPods,
+  SKIP_REASON,
+  spanInJaeger,
+} from "../../tools/e2e/real-pods";
 import { prepareRevision } from "../../tools/e2e/revision";
 
 /**
@@ -109,7 +117,10 @@ after(function () {
   for (const t of timings) console.log(`    ${t}`);
 });
 
-for (const stackName of ["dev", "prod"] as StackName[]) {
+/** The stacks to run: E2E_STACKS (space-separated), default dev and prod. */
+const STACKS = (process.env["E2E_STACKS"] ?? "dev prod").split(/\s+/).filter((s) => s !== "") as StackName[];
+
+for (const stackName of STACKS) {
   describe(`${stackName} stack on the real engine`, function () {
     const overlay = readOverlay(stackName);
     let stack: auto.Stack;
@@ -206,6 +217,55 @@ for (const stackName of ["dev", "prod"] as StackName[]) {
       const authz = await kube.list("/apis/security.istio.io/v1/authorizationpolicies");
       console.log(`      ${peer.length} PeerAuthentications, ${authz.length} AuthorizationPolicies`);
       expect(peer.length).to.be.greaterThan(0);
+    });
+
+    describe("with real pods (kind only)", function () {
+      let outputs: auto.OutputMap = {};
+      const out = (key: string): Record<string, unknown> =>
+        (outputs[key]?.value ?? {}) as Record<string, unknown>;
+
+      beforeEach(async function () {
+        if (!realPods()) {
+          console.log(`      skipped: ${SKIP_REASON}`);
+          this.skip();
+        }
+        if (upLog === undefined) this.skip();
+        outputs = await stack.outputs();
+      });
+
+      it("Grafana's API lists the provisioned datasources and dashboards", async function () {
+        const g = out("grafana") as {
+          portForward: string;
+          datasources: string[];
+          dashboards: { title: string }[];
+        };
+        await grafanaLists(
+          g.portForward,
+          overlay.secrets["grafanaAdminPassword"] ?? "",
+          g.datasources,
+          g.dashboards.map((d) => d.title),
+        );
+      });
+
+      it("Prometheus reports every target up", async function () {
+        const n = await prometheusTargetsUp((out("prometheus") as { portForward: string }).portForward);
+        console.log(`      ${n} targets up`);
+      });
+
+      it("a log line a pod writes reaches Loki through the collector", async function () {
+        const l = out("loki") as { portForward: string; tenant?: string };
+        console.log(`      found ${await logLineInLoki(l.portForward, l.tenant)}`);
+      });
+
+      it("a span sent to the OTLP endpoint is found in Jaeger", async function () {
+        const t = out("tracing") as {
+          namespace: string;
+          otlp: { service: string };
+          jaeger: { portForward: string };
+        };
+        const otlp = `kubectl -n ${t.namespace} port-forward svc/${t.otlp.service} 4318:4318`;
+        console.log(`      found trace ${await spanInJaeger(otlp, t.jaeger.portForward)}`);
+      });
     });
 
     it("a second preview shows no changes", async function () {

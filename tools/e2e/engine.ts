@@ -65,11 +65,13 @@ export interface Overlay {
 }
 
 /**
- * Reads tools/e2e/overlays/<stack>.yaml, filling in `${VAR}` from the environment (the test
+ * Reads tools/e2e/overlays/<stack>.yaml (kind-<stack>.yaml on kind), filling in `${VAR}` from the environment (the test
  * cluster's context, the chart mirror's URL).
  */
 export function readOverlay(stack: string): Overlay {
-  const file = path.join(REPO_ROOT, "tools", "e2e", "overlays", `${stack}.yaml`);
+  // On kind (the GitHub workflow) the stack runs as users run it, from the public repositories.
+  const prefix = process.env["E2E_TARGET"] === "kind" ? "kind-" : "";
+  const file = path.join(REPO_ROOT, "tools", "e2e", "overlays", `${prefix}${stack}.yaml`);
   const text = fs.readFileSync(file, "utf8").replace(/\$\{(\w+)\}/g, (_m, name: string) => {
     const value = process.env[name];
     if (value === undefined) throw new Error(`${file}: ${name} is not set in the environment`);
