@@ -99,17 +99,20 @@ const ALL_NAMESPACES = [
   "istio-system",
   "istio-ingress",
   "elastic-system",
-  "elastic",
+  "search",
 ];
 
 before(function () {
+  const kind = process.env["E2E_TARGET"] === "kind";
   console.log(
     `  Pulumi CLI: ${process.env["E2E_PULUMI_ROOT"] ?? "?"}/bin/pulumi v${process.env["E2E_PULUMI_VERSION"] ?? "?"}`,
   );
   console.log(
-    `  Kubernetes provider: ${process.env["E2E_PROVIDER_SOURCE"] ?? "?"} (built from the Go module proxy; not 4.34.2, which the SDK asks for)`,
+    `  Kubernetes provider: ${process.env["E2E_PROVIDER_SOURCE"] ?? "?"}${kind ? "" : " (built from the Go module proxy: not the 4.34.2 release the SDK asks for)"}`,
   );
-  console.log(`  Charts: ${process.env["E2E_CHARTS_URL"] ?? "?"} (../shared/charts as charts.mirror)`);
+  console.log(
+    `  Charts: ${kind ? "the public repositories" : `${process.env["E2E_CHARTS_URL"] ?? "?"} (../shared/charts as charts.mirror)`}`,
+  );
 });
 
 after(function () {
@@ -322,7 +325,7 @@ for (const stackName of STACKS) {
         stack: stackName,
         backendStackName: `${stackName}-upgrade`,
         root: rev.root,
-        workDir: path.join(runDir, "work", `${stackName}-upgrade-base`),
+        workDir: path.join(runDir, "work", `${stackName}-upgrade`),
         overlay,
       });
       const baseLog = new EventLog();
@@ -335,11 +338,12 @@ for (const stackName of STACKS) {
       const ns = await stackNamespaces(base);
       const claimsBefore = await claimUids(kube, ns);
 
+      // The same workspace directory: its stack file keeps the salt that encrypts the stack's secrets.
       const current = await openStack({
         stack: stackName,
         backendStackName: `${stackName}-upgrade`,
         root: REPO_ROOT,
-        workDir: path.join(runDir, "work", `${stackName}-upgrade-head`),
+        workDir: path.join(runDir, "work", `${stackName}-upgrade`),
         overlay,
       });
       const previewLog = new EventLog();

@@ -24,8 +24,8 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 mkdir -p "$cache"
 
 # A polite neighbour on a shared 2-core machine: one build at a time, at most two compilers, and
-# E2E_BUILD_NICE (default 0: a fair share; raise it to yield more).
-export GOFLAGS="${GOFLAGS:-} -p=2 -buildvcs=false"
+# E2E_BUILD_NICE (default 0: a fair share; raise it to yield more); E2E_BUILD_P compilers (default 2).
+export GOFLAGS="${GOFLAGS:-} -p=${E2E_BUILD_P:-2} -buildvcs=false"
 export CGO_ENABLED=0
 renice -n "${E2E_BUILD_NICE:-0}" $$ >/dev/null 2>&1 || true
 
