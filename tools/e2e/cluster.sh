@@ -147,10 +147,13 @@ spawn kube-scheduler "$E2E_KUBE_DIR/kube-scheduler" \
   --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
   --bind-address 127.0.0.1 --secure-port "$sched_port" --leader-elect=false
 
-# Pod IPs from a loopback range too, so that even a mistaken dial of a pod IP stays on this machine.
+# Pod IPs cannot be loopback addresses: EndpointSlices refuse them, and a Service without endpoints
+# leaves an APIService unavailable (which stalls namespace deletion). They come from 198.18.0.0/16
+# (reserved for benchmarks, never this machine's network) and nothing dials them: aggregator
+# routing is off, and webhooks and APIServices are called at their Service's loopback cluster IP.
 spawn kwok "$E2E_KWOK_DIR/kwok" --kubeconfig "$kubeconfig" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-  --cidr 127.78.0.1/16 --node-ip 127.0.0.1 \
+  --cidr 198.18.0.1/16 --node-ip 127.0.0.1 \
   --server-address "127.0.0.1:$kwok_port" \
   --node-lease-duration-seconds 40 \
   --config "$E2E_KWOK_DIR/stages.yaml"
