@@ -165,6 +165,12 @@ for (const stackName of STACKS) {
       );
       expect(res.summary.result).to.equal("succeeded");
       expect(namespaces).to.not.be.empty;
+      // The engine's own word on which provider binary it ran.
+      for (const d of log.diagnostics
+        .filter((x) => /PATH|ambient|pulumi-resource-kubernetes/.test(x))
+        .slice(0, 2)) {
+        console.log(`      engine: ${d}`);
+      }
 
       const releases = helmReleases();
       const declared = log.steps.filter(
