@@ -1,5 +1,7 @@
+import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
+import { parse as parseYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as auto from "@pulumi/pulumi/automation";
 import {
@@ -228,53 +230,54 @@ for (const stackName of STACKS) {
       expect(peer.length).to.be.greaterThan(0);
     });
 
-    describe("with real pods (kind only)", function () {
-      let outputs: auto.OutputMap = {};
-      const out = (key: string): Record<string, unknown> =>
-        (outputs[key]?.value ?? {}) as Record<string, unknown>;
-
-      beforeEach(async function () {
+    // The checks only real pods pass: on kind (E2E_TARGET=kind), skipped with their reason here.
+    const realPod = (
+      title: string,
+      check: (out: (key: string) => Record<string, unknown>) => Promise<void>,
+    ) => {
+      it(`real pods: ${title}`, async function () {
         if (!realPods()) {
           console.log(`      skipped: ${SKIP_REASON}`);
           this.skip();
         }
         if (upLog === undefined) this.skip();
-        outputs = await stack.outputs();
+        const outputs = await stack.outputs();
+        await check((key) => (outputs[key]?.value ?? {}) as Record<string, unknown>);
       });
+    };
 
-      it("Grafana's API lists the provisioned datasources and dashboards", async function () {
-        const g = out("grafana") as {
-          portForward: string;
-          datasources: string[];
-          dashboards: { title: string }[];
-        };
-        await grafanaLists(
-          g.portForward,
-          overlay.secrets["grafanaAdminPassword"] ?? "",
-          g.datasources,
-          g.dashboards.map((d) => d.title),
-        );
-      });
+    realPod("Grafana's API lists the provisioned datasources and dashboards", async (out) => {
+      const g = out("grafana") as {
+        portForward: string;
+        datasources: string[];
+        dashboards: { title: string }[];
+      };
+      await grafanaLists(
+        g.portForward,
+        overlay.secrets["grafanaAdminPassword"] ?? "",
+        g.datasources,
+        g.dashboards.map((d) => d.title),
+      );
+    });
 
-      it("Prometheus reports every target up", async function () {
-        const n = await prometheusTargetsUp((out("prometheus") as { portForward: string }).portForward);
-        console.log(`      ${n} targets up`);
-      });
+    realPod("Prometheus reports every target up", async (out) => {
+      const n = await prometheusTargetsUp((out("prometheus") as { portForward: string }).portForward);
+      console.log(`      ${n} targets up`);
+    });
 
-      it("a log line a pod writes reaches Loki through the collector", async function () {
-        const l = out("loki") as { portForward: string; tenant?: string };
-        console.log(`      found ${await logLineInLoki(l.portForward, l.tenant)}`);
-      });
+    realPod("a log line a pod writes reaches Loki through the collector", async (out) => {
+      const l = out("loki") as { portForward: string; tenant?: string };
+      console.log(`      found ${await logLineInLoki(l.portForward, l.tenant)}`);
+    });
 
-      it("a span sent to the OTLP endpoint is found in Jaeger", async function () {
-        const t = out("tracing") as {
-          namespace: string;
-          otlp: { service: string };
-          jaeger: { portForward: string };
-        };
-        const otlp = `kubectl -n ${t.namespace} port-forward svc/${t.otlp.service} 4318:4318`;
-        console.log(`      found trace ${await spanInJaeger(otlp, t.jaeger.portForward)}`);
-      });
+    realPod("a span sent to the OTLP endpoint is found in Jaeger", async (out) => {
+      const t = out("tracing") as {
+        namespace: string;
+        otlp: { service: string };
+        jaeger: { portForward: string };
+      };
+      const otlp = `kubectl -n ${t.namespace} port-forward svc/${t.otlp.service} 4318:4318`;
+      console.log(`      found trace ${await spanInJaeger(otlp, t.jaeger.portForward)}`);
     });
 
     it("a second preview shows no changes", async function () {
@@ -327,6 +330,18 @@ for (const stackName of STACKS) {
     it("upgrade from an earlier revision replaces and deletes nothing that holds data", async function () {
       const rev = prepareRevision(runDir);
       console.log(`      base revision: ${rev.description}`);
+      // A secret the overlay supplies that the earlier revision cannot take would be generated there
+      // with @pulumi/random, whose plugin is not available: that upgrade cannot run here.
+      const declared = parseYaml(fs.readFileSync(path.join(rev.root, "Pulumi.yaml"), "utf8")) as {
+        config?: Record<string, unknown>;
+      };
+      const unknown = Object.keys(overlay.secrets).filter((k) => !(k in (declared.config ?? {})));
+      if (unknown.length > 0) {
+        console.log(
+          `      skipped: ${rev.short} has no config key ${unknown.join(", ")}, so it would generate that secret with @pulumi/random, whose plugin the Go module proxy does not serve; set E2E_BASE_REF to a revision that has it`,
+        );
+        this.skip();
+      }
       const base = await openStack({
         stack: stackName,
         backendStackName: `${stackName}-upgrade`,

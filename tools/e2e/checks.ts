@@ -14,7 +14,9 @@ export interface HelmRelease {
 
 /** Every Helm release in the cluster, in any state. */
 export function helmReleases(): HelmRelease[] {
-  const out = execFileSync("helm", ["list", "--all-namespaces", "--all", "--output", "json"], {
+  // Every state by name: helm 4 has no --all.
+  const states = ["--deployed", "--failed", "--pending", "--superseded", "--uninstalling"];
+  const out = execFileSync("helm", ["list", "--all-namespaces", ...states, "--output", "json"], {
     encoding: "utf8",
   });
   return JSON.parse(out) as HelmRelease[];

@@ -72,11 +72,19 @@ export function readOverlay(stack: string): Overlay {
   // On kind (the GitHub workflow) the stack runs as users run it, from the public repositories.
   const prefix = process.env["E2E_TARGET"] === "kind" ? "kind-" : "";
   const file = path.join(REPO_ROOT, "tools", "e2e", "overlays", `${prefix}${stack}.yaml`);
-  const text = fs.readFileSync(file, "utf8").replace(/\$\{(\w+)\}/g, (_m, name: string) => {
-    const value = process.env[name];
-    if (value === undefined) throw new Error(`${file}: ${name} is not set in the environment`);
-    return value;
-  });
+  const text = fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .map((line) =>
+      line.trimStart().startsWith("#")
+        ? line
+        : line.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+            const value = process.env[name];
+            if (value === undefined) throw new Error(`${file}: ${name} is not set in the environment`);
+            return value;
+          }),
+    )
+    .join("\n");
   const doc = parseYaml(text) as { config?: Record<string, unknown>; secrets?: Record<string, string> };
   return { config: doc.config ?? {}, secrets: doc.secrets ?? {} };
 }
