@@ -64,6 +64,17 @@ async function main(): Promise<void> {
   await stack.destroy({ color: "never" });
   figures.push(["pulumi destroy (dev)", since(start)]);
 
+  // A fresh start for Helm too: the CRDs destroy leaves on purpose (helm.sh/resource-policy: keep)
+  // would spare istio-base and eck-operator their CRD installs.
+  for (const crd of await kube.list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions")) {
+    if (crd.metadata.annotations?.["helm.sh/resource-policy"] === "keep") {
+      await kube.request(
+        "DELETE",
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      );
+    }
+  }
+
   // The same releases, one after another, the way a script would.
   fs.mkdirSync(work, { recursive: true });
   start = Date.now();
