@@ -9,10 +9,11 @@ import {
   receiversWithSecrets,
   RuleGroup,
 } from "../components/alerting";
-import { parseStackConfig, StackConfig } from "../components/config";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
 import { promqlErrors } from "./lib/query-lang";
+import { StackConfig, parseStackConfig } from "../components/core/config";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));
@@ -255,7 +256,7 @@ describe("Alertmanager routing", () => {
 
 describe("alerting custom resources against the prometheus-operator v0.89.0 CRDs", function () {
   before(function () {
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
   });
 
   it("accept every PrometheusRule", () => {

@@ -1,11 +1,10 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { totalRequests } from "../components/charts";
-import { CONTAINER_IDS, DEFAULT_RESOURCES, parseQuantity } from "../components/config";
 import { LAPTOP_BUDGET, planContainers, withinLaptopBudget } from "../tools/lib/budget";
-import { END, resourceTables, START } from "../tools/resources";
+import { END, RESOURCES_DOC, resourceTables, START } from "../tools/resources";
 import { plan, PROJECT_DIR } from "./lib/helpers";
+import { CONTAINER_IDS, DEFAULT_RESOURCES, parseQuantity, totalRequests } from "../components/kit";
 
 describe("resource requests", () => {
   for (const stack of ["dev", "prod"]) {
@@ -22,7 +21,7 @@ describe("resource requests", () => {
     });
   }
 
-  it("keep the whole dev stack within 1.5 CPU and 3 GiB", async () => {
+  it("keep the whole dev stack, injected sidecars included, within 1.0 CPU and 2 GiB", async () => {
     const usage = planContainers(await plan("dev"));
     const total = totalRequests(usage);
     expect(total.cpu).to.be.at.most(LAPTOP_BUDGET.cpu);
@@ -63,12 +62,12 @@ describe("resource requests", () => {
     expect(total.memory).to.be.at.most(800 * 2 ** 20);
   });
 
-  it("are what the README's table says", async () => {
-    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-    const start = readme.indexOf(START);
-    const end = readme.indexOf(END);
-    expect(start, "README resources markers").to.be.greaterThan(-1);
-    expect(readme.slice(start + START.length, end).trim(), "run `npm run resources -- --write`").to.equal(
+  it(`are what the tables of ${RESOURCES_DOC} say`, async () => {
+    const page = fs.readFileSync(path.join(PROJECT_DIR, RESOURCES_DOC), "utf8");
+    const start = page.indexOf(START);
+    const end = page.indexOf(END);
+    expect(start, `${RESOURCES_DOC} resources markers`).to.be.greaterThan(-1);
+    expect(page.slice(start + START.length, end).trim(), "run `npm run resources -- --write`").to.equal(
       (await resourceTables(PROJECT_DIR)).trim(),
     );
   });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
-import { parseStackConfig, SecretKeyNames } from "../components/config";
+import { SecretKeyNames, parseStackConfig } from "../components/core/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 
@@ -106,7 +106,7 @@ describe("stack config for dashboards and alerting", () => {
         "a folder with a slash",
         { ...kind, dashboards: { folder: "a/b" } },
         {},
-        'Invalid stack config: dashboards.folder: must be a folder name of letters, digits, spaces, - and _ (no slashes), got "a/b"; set e.g. `pulumi config set --path dashboards.folder Observability`',
+        'Invalid stack config: dashboards.folder: must be a folder name of at most 63 ASCII letters (A-Z and a-z, no accents), digits, spaces, - and _, starting with a letter or digit, got "a/b"; set e.g. `pulumi config set --path dashboards.folder Observability`',
       ],
       [
         "a malformed rule duration",

@@ -1,15 +1,21 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { CONTAINER_IDS, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
+import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
+import { CONTAINER_IDS } from "../components/kit";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 
 describe("stack config", () => {
   it("applies laptop defaults to a minimal kind config", () => {
     const cfg = parseStackConfig(kind);
-    expect(cfg.cluster).to.deep.equal({ type: "kind", context: "kind-observability" });
+    expect(cfg.cluster).to.deep.equal({
+      type: "kind",
+      context: "kind-observability",
+      identifier: "kind-observability",
+      retainData: true,
+    });
     expect(cfg.sizing).to.equal("laptop");
     expect(cfg.charts).to.deep.equal({ timeoutSeconds: 900 });
     expect(cfg.prometheus).to.deep.equal({
@@ -73,12 +79,12 @@ describe("stack config", () => {
       [
         "a negative replica count",
         { ...kind, prometheus: { replicas: -1 } },
-        "Invalid stack config: prometheus.replicas: must be a whole number of at least 0, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
+        "Invalid stack config: prometheus.replicas: must be a whole number from 0 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
       ],
       [
         "a fractional replica count",
         { ...kind, alertmanager: { replicas: 1.5 } },
-        "Invalid stack config: alertmanager.replicas: must be a whole number of at least 0, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
+        "Invalid stack config: alertmanager.replicas: must be a whole number from 0 to 100, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
       ],
       [
         "a bad duration",
@@ -88,7 +94,7 @@ describe("stack config", () => {
       [
         "a bad size",
         { ...kind, prometheus: { storage: { size: "50GB" } } },
-        'Invalid stack config: prometheus.storage.size: must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got "50GB"; set e.g. `pulumi config set --path prometheus.storage.size 50Gi`',
+        'Invalid stack config: prometheus.storage.size: must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got "50GB"; did you mean 50Gi? Kubernetes quantities carry no B: set `pulumi config set --path prometheus.storage.size 50Gi`',
       ],
       [
         "a storage without a size",
@@ -133,12 +139,27 @@ describe("stack config", () => {
       [
         "an unknown top-level key",
         { ...kind, lokki: { mode: "SingleBinary" } },
-        `Invalid stack config: lokki: is not a known config key; remove it with \`pulumi config rm lokki\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
+        "Invalid stack config: lokki: is not a known config key; did you mean loki? rename it in the stack file, or remove it with `pulumi config rm lokki`",
+      ],
+      [
+        "an unknown top-level key like no known one",
+        { ...kind, thanos: { enabled: true } },
+        `Invalid stack config: thanos: is not a known config key; remove it with \`pulumi config rm thanos\`; known keys are ${[...PLAIN_KEYS, ...SECRET_KEYS].join(", ")}`,
       ],
       [
         "a boolean that is not one",
         { ...kind, metricsServer: { enabled: "yes" } },
         'Invalid stack config: metricsServer.enabled: must be true or false, got "yes"; set e.g. `pulumi config set --path metricsServer.enabled true`',
+      ],
+      [
+        "a data retention switch that is not a boolean",
+        { ...kind, cluster: { ...kind.cluster, retainData: "always" } },
+        'Invalid stack config: cluster.retainData: must be true or false, got "always"; set e.g. `pulumi config set --path cluster.retainData true`',
+      ],
+      [
+        "a cluster identifier with a space",
+        { ...kind, cluster: { ...kind.cluster, identifier: "prod eu" } },
+        'Invalid stack config: cluster.identifier: must be a cluster identifier (letters, digits and . _ : / @ -), got "prod eu"; set e.g. `pulumi config set --path cluster.identifier prod-eu-west-1`',
       ],
       [
         "Grafana without kube-prometheus-stack",

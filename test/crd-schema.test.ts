@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { crdsAvailable, knownKinds, validateCustomResource } from "./lib/crd-schema";
+import { knownKinds, validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 
 const serviceMonitor = {
   apiVersion: "monitoring.coreos.com/v1",
@@ -10,7 +11,7 @@ const serviceMonitor = {
 
 describe("the CRD schema check", function () {
   before(function () {
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
   });
 
   it("knows the prometheus-operator, Istio and ECK kinds", () => {

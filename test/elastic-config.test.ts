@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
-import { parseStackConfig } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
+import { parseStackConfig } from "../components/core/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" } };

@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { totalRequests } from "../components/charts";
-import { parseStackConfig, StackConfig } from "../components/config";
 import { datasourceProvisioning } from "../components/grafana";
 import {
   eckOperatorValues,
@@ -17,8 +15,11 @@ import {
 } from "../components/search";
 import { planContainers, resourceTable } from "../tools/lib/budget";
 import { ProgramRun } from "../tools/lib/run-program";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { find, plan, release, releases, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
+import { totalRequests } from "../components/kit";
 
 const ES = "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch";
 const KIBANA = "kubernetes:kibana.k8s.elastic.co/v1:Kibana";
@@ -182,7 +183,7 @@ describe("the ECK values and custom resources", () => {
   });
 
   it("validate against the ECK 3.5.0 CRD schemas, in dev and prod", function () {
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     for (const cfg of [dev, prod]) {
       const args = { elastic: cfg.elastic, namespace: "search", resources: cfg.resources };
       for (const manifest of [
@@ -503,7 +504,7 @@ describe("the ELK part under mocks", () => {
   });
 
   it("sends custom resources that validate against the ECK CRDs", function () {
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     for (const r of [dev, prod]) {
       for (const x of r.resources.filter((y) => [ES, KIBANA, BEAT].includes(y.type))) {
         expect(validateCustomResource(x.inputs), x.name).to.deep.equal([]);

@@ -1,11 +1,9 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { parseStackConfig, StackConfig } from "../components/config";
-import { NAMESPACES } from "../components/core";
+import { stackModel } from "../components/core";
 import {
   communityDashboardValues,
   DashboardFile,
-  DatasourceProvider,
   datasourceProvisioning,
   GrafanaDatasource,
   JAEGER_DATASOURCE_UID,
@@ -15,15 +13,20 @@ import {
   sidecarDashboardValues,
   stackDatasources,
 } from "../components/grafana";
-import { prometheusStackValues, prometheusStackValuesArgs } from "../components/monitoring";
+import {
+  prometheusDatasource,
+  prometheusStackValues,
+  prometheusStackValuesArgs,
+} from "../components/monitoring";
 import { stackRawConfig } from "./lib/helpers";
 import { labelValues, logqlErrors, promqlErrors, variablesUsed } from "./lib/query-lang";
+import { StackConfig, parseStackConfig } from "../components/core/config";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));
 
 /** What the Loki part contributes once it is merged; here it only turns the flag on. */
-const lokiOn: DatasourceProvider = () => [
+const lokiOn: GrafanaDatasource[] = [
   {
     name: "Loki",
     type: "loki",
@@ -43,15 +46,14 @@ const lokiOn: DatasourceProvider = () => [
   },
 ];
 
-function datasources(config: StackConfig, extra: DatasourceProvider[] = []) {
-  const alertmanager: DatasourceProvider = (ctx) =>
-    ctx.config.alertmanager.enabled
-      ? [{ name: "Alertmanager", type: "alertmanager", uid: "alertmanager", url: "http://am:9093/" }]
-      : [];
-  return stackDatasources({ config, namespaces: NAMESPACES }, [alertmanager, ...extra]);
+function datasources(config: StackConfig, extra: GrafanaDatasource[][] = []) {
+  const alertmanager: GrafanaDatasource[] = config.alertmanager.enabled
+    ? [{ name: "Alertmanager", type: "alertmanager", uid: "alertmanager", url: "http://am:9093/" }]
+    : [];
+  return stackDatasources(prometheusDatasource("monitoring"), [...alertmanager, ...extra.flat()]);
 }
 
-function dashboardsFor(config: StackConfig, extra: DatasourceProvider[] = []): DashboardFile[] {
+function dashboardsFor(config: StackConfig, extra: GrafanaDatasource[][] = []): DashboardFile[] {
   return projectDashboards({
     dashboards: config.dashboards,
     datasources: datasources(config, extra).all,
@@ -78,6 +80,8 @@ interface VariableJson {
 interface DashboardJson {
   uid: string;
   title: string;
+  schemaVersion: number;
+  links: { type: string; tags: string[]; placement?: string }[];
   panels: PanelJson[];
   templating: { list: VariableJson[] };
 }
@@ -99,14 +103,16 @@ function datasourceRefs(value: unknown): { type: string; uid: string }[] {
 }
 
 describe("Grafana datasources", () => {
-  it("are Prometheus (from the chart, the default) and Alertmanager, with fixed uids", () => {
-    const all = stackDatasources({ config: dev, namespaces: NAMESPACES });
+  it("are Prometheus (from the chart, the default), Alertmanager, Loki and Jaeger on dev, with fixed uids", () => {
+    const all = stackModel(dev).datasources;
     expect(all.all.map((d) => [d.uid, d.type, d.url, d.isDefault ?? false])).to.deep.equal([
       ["prometheus", "prometheus", "http://kube-prometheus-stack-prometheus.monitoring:9090/", true],
       ["alertmanager", "alertmanager", "http://kube-prometheus-stack-alertmanager.monitoring:9093/", false],
+      ["loki", "loki", "http://loki-gateway.logging.svc", false],
+      ["jaeger", "jaeger", "http://jaeger.tracing.svc:16686", false],
     ]);
     // The chart provisions Prometheus itself; the program's ConfigMap holds only the rest.
-    expect(all.provisioned.map((d) => d.uid)).to.deep.equal(["alertmanager"]);
+    expect(all.provisioned.map((d) => d.uid)).to.deep.equal(["alertmanager", "loki", "jaeger"]);
     expect(all.provisioned[0]?.jsonData).to.deep.equal({
       implementation: "prometheus",
       handleGrafanaManagedAlerts: false,
@@ -115,11 +121,13 @@ describe("Grafana datasources", () => {
 
   it("lose Alertmanager when it is off, and everything without Grafana", () => {
     const noAm = parseStackConfig({ ...stackRawConfig("dev"), alertmanager: { enabled: false } });
-    expect(stackDatasources({ config: noAm, namespaces: NAMESPACES }).all.map((d) => d.uid)).to.deep.equal([
+    expect(stackModel(noAm).datasources.all.map((d) => d.uid)).to.deep.equal([
       "prometheus",
+      "loki",
+      "jaeger",
     ]);
     const noGrafana = parseStackConfig({ ...stackRawConfig("dev"), grafana: { enabled: false } });
-    expect(stackDatasources({ config: noGrafana, namespaces: NAMESPACES })).to.deep.equal({
+    expect(stackModel(noGrafana).datasources).to.deep.equal({
       all: [],
       provisioned: [],
     });
@@ -131,7 +139,7 @@ describe("Grafana datasources", () => {
     // Jaeger is off, so Loki's trace link to it goes with it.
     // A list left holding only links to absent datasources goes entirely.
     expect(withLoki.provisioned[1]?.jsonData).to.deep.equal({ maxLines: 1000 });
-    const jaegerOn: DatasourceProvider = () => [
+    const jaegerOn: GrafanaDatasource[] = [
       { name: "Jaeger", type: "jaeger", uid: JAEGER_DATASOURCE_UID, url: "http://jaeger:16686" },
     ];
     const both = datasources(dev, [lokiOn, jaegerOn]);
@@ -220,6 +228,27 @@ describe("the project's dashboards", () => {
         }
       });
 
+      it("names the datasource of every panel and query by its fixed uid", () => {
+        for (const p of json.panels.filter((x) => x.type !== "row")) {
+          expect(known.get(p.datasource?.uid ?? ""), `${p.title}'s datasource`).to.equal(p.datasource?.type);
+          for (const t of p.targets ?? []) expect(t.datasource, p.title).to.deep.equal(p.datasource);
+        }
+      });
+
+      it("is in the classic JSON model Grafana 12.4's file provisioning loads", () => {
+        // 42 is the newest schema version Grafana 12.4 migrates to; a newer one from an SDK bump
+        // would mean the SDK has moved past the Grafana the stack runs.
+        expect(json.schemaVersion).to.be.within(39, 42);
+        expect(json).to.not.have.any.keys("elements", "layout", "spec");
+      });
+
+      it("links to the other project dashboards from its top bar", () => {
+        expect(json.links).to.have.length(1);
+        expect(json.links[0]).to.deep.include({ type: "dashboards", tags: ["observability"] });
+        // `inControlsMenu` would move the link into the controls menu, which drops drop-downs.
+        expect(json.links[0]).to.not.have.property("placement");
+      });
+
       it("names only datasources that exist, by uid and matching type", () => {
         const refs = datasourceRefs(json);
         expect(refs.length).to.be.greaterThan(3);
@@ -257,8 +286,29 @@ describe("the project's dashboards", () => {
     });
   }
 
-  it("renders the same bytes every time", () => {
+  it("keep their uids, so provisioned dashboards update in place", () => {
+    expect(withLoki.map((f) => [f.name, parsed(f).uid, f.dashboard.uid])).to.deep.equal([
+      [
+        "grafana-dashboard-service-overview",
+        "observability-service-overview",
+        "observability-service-overview",
+      ],
+      ["grafana-dashboard-stack-health", "observability-stack-health", "observability-stack-health"],
+      ["grafana-dashboard-logs", "observability-logs", "observability-logs"],
+    ]);
+  });
+
+  it("renders the same bytes every time, keys sorted", () => {
     expect(dashboardsFor(dev, [lokiOn]).map((f) => f.json)).to.deep.equal(withLoki.map((f) => f.json));
+    const sorted = (_k: string, v: unknown): unknown =>
+      v === null || typeof v !== "object" || Array.isArray(v)
+        ? v
+        : Object.fromEntries(
+            Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+          );
+    for (const f of withLoki) {
+      expect(f.json, f.name).to.equal(`${JSON.stringify(JSON.parse(f.json), sorted, 2)}\n`);
+    }
   });
 
   it("colour the error and latency panels where the alerts fire", () => {

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
-import { DEFAULT_SCHEMA_FROM, parseStackConfig } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
+import { parseStackConfig } from "../components/core/config";
+import { DEFAULT_SCHEMA_FROM } from "../components/logging/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const buckets = { chunks: "loki-chunks", ruler: "loki-ruler" };
@@ -195,7 +196,7 @@ describe("logging config", () => {
         "an existing Secret that is no Kubernetes name",
         { loki: { objectStorage: { ...s3, existingSecret: "Loki_S3" } } },
         [],
-        'Invalid stack config: loki.objectStorage.existingSecret: must be a Kubernetes Secret name, got "Loki_S3"; set e.g. `pulumi config set --path loki.objectStorage.existingSecret loki-object-storage`',
+        'Invalid stack config: loki.objectStorage.existingSecret: must be a Kubernetes Secret name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit), got "Loki_S3"; set e.g. `pulumi config set --path loki.objectStorage.existingSecret loki-object-storage`',
       ],
       [
         "an S3 setting with the bundled MinIO",

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { DEFAULT_RESOURCES, LokiConfig, parseStackConfig, StackConfig } from "../components/config";
 import {
   alloyConfig,
   alloyValues,
@@ -10,6 +9,9 @@ import {
   promtailValues,
 } from "../components/logging";
 import { stackRawConfig } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
+import { DEFAULT_RESOURCES } from "../components/kit";
+import { LokiConfig } from "../components/logging/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const s3 = {

@@ -1,12 +1,13 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { LOKI_DATASOURCE_UID, lokiServiceMonitor } from "../components/logging";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { lokiTraceDerivedFields } from "../components/tracing";
 import { renderJson } from "../tools/lib/plan";
 import { ProgramRun } from "../tools/lib/run-program";
-import { valueAt } from "../components/charts";
 import { find, HELM_RELEASE, plan, release, releases, run, stackInput, valueOf } from "./lib/helpers";
+import { valueAt } from "../components/kit";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -136,7 +137,7 @@ describe("logs under mocks", () => {
       { key: "prometheus.io/service-monitor", operator: "NotIn", values: ["false"] },
       { key: "app.kubernetes.io/component", operator: "NotIn", values: ["gateway"] },
     ]);
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     for (const m of monitors) expect(validateCustomResource(m.inputs), m.name).to.deep.equal([]);
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { parseStackConfig } from "../components/config";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
+import { parseStackConfig } from "../components/core/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" } };
@@ -135,7 +135,7 @@ describe("mesh config", () => {
       [
         "an unknown mTLS mode",
         { ...kind, mesh: { mtls: { mode: "strict" } } },
-        'Invalid stack config: mesh.mtls.mode: must be one of STRICT, PERMISSIVE, got "strict"; set one of them, e.g. `pulumi config set --path mesh.mtls.mode PERMISSIVE`',
+        'Invalid stack config: mesh.mtls.mode: must be one of STRICT, PERMISSIVE, got "strict"; did you mean STRICT? set `pulumi config set --path mesh.mtls.mode STRICT`',
       ],
       [
         "an unknown exception mode",
@@ -263,7 +263,7 @@ describe("mesh config", () => {
       [
         "a namespace that is no name",
         { ...kind, mesh: { injectNamespaces: ["Shop"] } },
-        "Invalid stack config: mesh.injectNamespaces[0]: must be a namespace name (lowercase letters, digits and -), got \"Shop\"; set e.g. `pulumi config set --path 'mesh.injectNamespaces[0]' shop`",
+        "Invalid stack config: mesh.injectNamespaces[0]: must be a namespace name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit), got \"Shop\"; set e.g. `pulumi config set --path 'mesh.injectNamespaces[0]' shop`",
       ],
       [
         "Grafana through a gateway that is off",

@@ -12,7 +12,8 @@ import {
   peerAuthentications,
   principal,
 } from "../components/mesh";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 
 const labels = {
   "app.kubernetes.io/part-of": "observability-stack",
@@ -191,7 +192,7 @@ describe("mesh policies", () => {
   });
 
   it("all validate against the Istio and prometheus-operator CRDs, each with an explicit namespace", function () {
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     for (const obj of everyObject()) {
       expect(obj.metadata.namespace, `${obj.kind} ${obj.metadata.name}`).to.be.a("string");
       expect(validateCustomResource({ ...obj }), `${obj.kind} ${obj.metadata.name}`).to.deep.equal([]);

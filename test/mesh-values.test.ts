@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { parseStackConfig, StackConfig } from "../components/config";
 import { istioGatewayValues, istiodValues, TRACING_PROVIDER } from "../components/mesh";
 import { ISTIO_SCRAPE_TLS, prometheusStackValues, prometheusStackValuesArgs } from "../components/monitoring";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { stackRawConfig } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));
@@ -139,7 +140,7 @@ describe("Prometheus scraping under STRICT mTLS", () => {
   });
 
   it("gives application teams a tlsConfig that a ServiceMonitor accepts", function () {
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     const monitor = {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "ServiceMonitor",

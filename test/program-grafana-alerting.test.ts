@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { ProgramRun } from "../tools/lib/run-program";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { find, release, run, stackInput, valueOf, programError } from "./lib/helpers";
 
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
@@ -106,7 +107,7 @@ describe("Grafana and alerting in the program", () => {
   });
 
   it("sends every custom resource it declares past the CRD schemas", function () {
-    if (!crdsAvailable()) this.skip();
+    requireUpstream(this, "crds");
     for (const r of [...dev.resources, ...prod.resources].filter((x) => x.type === RULE || x.type === AMC)) {
       expect(validateCustomResource(r.inputs), r.name).to.deep.equal([]);
     }

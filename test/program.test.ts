@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { CHARTS } from "../components/charts";
-import { SECRET_KEYS } from "../components/config";
 import { ProgramRun } from "../tools/lib/run-program";
 import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf, programError } from "./lib/helpers";
+import { SECRET_KEYS } from "../components/core/config";
+import { CHARTS } from "../components/kit";
 
 describe("the program under mocks", () => {
   let dev: ProgramRun;

@@ -2,8 +2,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CONTAINER_IDS, parseStackConfig, PLAIN_KEYS, SECRET_KEYS } from "../components/config";
 import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
+import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
+import { CONTAINER_IDS } from "../components/kit";
 
 interface Declared {
   description?: string;

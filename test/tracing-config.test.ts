@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
-import { durationSeconds, goDuration, parseStackConfig } from "../components/config";
 import { stackRawConfig } from "./lib/helpers";
+import { parseStackConfig } from "../components/core/config";
+import { durationSeconds, goDuration } from "../components/kit";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" }, sizing: "production" };

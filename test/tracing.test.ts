@@ -1,8 +1,5 @@
 import { expect } from "chai";
-import { serviceMonitor } from "../components/monitoring";
 import { parse, stringify } from "yaml";
-import { totalRequests, valueAt } from "../components/charts";
-import { parseStackConfig, StackConfig, TracingConfig } from "../components/config";
 import { datasourceProvisioning, PROMETHEUS_DATASOURCE_UID } from "../components/grafana";
 import {
   BACKEND_EXPORTER,
@@ -24,8 +21,12 @@ import {
 } from "../components/tracing";
 import { planContainers } from "../tools/lib/budget";
 import { ProgramRun } from "../tools/lib/run-program";
-import { crdsAvailable, validateCustomResource } from "./lib/crd-schema";
+import { validateCustomResource } from "./lib/crd-schema";
+import { requireUpstream } from "./lib/upstream";
 import { find, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
+import { StackConfig, parseStackConfig } from "../components/core/config";
+import { serviceMonitor, totalRequests, valueAt } from "../components/kit";
+import { TracingConfig } from "../components/tracing/config";
 
 const dev = () => parseStackConfig(stackRawConfig("dev"));
 const prod = () => parseStackConfig(stackRawConfig("prod"));
@@ -401,7 +402,7 @@ describe("tracing in the program", () => {
     expect(
       monitors.map((m) => (m.inputs["spec"] as { endpoints: { port: string }[] }).endpoints[0]?.port),
     ).to.deep.equal(["internal-metrics", "metrics"]);
-    if (!crdsAvailable()) this.skip(); // ../shared/crds sits beside the clone in CI and on dev machines
+    requireUpstream(this, "crds");
     for (const m of monitors) expect(validateCustomResource(m.inputs), m.name).to.deep.equal([]);
     expect(
       validateCustomResource(

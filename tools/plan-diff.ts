@@ -1,7 +1,10 @@
 /**
  * The plan diff: `npm run plan:diff -- --stack <name> --base <git-ref> [--json]` builds the
  * offline plan of the stack at a git revision and in the working tree and prints what differs,
- * resource by resource: Markdown for a pull request comment, or JSON. The base is built by its
+ * resource by resource, what the engine would replace or delete first: Markdown for a pull request
+ * comment, or JSON. `--fail-on-data-loss` exits 3 when a resource that holds data would be
+ * replaced, or deleted without being retained. `--render` adds, for each release whose values or
+ * chart change, the Kubernetes objects its chart renders differently (helm template). The base is built by its
  * own tools/plan.ts in a temporary copy of that revision, with this checkout's node_modules.
  */
 import { parseCli, runMain } from "./lib/cli";
@@ -11,10 +14,27 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildPlan, PlanDocument } from "./lib/plan";
-import { diffPlans, renderJson, renderMarkdown, secretConfigChanges } from "./lib/plan-diff";
+import {
+  diffPlans,
+  diffRendered,
+  locate,
+  PlanDiff,
+  renderJson,
+  renderedDataLoss,
+  renderMarkdown,
+  secretConfigChanges,
+} from "./lib/plan-diff";
+import { findHelm, renderRelease } from "./lib/render";
 import { findProjectDir, StackFileError } from "./lib/stack-file";
 
-const USAGE = "usage: npm run plan:diff -- --stack <name> --base <git-ref> [--json]";
+const USAGE =
+  "usage: npm run plan:diff -- --stack <name> --base <git-ref> [--json] [--fail-on-data-loss] [--render]";
+
+/**
+ * The exit code of `--fail-on-data-loss` when a resource that holds data would be replaced, or
+ * deleted without being retained: the diff is printed all the same.
+ */
+const DATA_LOSS_EXIT = 3;
 
 /** Why a diff could not be made (a bad ref, a plan that fails): printed without a stack trace. */
 class DiffError extends Error {}
@@ -126,7 +146,42 @@ function readIfExists(file: string): string {
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
 }
 
-async function diff(stack: string, ref: string, json: boolean): Promise<string> {
+/**
+ * `--render`: every changed release whose values or chart version differ is rendered on both
+ * sides with `helm template`, and the objects that differ are attached to its change. Charts come
+ * from each release's repository, or from `$PLAN_DIFF_CHARTS` (a Helm repository serving every
+ * chart by name, e.g. ../shared/charts served on 127.0.0.1).
+ */
+function attachRendered(result: PlanDiff, base: PlanDocument, head: PlanDocument, projectDir: string): void {
+  const project = head.project ?? base.project ?? "observability";
+  const before = new Map(locate(base, project, "base").map((r) => [r.urn, r]));
+  const after = new Map(locate(head, project, "head").map((r) => [r.urn, r]));
+  const releases = result.changed.filter(
+    (c) => c.release !== undefined && (c.values.length > 0 || c.chartVersion !== undefined),
+  );
+  if (releases.length === 0) return;
+  const helm = findHelm(projectDir);
+  const repo = process.env["PLAN_DIFF_CHARTS"];
+  const override = repo !== undefined && repo !== "" ? repo : undefined;
+  for (const change of releases) {
+    const old = before.get(change.previousUrn ?? change.urn);
+    const now = after.get(change.urn);
+    if (old === undefined || now === undefined) continue;
+    try {
+      change.objects = diffRendered(renderRelease(helm, old, override), renderRelease(helm, now, override));
+    } catch (err) {
+      change.renderError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (renderedDataLoss(result)) result.dataAtRisk = true;
+}
+
+async function diff(
+  stack: string,
+  ref: string,
+  json: boolean,
+  render: boolean,
+): Promise<{ text: string; dataAtRisk: boolean }> {
   const projectDir = findProjectDir(__dirname);
   const commit = resolveCommit(projectDir, ref);
   const label = `${ref} (${commit.slice(0, 7)})`;
@@ -145,19 +200,31 @@ async function diff(stack: string, ref: string, json: boolean): Promise<string> 
         readIfExists(path.join(projectDir, stackFile)),
       ),
     });
-    return json ? renderJson(result) : renderMarkdown(result);
+    if (render) attachRendered(result, base, head, projectDir);
+    return { text: json ? renderJson(result) : renderMarkdown(result), dataAtRisk: result.dataAtRisk };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseCli(argv, { usage: USAGE, values: ["stack", "base"], flags: ["json"] });
+  const args = parseCli(argv, {
+    usage: USAGE,
+    values: ["stack", "base"],
+    flags: ["json", "fail-on-data-loss", "render"],
+  });
   if (args.kind === "exit") return args.code;
   const { stack, base } = args.values;
   const { json } = args.flags;
   try {
-    process.stdout.write(await diff(stack, base, json));
+    const { text, dataAtRisk } = await diff(stack, base, json, args.flags.render);
+    process.stdout.write(text);
+    if (dataAtRisk && args.flags["fail-on-data-loss"]) {
+      process.stderr.write(
+        `plan:diff: stack ${stack}: a resource that holds data would be replaced or deleted (see "Replaced or deleted")\n`,
+      );
+      return DATA_LOSS_EXIT;
+    }
     return 0;
   } catch (err) {
     if (err instanceof DiffError) {

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
 import { alertRuleGroups, prometheusRuleSpec } from "./rules";
 import {
   alertmanagerConfigSpec,
@@ -11,12 +10,14 @@ import {
   routingEnabled,
   ROUTING_CONFIG_NAME,
 } from "./routing";
+import { STACK_LABELS } from "../kit";
+import type { AlertingConfig } from "./config";
 
 export interface AlertingArgs {
   /** The namespace of Prometheus and Alertmanager; the rules, Secret and routing live there. */
-  namespace: k8s.core.v1.Namespace;
+  namespace: OwnedNamespace;
   /** The stack config; this component reads prometheus, alertmanager and alerting. */
-  config: Pick<StackConfig, "prometheus" | "alertmanager" | "alerting">;
+  config: { prometheus: { enabled: boolean }; alertmanager: { enabled: boolean }; alerting: AlertingConfig };
   /** The stack's own namespaces, which the stack's health rules watch. */
   stackNamespaces: readonly string[];
   /** The release that installs the monitoring.coreos.com CRDs. */
@@ -48,7 +49,7 @@ export class Alerting extends pulumi.ComponentResource {
   constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:alerting:Alerting", name, {}, opts);
     const { alerting, alertmanager } = args.config;
-    const namespace = args.namespace.metadata.name;
+    const namespace = args.namespace.resource.metadata.name;
     // CRD first, then the operator whose webhook admits the object.
     const crOpts = { parent: this, dependsOn: [args.crds, args.release] };
 
@@ -101,7 +102,7 @@ export class Alerting extends pulumi.ComponentResource {
               ),
             ),
           },
-          { parent: this, dependsOn: [args.namespace] },
+          { parent: this, dependsOn: [args.namespace.resource] },
         );
         routingDeps.push(this.receiverSecret);
       }

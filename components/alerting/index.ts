@@ -10,3 +10,5 @@ export {
   RECEIVER_SECRET_NAME,
   ROUTING_CONFIG_NAME,
 } from "./routing";
+export { readAlerting, NULL_RECEIVER, RECEIVER_TYPES } from "./config";
+export type { AlertingConfig, ReceiverConfig } from "./config";

@@ -1,11 +1,4 @@
-import {
-  AlertingConfig,
-  MatcherConfig,
-  NULL_RECEIVER,
-  ReceiverConfig,
-  receiverSecret,
-  StackConfig,
-} from "../config";
+import { AlertingConfig, MatcherConfig, NULL_RECEIVER, ReceiverConfig, receiverSecret } from "./config";
 
 /** The AlertmanagerConfig that is Alertmanager's whole configuration (alertmanagerConfiguration). */
 export const ROUTING_CONFIG_NAME = "observability-routing";
@@ -21,9 +14,11 @@ export const GLOBAL_CONFIG_LABEL = {
 } as const;
 
 /** Alertmanager routing is on when alerting is on and Alertmanager runs. */
-export function routingEnabled(
-  config: Pick<StackConfig, "prometheus" | "alertmanager" | "alerting">,
-): boolean {
+export function routingEnabled(config: {
+  prometheus: { enabled: boolean };
+  alertmanager: { enabled: boolean };
+  alerting: AlertingConfig;
+}): boolean {
   return config.prometheus.enabled && config.alertmanager.enabled && config.alerting.enabled;
 }
 

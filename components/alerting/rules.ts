@@ -1,4 +1,4 @@
-import { AlertRuleConfig, AlertRulesConfig, RuleName, ThresholdRuleConfig } from "../config";
+import { AlertRuleConfig, AlertRulesConfig, RuleName, ThresholdRuleConfig } from "./config";
 
 /** One Prometheus alerting rule, in the shape a PrometheusRule's groups take. */
 export interface AlertRule {

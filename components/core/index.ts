@@ -1,4 +1,12 @@
-export { ObservabilityStack, NAMESPACES } from "./observability-stack";
-export type { ObservabilityStackArgs, StackEndpoints } from "./observability-stack";
-export { Namespaces, namespaceLabels, STACK_LABELS, DOMAIN_LABEL } from "./namespaces";
-export type { NamespaceSpec, NamespacesArgs, PodSecurityLevel } from "./namespaces";
+export { ObservabilityStack } from "./observability-stack";
+export { configWarnings, NAMESPACES, partsRunning, stackModel } from "./model";
+export type { PartsRunning, ServiceAddress, StackModel } from "./model";
+export type { ObservabilityStackArgs } from "./observability-stack";
+export { stackOutputs } from "./outputs";
+export type { StackEndpoints } from "./outputs";
+export { Namespaces } from "./namespaces";
+export type { NamespacesArgs } from "./namespaces";
+export { parseStackConfig, PLAIN_KEYS, SECRET_KEYS, STACK_KEYS } from "./config";
+export type { SecretKeyNames, StackConfig } from "./config";
+export { loadStackConfig, PROJECT } from "./load";
+export type { StackSecrets } from "./load";

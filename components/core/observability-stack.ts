@@ -1,12 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { LogCollectorKind, StackConfig, StackSecrets } from "../config";
-import { LogCollector, LOKI_DATASOURCE_UID, LOKI_GATEWAY_SERVICE, LogPushTarget, Loki } from "../logging";
-import { Alerting, AlertingSummary } from "../alerting";
-import { GrafanaProvisioning, stackDatasources } from "../grafana";
-import { Tracing, TracingEndpoints, TRACING_NAMESPACE } from "../tracing";
-import { STACK_DATASOURCE_PROVIDERS } from "./datasources";
-import { ElasticEndpoints, ElasticStack } from "../search";
+import { Alerting } from "../alerting";
+import { GrafanaProvisioning } from "../grafana";
+import { OwnedNamespace } from "../kit";
+import { LogCollector, LogPushTarget, Loki } from "../logging";
 import {
   CanaryRoute,
   Istio,
@@ -16,82 +13,27 @@ import {
   MeshPolicies,
 } from "../mesh";
 import { GRAFANA_POD, MetricsServer, PROMETHEUS_SERVICE_ACCOUNT, PrometheusStack } from "../monitoring";
-import { Namespaces, NamespaceSpec } from "./namespaces";
+import { ElasticStack } from "../search";
+import { Tracing } from "../tracing";
+import { StackConfig } from "./config";
+import { StackSecrets } from "./load";
+import { lokiDatasourceUid, StackModel, stackModel } from "./model";
+import { StackEndpoints } from "./outputs";
+import { Namespaces } from "./namespaces";
 
 export interface ObservabilityStackArgs {
-  /** The validated stack config (see components/config). */
+  /** The validated stack config (see components/core/config.ts). */
   config: StackConfig;
   /** Secret config as secret Outputs. Defaults to none: missing secrets are generated. */
   secrets?: StackSecrets;
 }
 
-/** The namespaces of the stack's parts, and the Pod Security level each needs. */
-export const NAMESPACES = {
-  // node-exporter reads the host's /proc, /sys and network namespace.
-  monitoring: { name: "monitoring", domain: "monitoring", podSecurity: "privileged" },
-  // Jaeger and the collector gateway run as non-root with no capabilities.
-  tracing: { name: TRACING_NAMESPACE, domain: "tracing", podSecurity: "restricted" },
-  // Loki and Alloy (which reads logs through the API) need no host access; Promtail does.
-  logging: { name: "logging", domain: "logging", podSecurity: "baseline" },
-  // The ECK operator's pod meets the restricted level.
-  elasticSystem: { name: "elastic-system", domain: "search", podSecurity: "restricted" },
-  // Filebeat reads the host's container logs as root.
-  search: { name: "search", domain: "search", podSecurity: "privileged" },
-  // istiod and the Istio CRDs' release; nothing there needs host access.
-  istioSystem: { name: "istio-system", domain: "mesh", podSecurity: "baseline" },
-  // The gateway binds ports 80 and 443 through the safe sysctl net.ipv4.ip_unprivileged_port_start.
-  istioIngress: { name: "istio-ingress", domain: "mesh", podSecurity: "baseline" },
-} as const satisfies Record<string, NamespaceSpec>;
-
-/** What an operator needs next: where things are and how to reach them. Never a secret. */
-export interface StackEndpoints {
-  namespaces: string[];
-  prometheus?: { namespace: pulumi.Output<string>; service: string; portForward: string };
-  alertmanager?: { namespace: pulumi.Output<string>; service: string; portForward: string };
-  grafana?: {
-    namespace: pulumi.Output<string>;
-    service: string;
-    portForward: string;
-    url: string;
-    adminSecret: { name: string; userKey: string; passwordKey: string };
-    /** The uids of Grafana's datasources. */
-    datasources: string[];
-    /** The project's dashboards, each with its URL through the port-forward. */
-    dashboards: { title: string; folder: string; url: string }[];
-  };
-  tracing?: TracingEndpoints;
-  loki?: {
-    namespace: string;
-    service: string;
-    /** In-cluster base URL of the gateway (queries, and Grafana's datasource). */
-    url: string;
-    /** Where log shippers push. */
-    pushUrl: string;
-    portForward: string;
-    /** The Grafana datasource uid; absent without Grafana. */
-    datasourceUid?: string;
-    /** The tenant to send as X-Scope-OrgID; absent when Loki runs without auth. */
-    tenant?: string;
-  };
-  logCollector?: { kind: LogCollectorKind; release: string };
-  /** The alert rules and where notifications go (receiver names and types only). */
-  alerting?: AlertingSummary;
-  elastic?: ElasticEndpoints;
-  mesh?: {
-    /** istiod's namespace, the mesh's root namespace. */
-    namespace: string;
-    /** The mesh-wide mTLS mode. */
-    mtlsMode: string;
-    /** Application namespaces labelled for sidecar injection. */
-    injectNamespaces: string[];
-    gateway?: { namespace: string; service: string; serviceType: string; portForward: string };
-    /** Grafana through the gateway, after the gateway's port-forward. */
-    grafanaUrl?: string;
-  };
-}
-
-/** The whole stack, its parts wired in order. Every part can be switched off in config. */
+/**
+ * The whole stack: the model decides what runs and where (components/core/model.ts); this wires
+ * the parts in order and hands each its slice.
+ */
 export class ObservabilityStack extends pulumi.ComponentResource {
+  readonly model: StackModel;
   readonly endpoints: StackEndpoints;
   readonly namespaces: Namespaces;
   readonly prometheusStack?: PrometheusStack;
@@ -105,83 +47,66 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly istio?: Istio;
   readonly meshPolicies?: MeshPolicies;
   readonly meshMonitors?: MeshMonitors;
-  readonly canaries: CanaryRoute[];
+  readonly canaries: CanaryRoute[] = [];
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
     const { config } = args;
     const secrets = args.secrets ?? {};
+    const model = stackModel(config);
+    const { runs, namespaceOf: nsName, services } = model;
+    this.model = model;
+    for (const warning of model.warnings) void pulumi.log.warn(warning, this);
 
-    const { mesh } = config;
-    const gatewayOn = mesh.enabled && mesh.gateway.enabled;
-    // Grafana behind the gateway gets a sidecar; the config defaults this on only with both parts.
-    const grafanaBehindGateway =
-      gatewayOn && mesh.grafanaGateway.enabled && config.prometheus.enabled && config.grafana.enabled;
-
-    const wanted: NamespaceSpec[] = [];
-    if (config.prometheus.enabled) wanted.push(NAMESPACES.monitoring);
-    const promtail = config.logCollector.enabled && config.logCollector.kind === "promtail";
-    if (config.loki.enabled) {
-      // Promtail mounts the node's log directories, which only the privileged level allows.
-      wanted.push(promtail ? { ...NAMESPACES.logging, podSecurity: "privileged" } : NAMESPACES.logging);
-    }
-    if (config.tracing.enabled) wanted.push(NAMESPACES.tracing);
-    if (mesh.enabled) wanted.push(NAMESPACES.istioSystem);
-    if (gatewayOn) wanted.push(NAMESPACES.istioIngress);
-    if (config.elastic.enabled) wanted.push(NAMESPACES.elasticSystem, NAMESPACES.search);
-    this.namespaces = new Namespaces(`${name}-namespaces`, { namespaces: wanted }, { parent: this });
+    this.namespaces = new Namespaces(
+      `${name}-namespaces`,
+      { namespaces: model.namespaces, retainData: config.cluster.retainData },
+      { parent: this },
+    );
+    const owned = (key: keyof StackModel["namespaceOf"]): OwnedNamespace => ({
+      name: nsName[key],
+      resource: this.namespaces.get(nsName[key]),
+    });
+    const stackNamespaces = model.namespaces.map((n) => n.name);
+    const endpoints: StackEndpoints = { namespaces: stackNamespaces };
 
     // Istio before kube-prometheus-stack: Prometheus's and Grafana's pods need the injector.
-    if (mesh.enabled) {
+    if (runs.mesh) {
       this.istio = new Istio(
         `${name}-mesh`,
         {
-          systemNamespace: this.namespaces.get(NAMESPACES.istioSystem.name),
-          ...(gatewayOn ? { gatewayNamespace: this.namespaces.get(NAMESPACES.istioIngress.name) } : {}),
+          systemNamespace: owned("istioSystem"),
+          ...(runs.gateway ? { gatewayNamespace: owned("istioIngress") } : {}),
           config,
         },
         { parent: this },
       );
     }
 
-    const stackNamespaces = wanted.map((n) => n.name);
-    const endpoints: StackEndpoints = { namespaces: stackNamespaces };
-    if (config.prometheus.enabled) {
+    if (runs.prometheus) {
       const stack = new PrometheusStack(
         `${name}-prometheus`,
         {
-          namespace: this.namespaces.get(NAMESPACES.monitoring.name),
+          namespace: owned("monitoring"),
           config,
           ...(secrets.grafanaAdminPassword !== undefined
             ? { grafanaAdminPassword: secrets.grafanaAdminPassword }
             : {}),
           ...(this.istio !== undefined
-            ? { mesh: { istiod: this.istio.istiod, grafanaSidecar: grafanaBehindGateway } }
+            ? { mesh: { istiod: this.istio.istiod, grafanaSidecar: runs.grafanaBehindGateway } }
             : {}),
         },
         { parent: this },
       );
       this.prometheusStack = stack;
-      const ns = NAMESPACES.monitoring.name;
-      endpoints.prometheus = {
-        namespace: stack.namespace,
-        service: stack.services.prometheus,
-        portForward: `kubectl -n ${ns} port-forward svc/${stack.services.prometheus} 9090:9090`,
-      };
-      if (stack.services.alertmanager !== undefined) {
-        endpoints.alertmanager = {
-          namespace: stack.namespace,
-          service: stack.services.alertmanager,
-          portForward: `kubectl -n ${ns} port-forward svc/${stack.services.alertmanager} 9093:9093`,
-        };
-      }
-      const monitoringNs = this.namespaces.get(NAMESPACES.monitoring.name);
-      if (config.alerting.enabled) {
+      if (services.prometheus !== undefined) endpoints.prometheus = services.prometheus;
+      if (services.alertmanager !== undefined) endpoints.alertmanager = services.alertmanager;
+      if (runs.alerting) {
         // Rules and routing are custom resources: after the CRDs and the operator's webhook.
         this.alerting = new Alerting(
           `${name}-alerting`,
           {
-            namespace: monitoringNs,
+            namespace: owned("monitoring"),
             config,
             stackNamespaces,
             crds: stack.crds,
@@ -196,96 +121,33 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       }
     }
 
-    this.canaries = [];
     if (this.istio !== undefined) {
-      const istio = this.istio.customResourceDependencies;
-      const monitoring = NAMESPACES.monitoring.name;
-      this.meshPolicies = new MeshPolicies(
-        `${name}-mesh-policies`,
-        {
-          config,
-          istio,
-          namespaces: this.namespaces.byName,
-          ...(config.prometheus.enabled
-            ? { prometheus: { namespace: monitoring, serviceAccount: PROMETHEUS_SERVICE_ACCOUNT } }
-            : {}),
-          ...(grafanaBehindGateway && this.prometheusStack?.services.grafana !== undefined
-            ? {
-                grafana: {
-                  grafana: {
-                    namespace: monitoring,
-                    service: this.prometheusStack.services.grafana,
-                    servicePort: GRAFANA_POD.servicePort,
-                    containerPort: GRAFANA_POD.containerPort,
-                    selector: { ...GRAFANA_POD.selector },
-                    metricsPath: GRAFANA_POD.metricsPath,
-                  },
-                  gateway: {
-                    namespace: NAMESPACES.istioIngress.name,
-                    selector: { ...ISTIO_GATEWAY_SELECTOR },
-                    // The gateway chart names its service account after the release.
-                    serviceAccount: ISTIO_GATEWAY_RELEASE,
-                  },
-                },
-              }
-            : {}),
-        },
-        { parent: this },
-      );
-      if (this.prometheusStack !== undefined) {
-        this.meshMonitors = new MeshMonitors(
-          `${name}-mesh-monitors`,
-          {
-            namespace: NAMESPACES.istioSystem.name,
-            crds: this.prometheusStack.crds,
-            namespaces: this.namespaces.byName,
-          },
-          { parent: this },
-        );
-      }
-      this.canaries = mesh.canaries.map(
-        (c) => new CanaryRoute(`${name}-canary-${c.namespace}-${c.name}`, { ...c, istio }, { parent: this }),
-      );
-
-      const ingress = NAMESPACES.istioIngress.name;
+      const mesh = this.wireMesh(name, config, model, this.istio);
+      this.meshPolicies = mesh.policies;
+      if (mesh.monitors !== undefined) this.meshMonitors = mesh.monitors;
+      this.canaries.push(...mesh.canaries);
       endpoints.mesh = {
-        namespace: NAMESPACES.istioSystem.name,
-        mtlsMode: mesh.mtls.mode,
-        injectNamespaces: mesh.injectNamespaces,
-        ...(gatewayOn
-          ? {
-              gateway: {
-                namespace: ingress,
-                service: ISTIO_GATEWAY_RELEASE,
-                serviceType: mesh.gateway.serviceType,
-                portForward: `kubectl -n ${ingress} port-forward svc/${ISTIO_GATEWAY_RELEASE} 8080:80`,
-              },
-            }
-          : {}),
-        ...(grafanaBehindGateway
-          ? {
-              grafanaUrl: mesh.grafanaGateway.hosts.includes("*")
-                ? "http://localhost:8080"
-                : `http://${mesh.grafanaGateway.hosts[0] ?? "localhost"}`,
-            }
-          : {}),
+        namespace: nsName.istioSystem,
+        mtlsMode: config.mesh.mtls.mode,
+        injectNamespaces: config.mesh.injectNamespaces,
+        ...(services.meshGateway !== undefined ? { gateway: services.meshGateway } : {}),
+        ...(model.grafanaGatewayUrl !== undefined ? { grafanaUrl: model.grafanaGatewayUrl } : {}),
       };
     }
 
-    if (config.metricsServer.enabled) {
+    if (runs.metricsServer) {
       this.metricsServer = new MetricsServer(`${name}-metrics-server`, { config }, { parent: this });
     }
 
-    const grafanaRuns = this.prometheusStack !== undefined && config.grafana.enabled;
-    if (config.loki.enabled) {
-      const ns = NAMESPACES.logging.name;
+    const monitoringCrds =
+      this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {};
+    if (services.loki !== undefined) {
       const loki = new Loki(
         `${name}-loki`,
         {
-          namespace: this.namespaces.get(ns),
-          namespaceName: ns,
+          namespace: owned("logging"),
           config,
-          ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
+          ...monitoringCrds,
           ...(secrets.lokiS3AccessKeyId !== undefined && secrets.lokiS3SecretAccessKey !== undefined
             ? {
                 s3Credentials: {
@@ -298,46 +160,35 @@ export class ObservabilityStack extends pulumi.ComponentResource {
         { parent: this },
       );
       this.loki = loki;
-      const tenant = config.loki.authEnabled ? config.loki.tenant : undefined;
+      const { tenant } = services.loki;
+      const datasourceUid = lokiDatasourceUid(model);
       endpoints.loki = {
-        namespace: ns,
-        service: LOKI_GATEWAY_SERVICE,
-        url: loki.gatewayUrl,
-        pushUrl: loki.pushUrl,
-        portForward: `kubectl -n ${ns} port-forward svc/${LOKI_GATEWAY_SERVICE} 3100:80`,
-        ...(grafanaRuns ? { datasourceUid: LOKI_DATASOURCE_UID } : {}),
-        ...(tenant !== undefined ? { tenant } : {}),
+        ...services.loki,
+        ...(datasourceUid !== undefined ? { datasourceUid } : {}),
       };
 
-      if (config.logCollector.enabled) {
+      if (runs.logCollector !== undefined) {
         const target: LogPushTarget = {
-          url: loki.pushUrl,
+          url: services.loki.pushUrl,
           ...(tenant !== undefined ? { tenantId: tenant } : {}),
         };
-        const kind = config.logCollector.kind;
+        const kind = runs.logCollector;
         this.logCollector = new LogCollector(
           `${name}-${kind}`,
-          {
-            kind,
-            namespace: this.namespaces.get(ns),
-            config,
-            target,
-            loki: loki.release,
-            ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
-          },
+          { kind, namespace: owned("logging"), config, target, loki: loki.release, ...monitoringCrds },
           { parent: this },
         );
         endpoints.logCollector = { kind, release: this.logCollector.releaseName };
       }
     }
 
-    if (config.tracing.enabled) {
+    if (runs.tracing) {
       this.tracing = new Tracing(
         `${name}-tracing`,
         {
-          namespace: this.namespaces.get(NAMESPACES.tracing.name),
+          namespace: owned("tracing"),
           config,
-          ...(this.prometheusStack !== undefined ? { monitoringCrds: this.prometheusStack.crds } : {}),
+          ...monitoringCrds,
           ...(secrets.tracingElasticsearchPassword !== undefined
             ? { elasticsearchPassword: secrets.tracingElasticsearchPassword }
             : {}),
@@ -347,14 +198,13 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       endpoints.tracing = this.tracing.endpoints;
     }
 
-    if (config.elastic.enabled) {
-      const grafanaOn = config.prometheus.enabled && config.grafana.enabled;
+    if (runs.elastic) {
       this.elastic = new ElasticStack(
         `${name}-elastic`,
         {
-          operatorNamespace: this.namespaces.get(NAMESPACES.elasticSystem.name),
-          namespace: { name: NAMESPACES.search.name, resource: this.namespaces.get(NAMESPACES.search.name) },
-          ...(grafanaOn ? { grafanaNamespace: this.namespaces.get(NAMESPACES.monitoring.name) } : {}),
+          operatorNamespace: owned("elasticSystem"),
+          namespace: owned("search"),
+          ...(runs.grafana ? { grafanaNamespace: owned("monitoring") } : {}),
           ...(secrets.grafanaElasticsearchPassword !== undefined
             ? { grafanaReaderPassword: secrets.grafanaElasticsearchPassword }
             : {}),
@@ -366,16 +216,15 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
 
     const stack = this.prometheusStack;
-    if (stack?.services.grafana !== undefined) {
-      const ns = NAMESPACES.monitoring.name;
+    const grafanaService = services.grafana;
+    if (stack !== undefined && grafanaService !== undefined) {
       // Datasources and dashboards are plain ConfigMaps the sidecars pick up whenever they appear.
-      const datasources = stackDatasources({ config, namespaces: NAMESPACES }, STACK_DATASOURCE_PROVIDERS);
       const grafana = new GrafanaProvisioning(
         `${name}-grafana`,
         {
-          namespace: this.namespaces.get(ns),
+          namespace: owned("monitoring"),
           config,
-          datasources,
+          datasources: model.datasources,
           stackNamespaces,
           // After the releases behind the datasources, so Grafana never lists an empty one.
           after: [this.loki?.release, this.tracing?.jaeger?.release].filter(
@@ -386,25 +235,83 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       );
       this.grafana = grafana;
       endpoints.grafana = {
-        namespace: stack.namespace,
-        service: stack.services.grafana,
-        portForward: `kubectl -n ${ns} port-forward svc/${stack.services.grafana} 3000:80`,
-        url: "http://localhost:3000",
+        ...grafanaService,
         adminSecret: {
           name: stack.grafanaAdminSecret.name,
           userKey: stack.grafanaAdminSecret.userKey,
           passwordKey: stack.grafanaAdminSecret.passwordKey,
         },
-        datasources: datasources.all.map((d) => d.uid),
+        datasources: model.datasourceUids,
         dashboards: grafana.dashboardIndex.map((d) => ({
           title: d.title,
           folder: d.folder,
-          url: `http://localhost:3000/d/${d.uid}`,
+          url: `${grafanaService.url}/d/${d.uid}`,
         })),
       };
     }
 
     this.endpoints = endpoints;
     this.registerOutputs({ endpoints });
+  }
+
+  /** The mesh's policies, its monitors and the canary routes, after Istio's CRDs and webhook. */
+  private wireMesh(
+    name: string,
+    config: StackConfig,
+    model: StackModel,
+    istio: Istio,
+  ): { policies: MeshPolicies; monitors?: MeshMonitors; canaries: CanaryRoute[] } {
+    const deps = istio.customResourceDependencies;
+    const { runs, namespaceOf: nsName } = model;
+    const grafanaService = model.services.grafana?.service;
+    const policies = new MeshPolicies(
+      `${name}-mesh-policies`,
+      {
+        config,
+        istio: deps,
+        namespaces: this.namespaces.byName,
+        ...(runs.prometheus
+          ? { prometheus: { namespace: nsName.monitoring, serviceAccount: PROMETHEUS_SERVICE_ACCOUNT } }
+          : {}),
+        ...(runs.grafanaBehindGateway && grafanaService !== undefined
+          ? {
+              grafana: {
+                grafana: {
+                  namespace: nsName.monitoring,
+                  service: grafanaService,
+                  servicePort: GRAFANA_POD.servicePort,
+                  containerPort: GRAFANA_POD.containerPort,
+                  selector: { ...GRAFANA_POD.selector },
+                  metricsPath: GRAFANA_POD.metricsPath,
+                },
+                gateway: {
+                  namespace: nsName.istioIngress,
+                  selector: { ...ISTIO_GATEWAY_SELECTOR },
+                  // The gateway chart names its service account after the release.
+                  serviceAccount: ISTIO_GATEWAY_RELEASE,
+                },
+              },
+            }
+          : {}),
+      },
+      { parent: this },
+    );
+    const monitors =
+      this.prometheusStack !== undefined
+        ? new MeshMonitors(
+            `${name}-mesh-monitors`,
+            {
+              namespace: nsName.istioSystem,
+              crds: this.prometheusStack.crds,
+              namespaces: this.namespaces.byName,
+            },
+            { parent: this },
+          )
+        : undefined;
+    const canaries = config.mesh.canaries.map(
+      (c) =>
+        new CanaryRoute(`${name}-canary-${c.namespace}-${c.name}`, { ...c, istio: deps }, { parent: this }),
+    );
+    return { policies, ...(monitors !== undefined ? { monitors } : {}), canaries };
   }
 }

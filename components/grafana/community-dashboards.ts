@@ -1,5 +1,5 @@
-import { DashboardsConfig } from "../config";
 import { PROMETHEUS_DATASOURCE_UID } from "./datasource";
+import { DashboardsConfig } from "./config";
 
 /** The annotation whose value names a dashboard ConfigMap's Grafana folder. */
 export const FOLDER_ANNOTATION = "grafana_folder";

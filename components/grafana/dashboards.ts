@@ -1,6 +1,27 @@
-import { DashboardsConfig } from "../config";
+import * as cog from "@grafana/grafana-foundation-sdk/cog";
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as units from "@grafana/grafana-foundation-sdk/units";
+import { DashboardsConfig } from "./config";
 import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "./datasource";
-import { Dashboard, DatasourceRef, Panel, renderDashboard, Threshold, Unit } from "./dashboard-model";
+import {
+  bigNumber,
+  ClassicDashboard,
+  classicDashboard,
+  dashboardsTagged,
+  DatasourceRef,
+  graph,
+  labelValues,
+  logLines,
+  lokiLines,
+  lokiMetric,
+  promInstant,
+  promRange,
+  renderDashboard,
+  Row,
+  Step,
+  textFilter,
+  withRows,
+} from "./dashboard-kit";
 import { LOKI_DATASOURCE_UID } from "./datasources";
 
 /** The tag every project dashboard carries; their cross-links list dashboards by it. */
@@ -24,9 +45,38 @@ export interface DashboardFile {
   /** The ConfigMap's name; the file in it is `<name>.json`. */
   name: string;
   folder: string;
-  dashboard: Dashboard;
+  dashboard: ProjectDashboard;
   /** The rendered dashboard, stable byte for byte. */
   json: string;
+}
+
+/** A classic dashboard whose uid and title are always set. */
+export type ProjectDashboard = ClassicDashboard & { uid: string; title: string };
+
+/** What every project dashboard shares: read-only, shared crosshair, last hour, the cross-links. */
+function projectDashboard(d: {
+  /** Fixed, so provisioned dashboards update in place and links survive. At most 40 characters. */
+  uid: string;
+  title: string;
+  description: string;
+  /** The tag beside PROJECT_TAG. */
+  tag: string;
+  variables: cog.Builder<dashboard.VariableModel>[];
+  rows: Row[];
+}): ProjectDashboard {
+  const builder = classicDashboard(d.title)
+    .uid(d.uid)
+    .description(d.description)
+    .tags([PROJECT_TAG, d.tag])
+    .readonly()
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .refresh("30s")
+    .time({ from: "now-1h", to: "now" })
+    .timezone("browser")
+    .version(1)
+    .link(dashboardsTagged("Observability", PROJECT_TAG))
+    .variables(d.variables);
+  return { ...withRows(builder, d.rows).build(), uid: d.uid, title: d.title };
 }
 
 function refTo(datasources: readonly GrafanaDatasource[], uid: string): DatasourceRef | undefined {
@@ -54,55 +104,49 @@ function latency(quantile: number, by: string): string {
 }
 
 /** Request rate, error ratio and p50/p99 latency of every meshed service, from Istio's metrics. */
-export function serviceOverview(prom: DatasourceRef, t: ProjectDashboardsArgs["thresholds"]): Dashboard {
-  const errorSteps: Threshold[] = [
+export function serviceOverview(
+  prom: DatasourceRef,
+  t: ProjectDashboardsArgs["thresholds"],
+): ProjectDashboard {
+  const errorSteps: Step[] = [
     { value: t.errorRatio / 5, color: "orange" },
     { value: t.errorRatio, color: "red" },
   ];
-  const latencySteps: Threshold[] = [
+  const latencySteps: Step[] = [
     { value: t.latencyMs / 2, color: "orange" },
     { value: t.latencyMs, color: "red" },
   ];
-  const stat = (
+  const stat = (title: string, description: string, expr: string, unit: string, steps?: Step[]) =>
+    bigNumber(prom, title, description, unit, steps).withTarget(promInstant(prom, expr));
+  const series = (
     title: string,
     description: string,
     expr: string,
-    unit: Unit,
-    steps?: Threshold[],
-  ): Panel => ({
-    kind: "stat",
-    title,
-    description,
-    datasource: prom,
-    queries: [{ expr }],
-    unit,
-    width: 6,
-    height: 4,
-    ...(steps !== undefined ? { thresholds: steps } : {}),
-  });
+    legend: string,
+    unit: string,
+    steps?: Step[],
+    width?: number,
+  ) => graph(prom, title, description, unit, steps, { width }).withTarget(promRange(prom, expr, legend));
   const legend = "{{destination_service_name}}.{{destination_service_namespace}}";
-  return {
+  return projectDashboard({
     uid: "observability-service-overview",
     title: "Service overview",
     description:
       "Request rate, 5xx ratio and latency of every service in the mesh, from Istio's standard metrics.",
-    tags: [PROJECT_TAG, "istio"],
+    tag: "istio",
     variables: [
-      {
-        kind: "query",
-        name: "namespace",
-        label: "Namespace",
-        datasource: prom,
-        query: 'label_values(istio_requests_total{reporter="destination"}, destination_service_namespace)',
-      },
-      {
-        kind: "query",
-        name: "service",
-        label: "Service",
-        datasource: prom,
-        query:
-          'label_values(istio_requests_total{reporter="destination", destination_service_namespace=~"$namespace"}, destination_service_name)',
-      },
+      labelValues(
+        prom,
+        "namespace",
+        "Namespace",
+        'label_values(istio_requests_total{reporter="destination"}, destination_service_namespace)',
+      ),
+      labelValues(
+        prom,
+        "service",
+        "Service",
+        'label_values(istio_requests_total{reporter="destination", destination_service_namespace=~"$namespace"}, destination_service_name)',
+      ),
     ],
     rows: [
       {
@@ -112,27 +156,27 @@ export function serviceOverview(prom: DatasourceRef, t: ProjectDashboardsArgs["t
             "Requests per second",
             "All requests the selected services received.",
             requestRate(""),
-            "reqps",
+            units.RequestsPerSecond,
           ),
           stat(
             "5xx ratio",
             "Share of requests answered with a 5xx status; red from the HighErrorRate alert's threshold.",
             errorRatio(""),
-            "percentunit",
+            units.PercentUnit,
             errorSteps,
           ),
           stat(
             "p50 latency",
             "Median request duration at the receiving proxy.",
             latency(0.5, ""),
-            "ms",
+            units.Milliseconds,
             latencySteps,
           ),
           stat(
             "p99 latency",
             "99th percentile request duration; red from the HighLatency alert's threshold.",
             latency(0.99, ""),
-            "ms",
+            units.Milliseconds,
             latencySteps,
           ),
         ],
@@ -140,53 +184,49 @@ export function serviceOverview(prom: DatasourceRef, t: ProjectDashboardsArgs["t
       {
         title: "Per service",
         panels: [
-          {
-            kind: "timeseries",
-            title: "Requests per second",
-            description: "Request rate by destination service.",
-            datasource: prom,
-            queries: [{ expr: requestRate(BY_SERVICE), legend }],
-            unit: "reqps",
-          },
-          {
-            kind: "timeseries",
-            title: "5xx ratio",
-            description: "Share of each service's requests answered with a 5xx status.",
-            datasource: prom,
-            queries: [{ expr: errorRatio(BY_SERVICE), legend }],
-            unit: "percentunit",
-            thresholds: errorSteps,
-          },
-          {
-            kind: "timeseries",
-            title: "p50 latency",
-            description: "Median request duration by service.",
-            datasource: prom,
-            queries: [{ expr: latency(0.5, BY_SERVICE), legend }],
-            unit: "ms",
-          },
-          {
-            kind: "timeseries",
-            title: "p99 latency",
-            description: "99th percentile request duration by service.",
-            datasource: prom,
-            queries: [{ expr: latency(0.99, BY_SERVICE), legend }],
-            unit: "ms",
-            thresholds: latencySteps,
-          },
-          {
-            kind: "timeseries",
-            title: "Requests by response code",
-            description: "Request rate of the selected services by HTTP status.",
-            datasource: prom,
-            queries: [{ expr: requestRate("response_code"), legend: "{{response_code}}" }],
-            unit: "reqps",
-            width: 24,
-          },
+          series(
+            "Requests per second",
+            "Request rate by destination service.",
+            requestRate(BY_SERVICE),
+            legend,
+            units.RequestsPerSecond,
+          ),
+          series(
+            "5xx ratio",
+            "Share of each service's requests answered with a 5xx status.",
+            errorRatio(BY_SERVICE),
+            legend,
+            units.PercentUnit,
+            errorSteps,
+          ),
+          series(
+            "p50 latency",
+            "Median request duration by service.",
+            latency(0.5, BY_SERVICE),
+            legend,
+            units.Milliseconds,
+          ),
+          series(
+            "p99 latency",
+            "99th percentile request duration by service.",
+            latency(0.99, BY_SERVICE),
+            legend,
+            units.Milliseconds,
+            latencySteps,
+          ),
+          series(
+            "Requests by response code",
+            "Request rate of the selected services by HTTP status.",
+            requestRate("response_code"),
+            "{{response_code}}",
+            units.RequestsPerSecond,
+            [],
+            24,
+          ),
         ],
       },
     ],
-  };
+  });
 }
 
 /** A regular expression matching exactly the given names. */
@@ -199,7 +239,7 @@ export function stackHealth(
   prom: DatasourceRef,
   stackNamespaces: readonly string[],
   alertmanager: boolean,
-): Dashboard {
+): ProjectDashboard {
   const ns = 'namespace=~"$namespace"';
   const target = `${ns}, job=~"$job"`;
   const series = (
@@ -207,29 +247,18 @@ export function stackHealth(
     description: string,
     expr: string,
     legend: string,
-    unit: Unit,
+    unit: string,
     width = 12,
-  ): Panel => ({
-    kind: "timeseries",
-    title,
-    description,
-    datasource: prom,
-    queries: [{ expr, legend }],
-    unit,
-    width,
-  });
-  const stat = (title: string, description: string, expr: string, red?: number): Panel => ({
-    kind: "stat",
-    title,
-    description,
-    datasource: prom,
-    queries: [{ expr }],
-    unit: "none",
-    width: 6,
-    height: 4,
-    ...(red !== undefined ? { thresholds: [{ value: red, color: "red" as const }] } : {}),
-  });
-  const rows: Dashboard["rows"] = [
+  ) => graph(prom, title, description, unit, [], { width }).withTarget(promRange(prom, expr, legend));
+  const stat = (title: string, description: string, expr: string, red?: number) =>
+    bigNumber(
+      prom,
+      title,
+      description,
+      units.NoUnit,
+      red === undefined ? [] : [{ value: red, color: "red" }],
+    ).withTarget(promInstant(prom, expr));
+  const rows: Row[] = [
     {
       title: "Scrape targets",
       panels: [
@@ -259,14 +288,14 @@ export function stackHealth(
           "1 when every target of a job is up, 0 when one is down.",
           `min by (job) (up{${target}})`,
           "{{job}}",
-          "none",
+          units.NoUnit,
         ),
         series(
           "Scrape duration by job",
           "Slowest scrape of each job; a scrape slower than its interval loses samples.",
           `max by (job) (scrape_duration_seconds{${target}})`,
           "{{job}}",
-          "s",
+          units.Seconds,
         ),
       ],
     },
@@ -278,28 +307,28 @@ export function stackHealth(
           "Ingestion rate; zero means nothing is being stored (IngestionStalled).",
           `sum by (pod) (rate(prometheus_tsdb_head_samples_appended_total{${ns}}[$__rate_interval]))`,
           "{{pod}}",
-          "ops",
+          units.OpsPerSecond,
         ),
         series(
           "Head series",
           "Active series by Prometheus pod.",
           `sum by (pod) (prometheus_tsdb_head_series{${ns}})`,
           "{{pod}}",
-          "short",
+          units.Short,
         ),
         series(
           "TSDB failures",
           "Failed compactions and WAL corruptions; anything above zero needs a look.",
           `sum by (pod) (increase(prometheus_tsdb_compactions_failed_total{${ns}}[$__rate_interval])) + sum by (pod) (increase(prometheus_tsdb_wal_corruptions_total{${ns}}[$__rate_interval]))`,
           "{{pod}}",
-          "short",
+          units.Short,
         ),
         series(
           "Rule evaluation failures",
           "Recording and alerting rules that failed to evaluate.",
           `sum by (pod) (rate(prometheus_rule_evaluation_failures_total{${ns}}[$__rate_interval]))`,
           "{{pod}}",
-          "ops",
+          units.OpsPerSecond,
         ),
       ],
     },
@@ -313,7 +342,7 @@ export function stackHealth(
           "Failed deliveries by integration (NotificationsFailing).",
           `sum by (integration) (rate(alertmanager_notifications_failed_total{${ns}}[$__rate_interval]))`,
           "{{integration}}",
-          "ops",
+          units.OpsPerSecond,
           8,
         ),
         series(
@@ -321,7 +350,7 @@ export function stackHealth(
           "Deliveries attempted by integration.",
           `sum by (integration) (rate(alertmanager_notifications_total{${ns}}[$__rate_interval]))`,
           "{{integration}}",
-          "ops",
+          units.OpsPerSecond,
           8,
         ),
         series(
@@ -329,119 +358,82 @@ export function stackHealth(
           "Alerts Alertmanager holds, by state.",
           `sum by (state) (alertmanager_alerts{${ns}})`,
           "{{state}}",
-          "short",
+          units.Short,
           8,
         ),
       ],
     });
   }
   const only = exactly(stackNamespaces);
-  return {
+  return projectDashboard({
     uid: "observability-stack-health",
     title: "Observability stack health",
     description:
       "The stack watching itself: scrape targets of its namespaces, Prometheus's TSDB and Alertmanager.",
-    tags: [PROJECT_TAG, "stack"],
+    tag: "stack",
     variables: [
-      {
-        kind: "query",
-        name: "namespace",
-        label: "Namespace",
-        datasource: prom,
-        query: "label_values(up, namespace)",
+      labelValues(prom, "namespace", "Namespace", "label_values(up, namespace)", {
         regex: `/^(${only})$/`,
         allValue: only,
-      },
-      {
-        kind: "query",
-        name: "job",
-        label: "Job",
-        datasource: prom,
-        query: 'label_values(up{namespace=~"$namespace"}, job)',
-      },
+      }),
+      labelValues(prom, "job", "Job", 'label_values(up{namespace=~"$namespace"}, job)'),
     ],
     rows,
-  };
+  });
 }
 
 /** Logs of any pod from Loki, filtered by namespace, pod and text; only when Loki is a datasource. */
-export function logsView(loki: DatasourceRef): Dashboard {
+export function logsView(loki: DatasourceRef): ProjectDashboard {
   const stream = '{namespace=~"$namespace", pod=~"$pod"}';
-  return {
+  return projectDashboard({
     uid: "observability-logs",
     title: "Logs",
     description:
       "Pod logs from Loki with their volume over time; filter by namespace, pod and a regular expression.",
-    tags: [PROJECT_TAG, "logs"],
+    tag: "logs",
     variables: [
-      {
-        kind: "query",
-        name: "namespace",
-        label: "Namespace",
-        datasource: loki,
-        query: 'label_values({namespace=~".+"}, namespace)',
-        // Loki refuses a selector that can match the empty string.
+      // Loki refuses a selector that can match the empty string, hence `.+` for "All".
+      labelValues(loki, "namespace", "Namespace", 'label_values({namespace=~".+"}, namespace)', {
         allValue: ".+",
-      },
-      {
-        kind: "query",
-        name: "pod",
-        label: "Pod",
-        datasource: loki,
-        query: 'label_values({namespace=~"$namespace"}, pod)',
-        allValue: ".+",
-      },
-      { kind: "textbox", name: "search", label: "Line matches (regex)" },
+      }),
+      labelValues(loki, "pod", "Pod", 'label_values({namespace=~"$namespace"}, pod)', { allValue: ".+" }),
+      textFilter("search", "Line matches (regex)"),
     ],
     rows: [
       {
         title: "Volume",
         panels: [
-          {
-            kind: "timeseries",
-            title: "Log lines per second",
-            description: "Matching lines by pod.",
-            datasource: loki,
-            queries: [
-              { expr: `sum by (pod) (rate(${stream} |~ "$search" [$__interval]))`, legend: "{{pod}}" },
-            ],
-            unit: "ops",
-          },
-          {
-            kind: "timeseries",
-            title: "Error lines per second",
-            description: "Lines that mention error, fatal or panic, by pod.",
-            datasource: loki,
-            queries: [
-              {
-                expr: `sum by (pod) (rate(${stream} |~ "(?i)(error|fatal|panic)" [$__interval]))`,
-                legend: "{{pod}}",
-              },
-            ],
-            unit: "ops",
-          },
+          graph(loki, "Log lines per second", "Matching lines by pod.", units.OpsPerSecond).withTarget(
+            lokiMetric(loki, `sum by (pod) (rate(${stream} |~ "$search" [$__interval]))`, "{{pod}}"),
+          ),
+          graph(
+            loki,
+            "Error lines per second",
+            "Lines that mention error, fatal or panic, by pod.",
+            units.OpsPerSecond,
+          ).withTarget(
+            lokiMetric(
+              loki,
+              `sum by (pod) (rate(${stream} |~ "(?i)(error|fatal|panic)" [$__interval]))`,
+              "{{pod}}",
+            ),
+          ),
         ],
       },
       {
         title: "Lines",
         panels: [
-          {
-            kind: "logs",
-            title: "Logs",
-            description: "The matching lines, newest first.",
-            datasource: loki,
-            queries: [{ expr: `${stream} |~ "$search"` }],
-            width: 24,
-            height: 16,
-          },
+          logLines(loki, "Logs", "The matching lines, newest first.", { width: 24, height: 16 }).withTarget(
+            lokiLines(loki, `${stream} |~ "$search"`),
+          ),
         ],
       },
     ],
-  };
+  });
 }
 
-function file(name: string, folder: string, dashboard: Dashboard): DashboardFile {
-  return { name, folder, dashboard, json: `${JSON.stringify(renderDashboard(dashboard), null, 2)}\n` };
+function file(name: string, folder: string, dashboard: ProjectDashboard): DashboardFile {
+  return { name, folder, dashboard, json: renderDashboard(dashboard) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { STACK_LABELS } from "../core/namespaces";
+import { STACK_LABELS } from "../kit";
 
 /** The label Grafana's datasource sidecar watches (kube-prometheus-stack's default). */
 export const DATASOURCE_LABEL = { grafana_datasource: "1" } as const;

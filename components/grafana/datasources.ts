@@ -1,26 +1,10 @@
-import { StackConfig } from "../config";
-import { STACK_RELEASE } from "../monitoring/prometheus-stack";
-import { GrafanaDatasource, PROMETHEUS_DATASOURCE_UID } from "./datasource";
+import { GrafanaDatasource } from "./datasource";
 
 /** Fixed uids: dashboards, links between datasources and other parts name them. */
 export const ALERTMANAGER_DATASOURCE_UID = "alertmanager";
 export const LOKI_DATASOURCE_UID = "loki";
 export const JAEGER_DATASOURCE_UID = "jaeger";
 export const ELASTICSEARCH_DATASOURCE_UID = "elasticsearch";
-
-/** Where the stack's parts live, so a provider can build in-cluster URLs. */
-export interface DatasourceContext {
-  /** The validated stack config. */
-  config: StackConfig;
-  /** Each part's namespace by its NAMESPACES key (e.g. `monitoring`). */
-  namespaces: Readonly<Record<string, { name: string }>>;
-}
-
-/**
- * One part's contribution: the datasources it brings when it is on, and none when it is off. A
- * new part (Loki, Jaeger, Elasticsearch) adds its provider to DATASOURCE_PROVIDERS, nothing else.
- */
-export type DatasourceProvider = (ctx: DatasourceContext) => readonly GrafanaDatasource[];
 
 /** The datasources Grafana ends up with, and which of them the program provisions itself. */
 export interface StackDatasources {
@@ -29,44 +13,6 @@ export interface StackDatasources {
   /** The ones the program's ConfigMap provisions (links to absent datasources removed). */
   provisioned: GrafanaDatasource[];
 }
-
-function monitoringNamespace(ctx: DatasourceContext): string {
-  const ns = ctx.namespaces["monitoring"]?.name;
-  if (ns === undefined) throw new Error("no monitoring namespace among the stack's namespaces");
-  return ns;
-}
-
-/**
- * kube-prometheus-stack provisions this one itself (uid `prometheus`, the default): it is listed
- * so that dashboards and links can name it, but it is not in the program's ConfigMap.
- */
-export function prometheusDatasource(ctx: DatasourceContext): GrafanaDatasource {
-  return {
-    name: "Prometheus",
-    type: "prometheus",
-    uid: PROMETHEUS_DATASOURCE_UID,
-    url: `http://${STACK_RELEASE}-prometheus.${monitoringNamespace(ctx)}:9090/`,
-    isDefault: true,
-  };
-}
-
-/** Alertmanager, from kube-prometheus-stack, when it runs (the chart's own copy is switched off). */
-export const alertmanagerDatasources: DatasourceProvider = (ctx) =>
-  ctx.config.prometheus.enabled && ctx.config.alertmanager.enabled
-    ? [
-        {
-          name: "Alertmanager",
-          type: "alertmanager",
-          uid: ALERTMANAGER_DATASOURCE_UID,
-          url: `http://${STACK_RELEASE}-alertmanager.${monitoringNamespace(ctx)}:9093/`,
-          // Silences and alerts of a Prometheus-flavoured Alertmanager, not Grafana's own alerting.
-          jsonData: { implementation: "prometheus", handleGrafanaManagedAlerts: false },
-        },
-      ]
-    : [];
-
-/** Every part that contributes datasources, in the order Grafana lists them. */
-export const DATASOURCE_PROVIDERS: readonly DatasourceProvider[] = [alertmanagerDatasources];
 
 /**
  * Drops every link (an object with a `datasourceUid`, such as Loki's derived fields, Prometheus
@@ -96,17 +42,15 @@ export function pruneLinks(value: unknown, known: ReadonlySet<string>): unknown 
 }
 
 /**
- * The one place that decides which datasources exist: Prometheus (from the chart) and whatever the
- * enabled parts contribute, with fixed uids and links only to datasources that exist. A pure
- * function of the config.
+ * What Grafana lists: the datasource its chart provisions itself (Prometheus) and every one the
+ * stack's parts contribute, with fixed uids and links only to datasources that exist. The stack
+ * model decides which parts contribute; this only checks and joins them.
  */
 export function stackDatasources(
-  ctx: DatasourceContext,
-  providers: readonly DatasourceProvider[] = DATASOURCE_PROVIDERS,
+  chartProvided: GrafanaDatasource,
+  contributed: readonly GrafanaDatasource[],
 ): StackDatasources {
-  if (!ctx.config.prometheus.enabled || !ctx.config.grafana.enabled) return { all: [], provisioned: [] };
-  const contributed = providers.flatMap((p) => p(ctx));
-  const all = [prometheusDatasource(ctx), ...contributed];
+  const all = [chartProvided, ...contributed];
   const seen = new Set<string>();
   for (const ds of all) {
     if (seen.has(ds.uid)) throw new Error(`two datasources claim uid ${ds.uid}`);
@@ -117,5 +61,5 @@ export function stackDatasources(
       ? ds
       : { ...ds, jsonData: pruneLinks(ds.jsonData, seen) as Record<string, unknown> },
   );
-  return { all: [all[0] as GrafanaDatasource, ...provisioned], provisioned };
+  return { all: [chartProvided, ...provisioned], provisioned };
 }

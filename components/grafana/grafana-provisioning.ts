@@ -1,17 +1,19 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
 import { FOLDER_ANNOTATION } from "./community-dashboards";
 import { DASHBOARD_LABEL, datasourceConfigMap } from "./datasource";
 import { DashboardFile, projectDashboards } from "./dashboards";
 import { StackDatasources } from "./datasources";
+import { STACK_LABELS } from "../kit";
+import type { AlertingConfig } from "../alerting/config";
+import type { DashboardsConfig } from "./config";
 
 export interface GrafanaProvisioningArgs {
   /** Grafana's namespace: the datasource sidecar reads ConfigMaps there only. */
-  namespace: k8s.core.v1.Namespace;
+  namespace: OwnedNamespace;
   /** The stack config; this component reads dashboards, alertmanager and alerting thresholds. */
-  config: Pick<StackConfig, "dashboards" | "alertmanager" | "alerting">;
+  config: { dashboards: DashboardsConfig; alertmanager: { enabled: boolean }; alerting: AlertingConfig };
   /** Which datasources exist (stackDatasources). */
   datasources: StackDatasources;
   /** The stack's own namespaces, which the health dashboard covers. */
@@ -55,14 +57,14 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
 
   constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:grafana:GrafanaProvisioning", name, {}, opts);
-    const namespace = args.namespace.metadata.name;
-    const childOpts = { parent: this, dependsOn: [args.namespace] };
+    const namespace = args.namespace.resource.metadata.name;
+    const childOpts = { parent: this, dependsOn: [args.namespace.resource] };
 
     if (args.datasources.provisioned.length > 0) {
       this.datasources = datasourceConfigMap(
         DATASOURCES_CONFIGMAP,
         { namespace, datasources: args.datasources.provisioned },
-        { parent: this, dependsOn: [args.namespace, ...(args.after ?? [])] },
+        { parent: this, dependsOn: [args.namespace.resource, ...(args.after ?? [])] },
       );
     }
 

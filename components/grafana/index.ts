@@ -9,34 +9,17 @@ export {
 export type { GrafanaDatasource } from "./datasource";
 export {
   stackDatasources,
-  prometheusDatasource,
-  alertmanagerDatasources,
   pruneLinks,
-  DATASOURCE_PROVIDERS,
   ALERTMANAGER_DATASOURCE_UID,
   LOKI_DATASOURCE_UID,
   JAEGER_DATASOURCE_UID,
   ELASTICSEARCH_DATASOURCE_UID,
 } from "./datasources";
-export type { DatasourceContext, DatasourceProvider, StackDatasources } from "./datasources";
-export { renderDashboard } from "./dashboard-model";
-export type {
-  Dashboard,
-  DatasourceRef,
-  LogsPanel,
-  Panel,
-  Query,
-  QueryVariable,
-  Row,
-  StatPanel,
-  TextVariable,
-  Threshold,
-  TimeseriesPanel,
-  Unit,
-  Variable,
-} from "./dashboard-model";
+export type { StackDatasources } from "./datasources";
+export { renderDashboard } from "./dashboard-kit";
+export type { ClassicDashboard, DatasourceRef, Row, Size, Step } from "./dashboard-kit";
 export { projectDashboards, serviceOverview, stackHealth, logsView, PROJECT_TAG } from "./dashboards";
-export type { DashboardFile, ProjectDashboardsArgs } from "./dashboards";
+export type { DashboardFile, ProjectDashboard, ProjectDashboardsArgs } from "./dashboards";
 export {
   communityDashboardValues,
   sidecarDashboardValues,
@@ -46,3 +29,5 @@ export {
 } from "./community-dashboards";
 export { GrafanaProvisioning, dashboardConfigMap, DATASOURCES_CONFIGMAP } from "./grafana-provisioning";
 export type { GrafanaProvisioningArgs } from "./grafana-provisioning";
+export { readDashboards, readGrafana, SEED_COMMUNITY_DASHBOARDS } from "./config";
+export type { CommunityDashboard, DashboardsConfig, GrafanaConfig } from "./config";

@@ -1,5 +1,4 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, toK8s } from "../config";
+import { ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
 
 /** Where the collector pushes, and as which tenant. */
 export interface LogPushTarget {

@@ -24,3 +24,5 @@ export { alloyConfig, alloyValues, escapeForTpl, ALLOY_CONTAINERS } from "./allo
 export type { AlloyValuesArgs, LogPushTarget } from "./alloy-values";
 export { promtailValues, PROMTAIL_CONTAINERS } from "./promtail-values";
 export type { PromtailValuesArgs } from "./promtail-values";
+export { readLoki, readLogCollector, LOKI_MODES, LOG_COLLECTORS } from "./config";
+export type { LogCollectorConfig, LogCollectorKind, LokiConfig, LokiMode } from "./config";

@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../charts";
-import { LogCollectorKind, StackConfig } from "../config";
 import { alloyValues, LogPushTarget } from "./alloy-values";
 import { promtailValues } from "./promtail-values";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { helmRelease, serviceMonitor } from "../kit";
+import { LogCollectorKind } from "./config";
+import type { PlatformConfig } from "../kit";
 
 export const ALLOY_RELEASE = "alloy";
 export const PROMTAIL_RELEASE = "promtail";
@@ -32,9 +33,9 @@ export interface LogCollectorArgs {
    */
   kind: LogCollectorKind;
   /** The namespace of the release. */
-  namespace: k8s.core.v1.Namespace;
+  namespace: OwnedNamespace;
   /** The stack config; this component reads charts and resources. */
-  config: Pick<StackConfig, "charts" | "resources">;
+  config: Pick<PlatformConfig, "charts" | "resources">;
   /** Where logs go: Loki's push URL and, with auth_enabled, the tenant. */
   target: LogPushTarget;
   /** The Loki release; the collector installs after it, so its first pushes find Loki ready. */
@@ -81,17 +82,17 @@ export class LogCollector extends pulumi.ComponentResource {
       {
         chart: collector.chart,
         releaseName: collector.release,
-        namespace: args.namespace.metadata.name,
+        namespace: args.namespace.resource.metadata.name,
         values: collector.values({ target: args.target, resources: args.config.resources }),
         charts: args.config.charts,
       },
-      { parent: this, dependsOn: [args.namespace, args.loki] },
+      { parent: this, dependsOn: [args.namespace.resource, args.loki] },
     );
     if (args.kind === "alloy" && args.monitoringCrds !== undefined) {
       new k8s.apiextensions.CustomResource(
         `${name}-servicemonitor`,
-        alloyServiceMonitor(args.namespace.metadata.name),
-        { parent: this, dependsOn: [args.namespace, args.monitoringCrds] },
+        alloyServiceMonitor(args.namespace.resource.metadata.name),
+        { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
       );
     }
     this.registerOutputs({ release: this.release.name });

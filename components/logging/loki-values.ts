@@ -1,14 +1,5 @@
-import { ContainerSlot } from "../charts";
-import {
-  ClusterConfig,
-  ContainerId,
-  ContainerResources,
-  LokiConfig,
-  parseQuantity,
-  S3_ACCESS_KEY_ID_KEY,
-  S3_SECRET_ACCESS_KEY_KEY,
-  toK8s,
-} from "../config";
+import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, parseQuantity, toK8s } from "../kit";
+import { LokiConfig, S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "./config";
 
 /** Environment variables the Loki pods read the S3 key pair from (`-config.expand-env=true`). */
 export const LOKI_S3_ACCESS_KEY_ID_ENV = "LOKI_S3_ACCESS_KEY_ID";

@@ -1,18 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../charts";
+import { GrafanaDatasource, LOKI_DATASOURCE_UID } from "../grafana";
+import { lokiValues } from "./loki-values";
+import { CustomResourceObject, STACK_LABELS, helmRelease, serviceMonitor } from "../kit";
 import {
   LOKI_S3_CREDENTIALS_SECRET,
   LokiConfig,
   S3_ACCESS_KEY_ID_KEY,
   S3_SECRET_ACCESS_KEY_KEY,
-  StackConfig,
-} from "../config";
-import { STACK_LABELS } from "../core/namespaces";
-import { GrafanaDatasource, LOKI_DATASOURCE_UID } from "../grafana";
-import { CustomResourceObject } from "../core/custom-resource";
-import { serviceMonitor } from "../monitoring/service-monitor";
-import { lokiValues } from "./loki-values";
+} from "./config";
+import type { PlatformConfig } from "../kit";
 
 /** Release name, fixed: the chart names its objects (e.g. the `loki-gateway` Service) after it. */
 export const LOKI_RELEASE = "loki";
@@ -54,11 +52,9 @@ export function lokiDatasource(
 
 export interface LokiArgs {
   /** The namespace of the release and of the S3 credentials Secret. */
-  namespace: k8s.core.v1.Namespace;
-  /** That namespace's name, known before it exists, for the in-cluster URLs. */
-  namespaceName: string;
+  namespace: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources and loki. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "loki">;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & { loki: LokiConfig };
   /**
    * The S3 key pair from secret config, needed when loki.objectStorage takes its credentials from
    * config. Defaults to none (an existing Secret, or no bucket).
@@ -89,7 +85,7 @@ export function lokiServiceMonitor(namespace: string): CustomResourceObject {
 /**
  * Loki from its chart, SingleBinary or SimpleScalable as the stack config says, with the
  * gateway in front, and the S3 key pair (when it comes from config) in a Secret the pods read.
- * (Its Grafana datasource is provisioned with the others: components/core/datasources.ts.)
+ * (Its Grafana datasource is provisioned with the others, as the stack model lists them: components/core/model.ts.)
  */
 export class Loki extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
@@ -101,9 +97,9 @@ export class Loki extends pulumi.ComponentResource {
   constructor(name: string, args: LokiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:logging:Loki", name, {}, opts);
     const { loki } = args.config;
-    const namespace = args.namespace.metadata.name;
+    const namespace = args.namespace.resource.metadata.name;
 
-    const waitFor: pulumi.Resource[] = [args.namespace];
+    const waitFor: pulumi.Resource[] = [args.namespace.resource];
     const storage = loki.objectStorage;
     if (storage?.type === "s3" && storage.credentials.source === "config") {
       const creds = args.s3Credentials;
@@ -122,7 +118,7 @@ export class Loki extends pulumi.ComponentResource {
             })),
           ),
         },
-        { parent: this, dependsOn: [args.namespace] },
+        { parent: this, dependsOn: [args.namespace.resource] },
       );
       waitFor.push(this.s3CredentialsSecret);
     }
@@ -139,14 +135,18 @@ export class Loki extends pulumi.ComponentResource {
       { parent: this, dependsOn: waitFor },
     );
 
-    this.gatewayUrl = lokiGatewayUrl(args.namespaceName);
-    this.pushUrl = lokiPushUrl(args.namespaceName);
+    this.gatewayUrl = lokiGatewayUrl(args.namespace.name);
+    this.pushUrl = lokiPushUrl(args.namespace.name);
 
     if (args.monitoringCrds !== undefined) {
-      new k8s.apiextensions.CustomResource(`${name}-servicemonitor`, lokiServiceMonitor(args.namespaceName), {
-        parent: this,
-        dependsOn: [args.namespace, args.monitoringCrds],
-      });
+      new k8s.apiextensions.CustomResource(
+        `${name}-servicemonitor`,
+        lokiServiceMonitor(args.namespace.name),
+        {
+          parent: this,
+          dependsOn: [args.namespace.resource, args.monitoringCrds],
+        },
+      );
     }
 
     this.registerOutputs({ release: this.release.name, gatewayUrl: this.gatewayUrl, pushUrl: this.pushUrl });

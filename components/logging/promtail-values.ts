@@ -1,6 +1,5 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, toK8s } from "../config";
 import { LogPushTarget } from "./alloy-values";
+import { ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
 
 export interface PromtailValuesArgs {
   target: LogPushTarget;

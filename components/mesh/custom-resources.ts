@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CustomResourceObject } from "../core/custom-resource";
-import { STACK_LABELS } from "../core/namespaces";
+import { CustomResourceObject, STACK_LABELS } from "../kit";
 
 export type { CustomResourceObject };
 

@@ -42,3 +42,5 @@ export {
   ownedMetadata,
 } from "./custom-resources";
 export type { CustomResourceObject, DeclareOptions } from "./custom-resources";
+export { readMesh, MTLS_MODES, STACK_NAMESPACES, SYSTEM_NAMESPACES } from "./config";
+export type { MeshConfig, MeshContext, MtlsMode } from "./config";

@@ -1,5 +1,5 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, MeshConfig, toK8s } from "../config";
+import { ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
+import { MeshConfig } from "./config";
 
 /** The name istiod knows the OpenTelemetry tracing provider by; the Telemetry resource selects it. */
 export const TRACING_PROVIDER = "otel-tracing";

@@ -1,16 +1,18 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
 import { istioGatewayValues, istiodValues } from "./istio-values";
+import { helmRelease } from "../kit";
+import type { PlatformConfig } from "../kit";
+import type { MeshConfig } from "./config";
 
 export interface IstioArgs {
   /** The namespace of the CRDs release and istiod (istio-system, the mesh's root namespace). */
-  systemNamespace: k8s.core.v1.Namespace;
+  systemNamespace: OwnedNamespace;
   /** The namespace of the ingress gateway. Defaults to none: required when the gateway is enabled. */
-  gatewayNamespace?: k8s.core.v1.Namespace;
+  gatewayNamespace?: OwnedNamespace;
   /** The stack config; this component reads charts, resources and mesh. */
-  config: Pick<StackConfig, "charts" | "resources" | "mesh">;
+  config: Pick<PlatformConfig, "charts" | "resources"> & { mesh: MeshConfig };
 }
 
 /** Release names, fixed: the charts name their objects, and the gateway its pods' labels, after them. */
@@ -40,7 +42,7 @@ export class Istio extends pulumi.ComponentResource {
     super("observability:mesh:Istio", name, {}, opts);
     const { config } = args;
     const { mesh } = config;
-    const systemNamespace = args.systemNamespace.metadata.name;
+    const systemNamespace = args.systemNamespace.resource.metadata.name;
 
     this.base = helmRelease(
       ISTIO_BASE_RELEASE,
@@ -51,7 +53,7 @@ export class Istio extends pulumi.ComponentResource {
         values: {},
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.systemNamespace] },
+      { parent: this, dependsOn: [args.systemNamespace.resource] },
     );
 
     this.istiod = helmRelease(
@@ -63,7 +65,7 @@ export class Istio extends pulumi.ComponentResource {
         values: istiodValues({ mesh, resources: config.resources }),
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.systemNamespace, this.base] },
+      { parent: this, dependsOn: [args.systemNamespace.resource, this.base] },
     );
 
     if (mesh.gateway.enabled) {
@@ -73,11 +75,11 @@ export class Istio extends pulumi.ComponentResource {
         {
           chart: "istioGateway",
           releaseName: ISTIO_GATEWAY_RELEASE,
-          namespace: args.gatewayNamespace.metadata.name,
+          namespace: args.gatewayNamespace.resource.metadata.name,
           values: istioGatewayValues({ mesh, resources: config.resources }),
           charts: config.charts,
         },
-        { parent: this, dependsOn: [args.gatewayNamespace, this.istiod] },
+        { parent: this, dependsOn: [args.gatewayNamespace.resource, this.istiod] },
       );
     }
 

@@ -1,6 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
 import { declareCustomResource, declareCustomResources } from "./custom-resources";
 import { TRACING_PROVIDER } from "./istio-values";
 import {
@@ -10,6 +9,7 @@ import {
   peerAuthentications,
   principal,
 } from "./policies";
+import type { MeshConfig } from "./config";
 
 /** Grafana as the chart deploys it. */
 export interface MeshGrafana {
@@ -36,7 +36,7 @@ export interface MeshGateway {
 
 export interface MeshPoliciesArgs {
   /** The stack config; this component reads mesh. */
-  config: Pick<StackConfig, "mesh">;
+  config: { mesh: MeshConfig };
   /** What every resource waits for: the Istio CRDs and validating webhook releases. */
   istio: pulumi.Resource[];
   /** Namespaces the stack owns, by name; a policy in one of them waits for it. */

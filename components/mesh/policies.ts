@@ -1,5 +1,5 @@
-import { MtlsConfig } from "../config";
 import { CustomResourceObject, ownedMetadata } from "./custom-resources";
+import { MtlsConfig } from "./config";
 
 /** Istio's root namespace (istiod's own): a policy there without a selector applies mesh-wide. */
 export const ROOT_NAMESPACE = "istio-system";

@@ -23,5 +23,6 @@ export { MetricsServer, METRICS_SERVER_RELEASE } from "./metrics-server";
 export type { MetricsServerArgs } from "./metrics-server";
 export { metricsServerValues, METRICS_SERVER_CONTAINERS } from "./metrics-server-values";
 export type { MetricsServerValuesArgs } from "./metrics-server-values";
-export { serviceMonitor } from "./service-monitor";
-export type { ServiceMonitorArgs } from "./service-monitor";
+export { prometheusDatasource, alertmanagerDatasource } from "./datasources";
+export { readPrometheus, readAlertmanager, readMetricsServer } from "./config";
+export type { AlertmanagerConfig, MetricsServerConfig, PrometheusConfig } from "./config";

@@ -1,5 +1,5 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, MetricsServerConfig, toK8s } from "../config";
+import { ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
+import { MetricsServerConfig } from "./config";
 
 export interface MetricsServerValuesArgs {
   metricsServer: MetricsServerConfig;

@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
 import { metricsServerValues } from "./metrics-server-values";
+import { helmRelease } from "../kit";
+import type { PlatformConfig } from "../kit";
+import type { MetricsServerConfig } from "./config";
 
 export interface MetricsServerArgs {
   /** The stack config; this component reads charts, resources and metricsServer. */
-  config: Pick<StackConfig, "charts" | "resources" | "metricsServer">;
+  config: Pick<PlatformConfig, "charts" | "resources"> & { metricsServer: MetricsServerConfig };
   /** The namespace to install into. Defaults to `kube-system`, where the metrics APIService expects it. */
   namespace?: string;
 }

@@ -1,20 +1,11 @@
 import { GLOBAL_CONFIG_LABEL, routingEnabled, ROUTING_CONFIG_NAME } from "../alerting/routing";
-import { ContainerSlot } from "../charts";
-import {
-  AlertingConfig,
-  AlertmanagerConfig,
-  ClusterConfig,
-  ContainerId,
-  ContainerResources,
-  DashboardsConfig,
-  GrafanaConfig,
-  PrometheusConfig,
-  StackConfig,
-  StorageConfig,
-  toK8s,
-} from "../config";
 import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
+import { AlertingConfig } from "../alerting/config";
+import { DashboardsConfig, GrafanaConfig } from "../grafana/config";
+import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, StorageConfig, toK8s } from "../kit";
+import { AlertmanagerConfig, PrometheusConfig } from "./config";
+import type { PlatformConfig } from "../kit";
 
 /**
  * Where Prometheus reads the Istio workload certificate that its sidecar writes (Istio's
@@ -112,10 +103,13 @@ export interface PrometheusStackValuesArgs {
  * Istio proxy); without it, no mesh. Defaults to no mesh.
  */
 export function prometheusStackValuesArgs(
-  config: Pick<
-    StackConfig,
-    "cluster" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting"
-  >,
+  config: Pick<PlatformConfig, "cluster" | "resources"> & {
+    prometheus: PrometheusConfig;
+    alertmanager: AlertmanagerConfig;
+    grafana: GrafanaConfig;
+    dashboards: DashboardsConfig;
+    alerting: AlertingConfig;
+  },
   grafanaAdminSecretName: string,
   mesh?: { grafanaSidecar: boolean },
 ): PrometheusStackValuesArgs {

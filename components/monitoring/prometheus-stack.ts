@@ -1,27 +1,33 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
 import {
   GRAFANA_ADMIN_PASSWORD_KEY,
   GRAFANA_ADMIN_USER_KEY,
   prometheusStackValues,
   prometheusStackValuesArgs,
 } from "./prometheus-stack-values";
+import { STACK_LABELS, helmRelease } from "../kit";
+import type { AlertingConfig } from "../alerting/config";
+import type { DashboardsConfig, GrafanaConfig } from "../grafana/config";
+import type { PlatformConfig } from "../kit";
+import type { AlertmanagerConfig, PrometheusConfig } from "./config";
 
 export interface PrometheusStackArgs {
   /** The namespace of every release and of the admin Secret. */
-  namespace: k8s.core.v1.Namespace;
+  namespace: OwnedNamespace;
   /**
    * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
    * grafana, dashboards and alerting.
    */
-  config: Pick<
-    StackConfig,
-    "cluster" | "charts" | "resources" | "prometheus" | "alertmanager" | "grafana" | "dashboards" | "alerting"
-  >;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & {
+    prometheus: PrometheusConfig;
+    alertmanager: AlertmanagerConfig;
+    grafana: GrafanaConfig;
+    dashboards: DashboardsConfig;
+    alerting: AlertingConfig;
+  };
   /** Grafana's admin password. Defaults to a generated 32-character password. */
   grafanaAdminPassword?: pulumi.Output<string>;
   /**
@@ -69,7 +75,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
   constructor(name: string, args: PrometheusStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:monitoring:PrometheusStack", name, {}, opts);
     const { config } = args;
-    const namespace = args.namespace.metadata.name;
+    const namespace = args.namespace.resource.metadata.name;
     this.namespace = namespace;
 
     this.crds = helmRelease(
@@ -81,7 +87,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         values: {},
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.namespace] },
+      { parent: this, dependsOn: [args.namespace.resource] },
     );
 
     const password =
@@ -105,7 +111,13 @@ export class PrometheusStack extends pulumi.ComponentResource {
           })),
         ),
       },
-      { parent: this, dependsOn: [args.namespace] },
+      // A generated password is retained: Grafana keeps the admin password in its database on
+      // first start, so a Secret generated afresh would no longer match a retained database.
+      {
+        parent: this,
+        dependsOn: [args.namespace.resource],
+        retainOnDelete: args.grafanaAdminPassword === undefined && config.cluster.retainData,
+      },
     );
     this.grafanaAdminSecret = {
       name: GRAFANA_ADMIN_SECRET,
@@ -126,7 +138,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
       {
         parent: this,
         dependsOn: [
-          args.namespace,
+          args.namespace.resource,
           this.crds,
           adminSecret,
           ...(args.mesh !== undefined ? [args.mesh.istiod] : []),

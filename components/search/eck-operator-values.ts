@@ -1,5 +1,4 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, toK8s } from "../config";
+import { ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
 
 export interface EckOperatorValuesArgs {
   resources: Readonly<Record<ContainerId, ContainerResources>>;

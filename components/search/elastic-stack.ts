@@ -1,10 +1,7 @@
-import { CustomResourceObject } from "../core/custom-resource";
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
 import { datasourceSecret } from "../grafana";
 import { eckOperatorValues } from "./eck-operator-values";
 import {
@@ -28,21 +25,24 @@ import {
   ROLES_SECRET,
 } from "./grafana-access";
 import { ilmJobManifest, ILM_POLICY, LOG_DATA_STREAM } from "./ilm";
+import { CustomResourceObject, STACK_LABELS, helmRelease } from "../kit";
+import type { PlatformConfig } from "../kit";
+import type { ElasticConfig } from "./config";
 
 export interface ElasticStackArgs {
   /** The operator's namespace (`elastic-system`). */
-  operatorNamespace: k8s.core.v1.Namespace;
+  operatorNamespace: OwnedNamespace;
   /**
    * The namespace of Elasticsearch, Kibana, Filebeat and the lifecycle Job (`search`), and its
    * name: the custom resources and the endpoints take the plain name, the Namespace orders them.
    */
   namespace: { name: string; resource: k8s.core.v1.Namespace };
   /** Grafana's namespace, where the Elasticsearch datasource goes. Defaults to none: no datasource. */
-  grafanaNamespace?: k8s.core.v1.Namespace;
+  grafanaNamespace?: OwnedNamespace;
   /** The password of Grafana's Elasticsearch user, from secret config. Defaults to a generated one. */
   grafanaReaderPassword?: pulumi.Output<string>;
   /** The stack config; this component reads cluster, charts, resources and elastic. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "elastic">;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & { elastic: ElasticConfig };
 }
 
 /** The operator's release name. */
@@ -91,11 +91,11 @@ export class ElasticStack extends pulumi.ComponentResource {
       {
         chart: "eckOperator",
         releaseName: ECK_RELEASE,
-        namespace: args.operatorNamespace.metadata.name,
+        namespace: args.operatorNamespace.resource.metadata.name,
         values: eckOperatorValues({ resources: config.resources, managedNamespaces: [nsName] }),
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.operatorNamespace, ns] },
+      { parent: this, dependsOn: [args.operatorNamespace.resource, ns] },
     );
 
     // Grafana's own user in the cluster, when there is a Grafana to use it.
@@ -126,7 +126,8 @@ export class ElasticStack extends pulumi.ComponentResource {
               })),
             ),
           },
-          { parent: this, dependsOn: [ns] },
+          // Retained with the Elasticsearch resource that refers to it (its file realm user).
+          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
         ),
         new k8s.core.v1.Secret(
           `${name}-roles`,
@@ -135,7 +136,8 @@ export class ElasticStack extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { "roles.yml": readerRolesYaml() },
           },
-          { parent: this, dependsOn: [ns] },
+          // Retained with the Elasticsearch resource that refers to it (its roles).
+          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
         ),
       );
     }
@@ -165,7 +167,12 @@ export class ElasticStack extends pulumi.ComponentResource {
       }),
       authSecrets,
       // It waits for ECK's Ready phase: pulling the image and forming a cluster takes minutes.
-      { customTimeouts: { create: "30m", update: "30m" } },
+      // retainOnDelete: ECK deletes the data volumes with the Elasticsearch resource, so switching
+      // search off or destroying the stack leaves the cluster and its indices running instead.
+      {
+        customTimeouts: { create: "30m", update: "30m" },
+        retainOnDelete: config.cluster.retainData,
+      },
     );
 
     this.kibana = custom(
@@ -221,10 +228,10 @@ export class ElasticStack extends pulumi.ComponentResource {
       datasourceSecret(
         GRAFANA_DATASOURCE_SECRET,
         {
-          namespace: args.grafanaNamespace.metadata.name,
+          namespace: args.grafanaNamespace.resource.metadata.name,
           datasources: readerPassword.apply((p) => [elasticsearchDatasource(nsName, p)]),
         },
-        { parent: this, dependsOn: [args.grafanaNamespace] },
+        { parent: this, dependsOn: [args.grafanaNamespace.resource] },
       );
     }
 

@@ -1,14 +1,12 @@
-import { CustomResourceObject } from "../core/custom-resource";
-import { ContainerSlot } from "../charts";
 import {
   ContainerId,
   ContainerResources,
-  ElasticConfig,
-  ElasticNodeSet,
-  nodesListing,
+  ContainerSlot,
+  CustomResourceObject,
+  STACK_LABELS,
   toK8s,
-} from "../config";
-import { STACK_LABELS } from "../core/namespaces";
+} from "../kit";
+import { ElasticConfig, ElasticNodeSet, nodesListing } from "./config";
 
 /** Names ECK derives its objects from; fixed, because other parts (Grafana, Jaeger) address them. */
 export const ELASTICSEARCH_NAME = "elasticsearch";

@@ -1,9 +1,14 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, ElasticConfig, toK8s } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
-import { CustomResourceObject } from "../core/custom-resource";
 import { ELASTICSEARCH_NAME, POD_LABELS } from "./elasticsearch";
 import { LOG_DATA_STREAM } from "./ilm";
+import {
+  ContainerId,
+  ContainerResources,
+  ContainerSlot,
+  CustomResourceObject,
+  STACK_LABELS,
+  toK8s,
+} from "../kit";
+import { ElasticConfig } from "./config";
 
 export const FILEBEAT_NAME = "filebeat";
 /** The ServiceAccount Filebeat's pods run as; its ClusterRole lets add_kubernetes_metadata read pods. */

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { GrafanaDatasource } from "../grafana";
+import { ELASTICSEARCH_DATASOURCE_UID, GrafanaDatasource } from "../grafana";
 import { ELASTICSEARCH_SERVICE } from "./elasticsearch";
 import { LOG_INDEX_PATTERN } from "./ilm";
 
@@ -15,7 +15,7 @@ export const GRAFANA_READER_SECRET = "grafana-elasticsearch-user";
 export const ROLES_SECRET = "elasticsearch-roles";
 /** The datasource Secret in Grafana's namespace. */
 export const GRAFANA_DATASOURCE_SECRET = "grafana-datasource-elasticsearch";
-export const ELASTICSEARCH_DATASOURCE_UID = "elasticsearch";
+export { ELASTICSEARCH_DATASOURCE_UID };
 
 /** The `roles.yml` ECK loads: read and list the log indices; `monitor` for the version check. */
 export function readerRolesYaml(): string {

@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
-import { ContainerId, ContainerResources, ElasticConfig, ElasticIlmConfig, toK8s } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
 import {
   ELASTIC_USER_SECRET,
   ELASTICSEARCH_CA_SECRET,
   ELASTICSEARCH_SERVICE,
   logReplicas,
 } from "./elasticsearch";
+import { ContainerId, ContainerResources, STACK_LABELS, toK8s } from "../kit";
+import { ElasticConfig, ElasticIlmConfig } from "./config";
 
 /**
  * The data stream Filebeat writes every container log to. Its name matches ECK's Filebeat user

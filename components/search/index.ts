@@ -49,3 +49,5 @@ export {
   GRAFANA_READER_USER,
   ROLES_SECRET,
 } from "./grafana-access";
+export { readElastic, ELASTIC_ROLES, ELASTIC_VERSIONS } from "./config";
+export type { ElasticConfig, ElasticNodeSet } from "./config";

@@ -44,4 +44,5 @@ export {
 export type { JaegerDatasourceArgs } from "./datasources";
 export { otlpServiceSpec, otlpEndpoints, OTLP_SERVICE, OTLP_PORTS } from "./otlp-service";
 export { restrictedPod, RESTRICTED_CONTAINER } from "./pod-security";
-export { TRACING_NAMESPACE } from "./names";
+export { readTracing, TRACE_STORAGE_KINDS, TRACING_ES_PASSWORD_KEY } from "./config";
+export type { TraceStorageKind, TracingConfig } from "./config";

@@ -1,14 +1,14 @@
-import { ContainerSlot } from "../charts";
+import { RESTRICTED_CONTAINER, restrictedPod } from "./pod-security";
 import {
   ContainerId,
   ContainerResources,
+  ContainerSlot,
+  Sizing,
   durationSeconds,
   goDuration,
-  Sizing,
   toK8s,
-  TracingConfig,
-} from "../config";
-import { RESTRICTED_CONTAINER, restrictedPod } from "./pod-security";
+} from "../kit";
+import { TracingConfig } from "./config";
 
 /** The Helm release; the chart names its Service and Deployment after it (`jaeger`). */
 export const JAEGER_RELEASE = "jaeger";

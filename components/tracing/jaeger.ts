@@ -1,8 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
-import { STACK_LABELS } from "../core/namespaces";
 import {
   BADGER_CLAIM,
   ES_SECRET,
@@ -12,13 +10,15 @@ import {
   JAEGER_SELECTOR,
   jaegerValues,
 } from "./jaeger-values";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { STACK_LABELS, helmRelease, serviceMonitor } from "../kit";
+import type { PlatformConfig } from "../kit";
+import type { TracingConfig } from "./config";
 
 export interface JaegerArgs {
   /** The namespace of the release and of everything it needs. */
-  namespace: k8s.core.v1.Namespace;
+  namespace: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources, sizing and tracing. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "sizing" | "tracing">;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources" | "sizing"> & { tracing: TracingConfig };
   /**
    * The release that installs the prometheus-operator CRDs. With it, a ServiceMonitor makes
    * Prometheus scrape Jaeger's own metrics. Defaults to none (no ServiceMonitor).
@@ -42,8 +42,8 @@ export class Jaeger extends pulumi.ComponentResource {
     super("observability:tracing:Jaeger", name, {}, opts);
     const { config } = args;
     const { tracing } = config;
-    const namespace = args.namespace.metadata.name;
-    const needs: pulumi.Resource[] = [args.namespace];
+    const namespace = args.namespace.resource.metadata.name;
+    const needs: pulumi.Resource[] = [args.namespace.resource];
 
     if (tracing.storage === "badger") {
       needs.push(
@@ -66,7 +66,9 @@ export class Jaeger extends pulumi.ComponentResource {
               resources: { requests: { storage: tracing.badger.size } },
             },
           },
-          { parent: this, dependsOn: [args.namespace] },
+          // retainOnDelete: the claim's volume is the trace store; switching Badger or tracing off
+          // leaves it to be reused or deleted by hand (protect would make that switch fail).
+          { parent: this, dependsOn: [args.namespace.resource], retainOnDelete: config.cluster.retainData },
         ),
       );
     }
@@ -83,7 +85,7 @@ export class Jaeger extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: pulumi.secret(args.elasticsearchPassword.apply((p) => ({ [ES_SECRET_KEY]: p }))),
           },
-          { parent: this, dependsOn: [args.namespace] },
+          { parent: this, dependsOn: [args.namespace.resource] },
         ),
       );
     }
@@ -111,7 +113,7 @@ export class Jaeger extends pulumi.ComponentResource {
           port: JAEGER_METRICS_PORT_NAME,
         }),
         // No admission webhook serves ServiceMonitors; the CRD is all it needs.
-        { parent: this, dependsOn: [args.namespace, args.monitoringCrds] },
+        { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
       );
     }
 

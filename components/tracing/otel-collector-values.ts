@@ -1,6 +1,6 @@
-import { ContainerSlot } from "../charts";
-import { ContainerId, ContainerResources, toK8s, TracingCollectorConfig } from "../config";
 import { RESTRICTED_CONTAINER, restrictedPod } from "./pod-security";
+import { ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
+import { TracingCollectorConfig } from "./config";
 
 /** The Helm release, and the name of its Deployment and Service (set with fullnameOverride). */
 export const COLLECTOR_RELEASE = "otel-gateway";

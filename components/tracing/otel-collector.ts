@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { helmRelease } from "../charts";
-import { StackConfig } from "../config";
 import {
   COLLECTOR_METRICS_PORT_NAME,
   COLLECTOR_RELEASE,
@@ -9,13 +8,15 @@ import {
   COLLECTOR_SERVICE,
   collectorValues,
 } from "./otel-collector-values";
-import { serviceMonitor } from "../monitoring/service-monitor";
+import { helmRelease, serviceMonitor } from "../kit";
+import type { PlatformConfig } from "../kit";
+import type { TracingConfig } from "./config";
 
 export interface OpenTelemetryCollectorArgs {
   /** The namespace of the release. */
-  namespace: k8s.core.v1.Namespace;
+  namespace: OwnedNamespace;
   /** The stack config; this component reads charts, resources and tracing.collector. */
-  config: Pick<StackConfig, "charts" | "resources" | "tracing">;
+  config: Pick<PlatformConfig, "charts" | "resources"> & { tracing: TracingConfig };
   /**
    * The OTLP gRPC `host:port` of the in-cluster backend, used when tracing.collector.exporter
    * is unset. Defaults to none (the exporter must then be configured).
@@ -38,7 +39,7 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
   constructor(name: string, args: OpenTelemetryCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:tracing:OpenTelemetryCollector", name, {}, opts);
     const { config } = args;
-    const namespace = args.namespace.metadata.name;
+    const namespace = args.namespace.resource.metadata.name;
 
     this.release = helmRelease(
       COLLECTOR_RELEASE,
@@ -53,7 +54,10 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
         }),
         charts: config.charts,
       },
-      { parent: this, dependsOn: [args.namespace, ...(args.backend !== undefined ? [args.backend] : [])] },
+      {
+        parent: this,
+        dependsOn: [args.namespace.resource, ...(args.backend !== undefined ? [args.backend] : [])],
+      },
     );
     this.service = COLLECTOR_SERVICE;
 
@@ -66,7 +70,7 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
           selector: COLLECTOR_SELECTOR,
           port: COLLECTOR_METRICS_PORT_NAME,
         }),
-        { parent: this, dependsOn: [args.namespace, args.monitoringCrds] },
+        { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
       );
     }
 

@@ -1,4 +1,4 @@
-import { STACK_LABELS } from "../core/namespaces";
+import { STACK_LABELS } from "../kit";
 
 /** The Service applications send spans to, whatever receives them behind it. */
 export const OTLP_SERVICE = "otlp";

@@ -1,18 +1,20 @@
 import * as k8s from "@pulumi/kubernetes";
+import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig, TraceStorageKind } from "../config";
 import { Jaeger } from "./jaeger";
 import { JAEGER_PORTS, JAEGER_SELECTOR, JAEGER_SERVICE } from "./jaeger-values";
-import { TRACING_NAMESPACE } from "./names";
 import { OpenTelemetryCollector } from "./otel-collector";
 import { COLLECTOR_SELECTOR, COLLECTOR_SERVICE } from "./otel-collector-values";
 import { otlpEndpoints, otlpServiceSpec, OTLP_SERVICE } from "./otlp-service";
+import { TraceStorageKind } from "./config";
+import type { PlatformConfig } from "../kit";
+import type { TracingConfig } from "./config";
 
 export interface TracingArgs {
-  /** The tracing namespace (named TRACING_NAMESPACE). */
-  namespace: k8s.core.v1.Namespace;
+  /** The tracing namespace , where the OTLP Service and the endpoints are. */
+  namespace: OwnedNamespace;
   /** The stack config; this part reads cluster, charts, resources, sizing and tracing. */
-  config: Pick<StackConfig, "cluster" | "charts" | "resources" | "sizing" | "tracing">;
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources" | "sizing"> & { tracing: TracingConfig };
   /** The prometheus-operator CRDs release; with it, ServiceMonitors scrape Jaeger and the gateway. Defaults to none. */
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */
@@ -37,7 +39,7 @@ export interface TracingEndpoints {
 /**
  * Traces: Jaeger v2 as store and UI, the optional OpenTelemetry Collector gateway in front of
  * it, the `otlp` Service applications send to, and monitors for both components' own metrics.
- * (Its Grafana datasource is provisioned with the others: components/core/datasources.ts.)
+ * (Its Grafana datasource is provisioned with the others, as the stack model lists them: components/core/model.ts.)
  */
 export class Tracing extends pulumi.ComponentResource {
   readonly endpoints: TracingEndpoints;
@@ -48,7 +50,7 @@ export class Tracing extends pulumi.ComponentResource {
     super("observability:tracing:Tracing", name, {}, opts);
     const { config } = args;
     const { tracing } = config;
-    const ns = TRACING_NAMESPACE;
+    const ns = args.namespace.name;
     const jaegerOtlp = `${JAEGER_SERVICE}.${ns}.svc:${JAEGER_PORTS.otlpGrpc}`;
 
     if (tracing.jaeger.enabled) {
@@ -85,10 +87,10 @@ export class Tracing extends pulumi.ComponentResource {
     new k8s.core.v1.Service(
       `${name}-otlp`,
       otlpServiceSpec({
-        namespace: args.namespace.metadata.name,
+        namespace: args.namespace.resource.metadata.name,
         selector: this.collector !== undefined ? COLLECTOR_SELECTOR : JAEGER_SELECTOR,
       }),
-      { parent: this, dependsOn: [args.namespace, receiver] },
+      { parent: this, dependsOn: [args.namespace.resource, receiver] },
     );
 
     const endpoints: TracingEndpoints = {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { ConfigError, parseStackConfig } from "../../components/config";
-import type { SecretKeyNames } from "../../components/config/stack-config";
+import type { SecretKeyNames } from "../../components/core/config";
+import { parseStackConfig } from "../../components/core/config";
+import { ConfigError } from "../../components/kit";
 
 /**
  * The message parseStackConfig throws for this raw config, given which secret keys are set (and

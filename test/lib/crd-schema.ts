@@ -2,10 +2,10 @@ import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { SHARED_DIR } from "./helpers";
+import { upstreamPath } from "./upstream";
 
-/** The upstream CRDs the stack's custom resources must satisfy (../shared/crds). */
-export const CRD_DIR = path.join(SHARED_DIR, "crds");
+/** The upstream CRDs the stack's custom resources must satisfy (../shared/crds or the fetched copy). */
+export const CRD_DIR = upstreamPath("crds");
 
 interface CrdVersion {
   name: string;
@@ -15,10 +15,6 @@ interface CrdVersion {
 interface Crd {
   kind: string;
   spec: { group: string; names: { kind: string }; scope: string; versions: CrdVersion[] };
-}
-
-export function crdsAvailable(): boolean {
-  return fs.existsSync(CRD_DIR);
 }
 
 /**

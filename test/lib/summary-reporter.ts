@@ -1,18 +1,23 @@
-import Mocha from "mocha";
+import * as Mocha from "mocha";
 
 /**
- * Mocha's spec reporter, then one line CI reads: `N passed, N failed` (and how many were skipped).
- * Used by both suites: .mocharc.json and test/e2e/.mocharc.json.
+ * Mocha's spec reporter, plus one last line CI reads: `<suite>: N passed, N failed, N skipped`.
+ * The suite's name comes from `--reporter-option suite=<name>` (default `tests`).
  */
 class SummaryReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
     super(runner, options);
+    const settings: unknown = options?.reporterOptions;
+    const named = typeof settings === "object" && settings !== null && "suite" in settings;
+    const suite = named ? String(settings.suite) : "tests";
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, () => (passed += 1));
+    runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, () => (failed += 1));
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PENDING, () => (skipped += 1));
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
-      const stats = runner.stats;
-      const passed = stats?.passes ?? 0;
-      const failed = stats?.failures ?? 0;
-      const skipped = stats?.pending ?? 0;
-      console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+      console.log(`${suite}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
     });
   }
 }

@@ -1,4 +1,3 @@
-import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/charts";
 import { ALLOY_CONTAINERS, LOKI_CONTAINERS, PROMTAIL_CONTAINERS } from "../../components/logging";
 import { ISTIO_GATEWAY_CONTAINERS, ISTIOD_CONTAINERS } from "../../components/mesh";
 import { METRICS_SERVER_CONTAINERS, PROMETHEUS_STACK_CONTAINERS } from "../../components/monitoring";
@@ -9,7 +8,8 @@ import {
   FILEBEAT_CONTAINERS,
   KIBANA_CONTAINERS,
 } from "../../components/search";
-import { PlanDocument } from "./plan";
+import { PlanDocument, PlanResource } from "./plan";
+import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/kit";
 
 /** The containers each chart runs, by chart name; a chart that runs none says so with []. */
 export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot[]>> = {
@@ -41,7 +41,7 @@ export const CONTAINERS_BY_RESOURCE_TYPE: Readonly<
 };
 
 /** The dev stack's ceiling: it must fit a kind node on an 8 GiB laptop. */
-export const LAPTOP_BUDGET = { cpu: 1.5, memory: 3 * 2 ** 30 };
+export const LAPTOP_BUDGET = { cpu: 1.0, memory: 2 * 2 ** 30 };
 
 function chartName(chart: string): string {
   // An OCI mirror names the chart by its full reference.
@@ -49,7 +49,11 @@ function chartName(chart: string): string {
 }
 
 /** Every container of every Helm release and operator-run custom resource in a plan, with what it requests. */
-export function planContainers(plan: PlanDocument): ContainerUsage[] {
+export function planContainers(
+  plan: Pick<PlanDocument, "stack" | "outputs"> & {
+    resources: Pick<PlanResource, "type" | "name" | "inputs">[];
+  },
+): ContainerUsage[] {
   const usage: ContainerUsage[] = [];
   for (const r of plan.resources) {
     const custom = CONTAINERS_BY_RESOURCE_TYPE[r.type];

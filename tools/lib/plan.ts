@@ -1,17 +1,32 @@
 import { stringify } from "yaml";
 import { DeclaredResource, runProgram } from "./run-program";
-import { readStackConfig } from "./stack-file";
+import { readStackConfig, StackConfigInput } from "./stack-file";
 
 /** The offline plan: what `pulumi up` of a stack would send, resolved without a cluster. */
 export interface PlanDocument {
   stack: string;
+  /** The Pulumi project, the second part of every URN. Absent in plans made before URNs were recorded. */
+  project?: string;
   resources: PlanResource[];
   outputs: Record<string, unknown>;
 }
 
 export interface PlanResource {
+  /**
+   * The URN the engine gives it: `urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`.
+   * Absent in plans made before URNs were recorded; plan:diff then computes it from the parents.
+   */
+  urn?: string;
   type: string;
   name: string;
+  /** The URNs the engine also finds it by in the old state (its own `aliases`); absent when none. */
+  aliases?: string[];
+  /** Set when the resource carries `protect` (its own or its parent's). */
+  protect?: boolean;
+  /** Set when the resource carries `retainOnDelete`: a delete leaves the object in the cluster. */
+  retainOnDelete?: boolean;
+  /** Input paths the engine ignores when diffing (`ignoreChanges`). */
+  ignoreChanges?: string[];
   parent?: string;
   dependsOn: string[];
   provider?: string;
@@ -32,8 +47,13 @@ export function canonical(value: unknown): unknown {
 
 function toPlanResource(r: DeclaredResource): PlanResource {
   return {
+    urn: r.urn,
     type: r.type,
     name: r.name,
+    ...(r.aliasUrns !== undefined ? { aliases: r.aliasUrns } : {}),
+    ...(r.protect !== undefined ? { protect: r.protect } : {}),
+    ...(r.retainOnDelete !== undefined ? { retainOnDelete: r.retainOnDelete } : {}),
+    ...(r.ignoreChanges !== undefined ? { ignoreChanges: r.ignoreChanges } : {}),
     ...(r.parent !== undefined ? { parent: r.parent } : {}),
     dependsOn: r.dependsOn,
     ...(r.provider !== undefined ? { provider: r.provider } : {}),
@@ -43,10 +63,16 @@ function toPlanResource(r: DeclaredResource): PlanResource {
 
 /** Runs the program under mocks with the stack's real config file and collects the plan. */
 export async function buildPlan(dir: string, stack: string): Promise<PlanDocument> {
-  const input = readStackConfig(dir, stack);
+  return planOf(readStackConfig(dir, stack));
+}
+
+/** The plan of the program under this config (a stack file's, possibly with overrides). */
+export async function planOf(input: StackConfigInput): Promise<PlanDocument> {
+  const { stack } = input;
   const run = await runProgram(input);
   return {
     stack,
+    project: input.project,
     resources: run.resources.map(toPlanResource),
     outputs: canonical(run.outputs) as Record<string, unknown>,
   };

@@ -1,5 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { collapseAlias, createUrn } from "./urn";
 
 /** The SDK's marker for a secret value in serialized properties. */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -24,6 +25,15 @@ export interface DeclaredResource {
   inputs: Record<string, unknown>;
   /** The former type and name the engine also matches it by (`aliases`); absent when none. */
   aliases?: { type?: string; name?: string }[];
+  /** Its URN as the engine computes it (see urn.ts). */
+  urn: string;
+  /** Its own aliases as URNs (collapsed under its new parent); absent when none. */
+  aliasUrns?: string[];
+  /** The resource options that decide what a delete does; absent when not set. */
+  protect?: boolean;
+  retainOnDelete?: boolean;
+  /** Input paths the engine ignores when diffing; absent when none. */
+  ignoreChanges?: string[];
 }
 
 export interface ProgramRun {
@@ -121,6 +131,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     parent?: pulumi.Resource;
     dependsOn: pulumi.Resource[];
     aliases: { type?: string; name?: string }[];
+    protect?: boolean;
+    retainOnDelete?: boolean;
+    ignoreChanges?: string[];
   }[] = [];
   const names = new Map<pulumi.Resource, string>();
   const root = projectRoot();
@@ -138,7 +151,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         ...(args.opts.parent !== undefined ? { parent: args.opts.parent } : {}),
         dependsOn,
         aliases: (args.opts.aliases ?? []).flatMap((a) => {
-          // Only plain aliases are recorded: an alias given as a URN string or an Output is opaque here.
+          // Only plain aliases are recorded: an alias given as a URN string, an Output or with another
+          // parent is opaque here (none in this program).
           if (typeof a !== "object" || pulumi.Output.isInstance(a)) return [];
           const alias = a as pulumi.Alias;
           return [
@@ -148,6 +162,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
             },
           ];
         }),
+        ...(typeof args.opts.protect === "boolean" ? { protect: args.opts.protect } : {}),
+        ...(typeof args.opts.retainOnDelete === "boolean"
+          ? { retainOnDelete: args.opts.retainOnDelete }
+          : {}),
+        ...(args.opts.ignoreChanges !== undefined && args.opts.ignoreChanges.length > 0
+          ? { ignoreChanges: [...args.opts.ignoreChanges] }
+          : {}),
       });
       return undefined;
     });
@@ -166,9 +187,26 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   });
   await waitForRegistrations();
 
+  // Parents register before their children, so one pass in order finds every parent's URN.
+  const urns = new Map<pulumi.Resource, string>();
+  const protects = new Map<pulumi.Resource, boolean>();
   const resources: DeclaredResource[] = order.map((o) => {
     const recorded = inputs.get(keyOf(o.type, o.name));
     const parentName = o.parent ? names.get(o.parent) : undefined;
+    const parentUrn = o.parent ? urns.get(o.parent) : undefined;
+    const urn = createUrn(options.stack, options.project, parentUrn, o.type, o.name);
+    urns.set(o.resource, urn);
+    // As the SDK does: a resource without its own `protect` takes its parent's.
+    const protect = o.protect ?? (o.parent ? protects.get(o.parent) : undefined);
+    if (protect !== undefined) protects.set(o.resource, protect);
+    const aliasUrns = o.aliases.map((a) =>
+      collapseAlias(
+        options.stack,
+        options.project,
+        { ...(parentUrn !== undefined ? { parentUrn } : {}), type: o.type, name: o.name },
+        a,
+      ),
+    );
     return {
       type: o.type,
       name: o.name,
@@ -178,6 +216,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       ...(recorded?.provider !== undefined ? { provider: recorded.provider } : {}),
       inputs: recorded?.inputs ?? {},
       ...(o.aliases.length > 0 ? { aliases: o.aliases } : {}),
+      urn,
+      ...(aliasUrns.length > 0 ? { aliasUrns } : {}),
+      ...(protect !== undefined ? { protect } : {}),
+      ...(o.retainOnDelete !== undefined ? { retainOnDelete: o.retainOnDelete } : {}),
+      ...(o.ignoreChanges !== undefined ? { ignoreChanges: o.ignoreChanges } : {}),
     };
   });
   return { resources, outputs: redactSecrets(rawOutputs) as Record<string, unknown> };

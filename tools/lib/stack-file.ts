@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parseDocument, YAMLError } from "yaml";
 import { SECRET_PLACEHOLDER } from "./run-program";
 
 export interface StackConfigInput {
@@ -37,6 +37,40 @@ function stripSecure(v: unknown): { value: unknown; secret: boolean } {
   return { value: v, secret: false };
 }
 
+/** What to do about each kind of YAML mistake a hand-edited stack file shows. */
+const YAML_FIXES: Readonly<Record<string, string>> = {
+  TAB_AS_INDENT: "a tab indents this line, and YAML indents with spaces only; replace the tab with spaces",
+  BAD_INDENT:
+    "this line is indented differently from the keys beside it; indent the keys of one block by the same number of spaces",
+  DUPLICATE_KEY: "this key appears twice in one block, which the Pulumi CLI refuses; keep one of them",
+  BLOCK_AS_IMPLICIT_KEY:
+    "this line is indented deeper than the key above it, which has a value already; indent it as that key's sibling, or move the value under the key",
+  MULTILINE_IMPLICIT_KEY: "a key runs over more than one line; put each key and its colon on one line",
+};
+
+/**
+ * The first syntax error of a YAML file as one line, `file:line:column: what to fix`, or none.
+ * The Pulumi CLI parses stack files before the program runs; the offline plan does it here.
+ */
+export function yamlSyntaxError(file: string, text: string): string | undefined {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const err: YAMLError | undefined = doc.errors[0];
+  if (err === undefined) return undefined;
+  const at = err.linePos?.[0];
+  const where = at !== undefined ? `${file}:${at.line}:${at.col}` : file;
+  // YAML's own words, without the position it repeats, when there is no fix of ours.
+  const own = err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? err.code;
+  return `${where}: ${YAML_FIXES[err.code] ?? `${own}; check this line's indentation and quoting`}`;
+}
+
+/** A YAML file as data; a syntax error is one line that says where and what to fix. */
+function parseYamlFile(file: string): unknown {
+  const text = fs.readFileSync(file, "utf8");
+  const error = yamlSyntaxError(path.basename(file), text);
+  if (error !== undefined) throw new StackFileError(error);
+  return parseDocument(text).toJS() as unknown;
+}
+
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI would hand them to the
  * program, without a backend or passphrase: a `secure:` value is never decrypted; it becomes
@@ -44,7 +78,7 @@ function stripSecure(v: unknown): { value: unknown; secret: boolean } {
  */
 export function readStackConfig(dir: string, stack: string): StackConfigInput {
   const projectFile = path.join(dir, "Pulumi.yaml");
-  const projectDoc = parse(fs.readFileSync(projectFile, "utf8")) as {
+  const projectDoc = parseYamlFile(projectFile) as {
     name?: unknown;
     config?: Record<string, { default?: unknown; value?: unknown } | null>;
   };
@@ -59,7 +93,7 @@ export function readStackConfig(dir: string, stack: string): StackConfigInput {
       .sort();
     throw new StackFileError(`no stack file ${path.basename(stackFile)}; known stacks: ${known.join(", ")}`);
   }
-  const doc = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (parseYamlFile(stackFile) ?? {}) as { config?: Record<string, unknown> };
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [rawKey, rawValue] of Object.entries(doc.config ?? {})) {

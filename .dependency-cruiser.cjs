@@ -1,0 +1,53 @@
+// The import rule of components/: each folder is one part of the stack, layered bottom to top.
+//   kit (labels, naming, config machinery, charts, Kubernetes object helpers)
+//   < alerting < grafana < monitoring < logging | tracing | search | mesh (peers)
+//   < core (the model and the composition root) < program.ts
+// A folder imports only folders below it, so there are no upward imports and no folder cycles.
+/** @type {import('dependency-cruiser').IConfiguration} */
+const above = {
+  kit: "alerting|grafana|monitoring|logging|tracing|search|mesh|core",
+  alerting: "grafana|monitoring|logging|tracing|search|mesh|core",
+  grafana: "monitoring|logging|tracing|search|mesh|core",
+  monitoring: "logging|tracing|search|mesh|core",
+  logging: "tracing|search|mesh|core",
+  tracing: "logging|search|mesh|core",
+  search: "logging|tracing|mesh|core",
+  mesh: "logging|tracing|search|core",
+};
+
+module.exports = {
+  forbidden: [
+    ...Object.entries(above).map(([part, higher]) => ({
+      name: `${part}-imports-only-lower-parts`,
+      comment: `components/${part} may import only the folders below it (see .dependency-cruiser.cjs)`,
+      severity: "error",
+      from: { path: `^components/${part}/` },
+      to: { path: `^components/((${higher})/|program\\.ts$)` },
+    })),
+    {
+      name: "core-does-not-import-the-program",
+      severity: "error",
+      from: { path: "^components/core/" },
+      to: { path: "^components/program\\.ts$" },
+    },
+    {
+      name: "components-do-not-import-tools-or-tests",
+      severity: "error",
+      from: { path: "^components/" },
+      to: { path: "^(tools|test)/" },
+    },
+    {
+      name: "no-circular",
+      comment: "a module cycle hides which part comes first",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    exclude: { path: "^(bin|node_modules)/" },
+  },
+};

@@ -1,0 +1,197 @@
+import { Fields, Infer, KeyDeclaration } from "./declare";
+import { patterns, Section } from "./reader";
+import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, Sizing, SIZINGS } from "./sizing";
+
+export const CLUSTER_TYPES = ["kind", "cloud"] as const;
+export type ClusterType = (typeof CLUSTER_TYPES)[number];
+
+export const CLUSTER_FIELDS = {
+  type: {
+    kind: "enum",
+    values: CLUSTER_TYPES,
+    required: true,
+    description: "kind (a laptop cluster: no LoadBalancer, self-signed kubelet certificates) or cloud.",
+  },
+  context: {
+    kind: "string",
+    required: true,
+    description: "The kubeconfig context the Kubernetes provider uses.",
+  },
+  storageClass: {
+    kind: "string",
+    format: {
+      re: patterns.K8S_NAME,
+      what: "a StorageClass name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
+      example: "standard",
+    },
+    defaultText: "the cluster's default class",
+    description: "The StorageClass of every PersistentVolumeClaim.",
+  },
+  identifier: {
+    kind: "string",
+    format: {
+      re: /^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/,
+      what: "a cluster identifier (letters, digits and . _ : / @ -)",
+      example: "prod-eu-west-1",
+    },
+    defaultText: "the context's name",
+    defaultsTo: "context",
+    description:
+      "The Kubernetes provider's clusterIdentifier: changing it replaces the provider and every object with it, so moving the stack to another cluster shows in the preview (docs/upgrades.md).",
+  },
+  retainData: {
+    kind: "boolean",
+    default: true,
+    description:
+      "Leave volume claims, Elasticsearch, the namespaces that hold them and generated-password Secrets in the cluster when the stack deletes them or a part is switched off (retainOnDelete).",
+  },
+} as const satisfies Fields;
+
+/** Where the stack runs; `identifier` is always set (it defaults to the context). */
+export type ClusterConfig = Omit<Infer<typeof CLUSTER_FIELDS>, "identifier"> & { identifier: string };
+
+export const CHARTS_FIELDS = {
+  mirror: {
+    kind: "string",
+    defaultText: "none (each chart's public repository)",
+    description:
+      "One mirror for every chart, for air-gapped clusters: a Helm repository (https://… or http://…) serving each chart under its own name, or an OCI prefix (oci://registry/path) holding <prefix>/<chart>.",
+  },
+  timeoutSeconds: {
+    kind: "integer",
+    default: 900,
+    min: 30,
+    max: 7200,
+    description: "Seconds Helm waits for a release's resources to become ready.",
+  },
+} as const satisfies Fields;
+
+/** Where charts come from: their public repositories, or one mirror for air-gapped clusters. */
+export type ChartsConfig = Infer<typeof CHARTS_FIELDS>;
+
+export const CLUSTER_KEY: KeyDeclaration = {
+  kind: "object",
+  required: true,
+  description: "Where the stack runs. Required.",
+  fields: CLUSTER_FIELDS,
+};
+
+export const SIZING_KEY: KeyDeclaration = {
+  kind: "value",
+  description: "The resource preset of every container.",
+  field: {
+    kind: "enum",
+    values: SIZINGS,
+    default: "laptop",
+    description:
+      "laptop (the whole stack fits a kind node on an 8 GiB laptop) or production: the requests and limits of every container.",
+  },
+};
+
+export const CHARTS_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Where charts come from (versions are pinned in components/kit/charts/catalogue.ts).",
+  fields: CHARTS_FIELDS,
+};
+
+/** The stack-wide settings every part may read: where it runs, its sizing, and where charts come from. */
+export interface PlatformConfig {
+  cluster: ClusterConfig;
+  /** The resource preset: `laptop` or `production`. Defaults to `laptop`. */
+  sizing: Sizing;
+  /** Requests and memory limits of every container: the preset with `resources` overrides applied. */
+  resources: Record<ContainerId, ContainerResources>;
+  charts: ChartsConfig;
+}
+
+const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+const OCI_PREFIX = /^oci:\/\/[^\s/]+(\/\S*)?$/;
+
+export function readCharts(s: Section): ChartsConfig {
+  const mirror = s.optionalString("mirror");
+  if (mirror !== undefined && !HELM_REPO.test(mirror) && !OCI_PREFIX.test(mirror)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(mirror)?.[1];
+    s.problem(
+      "mirror",
+      scheme === undefined
+        ? `must be a URL, got ${JSON.stringify(mirror)}`
+        : `has unknown scheme "${scheme}" in ${JSON.stringify(mirror)}`,
+      "use https:// or http:// for a Helm repository, or oci:// for an OCI registry prefix, e.g. `pulumi config set --path charts.mirror oci://registry.example.com/charts`",
+    );
+  }
+  const charts: ChartsConfig = {
+    timeoutSeconds: s.int(
+      "timeoutSeconds",
+      CHARTS_FIELDS.timeoutSeconds.default,
+      CHARTS_FIELDS.timeoutSeconds.min,
+      CHARTS_FIELDS.timeoutSeconds.max,
+    ),
+    ...(mirror !== undefined && (HELM_REPO.test(mirror) || OCI_PREFIX.test(mirror))
+      ? { mirror: mirror.replace(/\/+$/, "") }
+      : {}),
+  };
+  s.done();
+  return charts;
+}
+
+export function readCluster(s: Section): ClusterConfig | undefined {
+  const type = s.oneOf("type", CLUSTER_FIELDS.type.values, undefined);
+  const context = s.requiredString(
+    "context",
+    type === "kind" ? "kind-observability" : "<kubeconfig-context>",
+  );
+  const storageClass = s.optionalString("storageClass", CLUSTER_FIELDS.storageClass.format);
+  const identifier = s.optionalString("identifier", CLUSTER_FIELDS.identifier.format);
+  const retainData = s.bool("retainData", CLUSTER_FIELDS.retainData.default);
+  s.done();
+  if (type === undefined || context === undefined) return undefined;
+  return {
+    type,
+    context,
+    ...(storageClass !== undefined ? { storageClass } : {}),
+    identifier: identifier ?? context,
+    retainData,
+  };
+}
+
+export function readResources(s: Section, sizing: Sizing): Record<ContainerId, ContainerResources> {
+  const resources = { ...DEFAULT_RESOURCES[sizing] };
+  for (const key of s.keys()) {
+    if (!(CONTAINER_IDS as readonly string[]).includes(key)) {
+      s.raw(key);
+      s.problem(key, "is not a known container", `use one of: ${CONTAINER_IDS.join(", ")}`);
+      continue;
+    }
+    const id = key as ContainerId;
+    const c = s.child(id);
+    const base = resources[id];
+    resources[id] = {
+      cpu: c.quantity("cpu", base.cpu),
+      memory: c.quantity("memory", base.memory),
+      memoryLimit: c.quantity("memoryLimit", base.memoryLimit),
+    };
+    c.done();
+  }
+  return resources;
+}
+
+/**
+ * `resources`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
+ * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
+ * the description names exactly the fields that reader knows.
+ */
+export const RESOURCES_KEY: KeyDeclaration = {
+  kind: "prose",
+  description: [
+    "Per-container overrides of the sizing preset: resources.<container>.{cpu,memory,memoryLimit}",
+    "as Kubernetes quantities. Containers: prometheusOperator, prometheusAdmissionJobs,",
+    "configReloader, prometheus, alertmanager, grafana, grafanaSidecar, grafanaInit,",
+    "grafanaDownloadDashboards, kubeStateMetrics, nodeExporter, metricsServer, jaeger, jaegerEsIndexCleaner, otelCollector, lokiSingleBinary, lokiWrite, lokiRead,",
+    "lokiBackend, lokiGateway, lokiChunksCache, lokiResultsCache (a cache gets its memory request",
+    "divided by 1.2 as memcached memory), lokiCacheExporter, minio, minioJobs, alloy,",
+    "alloyConfigReloader, promtail, eckOperator, elasticsearch (data and mixed nodes),",
+    "elasticsearchMaster (dedicated masters), kibana, filebeat, elasticIlmJob, istiod, istioGateway,",
+    "istioProxy (every Istio sidecar: the stack's own and, by default, applications').",
+    "Default: none (the preset's values).",
+  ].join("\n"),
+};

@@ -1,0 +1,32 @@
+export { STACK_LABELS, DOMAIN_LABEL, namespaceLabels } from "./labels";
+export type { NamespaceSpec, OwnedNamespace, PodSecurityLevel } from "./labels";
+export type { CustomResourceObject } from "./custom-resource";
+export { STACK_NAMESPACE_NAMES, serviceHost, portForward } from "./naming";
+export type { StackNamespaceKey } from "./naming";
+export { serviceMonitor } from "./service-monitor";
+export type { ServiceMonitorArgs } from "./service-monitor";
+export { ConfigError, formatProblem } from "./config/errors";
+export type { ConfigProblem } from "./config/errors";
+export { Section, describe, setCommand, patterns } from "./config/reader";
+export { readStorage } from "./config/storage";
+export type { StorageConfig } from "./config/storage";
+export { parseQuantity } from "./config/quantity";
+export { editDistance, likelyMeant } from "./config/suggest";
+export { durationSeconds, goDuration } from "./config/duration";
+export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./config/sizing";
+export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./config/sizing";
+export { readFields, docRows, MAX_REPLICAS } from "./config/declare";
+export type { DocRow, Field, Fields, Infer, KeyDeclaration, ReadContext, TextFormat } from "./config/declare";
+export {
+  CLUSTER_TYPES,
+  CLUSTER_KEY,
+  CHARTS_KEY,
+  RESOURCES_KEY,
+  SIZING_KEY,
+  readCharts,
+  readCluster,
+  readResources,
+} from "./config/platform";
+export type { ChartsConfig, ClusterConfig, ClusterType, PlatformConfig } from "./config/platform";
+export { CHARTS, chartSource, helmRelease, containerUsage, totalRequests, valueAt } from "./charts";
+export type { ChartKey, ChartPin, ChartSource, ReleaseArgs, ContainerSlot, ContainerUsage } from "./charts";

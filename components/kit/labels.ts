@@ -1,0 +1,44 @@
+import * as k8s from "@pulumi/kubernetes";
+
+/** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+export interface NamespaceSpec {
+  /** The namespace's name; set explicitly so Pulumi does not add a random suffix. */
+  name: string;
+  /** The domain of the stack it serves, e.g. `monitoring`; becomes a label for selectors and policies. */
+  domain: string;
+  /** The Pod Security level enforced. Node agents that read host paths need `privileged`. */
+  podSecurity: PodSecurityLevel;
+  /** Further labels, e.g. `istio-injection`. Defaults to none. */
+  labels?: Record<string, string>;
+  /** Whether volume claims or Elasticsearch data live in it. Defaults to false. */
+  holdsData?: boolean;
+}
+
+/** Labels every object the program owns carries, so `kubectl get -l` finds the stack. */
+export const STACK_LABELS = {
+  "app.kubernetes.io/part-of": "observability-stack",
+  "app.kubernetes.io/managed-by": "pulumi",
+} as const;
+
+export const DOMAIN_LABEL = "observability-stack/domain";
+
+export function namespaceLabels(spec: NamespaceSpec): Record<string, string> {
+  return {
+    ...STACK_LABELS,
+    [DOMAIN_LABEL]: spec.domain,
+    "pod-security.kubernetes.io/enforce": spec.podSecurity,
+    "pod-security.kubernetes.io/warn": spec.podSecurity,
+    ...(spec.labels ?? {}),
+  };
+}
+
+/**
+ * A namespace the stack owns, as every component takes it: its name for DNS names and
+ * selectors, and the resource to wait for.
+ */
+export interface OwnedNamespace {
+  name: string;
+  resource: k8s.core.v1.Namespace;
+}

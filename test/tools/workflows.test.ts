@@ -1,0 +1,246 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { PROJECT_DIR } from "../lib/helpers";
+import { actionlintPath, actionlintVersion } from "../lib/actionlint";
+
+const WORKFLOW_DIR = path.join(PROJECT_DIR, ".github", "workflows");
+const WORKFLOWS = fs
+  .readdirSync(WORKFLOW_DIR)
+  .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
+  .sort();
+
+interface Job {
+  if?: string;
+  "timeout-minutes"?: number;
+  permissions?: Record<string, string>;
+  concurrency?: unknown;
+  strategy?: { matrix?: { stack?: string[] } };
+  steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+}
+interface Workflow {
+  name: string;
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  concurrency?: unknown;
+  jobs: Record<string, Job>;
+}
+
+function text(file: string): string {
+  return fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8");
+}
+
+function workflow(file: string): Workflow {
+  return parse(text(file)) as Workflow;
+}
+
+function job(file: string, id: string): Job {
+  const j = workflow(file).jobs[id];
+  if (j === undefined) throw new Error(`${file} has no job ${id}`);
+  return j;
+}
+
+/** The stacks that have a stack file: each must get a plan diff and a preview. */
+const STACKS = fs
+  .readdirSync(PROJECT_DIR)
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined)
+  .sort();
+
+describe("the GitHub Actions workflows", () => {
+  it("are e2e.yml, pr.yml, plan-diff-comment.yml and pulumi.yml", () => {
+    expect(WORKFLOWS).to.deep.equal(["e2e.yml", "plan-diff-comment.yml", "pr.yml", "pulumi.yml"]);
+  });
+
+  it("pass actionlint", function () {
+    const bin = actionlintPath();
+    if (!fs.existsSync(bin)) {
+      const why = `actionlint ${actionlintVersion()} is not installed at ${bin}; run \`bash tools/install-actionlint.sh\``;
+      // CI must not pass by skipping the linter.
+      if (process.env["CI"] === "true") expect.fail(`${why} (CI=true: CI must install it)`);
+      console.warn(`      skipped: ${why}`);
+      this.skip();
+    }
+    this.timeout(60000);
+    const version = spawnSync(bin, ["-version"], { encoding: "utf8" });
+    expect(version.stdout.split("\n")[0]).to.equal(`v${actionlintVersion()}`);
+    // shellcheck and pyflakes off: the same checks on every machine, whatever else it has.
+    const r = spawnSync(
+      bin,
+      [
+        "-no-color",
+        "-shellcheck=",
+        "-pyflakes=",
+        ...WORKFLOWS.map((f) => path.join(".github", "workflows", f)),
+      ],
+      { cwd: PROJECT_DIR, encoding: "utf8" },
+    );
+    expect(r.stdout + r.stderr).to.equal("");
+    expect(r.status).to.equal(0);
+    // And it does find mistakes: an unknown permission scope.
+    const broken = spawnSync(bin, ["-no-color", "-shellcheck=", "-pyflakes=", "-"], {
+      input:
+        "on: push\npermissions:\n  pull-request: write\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo\n",
+      encoding: "utf8",
+    });
+    expect(broken.status).to.equal(1);
+    expect(broken.stdout).to.include('unknown permission scope "pull-request"');
+  });
+
+  it("pin every action to a commit SHA or an exact version, named in a comment", () => {
+    for (const file of WORKFLOWS) {
+      for (const line of text(file).split("\n")) {
+        const m = /^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/.exec(line);
+        if (m === null) continue;
+        const [, ref = "", rest = ""] = m;
+        const [, version = ""] = ref.split("@");
+        const sha = /^[0-9a-f]{40}$/.test(version);
+        const exact = /^v\d+\.\d+\.\d+$/.test(version);
+        expect(sha || exact, `${file}: ${ref} is not pinned`).to.equal(true);
+        if (sha) expect(rest, `${file}: ${ref} names no version`).to.match(/^\s+# v\d+\.\d+\.\d+/);
+      }
+    }
+  });
+
+  it("declare permissions at the top, and a timeout and a concurrency group for every job", () => {
+    for (const file of WORKFLOWS) {
+      const w = workflow(file);
+      expect(w.permissions, file).to.not.equal(undefined);
+      for (const [id, j] of Object.entries(w.jobs)) {
+        expect(j["timeout-minutes"], `${file} ${id}`).to.be.a("number");
+        expect(w.concurrency ?? j.concurrency, `${file} ${id} concurrency`).to.not.equal(undefined);
+      }
+    }
+  });
+
+  describe("e2e.yml", () => {
+    it("runs the e2e suite on kind with a read-only token and no secrets", () => {
+      const w = workflow("e2e.yml");
+      expect(w.permissions).to.deep.equal({ contents: "read" });
+      expect(text("e2e.yml")).to.not.match(/\$\{\{\s*secrets\./);
+      const steps = job("e2e.yml", "e2e").steps;
+      const kind = steps.find((s) => s.uses?.startsWith("helm/kind-action@"));
+      expect(kind?.with).to.deep.equal({ cluster_name: "observability", config: "kind/cluster.yaml" });
+      const suite = steps.find((s) => s.run === "npm run e2e") as
+        { env?: Record<string, string> } | undefined;
+      expect(suite?.env).to.deep.equal({
+        E2E_TARGET: "kind",
+        E2E_STACKS: "dev",
+        E2E_KUBE_CONTEXT: "kind-observability",
+      });
+      expect(steps.indexOf(kind as never)).to.be.lessThan(steps.indexOf(suite as never));
+    });
+
+    it("checks out the whole history, for the upgrade from the merge-base with main", () => {
+      expect(job("e2e.yml", "e2e").steps[0]?.with?.["fetch-depth"]).to.equal(0);
+    });
+
+    it("installs the Pulumi CLI version the loopback suite builds", () => {
+      const build = fs.readFileSync(path.join(PROJECT_DIR, "tools", "e2e", "build-binaries.sh"), "utf8");
+      const version = /^PULUMI_VERSION=(\S+)$/m.exec(build)?.[1];
+      expect(version).to.match(/^\d+\.\d+\.\d+$/);
+      expect(text("e2e.yml")).to.include(`sh -s -- --version ${version ?? ""}`);
+    });
+  });
+
+  describe("pr.yml", () => {
+    it("runs on every pull request with a read-only token, no secrets and no pull_request_target", () => {
+      const w = workflow("pr.yml");
+      expect(Object.keys(w.on)).to.deep.equal(["pull_request"]);
+      expect(w.permissions).to.deep.equal({ contents: "read" });
+      for (const j of Object.values(w.jobs)) expect(j.permissions).to.equal(undefined);
+      expect(text("pr.yml")).to.not.match(/\$\{\{\s*secrets\./);
+      for (const file of WORKFLOWS) expect(text(file), file).to.not.include("pull_request_target");
+      expect(w.concurrency).to.deep.equal({
+        group: "pull-request-${{ github.event.pull_request.number }}",
+        "cancel-in-progress": true,
+      });
+    });
+
+    it("fetches the upstream files and installs actionlint before the suites, which need them when CI=true", () => {
+      const runs = job("pr.yml", "test").steps.map((s) => s.run ?? s.uses ?? "");
+      const install = runs.indexOf("bash tools/install-actionlint.sh");
+      const fetch = runs.indexOf("npm run fetch:upstream");
+      expect(install).to.be.greaterThan(-1);
+      expect(fetch).to.be.greaterThan(-1);
+      expect(runs.indexOf("npm test")).to.be.greaterThan(Math.max(install, fetch));
+      expect(runs.indexOf("npm run test:tools")).to.be.greaterThan(runs.indexOf("npm test"));
+    });
+
+    it("diffs the plan of every stack against the merge base and uploads it for the comment", () => {
+      const steps = job("pr.yml", "plan-diff").steps;
+      const script = steps.map((s) => s.run ?? "").join("\n");
+      expect(script).to.include(`for stack in ${STACKS.join(" ")}; do`);
+      expect(script).to.include('npm run -s plan:diff -- --stack "$stack" --base HEAD^1');
+      const checkout = steps[0];
+      expect(checkout?.with?.["fetch-depth"]).to.equal(2);
+      const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+      expect(upload?.with?.["name"]).to.equal("plan-diff");
+    });
+
+    it("fails the plan diff when data would be lost, unless the pull request carries the acknowledging label", () => {
+      expect(workflow("pr.yml").on).to.deep.equal({
+        pull_request: { types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] },
+      });
+      const step = job("pr.yml", "plan-diff").steps.find((s) => s.run?.includes("plan:diff") === true);
+      expect(
+        (step as { env?: Record<string, string> } | undefined)?.env?.["DATA_LOSS_ACKNOWLEDGED"],
+      ).to.equal("${{ contains(github.event.pull_request.labels.*.name, 'data-loss-acknowledged') }}");
+      const script = step?.run ?? "";
+      expect(script).to.include('--base HEAD^1 --fail-on-data-loss --render > "plan-diff/$stack.md"');
+      expect(script).to.include('elif [ "$rc" -eq 3 ]; then');
+      expect(script).to.include('if [ "$DATA_LOSS_ACKNOWLEDGED" = "true" ]; then');
+    });
+  });
+
+  describe("plan-diff-comment.yml", () => {
+    it("posts from the default branch after pr.yml, without checking out the pull request", () => {
+      const w = workflow("plan-diff-comment.yml");
+      expect(w.on).to.deep.equal({ workflow_run: { workflows: ["Pull request"], types: ["completed"] } });
+      expect(workflow("pr.yml").name).to.equal("Pull request");
+      expect(w.permissions).to.deep.equal({});
+      const comment = job("plan-diff-comment.yml", "comment");
+      expect(comment.permissions).to.deep.equal({ actions: "read", "pull-requests": "write" });
+      expect(comment.steps.some((s) => s.uses?.startsWith("actions/checkout@"))).to.equal(false);
+      expect(comment.steps.some((s) => s.run !== undefined)).to.equal(false);
+    });
+
+    it("updates one comment found by its hidden marker, for the pull request whose head was diffed", () => {
+      const script = String(job("plan-diff-comment.yml", "comment").steps[1]?.with?.["script"]);
+      expect(script).to.include('const marker = "<!-- observability-stack:plan-diff -->";');
+      expect(script).to.include("pr.head.sha !== process.env.HEAD_SHA");
+      expect(script).to.include("github.rest.issues.updateComment");
+    });
+  });
+
+  describe("pulumi.yml", () => {
+    it("previews every stack on pull requests from this repository only, commenting the diff", () => {
+      const preview = job("pulumi.yml", "preview");
+      expect(preview.if).to.include("github.event.pull_request.head.repo.full_name == github.repository");
+      expect(preview.permissions).to.deep.equal({ contents: "read", "pull-requests": "write" });
+      expect(preview.strategy?.matrix?.stack).to.deep.equal(STACKS);
+      const pulumi = preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+      expect(pulumi?.with).to.deep.include({
+        command: "preview",
+        "stack-name": "${{ matrix.stack }}",
+        diff: true,
+        refresh: true,
+        "comment-on-pr": true,
+        "edit-pr-comment": true,
+      });
+    });
+
+    it("runs pulumi up of dev on pushes to main, one at a time and never cancelled", () => {
+      const w = workflow("pulumi.yml");
+      expect(w.on["push"]).to.deep.equal({ branches: ["main"] });
+      const up = job("pulumi.yml", "up-dev");
+      expect(up.if).to.equal("github.event_name == 'push' && github.ref == 'refs/heads/main'");
+      expect(up.permissions).to.deep.equal({ contents: "read" });
+      expect(up.concurrency).to.deep.equal({ group: "pulumi-up-dev", "cancel-in-progress": false });
+      const pulumi = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+      expect(pulumi?.with).to.deep.include({ command: "up", "stack-name": "dev" });
+    });
+  });
+});
