@@ -93,6 +93,16 @@ async function stackNamespaces(stack: auto.Stack): Promise<string[]> {
   return (outputs["namespaces"]?.value ?? []) as string[];
 }
 
+/** Deletes namespaces a stack kept on purpose, so the next stack starts on a clean cluster. */
+async function deleteNamespaces(names: string[]): Promise<void> {
+  for (const ns of names) await kube.request("DELETE", `/api/v1/namespaces/${ns}`);
+  const end = Date.now() + 180_000;
+  while ((await remainingNamespaces(kube, names)).length > 0) {
+    if (Date.now() > end) throw new Error(`namespaces ${names.join(", ")} were not deleted within 3 minutes`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** Every stack namespace the program may create: for event dumps before outputs exist. */
 const ALL_NAMESPACES = [
   "monitoring",
@@ -150,6 +160,8 @@ for (const stackName of STACKS) {
           console.log(`      destroy failed: ${String(e)}`);
         });
       }
+      // Namespaces kept on purpose (cluster.retainData) go too: the next stack starts clean.
+      await deleteNamespaces(await remainingNamespaces(kube, ALL_NAMESPACES));
     });
 
     it("up: every release deployed, CRDs before custom resources", async function () {
@@ -316,8 +328,23 @@ for (const stackName of STACKS) {
       await engine("destroy", log, namespaces, () => stack.destroy({ onEvent: log.onEvent, color: "never" }));
       deployed = false;
       record(stackName, "destroy", since(start));
-      expect(await remainingNamespaces(kube, namespaces)).to.deep.equal([]);
       expect(helmReleases()).to.deep.equal([]);
+      // cluster.retainData (default true; Pulumi.dev.yaml turns it off) keeps the namespaces that hold
+      // data on purpose (retainOnDelete): they must still be there, unharmed, and nothing else.
+      const cluster = JSON.parse((await stack.getAllConfig())["observability:cluster"]?.value ?? "{}") as {
+        retainData?: boolean;
+      };
+      const left = await remainingNamespaces(kube, namespaces);
+      if (cluster.retainData ?? true) {
+        console.log(`      kept on purpose (cluster.retainData): namespaces ${left.join(", ")}`);
+        for (const ns of left) {
+          const obj = await kube.get(`/api/v1/namespaces/${ns}`);
+          expect(obj?.metadata.deletionTimestamp, `namespace ${ns} is being deleted`).to.equal(undefined);
+        }
+        await deleteNamespaces(left);
+      } else {
+        expect(left).to.deep.equal([]);
+      }
       const crds = await kube.list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
       const kept = crds.map((c) => c.metadata.name).sort();
       const groups = [...new Set(kept.map((n) => n.split(".").slice(1).join(".")))];
@@ -400,6 +427,7 @@ for (const stackName of STACKS) {
       start = Date.now();
       await current.destroy({ color: "never" });
       deployed = false;
+      await deleteNamespaces(await remainingNamespaces(kube, ns));
       record(stackName, "upgrade destroy", since(start));
       expect(
         lost.map((s) => `${s.op} ${urnType(s.urn)} ${urnName(s.urn)}`),
