@@ -556,6 +556,36 @@ describe("the ELK part under mocks", () => {
     expect(JSON.stringify(prod)).not.to.include("mock-password-for");
   });
 
+  it("takes Grafana's and Jaeger's Elasticsearch passwords from secret config, generating nothing", async () => {
+    const password = "Gr4fana-Reads-Logs";
+    const jaegerPassword = "J4eger-Writes-Spans";
+    const r = await run(
+      stackInput(
+        "prod",
+        {},
+        {
+          grafanaAdminPassword: "admin-pw",
+          grafanaElasticsearchPassword: password,
+          tracingElasticsearchPassword: jaegerPassword,
+        },
+      ),
+    );
+    expect(r.resources.filter((x) => x.type.startsWith("random:"))).to.deep.equal([]);
+    for (const user of ["observability-elastic-grafana-reader", "observability-elastic-jaeger-user"]) {
+      expect(find(r.resources, SECRET, user).inputs["stringData"], user).to.equal("[secret]");
+    }
+    expect(JSON.stringify(r)).not.to.include(password);
+    expect(JSON.stringify(r)).not.to.include(jaegerPassword);
+  });
+
+  it("generates Jaeger's Elasticsearch password when secret config has none", async () => {
+    const r = await run(stackInput("prod", {}, { grafanaAdminPassword: "admin-pw" }));
+    expect(r.resources.filter((x) => x.type.startsWith("random:")).map((x) => x.name)).to.deep.equal([
+      "observability-elastic-grafana-reader-password",
+      "observability-elastic-jaeger-user-password",
+    ]);
+  });
+
   it("leaves Grafana's user and datasource out when Grafana is off", async () => {
     const r = await run(
       stackInput("dev", {

@@ -61,9 +61,7 @@ describe("tracing config", () => {
         ["tracingElasticsearchPassword"],
       ),
     ).to.equal(
-      "Invalid stack config (2 problems):\n" +
-        "  - tracing.elasticsearch.username: is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user jaeger, with only the privileges it needs; remove it with `pulumi config rm --path tracing.elasticsearch.username`, or set tracing.elasticsearch.url to write to another cluster\n" +
-        "  - tracingElasticsearchPassword: is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user, whose password the program generates; remove it with `pulumi config rm tracingElasticsearchPassword`, or set tracing.elasticsearch.url to write to another cluster",
+      "Invalid stack config: tracing.elasticsearch.username: is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user jaeger, with only the privileges it needs; remove it with `pulumi config rm --path tracing.elasticsearch.username`, or set tracing.elasticsearch.url to write to another cluster",
     );
     expect(
       errorFor({

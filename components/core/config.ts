@@ -59,7 +59,7 @@ import {
   THANOS_S3_SECRET_KEYS,
   ThanosConfig,
 } from "../monitoring/thanos-config";
-import { ELASTIC_KEY, ElasticConfig, readElastic } from "../search/config";
+import { ELASTIC_KEY, ElasticConfig, GRAFANA_ES_PASSWORD_KEY, readElastic } from "../search/config";
 import { NETWORK_POLICIES_FIELDS, NETWORK_POLICIES_KEY, NetworkPoliciesConfig } from "./network-flows";
 import {
   readTracing,
@@ -117,6 +117,7 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
   elastic: ELASTIC_KEY,
   mesh: MESH_KEY,
   grafanaAdminPassword: GRAFANA_ADMIN_PASSWORD_KEY,
+  grafanaElasticsearchPassword: GRAFANA_ES_PASSWORD_KEY,
   [TRACING_ES_PASSWORD_KEY]: TRACING_ES_PASSWORD_DECLARATION,
   lokiS3AccessKeyId: LOKI_S3_ACCESS_KEY_ID_KEY,
   lokiS3SecretAccessKey: LOKI_S3_SECRET_ACCESS_KEY_KEY,
@@ -127,6 +128,7 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
 /** Keys that hold secrets; they are read as secret Outputs and never as plain config. */
 export const SECRET_KEYS = [
   "grafanaAdminPassword",
+  "grafanaElasticsearchPassword",
   "lokiS3AccessKeyId",
   "lokiS3SecretAccessKey",
   THANOS_S3_SECRET_KEYS.accessKeyId,
@@ -268,14 +270,6 @@ export function parseStackConfig(
     });
   }
 
-  if (tracing.elasticsearch?.cluster === "stack" && secretKeys.has(TRACING_ES_PASSWORD_KEY)) {
-    problems.push({
-      path: TRACING_ES_PASSWORD_KEY,
-      problem:
-        "is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user, whose password the program generates",
-      fix: `remove it with \`pulumi config rm ${TRACING_ES_PASSWORD_KEY}\`, or set tracing.elasticsearch.url to write to another cluster`,
-    });
-  }
   if (
     tracing.enabled &&
     tracing.jaeger.enabled &&

@@ -9,6 +9,8 @@ export const PROJECT = "observability";
 export interface StackSecrets {
   /** Grafana's admin password. Defaults to a generated one. */
   grafanaAdminPassword?: pulumi.Output<string>;
+  /** The password of Grafana's own Elasticsearch user. Defaults to a generated one. */
+  grafanaElasticsearchPassword?: pulumi.Output<string>;
   /** The password Jaeger writes to Elasticsearch with. Defaults to none (required with that storage). */
   tracingElasticsearchPassword?: pulumi.Output<string>;
   /** Loki's S3 access key id. Defaults to none (loki.objectStorage.existingSecret, or no bucket). */

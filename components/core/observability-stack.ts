@@ -225,6 +225,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           operatorNamespace: owned("elasticSystem"),
           namespace: owned("search"),
           ...(runs.grafana ? { grafanaNamespace: owned("monitoring") } : {}),
+          ...(secrets.grafanaElasticsearchPassword !== undefined
+            ? { grafanaReaderPassword: secrets.grafanaElasticsearchPassword }
+            : {}),
           ...(runs.jaegerOnStackElasticsearch && config.tracing.elasticsearch !== undefined
             ? {
                 jaeger: {
@@ -233,6 +236,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
                   indexPrefix: config.tracing.elasticsearch.indexPrefix,
                   caSecret: ES_CA_SECRET,
                   caKey: ES_CA_KEY,
+                  ...(secrets.tracingElasticsearchPassword !== undefined
+                    ? { password: secrets.tracingElasticsearchPassword }
+                    : {}),
                 },
               }
             : {}),

@@ -228,6 +228,16 @@ export function readElastic(s: Section): ElasticConfig {
   return { enabled, version, nodeSets, hotWarm, allowMmap, kibana, filebeat, ilm };
 }
 
+/** `grafanaElasticsearchPassword`, a secret key: the password of Grafana's own Elasticsearch user. */
+export const GRAFANA_ES_PASSWORD_KEY: KeyDeclaration = {
+  kind: "secret",
+  description: [
+    "The password of Grafana's own Elasticsearch user (elastic.enabled with Grafana), set with",
+    "`pulumi config set --secret grafanaElasticsearchPassword <value>`. It reaches Elasticsearch and",
+    "Grafana only through Secrets. Default: a generated 32-character password.",
+  ].join("\n"),
+};
+
 /**
  * `elastic`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
  * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that

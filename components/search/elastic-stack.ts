@@ -50,6 +50,8 @@ export interface ElasticStackArgs {
   namespace: { name: string; resource: k8s.core.v1.Namespace };
   /** Grafana's namespace, where the Elasticsearch datasource goes. Defaults to none: no datasource. */
   grafanaNamespace?: OwnedNamespace;
+  /** The password of Grafana's Elasticsearch user, from secret config. Defaults to a generated one. */
+  grafanaReaderPassword?: pulumi.Output<string>;
   /** The stack config; this component reads cluster, charts, resources and elastic. */
   config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & { elastic: ElasticConfig };
   /**
@@ -62,6 +64,8 @@ export interface ElasticStackArgs {
     indexPrefix: string;
     caSecret: string;
     caKey: string;
+    /** Jaeger's password, from the secret key tracingElasticsearchPassword. Defaults to a generated one. */
+    password?: pulumi.Output<string>;
   };
 }
 
@@ -70,7 +74,7 @@ export interface JaegerElasticsearchAccess {
   url: string;
   /** Replicas per shard the cluster can hold. */
   replicas: number;
-  /** The generated password of Jaeger's user. */
+  /** The password of Jaeger's user (supplied or generated). */
   password: pulumi.Output<string>;
   /** The cluster and the CA copy: Jaeger starts after both. */
   ready: pulumi.Resource[];
@@ -137,14 +141,24 @@ export class ElasticStack extends pulumi.ComponentResource {
     const authSecrets: k8s.core.v1.Secret[] = [];
     const fileRealm: string[] = [];
     const roles: Record<string, unknown> = {};
-    const user = (resourceName: string, secretName: string, username: string, role: string) => {
-      const password = pulumi.secret(
-        new random.RandomPassword(
-          `${resourceName}-password`,
-          { length: 32, special: false },
-          { parent: this },
-        ).result,
-      );
+    // A password from secret config when the stack has one (teams with their own secret manager),
+    // else a generated one.
+    const user = (
+      resourceName: string,
+      secretName: string,
+      username: string,
+      role: string,
+      supplied: pulumi.Output<string> | undefined,
+    ) => {
+      const password =
+        supplied ??
+        pulumi.secret(
+          new random.RandomPassword(
+            `${resourceName}-password`,
+            { length: 32, special: false },
+            { parent: this },
+          ).result,
+        );
       authSecrets.push(
         new k8s.core.v1.Secret(
           resourceName,
@@ -167,12 +181,19 @@ export class ElasticStack extends pulumi.ComponentResource {
         GRAFANA_READER_SECRET,
         GRAFANA_READER_USER,
         GRAFANA_READER_ROLE,
+        args.grafanaReaderPassword,
       );
       Object.assign(roles, readerRoles());
     }
     let jaegerPassword: pulumi.Output<string> | undefined;
     if (args.jaeger !== undefined) {
-      jaegerPassword = user(`${name}-jaeger-user`, JAEGER_USER_SECRET, args.jaeger.username, JAEGER_ES_ROLE);
+      jaegerPassword = user(
+        `${name}-jaeger-user`,
+        JAEGER_USER_SECRET,
+        args.jaeger.username,
+        JAEGER_ES_ROLE,
+        args.jaeger.password,
+      );
       roles[JAEGER_ES_ROLE] = jaegerRole(args.jaeger.indexPrefix);
     }
     if (fileRealm.length > 0) {

@@ -7,7 +7,8 @@ export type TraceStorageKind = (typeof TRACE_STORAGE_KINDS)[number];
 export interface TracingElasticsearchConfig {
   /**
    * `stack`: the stack's own ECK cluster (elastic.enabled), written as the dedicated
-   * least-privilege user `jaeger` with a generated password, over TLS verified with ECK's CA;
+   * least-privilege user `jaeger` (password from `tracingElasticsearchPassword`, else generated),
+   * over TLS verified with ECK's CA;
    * `external`: the cluster at `url`, as `username` with the secret `tracingElasticsearchPassword`.
    */
   cluster: "stack" | "external";
@@ -277,6 +278,6 @@ export const TRACING_ES_PASSWORD_DECLARATION: KeyDeclaration = {
     "The password of tracing.elasticsearch.username, set with",
     "`pulumi config set --secret tracingElasticsearchPassword <value>`. It reaches Jaeger only through",
     "the Secret tracing/jaeger-elasticsearch. Required with tracing.elasticsearch.url (an external cluster);",
-    "refused on the stack's own, whose password for Jaeger the program generates. Default: none.",
+    "on the stack's own cluster it is the password of Jaeger's dedicated user. Default: none (generated on the stack's own).",
   ].join("\n"),
 };

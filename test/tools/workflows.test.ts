@@ -50,8 +50,8 @@ const STACKS = fs
   .sort();
 
 describe("the GitHub Actions workflows", () => {
-  it("are pr.yml, plan-diff-comment.yml and pulumi.yml", () => {
-    expect(WORKFLOWS).to.deep.equal(["plan-diff-comment.yml", "pr.yml", "pulumi.yml"]);
+  it("are e2e.yml, pr.yml, plan-diff-comment.yml and pulumi.yml", () => {
+    expect(WORKFLOWS).to.deep.equal(["e2e.yml", "plan-diff-comment.yml", "pr.yml", "pulumi.yml"]);
   });
 
   it("pass actionlint", function () {
@@ -113,6 +113,36 @@ describe("the GitHub Actions workflows", () => {
         expect(w.concurrency ?? j.concurrency, `${file} ${id} concurrency`).to.not.equal(undefined);
       }
     }
+  });
+
+  describe("e2e.yml", () => {
+    it("runs the e2e suite on kind with a read-only token and no secrets", () => {
+      const w = workflow("e2e.yml");
+      expect(w.permissions).to.deep.equal({ contents: "read" });
+      expect(text("e2e.yml")).to.not.match(/\$\{\{\s*secrets\./);
+      const steps = job("e2e.yml", "e2e").steps;
+      const kind = steps.find((s) => s.uses?.startsWith("helm/kind-action@"));
+      expect(kind?.with).to.deep.equal({ cluster_name: "observability", config: "kind/cluster.yaml" });
+      const suite = steps.find((s) => s.run === "npm run e2e") as
+        { env?: Record<string, string> } | undefined;
+      expect(suite?.env).to.deep.equal({
+        E2E_TARGET: "kind",
+        E2E_STACKS: "dev",
+        E2E_KUBE_CONTEXT: "kind-observability",
+      });
+      expect(steps.indexOf(kind as never)).to.be.lessThan(steps.indexOf(suite as never));
+    });
+
+    it("checks out the whole history, for the upgrade from the merge-base with main", () => {
+      expect(job("e2e.yml", "e2e").steps[0]?.with?.["fetch-depth"]).to.equal(0);
+    });
+
+    it("installs the Pulumi CLI version the loopback suite builds", () => {
+      const build = fs.readFileSync(path.join(PROJECT_DIR, "tools", "e2e", "build-binaries.sh"), "utf8");
+      const version = /^PULUMI_VERSION=(\S+)$/m.exec(build)?.[1];
+      expect(version).to.match(/^\d+\.\d+\.\d+$/);
+      expect(text("e2e.yml")).to.include(`sh -s -- --version ${version ?? ""}`);
+    });
   });
 
   describe("pr.yml", () => {

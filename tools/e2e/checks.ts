@@ -1,0 +1,140 @@
+import { execFileSync } from "child_process";
+import { Kube, KubeObject } from "./kube";
+import { Step, urnName, urnType } from "./engine";
+
+/** What the e2e suite reads from the cluster, through the API server on 127.0.0.1. */
+
+/** A Helm release as `helm list -o json` prints it. */
+export interface HelmRelease {
+  name: string;
+  namespace: string;
+  status: string;
+  chart: string;
+}
+
+/** Every Helm release in the cluster, in any state. */
+export function helmReleases(): HelmRelease[] {
+  // Every state by name: helm 4 has no --all.
+  const states = ["--deployed", "--failed", "--pending", "--superseded", "--uninstalling"];
+  const out = execFileSync("helm", ["list", "--all-namespaces", ...states, "--output", "json"], {
+    encoding: "utf8",
+  });
+  return JSON.parse(out) as HelmRelease[];
+}
+
+/** Deployments, StatefulSets and DaemonSets in the namespaces that are not Ready, with why. */
+export async function unreadyWorkloads(kube: Kube, namespaces: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const ns of namespaces) {
+    for (const d of await kube.list(`/apis/apps/v1/namespaces/${ns}/deployments`)) {
+      const want = Number(d.spec?.["replicas"] ?? 1);
+      const ready = Number(d.status?.["readyReplicas"] ?? 0);
+      if (ready < want) problems.push(`Deployment ${ns}/${d.metadata.name}: ${ready}/${want} ready`);
+    }
+    for (const s of await kube.list(`/apis/apps/v1/namespaces/${ns}/statefulsets`)) {
+      const want = Number(s.spec?.["replicas"] ?? 1);
+      const ready = Number(s.status?.["readyReplicas"] ?? 0);
+      if (ready < want) problems.push(`StatefulSet ${ns}/${s.metadata.name}: ${ready}/${want} ready`);
+    }
+    for (const d of await kube.list(`/apis/apps/v1/namespaces/${ns}/daemonsets`)) {
+      const want = Number(d.status?.["desiredNumberScheduled"] ?? 0);
+      const ready = Number(d.status?.["numberReady"] ?? 0);
+      if (want === 0 || ready < want)
+        problems.push(`DaemonSet ${ns}/${d.metadata.name}: ${ready}/${want} ready`);
+    }
+  }
+  return problems;
+}
+
+/** How many workloads of each kind the namespaces hold. */
+export async function workloadCounts(kube: Kube, namespaces: string[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = { deployments: 0, statefulsets: 0, daemonsets: 0 };
+  for (const ns of namespaces) {
+    for (const kind of Object.keys(counts)) {
+      counts[kind] = (counts[kind] ?? 0) + (await kube.list(`/apis/apps/v1/namespaces/${ns}/${kind}`)).length;
+    }
+  }
+  return counts;
+}
+
+/** Warning events in the namespaces: what a failed release leaves behind (a refused pod, a webhook). */
+export async function warningEvents(kube: Kube, namespaces: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const ns of namespaces) {
+    for (const e of await kube.list(`/api/v1/namespaces/${ns}/events`)) {
+      if (e["type"] !== "Warning") continue;
+      const obj = e["involvedObject"] as { kind?: string; name?: string } | undefined;
+      lines.push(
+        `${ns} ${obj?.kind ?? "?"}/${obj?.name ?? "?"}: ${String(e["reason"])}: ${String(e["message"])}`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** Which API group's CRDs each release installs; the custom resources of that group must wait for it. */
+export const CRD_SOURCES: { group: RegExp; release: string }[] = [
+  { group: /^monitoring\.coreos\.com$/, release: "prometheus-operator-crds" },
+  { group: /\.istio\.io$/, release: "istio-base" },
+  { group: /\.k8s\.elastic\.co$/, release: "eck-operator" },
+];
+
+/**
+ * Custom resources whose create step started before the step that installs their CRD finished:
+ * empty when the engine created every CRD first. A custom resource's type token is
+ * `kubernetes:<group>/<version>:<Kind>`; the CRD's release is found by its release name.
+ */
+export function crdOrderViolations(steps: Step[]): { checked: number; violations: string[] } {
+  const finished = new Map<string, number>();
+  for (const s of steps) {
+    if (s.phase === "outputs" && s.type === "kubernetes:helm.sh/v3:Release")
+      finished.set(urnName(s.urn), s.seq);
+  }
+  let checked = 0;
+  const violations: string[] = [];
+  for (const s of steps) {
+    if (s.phase !== "pre" || s.op !== "create") continue;
+    const m = /^kubernetes:([^/]+)\/[^:]+:(\w+)$/.exec(s.type);
+    if (m === null) continue;
+    const group = m[1] ?? "";
+    const source = CRD_SOURCES.find((c) => c.group.test(group));
+    if (source === undefined) continue;
+    checked++;
+    const releaseDone = [...finished.entries()].find(([name]) => name.endsWith(source.release));
+    if (releaseDone === undefined || releaseDone[1] > s.seq) {
+      violations.push(
+        `${urnType(s.urn)} ${urnName(s.urn)} started before release ${source.release} finished`,
+      );
+    }
+  }
+  return { checked, violations };
+}
+
+/** ConfigMaps in a namespace that carry a label (the Grafana sidecar's selector). */
+export async function labelledConfigMaps(
+  kube: Kube,
+  ns: string,
+  label: string,
+  value: string,
+): Promise<KubeObject[]> {
+  const sel = encodeURIComponent(`${label}=${value}`);
+  return kube.list(`/api/v1/namespaces/${ns}/configmaps?labelSelector=${sel}`);
+}
+
+/** The namespaces that still exist among the given ones (a terminating one counts). */
+export async function remainingNamespaces(kube: Kube, namespaces: string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const ns of namespaces) if ((await kube.get(`/api/v1/namespaces/${ns}`)) !== undefined) left.push(ns);
+  return left;
+}
+
+/** The PersistentVolumeClaims in the namespaces: `<ns>/<name>` to uid. */
+export async function claimUids(kube: Kube, namespaces: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const ns of namespaces) {
+    for (const c of await kube.list(`/api/v1/namespaces/${ns}/persistentvolumeclaims`)) {
+      out.set(`${ns}/${c.metadata.name}`, c.metadata.uid ?? "");
+    }
+  }
+  return out;
+}

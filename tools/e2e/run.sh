@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# `npm run e2e` and `npm run bench:e2e`: builds or reuses the binaries, starts the loopback test
+# cluster, the chart server (../shared/charts as `charts.mirror`) and the webhook stand-in, runs the
+# given command with their environment, and stops everything it started, whatever happens.
+#
+#   tools/e2e/run.sh suite   # the mocha suite in test/e2e (prints "N passed, N failed")
+#   tools/e2e/run.sh bench   # the benchmark (tools/e2e/bench.ts)
+#   tools/e2e/run.sh shell   # a shell with the environment, for poking at the cluster
+#
+# Nothing here sends traffic outside 127.0.0.0/8: every listener binds a loopback address, the
+# engine may not download plugins, and charts come from the loopback chart server.
+set -euo pipefail
+mode=${1:-suite}
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$repo"
+
+# E2E_TARGET=loopback (default): the loopback cluster built here. E2E_TARGET=kind: an existing kind
+# cluster (the GitHub workflow's), the public chart repositories, the Pulumi CLI at E2E_PULUMI_ROOT
+# and the provider the engine downloads; the real-pod checks run there.
+target=${E2E_TARGET:-loopback}
+export E2E_TARGET=$target
+run=$(mktemp -d "${TMPDIR:-/tmp}/observability-e2e.XXXXXX")
+export E2E_RUN_DIR=$run
+helpers=()
+cleanup() {
+  local rc=$?
+  for pid in "${helpers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  tools/e2e/cluster.sh stop "$run" || true
+  # The upgrade test's worktrees of earlier revisions.
+  for wt in "$run"/base-*; do
+    [ -d "$wt" ] && git worktree remove --force "$wt" 2>/dev/null || true
+  done
+  git worktree prune 2>/dev/null || true
+  if [ "$rc" -eq 0 ] && [ -z "${E2E_KEEP_RUN_DIR:-}" ]; then
+    rm -rf "$run"
+  else
+    echo "[e2e] logs kept in $run"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+export PULUMI_HOME="$run/pulumi-home"
+export PULUMI_BACKEND_URL="file://$run/state"
+export PULUMI_CONFIG_PASSPHRASE=e2e
+export PULUMI_SKIP_UPDATE_CHECK=true
+export HELM_CACHE_HOME="$run/helm/cache" HELM_CONFIG_HOME="$run/helm/config" HELM_DATA_HOME="$run/helm/data"
+mkdir -p "$run/state" "$PULUMI_HOME" "$run/logs" "$run/pki"
+
+if [ "$target" = kind ]; then
+  : "${E2E_PULUMI_ROOT:?set E2E_PULUMI_ROOT to the Pulumi CLI install (<root>/bin/pulumi)}"
+  export E2E_KUBE_CONTEXT=${E2E_KUBE_CONTEXT:-kind-observability}
+  export E2E_PULUMI_VERSION=${E2E_PULUMI_VERSION:-$("$E2E_PULUMI_ROOT/bin/pulumi" version | sed 's/^v//')}
+  export E2E_PROVIDER_SOURCE=${E2E_PROVIDER_SOURCE:-"the pulumi-resource-kubernetes plugin release the SDK asks for, downloaded by the engine"}
+  export PATH="$E2E_PULUMI_ROOT/bin:$PATH"
+  # The test's own API client reads the kind cluster's credentials from these files.
+  kubectl config view --raw --minify --context "$E2E_KUBE_CONTEXT" -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$run/pki/ca.crt"
+  kubectl config view --raw --minify --context "$E2E_KUBE_CONTEXT" -o jsonpath='{.users[0].user.client-certificate-data}' | base64 -d >"$run/pki/admin.crt"
+  kubectl config view --raw --minify --context "$E2E_KUBE_CONTEXT" -o jsonpath='{.users[0].user.client-key-data}' | base64 -d >"$run/pki/admin.key"
+  server=$(kubectl config view --raw --minify --context "$E2E_KUBE_CONTEXT" -o jsonpath='{.clusters[0].cluster.server}')
+  case $server in https://127.0.0.1:*) ;; *) echo "[e2e] expected kind's API server on https://127.0.0.1:<port>, got $server" >&2; exit 1 ;; esac
+  export E2E_API_PORT=${server##*:}
+else
+  t0=$(date +%s)
+  tools/e2e/build-binaries.sh
+  eval "$(tools/e2e/build-binaries.sh env)"
+  echo "[e2e] binaries ready in $(($(date +%s) - t0))s"
+
+  tools/e2e/cluster.sh start "$run"
+  # shellcheck disable=SC1091
+  source "$run/env"
+
+  charts_dir=${E2E_CHARTS_DIR:-$repo/../shared/charts}
+  [ -f "$charts_dir/index.yaml" ] || { echo "[e2e] no Helm repository at $charts_dir (set E2E_CHARTS_DIR)" >&2; exit 1; }
+  charts_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  python3 -m http.server --bind 127.0.0.1 "$charts_port" --directory "$charts_dir" >"$run/logs/charts.log" 2>&1 &
+  helpers+=("$!")
+  export E2E_CHARTS_URL="http://127.0.0.1:$charts_port"
+  for _ in $(seq 1 50); do curl -sf "$E2E_CHARTS_URL/index.yaml" >/dev/null && break; sleep 0.1; done
+
+  node bin/tools/e2e/webhook-stand-in.js >"$run/logs/stand-in.log" 2>&1 &
+  helpers+=("$!")
+
+  # The engine: the CLI and the provider from the cache, and no plugin downloads (traffic off the machine).
+  export PATH="$E2E_PULUMI_ROOT/bin:$E2E_PROVIDER_DIR:$E2E_HELM_DIR:$E2E_KUBECTL_DIR:$PATH"
+  export E2E_PULUMI_ROOT E2E_PULUMI_VERSION E2E_PROVIDER_SOURCE
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  # No grafana.com either: the community dashboards are the offline plan's placeholders
+  # (components/grafana/community-dashboards.ts), shipped as ConfigMaps all the same.
+  export OBSERVABILITY_OFFLINE_DASHBOARDS=1
+fi
+
+case $mode in
+suite) npx mocha --config test/e2e/.mocharc.json ;;
+bench) node bin/tools/e2e/bench.js ;;
+shell) bash -i ;;
+*)
+  echo "unknown mode $mode" >&2
+  exit 2
+  ;;
+esac
