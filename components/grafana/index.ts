@@ -21,17 +21,12 @@ export type { ClassicDashboard, DatasourceRef, Row, Size, Step } from "./dashboa
 export { projectDashboards, serviceOverview, stackHealth, logsView, PROJECT_TAG } from "./dashboards";
 export type { DashboardFile, ProjectDashboard, ProjectDashboardsArgs } from "./dashboards";
 export {
-  communityDashboards,
-  communityDashboardFile,
-  communityDashboardUrl,
-  communityConfigMapName,
-  offlineCommunityDashboardFile,
+  communityDashboardValues,
   sidecarDashboardValues,
-  DashboardFetchError,
   FOLDER_ANNOTATION,
-  OFFLINE_DASHBOARDS_ENV,
+  COMMUNITY_PROVIDER,
+  COMMUNITY_PATH,
 } from "./community-dashboards";
-export type { CommunityDashboardFile, Fetcher } from "./community-dashboards";
 export { GrafanaProvisioning, dashboardConfigMap, DATASOURCES_CONFIGMAP } from "./grafana-provisioning";
 export type { GrafanaProvisioningArgs } from "./grafana-provisioning";
 export { readDashboards, readGrafana, SEED_COMMUNITY_DASHBOARDS } from "./config";

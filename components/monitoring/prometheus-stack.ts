@@ -23,7 +23,7 @@ export interface PrometheusStackArgs {
    * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
    * grafana, dashboards, alerting and thanos.
    */
-  config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & {
+  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & {
     prometheus: PrometheusConfig;
     alertmanager: AlertmanagerConfig;
     grafana: GrafanaConfig;
@@ -98,7 +98,6 @@ export class PrometheusStack extends pulumi.ComponentResource {
         namespace,
         values: {},
         charts: config.charts,
-        images: config.images,
       },
       { parent: this, dependsOn: [args.namespace.resource] },
     );
@@ -196,7 +195,6 @@ export class PrometheusStack extends pulumi.ComponentResource {
           }),
         ),
         charts: config.charts,
-        images: config.images,
       },
       {
         parent: this,

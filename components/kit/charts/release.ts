@@ -1,9 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ImagesConfig } from "../config/images";
 import { ChartsConfig } from "../config/platform";
 import { ChartKey, chartSource } from "./catalogue";
-import { withImages } from "./images";
 
 /** What every Helm release of the stack needs to know. */
 export interface ReleaseArgs {
@@ -17,8 +15,6 @@ export interface ReleaseArgs {
   values: pulumi.Input<Record<string, unknown>>;
   /** Where charts come from and how long Helm waits (stack config `charts`). */
   charts: ChartsConfig;
-  /** Where images come from (stack config `images`): merged into the values, per chart. */
-  images: ImagesConfig;
 }
 
 /**
@@ -37,8 +33,7 @@ export function helmRelease(
       name: args.releaseName,
       namespace: args.namespace,
       ...chartSource(args.chart, args.charts.mirror),
-      // An Output keeps its secretness through apply; plain values stay plain.
-      values: pulumi.output(args.values).apply((v) => withImages(args.chart, v, args.images)),
+      values: args.values,
       atomic: true,
       cleanupOnFail: true,
       createNamespace: false,
