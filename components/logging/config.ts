@@ -7,6 +7,10 @@ import {
   patterns,
   Section,
   durationSeconds,
+  readS3Credentials,
+  S3_ACCESS_KEY_ID_KEY,
+  S3_SECRET_ACCESS_KEY_KEY,
+  S3Credentials,
 } from "../kit";
 
 /**
@@ -113,8 +117,7 @@ export const LOKI_S3_SECRET_KEYS = {
 export const LOKI_S3_CREDENTIALS_SECRET = "loki-s3-credentials";
 
 /** Keys of the credentials Secret, whether the program creates it or the platform team does. */
-export const S3_ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
-export const S3_SECRET_ACCESS_KEY_KEY = "AWS_SECRET_ACCESS_KEY";
+export { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY };
 
 /** The schema period's start when none is configured. Fixed: it must never move by itself. */
 export const DEFAULT_SCHEMA_FROM = "2024-04-01";
@@ -129,12 +132,7 @@ export interface S3Buckets {
 }
 
 /** Where the S3 access key pair comes from; either way, a Secret in Loki's namespace holds it. */
-export interface S3Credentials {
-  /** `existingSecret`: a Secret the platform team creates; `config`: the program's Secret from secret config. */
-  source: "existingSecret" | "config";
-  /** The Secret's name; its keys are AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
-  secretName: string;
-}
+export type { S3Credentials };
 
 /** An S3-compatible bucket (AWS S3, GCS interop, Ceph, an external MinIO, ...). */
 export interface S3ObjectStorage {
@@ -290,38 +288,14 @@ function readS3(o: Section, secretKeys: ReadonlySet<string>): S3ObjectStorage | 
     example: "loki-object-storage",
   });
 
-  const { accessKeyId, secretAccessKey } = LOKI_S3_SECRET_KEYS;
-  const hasId = secretKeys.has(accessKeyId);
-  const hasKey = secretKeys.has(secretAccessKey);
-  let credentials: S3Credentials | undefined;
-  if (existingSecret !== undefined && (hasId || hasKey)) {
-    const both = hasId && hasKey;
-    const keys = both
-      ? `keys ${accessKeyId} and ${secretAccessKey}`
-      : `key ${hasId ? accessKeyId : secretAccessKey}`;
-    o.problem(
-      "existingSecret",
-      `is set together with the secret ${keys}, so the credentials have two sources`,
-      `keep one: remove loki.objectStorage.existingSecret, or \`pulumi config rm ${accessKeyId}\` and \`pulumi config rm ${secretAccessKey}\``,
-    );
-  } else if (existingSecret !== undefined) {
-    credentials = { source: "existingSecret", secretName: existingSecret };
-  } else if (hasId !== hasKey) {
-    const missing = hasId ? secretAccessKey : accessKeyId;
-    o.problemAt(
-      missing,
-      `is not set but ${hasId ? accessKeyId : secretAccessKey} is, and S3 needs both halves of the key pair`,
-      `set it with \`pulumi config set --secret ${missing} <value>\``,
-    );
-  } else if (hasId && hasKey) {
-    credentials = { source: "config", secretName: LOKI_S3_CREDENTIALS_SECRET };
-  } else if (!o.has("existingSecret")) {
-    o.problem(
-      "existingSecret",
-      `is not set and neither are the secret keys ${accessKeyId} and ${secretAccessKey}, so Loki has no credentials for the bucket`,
-      `name a Secret in namespace logging with keys ${S3_ACCESS_KEY_ID_KEY} and ${S3_SECRET_ACCESS_KEY_KEY}, e.g. \`pulumi config set --path loki.objectStorage.existingSecret loki-object-storage\`, or set \`pulumi config set --secret ${accessKeyId} <id>\` and \`pulumi config set --secret ${secretAccessKey} <key>\``,
-    );
-  }
+  const credentials = readS3Credentials(o, existingSecret, secretKeys, {
+    part: "Loki",
+    path: "loki.objectStorage",
+    namespace: "logging",
+    secretKeys: LOKI_S3_SECRET_KEYS,
+    programSecret: LOKI_S3_CREDENTIALS_SECRET,
+    exampleSecret: "loki-object-storage",
+  });
   if (region === undefined || chunks === undefined || ruler === undefined || credentials === undefined) {
     return undefined;
   }

@@ -1,4 +1,12 @@
-import { ConfigProblem, durationSeconds, KeyDeclaration, MAX_REPLICAS, Section } from "../kit";
+import {
+  ConfigProblem,
+  durationSeconds,
+  KeyDeclaration,
+  MAX_REPLICAS,
+  readS3Credentials,
+  S3Credentials,
+  Section,
+} from "../kit";
 
 /** The keys of the credentials Secret (the names Thanos's S3 client reads from its environment). */
 export const AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
@@ -14,12 +22,7 @@ export const THANOS_S3_SECRET_KEYS = {
 export const THANOS_S3_CREDENTIALS_SECRET = "thanos-s3-credentials";
 
 /** Where the S3 key pair comes from; either way a Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
-export interface ThanosCredentials {
-  /** `existingSecret`: a Secret the platform team creates; `config`: the program's Secret from secret config. */
-  source: "existingSecret" | "config";
-  /** The Secret's name, in namespace monitoring. */
-  secretName: string;
-}
+export type ThanosCredentials = S3Credentials;
 
 /** The S3-compatible bucket the sidecars upload blocks to and the store gateway and compactor read. */
 export interface ThanosObjectStorage {
@@ -114,34 +117,14 @@ function readObjectStorage(
   });
   o.done();
 
-  const { accessKeyId, secretAccessKey } = THANOS_S3_SECRET_KEYS;
-  const hasId = secretKeys.has(accessKeyId);
-  const hasKey = secretKeys.has(secretAccessKey);
-  let credentials: ThanosCredentials | undefined;
-  if (existingSecret !== undefined && (hasId || hasKey)) {
-    o.problem(
-      "existingSecret",
-      `is set together with the secret key${hasId && hasKey ? `s ${accessKeyId} and ${secretAccessKey}` : ` ${hasId ? accessKeyId : secretAccessKey}`}, so the credentials have two sources`,
-      `keep one: remove thanos.objectStorage.existingSecret, or \`pulumi config rm ${accessKeyId}\` and \`pulumi config rm ${secretAccessKey}\``,
-    );
-  } else if (existingSecret !== undefined) {
-    credentials = { source: "existingSecret", secretName: existingSecret };
-  } else if (hasId !== hasKey) {
-    const missing = hasId ? secretAccessKey : accessKeyId;
-    o.problemAt(
-      missing,
-      `is not set but ${hasId ? accessKeyId : secretAccessKey} is, and S3 needs both halves of the key pair`,
-      `set it with \`pulumi config set --secret ${missing} <value>\``,
-    );
-  } else if (hasId && hasKey) {
-    credentials = { source: "config", secretName: THANOS_S3_CREDENTIALS_SECRET };
-  } else if (!o.has("existingSecret")) {
-    o.problem(
-      "existingSecret",
-      `is not set and neither are the secret keys ${accessKeyId} and ${secretAccessKey}, so Thanos has no credentials for the bucket`,
-      `name a Secret in namespace monitoring with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, e.g. \`pulumi config set --path thanos.objectStorage.existingSecret thanos-object-storage\`, or set \`pulumi config set --secret ${accessKeyId} <id>\` and \`pulumi config set --secret ${secretAccessKey} <key>\``,
-    );
-  }
+  const credentials = readS3Credentials(o, existingSecret, secretKeys, {
+    part: "Thanos",
+    path: "thanos.objectStorage",
+    namespace: "monitoring",
+    secretKeys: THANOS_S3_SECRET_KEYS,
+    programSecret: THANOS_S3_CREDENTIALS_SECRET,
+    exampleSecret: "thanos-object-storage",
+  });
   if (region === undefined || bucket === undefined || credentials === undefined) return undefined;
   return {
     endpoint: endpoint ?? `s3.${region}.amazonaws.com`,
