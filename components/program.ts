@@ -1,15 +1,22 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ObservabilityStack, stackOutputs } from "./core";
 import { loadStackConfig } from "./core/load";
+import { grafanaRuns } from "./grafana/config";
+import { communityDashboards, OFFLINE_DASHBOARDS_ENV } from "./grafana";
 
 /**
  * The whole program: reads and validates the stack config, declares every resource and returns
  * the stack outputs. `index.ts` hands it to the CLI; the Automation API runs it as an inline
  * program, so the CLI, the offline plan and the real-engine test all run this one function.
  */
-export function observabilityProgram(): Promise<Record<string, unknown>> {
+export async function observabilityProgram(): Promise<Record<string, unknown>> {
   // Read and validate all config before declaring anything: a mistake stops here with its key path.
   const { config, secrets } = loadStackConfig();
+  // The community dashboards' pinned revisions, fetched now: an unreachable source stops the
+  // preview here with one line, instead of a Grafana pod that cannot start.
+  const dashboards = grafanaRuns(config)
+    ? await communityDashboards(config.dashboards, { offline: process.env[OFFLINE_DASHBOARDS_ENV] === "1" })
+    : [];
 
   // One explicit provider for every Kubernetes object, pointed at the context from config.
   const provider = new k8s.Provider("kubernetes", {
@@ -23,9 +30,9 @@ export function observabilityProgram(): Promise<Record<string, unknown>> {
 
   const stack = new ObservabilityStack(
     "observability",
-    { config, secrets },
+    { config, secrets, communityDashboards: dashboards },
     { providers: { kubernetes: provider } },
   );
 
-  return Promise.resolve(stackOutputs(stack.endpoints));
+  return stackOutputs(stack.endpoints);
 }

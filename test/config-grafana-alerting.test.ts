@@ -17,6 +17,7 @@ describe("stack config for dashboards and alerting", () => {
         nodeExporterFull: { gnetId: 1860, revision: 37, datasourceInput: "DS_PROMETHEUS" },
         postgres: { gnetId: 9628, revision: 7, datasourceInput: "DS_PROMETHEUS" },
       },
+      source: "https://grafana.com",
     });
   });
 

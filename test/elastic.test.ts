@@ -361,7 +361,8 @@ describe("the index lifecycle", () => {
 
 describe("Grafana's Elasticsearch datasource", () => {
   it("reads the log data stream as its own user, the password only in secureJsonData", () => {
-    expect(parse(datasourceProvisioning([elasticsearchDatasource("search", "s3cret")]))).to.deep.equal({
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    expect(parse(datasourceProvisioning([elasticsearchDatasource("search", "s3cret", ca)]))).to.deep.equal({
       apiVersion: 1,
       datasources: [
         {
@@ -378,9 +379,9 @@ describe("Grafana's Elasticsearch datasource", () => {
             index: "logs-kubernetes-*",
             timeField: "@timestamp",
             logMessageField: "message",
-            tlsSkipVerify: true,
+            tlsAuthWithCACert: true,
           },
-          secureJsonData: { basicAuthPassword: "s3cret" },
+          secureJsonData: { basicAuthPassword: "s3cret", tlsCACert: ca },
         },
       ],
     });
@@ -490,6 +491,7 @@ describe("the ELK part under mocks", () => {
       "observability-elastic-filebeat-role",
       "observability-elastic-filebeat-binding",
       "observability-elastic-filebeat",
+      "observability-elastic-http-ca",
       "grafana-datasource-elasticsearch",
     ]);
     expect(find(dev.resources, "observability:search:ElasticStack", "observability-elastic").parent).to.equal(

@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { stackModel } from "../components/core";
 import {
-  communityDashboardValues,
+  communityDashboardFile,
+  communityDashboards,
+  communityDashboardUrl,
   DashboardFile,
   datasourceProvisioning,
   GrafanaDatasource,
@@ -351,94 +353,70 @@ describe("the project's dashboards", () => {
   });
 });
 
-describe("community dashboards and folders in kube-prometheus-stack's values", () => {
-  it("download the seed list by grafana.com id and pinned revision, with the datasource input wired to our uid", () => {
-    expect(communityDashboardValues(dev.dashboards)).to.deep.equal({
-      dashboardProviders: {
-        "dashboardproviders.yaml": {
-          apiVersion: 1,
-          providers: [
-            {
-              name: "community",
-              orgId: 1,
-              folder: "Community",
-              type: "file",
-              disableDeletion: true,
-              allowUiUpdates: false,
-              options: { path: "/var/lib/grafana/dashboards/community" },
-            },
-          ],
-        },
-      },
-      dashboards: {
-        community: {
-          kubernetesCluster: {
-            gnetId: 6417,
-            revision: 1,
-            datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }],
-          },
-          mysql: { gnetId: 7362, revision: 5, datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }] },
-          nodeExporterFull: {
-            gnetId: 1860,
-            revision: 37,
-            datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }],
-          },
-          postgres: {
-            gnetId: 9628,
-            revision: 7,
-            datasource: [{ name: "DS_PROMETHEUS", value: "prometheus" }],
-          },
-        },
-      },
+describe("community dashboards, fetched at preview time and shipped as ConfigMaps", () => {
+  const seed = dev.dashboards.community;
+
+  it("are fetched from grafana.com's download path of each pinned revision, or the same path on a mirror", () => {
+    expect(dev.dashboards.source).to.equal("https://grafana.com");
+    expect(communityDashboardUrl(dev.dashboards.source, seed["nodeExporterFull"] as never)).to.equal(
+      "https://grafana.com/api/dashboards/1860/revisions/37/download",
+    );
+    const mirrored = parseStackConfig({
+      ...stackRawConfig("dev"),
+      dashboards: { source: "http://127.0.0.1:8080/gcom/" },
     });
+    expect(mirrored.dashboards.source).to.equal("http://127.0.0.1:8080/gcom");
   });
 
-  it("follow config: a dropped seed, an added dashboard, a new revision", () => {
-    const cfg = parseStackConfig({
-      ...stackRawConfig("dev"),
-      dashboards: {
-        communityFolder: "Shared",
-        community: {
-          mysql: { enabled: false },
-          nodeExporterFull: { revision: 41 },
-          redis: { gnetId: 763, revision: 6, datasourceInput: "DS_PROM" },
-        },
-      },
-    });
-    const values = communityDashboardValues(cfg.dashboards) as {
-      dashboards: { community: Record<string, unknown> };
-      dashboardProviders: Record<string, { providers: { folder: string }[] }>;
-    };
-    expect(Object.keys(values.dashboards.community)).to.deep.equal([
-      "kubernetesCluster",
+  it("replace the datasource input by the Prometheus uid and drop the author's id", () => {
+    const text = JSON.stringify({ id: 7, title: "Node", panels: [{ datasource: "${DS_PROMETHEUS}" }] });
+    const file = communityDashboardFile(
       "nodeExporterFull",
-      "postgres",
-      "redis",
-    ]);
-    expect(values.dashboards.community["nodeExporterFull"]).to.deep.include({ gnetId: 1860, revision: 41 });
-    expect(values.dashboards.community["redis"]).to.deep.equal({
-      gnetId: 763,
-      revision: 6,
-      datasource: [{ name: "DS_PROM", value: "prometheus" }],
+      seed["nodeExporterFull"] as never,
+      "Community",
+      text,
+      "u",
+    );
+    expect(file.name).to.equal("grafana-dashboard-community-node-exporter-full");
+    expect(file.folder).to.equal("Community");
+    expect(JSON.parse(file.json)).to.deep.equal({
+      id: null,
+      title: "Node",
+      panels: [{ datasource: "prometheus" }],
     });
-    expect(values.dashboardProviders["dashboardproviders.yaml"]?.providers[0]?.folder).to.equal("Shared");
   });
 
-  it("are nothing to download when dashboards are off or the list is empty", () => {
-    const off = parseStackConfig({ ...stackRawConfig("dev"), dashboards: { enabled: false } });
-    expect(communityDashboardValues(off.dashboards)).to.deep.equal({});
-    const none = parseStackConfig({
-      ...stackRawConfig("dev"),
-      dashboards: {
-        community: {
-          mysql: { enabled: false },
-          postgres: { enabled: false },
-          nodeExporterFull: { enabled: false },
-          kubernetesCluster: { enabled: false },
-        },
-      },
+  it("refuse an answer that is not a dashboard, in one line naming the dashboard and the source", () => {
+    expect(() =>
+      communityDashboardFile("mysql", seed["mysql"] as never, "Community", "<html>", "http://x/y"),
+    ).to.throw(
+      "dashboards.community.mysql: cannot fetch grafana.com dashboard 7362 revision 5 from http://x/y: the answer is not JSON; mirror it and point `pulumi config set --path dashboards.source <url>` at the mirror, or switch it off with `pulumi config set --path dashboards.community.mysql.enabled false`",
+    );
+  });
+
+  it("are placeholders offline, which name what preview fetches, and nothing without dashboards", async () => {
+    const files = await communityDashboards(dev.dashboards, { offline: true });
+    expect(files.map((f) => f.name)).to.deep.equal([
+      "grafana-dashboard-community-kubernetes-cluster",
+      "grafana-dashboard-community-mysql",
+      "grafana-dashboard-community-node-exporter-full",
+      "grafana-dashboard-community-postgres",
+    ]);
+    expect(JSON.parse(files[2]?.json ?? "")).to.deep.equal({
+      title: "nodeExporterFull (grafana.com dashboard 1860, revision 37)",
+      description:
+        "Offline plan: not fetched. pulumi preview and up fetch https://grafana.com/api/dashboards/1860/revisions/37/download and ship it here.",
     });
-    expect(communityDashboardValues(none.dashboards)).to.deep.equal({});
+    const off = parseStackConfig({ ...stackRawConfig("dev"), dashboards: { enabled: false } });
+    expect(await communityDashboards(off.dashboards, { offline: true })).to.deep.equal([]);
+  });
+
+  it("refuse a source that is not an http(s) URL", () => {
+    expect(() =>
+      parseStackConfig({ ...stackRawConfig("dev"), dashboards: { source: "grafana.com" } }),
+    ).to.throw(
+      'Invalid stack config: dashboards.source: must be an http:// or https:// URL that serves grafana.com\'s dashboard API paths, got "grafana.com"; set e.g. `pulumi config set --path dashboards.source https://dashboards.example.com`',
+    );
   });
 
   it("put dashboards into folders by annotation, the chart's own into the chart folder", () => {
@@ -458,10 +436,9 @@ describe("community dashboards and folders in kube-prometheus-stack's values", (
         grafana: Record<string, unknown>;
       };
       const g = values.grafana;
-      expect(g["dashboards"]).to.deep.equal(communityDashboardValues(config.dashboards)["dashboards"]);
-      expect(g["dashboardProviders"]).to.deep.equal(
-        communityDashboardValues(config.dashboards)["dashboardProviders"],
-      );
+      // Nothing for the chart to download: no download-dashboards init container, no grafana.com at pod start.
+      expect(g["dashboards"]).to.equal(undefined);
+      expect(g["dashboardProviders"]).to.equal(undefined);
       expect((g["sidecar"] as Record<string, unknown>)["dashboards"]).to.deep.equal(
         sidecarDashboardValues(config.dashboards),
       );
@@ -469,15 +446,7 @@ describe("community dashboards and folders in kube-prometheus-stack's values", (
         uid: "prometheus",
         alertmanager: { enabled: false },
       });
-      expect(g["downloadDashboards"]).to.deep.equal({
-        resources: {
-          requests: {
-            cpu: config.resources.grafanaDownloadDashboards.cpu,
-            memory: config.resources.grafanaDownloadDashboards.memory,
-          },
-          limits: { memory: config.resources.grafanaDownloadDashboards.memoryLimit },
-        },
-      });
+      expect(g["downloadDashboards"]).to.equal(undefined);
     });
   }
 });

@@ -40,6 +40,10 @@ describe("Grafana and alerting in the program", () => {
       "grafana-dashboard-service-overview",
       "grafana-dashboard-stack-health",
       "grafana-dashboard-logs",
+      "grafana-dashboard-community-kubernetes-cluster",
+      "grafana-dashboard-community-mysql",
+      "grafana-dashboard-community-node-exporter-full",
+      "grafana-dashboard-community-postgres",
     ]);
     const ds = find(dev.resources, CONFIGMAP, "grafana-datasources");
     expect(ds.inputs["metadata"]).to.deep.include({ name: "grafana-datasources", namespace: "monitoring" });
@@ -228,14 +232,6 @@ describe("Grafana and alerting in the program", () => {
     ).to.deep.equal(["loki"]);
     const d = release(dev.resources, "kube-prometheus-stack");
     const p = release(prod.resources, "kube-prometheus-stack");
-    expect(valueOf(d, "grafana.downloadDashboards.resources")).to.deep.equal({
-      requests: { cpu: "10m", memory: "24Mi" },
-      limits: { memory: "64Mi" },
-    });
-    expect(valueOf(p, "grafana.downloadDashboards.resources")).to.deep.equal({
-      requests: { cpu: "20m", memory: "32Mi" },
-      limits: { memory: "64Mi" },
-    });
     for (const path of [
       "grafana.dashboards",
       "grafana.dashboardProviders",
@@ -255,6 +251,10 @@ describe("Grafana and alerting in the program", () => {
         "grafana-dashboard-service-overview",
         "grafana-dashboard-stack-health",
         "grafana-dashboard-logs",
+        "grafana-dashboard-community-kubernetes-cluster",
+        "grafana-dashboard-community-mysql",
+        "grafana-dashboard-community-node-exporter-full",
+        "grafana-dashboard-community-postgres",
       ]);
       const kps = release(r.resources, "kube-prometheus-stack");
       expect(valueOf(kps, "alertmanager.alertmanagerSpec.alertmanagerConfiguration")).to.equal(undefined);

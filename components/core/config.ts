@@ -11,6 +11,9 @@ import {
 import {
   CHARTS_KEY,
   CLUSTER_KEY,
+  IMAGES_KEY,
+  readFields,
+  readImages,
   KeyDeclaration,
   likelyMeant,
   RESOURCES_KEY,
@@ -57,6 +60,7 @@ import {
   ThanosConfig,
 } from "../monitoring/thanos-config";
 import { ELASTIC_KEY, ElasticConfig, GRAFANA_ES_PASSWORD_KEY, readElastic } from "../search/config";
+import { NETWORK_POLICIES_FIELDS, NETWORK_POLICIES_KEY, NetworkPoliciesConfig } from "./network-flows";
 import {
   readTracing,
   TRACING_ES_PASSWORD_DECLARATION,
@@ -84,6 +88,8 @@ export interface StackConfig extends PlatformConfig {
   elastic: ElasticConfig;
   /** Istio: control plane, gateway, mTLS and authorization policies, telemetry, canary routes. */
   mesh: MeshConfig;
+  /** Default-deny ingress and the stack's flows (components/core/network-flows.ts). */
+  networkPolicies: NetworkPoliciesConfig;
 }
 
 /**
@@ -95,6 +101,8 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
   sizing: SIZING_KEY,
   resources: RESOURCES_KEY,
   charts: CHARTS_KEY,
+  images: IMAGES_KEY,
+  networkPolicies: NETWORK_POLICIES_KEY,
   prometheus: PROMETHEUS_KEY,
   alertmanager: ALERTMANAGER_KEY,
   grafana: GRAFANA_KEY,
@@ -135,6 +143,8 @@ export const PLAIN_KEYS = [
   "sizing",
   "resources",
   "charts",
+  "images",
+  "networkPolicies",
   "prometheus",
   "alertmanager",
   "grafana",
@@ -208,6 +218,8 @@ export function parseStackConfig(
   }
   const resources = readResources(at("resources"), sizing);
   const charts = readCharts(at("charts"));
+  const images = readImages(at("images"));
+  const networkPolicies = readFields(at("networkPolicies"), NETWORK_POLICIES_FIELDS);
 
   const prometheus = readPrometheus(at("prometheus"), cluster?.type);
   const alertmanager = readAlertmanager(at("alertmanager"));
@@ -296,6 +308,8 @@ export function parseStackConfig(
     sizing,
     resources,
     charts,
+    images,
+    networkPolicies,
     prometheus,
     alertmanager,
     grafana,

@@ -19,7 +19,7 @@ import {
   PrometheusStack,
   Thanos,
 } from "../monitoring";
-import { JAEGER_DATASOURCE_UID } from "../grafana";
+import { CommunityDashboardFile, JAEGER_DATASOURCE_UID } from "../grafana";
 import { ElasticStack } from "../search";
 import { ES_CA_KEY, ES_CA_SECRET, Tracing } from "../tracing";
 import { StackConfig } from "./config";
@@ -27,12 +27,15 @@ import { StackSecrets } from "./load";
 import { lokiDatasourceUid, StackModel, stackModel } from "./model";
 import { StackEndpoints } from "./outputs";
 import { Namespaces } from "./namespaces";
+import { NetworkPolicies } from "./network-policies";
 
 export interface ObservabilityStackArgs {
   /** The validated stack config (see components/core/config.ts). */
   config: StackConfig;
   /** Secret config as secret Outputs. Defaults to none: missing secrets are generated. */
   secrets?: StackSecrets;
+  /** The community dashboards, fetched before anything is declared. Defaults to none. */
+  communityDashboards?: readonly CommunityDashboardFile[];
 }
 
 /**
@@ -56,6 +59,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
   readonly meshPolicies?: MeshPolicies;
   readonly meshMonitors?: MeshMonitors;
   readonly canaries: CanaryRoute[] = [];
+  readonly networkPolicies?: NetworkPolicies;
 
   constructor(name: string, args: ObservabilityStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:core:ObservabilityStack", name, {}, opts);
@@ -282,6 +286,9 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           config,
           datasources: model.datasources,
           stackNamespaces,
+          ...(args.communityDashboards !== undefined
+            ? { communityDashboards: args.communityDashboards }
+            : {}),
           // After the releases behind the datasources, so Grafana never lists an empty one.
           after: [this.loki?.release, this.tracing?.jaeger?.release].filter(
             (r): r is k8s.helm.v3.Release => r !== undefined,
@@ -304,6 +311,17 @@ export class ObservabilityStack extends pulumi.ComponentResource {
           url: `${grafanaService.url}/d/${d.uid}`,
         })),
       };
+    }
+
+    if (model.flows.length > 0) {
+      this.networkPolicies = new NetworkPolicies(
+        `${name}-network-policies`,
+        {
+          namespaces: new Map(stackNamespaces.map((n) => [n, this.namespaces.get(n)])),
+          flows: model.flows,
+        },
+        { parent: this },
+      );
     }
 
     this.endpoints = endpoints;

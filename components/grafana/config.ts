@@ -39,6 +39,11 @@ export interface CommunityDashboard {
   datasourceInput: string;
 }
 
+/** The public source of community dashboards. */
+export const GRAFANA_COM = "https://grafana.com";
+/** An http(s) URL without query or fragment. */
+const SOURCE_URL = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+
 const DS_PROMETHEUS = "DS_PROMETHEUS";
 
 /**
@@ -96,7 +101,18 @@ export const DASHBOARDS_FIELDS = {
     defaultText:
       "nodeExporterFull (1860 rev 37), kubernetesCluster (6417 rev 1), mysql (7362 rev 5), postgres (9628 rev 7)",
     description:
-      "Dashboards from grafana.com by name, downloaded by Grafana's init container when its pod starts (the cluster needs to reach grafana.com). Each entry community[name] has gnetId (the grafana.com id), revision (required with gnetId: pins the dashboard), datasourceInput (the dashboard's datasource input, replaced by the Prometheus uid; default DS_PROMETHEUS) and enabled (default true); set `--path 'dashboards.community.mysql.enabled' false` to drop one.",
+      "Dashboards from grafana.com by name, fetched at their pinned revisions by `pulumi preview`/`up` from dashboards.source and shipped as ConfigMaps, so the cluster never reaches grafana.com (docs/air-gapped.md). Each entry community[name] has gnetId (the grafana.com id), revision (required with gnetId: pins the dashboard), datasourceInput (the dashboard's datasource input, replaced by the Prometheus uid; default DS_PROMETHEUS) and enabled (default true); set `--path 'dashboards.community.mysql.enabled' false` to drop one.",
+  },
+  source: {
+    kind: "string",
+    default: GRAFANA_COM,
+    format: {
+      re: SOURCE_URL,
+      what: "an http:// or https:// URL that serves grafana.com's dashboard API paths",
+      example: "https://dashboards.example.com",
+    },
+    description:
+      "Where `pulumi preview` and `up` fetch the community dashboards: grafana.com, or a mirror serving its /api/dashboards/<id>/revisions/<rev>/download paths (docs/air-gapped.md). The offline plan fetches nothing and shows placeholders.",
   },
 } as const satisfies Fields;
 
@@ -165,9 +181,11 @@ export function readDashboards(s: Section): DashboardsConfig {
       community[name] = read;
     }
   }
+  const fields = readFields(s, DASHBOARDS_FIELDS);
   return {
-    ...readFields(s, DASHBOARDS_FIELDS),
+    ...fields,
     community: Object.fromEntries(Object.entries(community).sort(([a], [b]) => (a < b ? -1 : 1))),
+    source: fields.source.replace(/\/+$/, ""),
   };
 }
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
-import { FOLDER_ANNOTATION } from "./community-dashboards";
+import { CommunityDashboardFile, FOLDER_ANNOTATION } from "./community-dashboards";
 import { DASHBOARD_LABEL, datasourceConfigMap } from "./datasource";
 import { DashboardFile, projectDashboards } from "./dashboards";
 import { StackDatasources } from "./datasources";
@@ -18,6 +18,8 @@ export interface GrafanaProvisioningArgs {
   datasources: StackDatasources;
   /** The stack's own namespaces, which the health dashboard covers. */
   stackNamespaces: readonly string[];
+  /** The community dashboards, fetched at preview time (communityDashboards). Defaults to none. */
+  communityDashboards?: readonly CommunityDashboardFile[];
   /** What the datasources point at (the Loki and Jaeger releases): provisioned after them. Defaults to none. */
   after?: readonly pulumi.Resource[];
 }
@@ -26,7 +28,7 @@ export const DATASOURCES_CONFIGMAP = "grafana-datasources";
 
 /** A ConfigMap holding one dashboard, labelled for Grafana's sidecar and annotated with its folder. */
 export function dashboardConfigMap(
-  file: DashboardFile,
+  file: Pick<DashboardFile, "name" | "folder" | "json">,
   namespace: pulumi.Input<string>,
   opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
@@ -79,7 +81,11 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
         latencyMs: alerting.rules.highLatency.threshold,
       },
     });
-    this.dashboards = files.map((f) => dashboardConfigMap(f, namespace, childOpts));
+    this.dashboards = [
+      ...files.map((f) => dashboardConfigMap(f, namespace, childOpts)),
+      // Shipped like the project's own: Grafana downloads nothing when its pod starts.
+      ...(args.communityDashboards ?? []).map((f) => dashboardConfigMap(f, namespace, childOpts)),
+    ];
     this.dashboardIndex = files.map((f) => ({
       uid: f.dashboard.uid,
       title: f.dashboard.title,

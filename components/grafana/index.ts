@@ -21,12 +21,17 @@ export type { ClassicDashboard, DatasourceRef, Row, Size, Step } from "./dashboa
 export { projectDashboards, serviceOverview, stackHealth, logsView, PROJECT_TAG } from "./dashboards";
 export type { DashboardFile, ProjectDashboard, ProjectDashboardsArgs } from "./dashboards";
 export {
-  communityDashboardValues,
+  communityDashboards,
+  communityDashboardFile,
+  communityDashboardUrl,
+  communityConfigMapName,
+  offlineCommunityDashboardFile,
   sidecarDashboardValues,
+  DashboardFetchError,
   FOLDER_ANNOTATION,
-  COMMUNITY_PROVIDER,
-  COMMUNITY_PATH,
+  OFFLINE_DASHBOARDS_ENV,
 } from "./community-dashboards";
+export type { CommunityDashboardFile, Fetcher } from "./community-dashboards";
 export { GrafanaProvisioning, dashboardConfigMap, DATASOURCES_CONFIGMAP } from "./grafana-provisioning";
 export type { GrafanaProvisioningArgs } from "./grafana-provisioning";
 export { readDashboards, readGrafana, SEED_COMMUNITY_DASHBOARDS } from "./config";

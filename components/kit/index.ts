@@ -41,5 +41,39 @@ export {
   readResources,
 } from "./config/platform";
 export type { ChartsConfig, ClusterConfig, ClusterType, PlatformConfig } from "./config/platform";
-export { CHARTS, chartSource, helmRelease, containerUsage, totalRequests, valueAt } from "./charts";
-export type { ChartKey, ChartPin, ChartSource, ReleaseArgs, ContainerSlot, ContainerUsage } from "./charts";
+export { IMAGES_KEY, IMAGES_FIELDS, readImages } from "./config/images";
+export type { ImagesConfig } from "./config/images";
+export {
+  CHARTS,
+  chartSource,
+  helmRelease,
+  containerUsage,
+  totalRequests,
+  valueAt,
+  CHART_IMAGES,
+  PUBLIC_IMAGES,
+  deepMerge,
+  elasticImage,
+  formatImage,
+  imageValues,
+  mirrorImage,
+  parseImage,
+  releaseImages,
+  withImages,
+  stackImage,
+  podPullSecrets,
+} from "./charts";
+export type {
+  ChartKey,
+  ChartPin,
+  ChartSource,
+  ReleaseArgs,
+  ContainerSlot,
+  ContainerUsage,
+  ChartImage,
+  ChartImages,
+  ImageCondition,
+  ImageKey,
+  ImageRef,
+  PullSecretsKey,
+} from "./charts";

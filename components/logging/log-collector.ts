@@ -35,7 +35,7 @@ export interface LogCollectorArgs {
   /** The namespace of the release. */
   namespace: OwnedNamespace;
   /** The stack config; this component reads charts and resources. */
-  config: Pick<PlatformConfig, "charts" | "resources">;
+  config: Pick<PlatformConfig, "charts" | "images" | "resources">;
   /** Where logs go: Loki's push URL and, with auth_enabled, the tenant. */
   target: LogPushTarget;
   /** The Loki release; the collector installs after it, so its first pushes find Loki ready. */
@@ -85,6 +85,7 @@ export class LogCollector extends pulumi.ComponentResource {
         namespace: args.namespace.resource.metadata.name,
         values: collector.values({ target: args.target, resources: args.config.resources }),
         charts: args.config.charts,
+        images: args.config.images,
       },
       { parent: this, dependsOn: [args.namespace.resource, args.loki] },
     );

@@ -54,7 +54,7 @@ export interface LokiArgs {
   /** The namespace of the release and of the S3 credentials Secret. */
   namespace: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources and loki. */
-  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & { loki: LokiConfig };
+  config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & { loki: LokiConfig };
   /**
    * The S3 key pair from secret config, needed when loki.objectStorage takes its credentials from
    * config. Defaults to none (an existing Secret, or no bucket).
@@ -131,6 +131,7 @@ export class Loki extends pulumi.ComponentResource {
         namespace,
         values: lokiValues({ loki, cluster: args.config.cluster, resources: args.config.resources }),
         charts: args.config.charts,
+        images: args.config.images,
       },
       { parent: this, dependsOn: waitFor },
     );

@@ -12,7 +12,7 @@ export interface IstioArgs {
   /** The namespace of the ingress gateway. Defaults to none: required when the gateway is enabled. */
   gatewayNamespace?: OwnedNamespace;
   /** The stack config; this component reads charts, resources and mesh. */
-  config: Pick<PlatformConfig, "charts" | "resources"> & { mesh: MeshConfig };
+  config: Pick<PlatformConfig, "charts" | "images" | "resources"> & { mesh: MeshConfig };
 }
 
 /** Release names, fixed: the charts name their objects, and the gateway its pods' labels, after them. */
@@ -52,6 +52,7 @@ export class Istio extends pulumi.ComponentResource {
         namespace: systemNamespace,
         values: {},
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.systemNamespace.resource] },
     );
@@ -64,6 +65,7 @@ export class Istio extends pulumi.ComponentResource {
         namespace: systemNamespace,
         values: istiodValues({ mesh, resources: config.resources }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.systemNamespace.resource, this.base] },
     );
@@ -78,6 +80,7 @@ export class Istio extends pulumi.ComponentResource {
           namespace: args.gatewayNamespace.resource.metadata.name,
           values: istioGatewayValues({ mesh, resources: config.resources }),
           charts: config.charts,
+          images: config.images,
         },
         { parent: this, dependsOn: [args.gatewayNamespace.resource, this.istiod] },
       );

@@ -7,7 +7,7 @@ import type { MetricsServerConfig } from "./config";
 
 export interface MetricsServerArgs {
   /** The stack config; this component reads charts, resources and metricsServer. */
-  config: Pick<PlatformConfig, "charts" | "resources"> & { metricsServer: MetricsServerConfig };
+  config: Pick<PlatformConfig, "charts" | "images" | "resources"> & { metricsServer: MetricsServerConfig };
   /** The namespace to install into. Defaults to `kube-system`, where the metrics APIService expects it. */
   namespace?: string;
 }
@@ -31,6 +31,7 @@ export class MetricsServer extends pulumi.ComponentResource {
           resources: args.config.resources,
         }),
         charts: args.config.charts,
+        images: args.config.images,
       },
       { parent: this },
     );

@@ -1,5 +1,5 @@
 import { GLOBAL_CONFIG_LABEL, routingEnabled, ROUTING_CONFIG_NAME } from "../alerting/routing";
-import { communityDashboardValues, sidecarDashboardValues } from "../grafana/community-dashboards";
+import { sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
 import { AlertingConfig } from "../alerting/config";
 import { DashboardsConfig, GrafanaConfig } from "../grafana/config";
@@ -30,6 +30,10 @@ export const ISTIO_SCRAPE_TLS = {
   caFile: `${ISTIO_CERTS_DIR}/root-cert.pem`,
   certFile: `${ISTIO_CERTS_DIR}/cert-chain.pem`,
   keyFile: `${ISTIO_CERTS_DIR}/key.pem`,
+  // Kept on purpose (issue 15): Prometheus verifies DNS names, and an Istio certificate carries
+  // only a SPIFFE identity (spiffe://cluster.local/ns/<ns>/sa/<sa>), so verification would fail on
+  // every meshed target. The target's sidecar still verifies Prometheus' certificate, and the
+  // AuthorizationPolicy admits only Prometheus' identity.
   insecureSkipVerify: true,
 } as const;
 
@@ -267,9 +271,6 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
           alertmanager: { enabled: false },
         },
       },
-      // Community dashboards by grafana.com id, fetched by the chart's init container at pod start.
-      ...communityDashboardValues(dashboards),
-      downloadDashboards: { resources: toK8s(res.grafanaDownloadDashboards) },
       // The chart's `helm test` pod would be one more unsized container; the program tests itself.
       testFramework: { enabled: false },
       persistence:
@@ -338,13 +339,6 @@ export const PROMETHEUS_STACK_CONTAINERS: readonly ContainerSlot[] = [
     replicas: "grafana.replicas",
     perReplica: 2,
     enabledWhen: ["grafana.enabled"],
-  },
-  {
-    container: "grafana download-dashboards",
-    resources: "grafana.downloadDashboards.resources",
-    replicas: "grafana.replicas",
-    enabledWhen: ["grafana.enabled", "grafana.dashboards"],
-    runs: "init",
   },
   {
     container: "grafana init-chown-data",

@@ -23,7 +23,7 @@ export interface PrometheusStackArgs {
    * The stack config; this component reads cluster, charts, resources, prometheus, alertmanager,
    * grafana, dashboards, alerting and thanos.
    */
-  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & {
+  config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & {
     prometheus: PrometheusConfig;
     alertmanager: AlertmanagerConfig;
     grafana: GrafanaConfig;
@@ -98,6 +98,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         namespace,
         values: {},
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.namespace.resource] },
     );
@@ -195,6 +196,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
           }),
         ),
         charts: config.charts,
+        images: config.images,
       },
       {
         parent: this,

@@ -16,7 +16,7 @@ export interface ThanosArgs {
   /** Prometheus's namespace, where the release goes (query finds the sidecars there). */
   namespace: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources and thanos. */
-  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & { thanos: ThanosConfig };
+  config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & { thanos: ThanosConfig };
   /** The Secrets with the bucket's objstore.yml and key pair (made by PrometheusStack, whose sidecars read them too). */
   secrets: readonly pulumi.Resource[];
   /** The kube-prometheus-stack release, whose Prometheus pods run the sidecars that query reads. */
@@ -55,6 +55,7 @@ export class Thanos extends pulumi.ComponentResource {
           namespace: args.namespace.name,
         }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.namespace.resource, ...args.secrets, args.prometheus] },
     );

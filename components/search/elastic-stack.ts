@@ -53,7 +53,7 @@ export interface ElasticStackArgs {
   /** The password of Grafana's Elasticsearch user, from secret config. Defaults to a generated one. */
   grafanaReaderPassword?: pulumi.Output<string>;
   /** The stack config; this component reads cluster, charts, resources and elastic. */
-  config: Pick<PlatformConfig, "cluster" | "charts" | "resources"> & { elastic: ElasticConfig };
+  config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources"> & { elastic: ElasticConfig };
   /**
    * Jaeger writes its spans here: its user (`username`) and role, and ECK's CA copied into
    * Jaeger's namespace as `caSecret` (key `caKey`). Defaults to none.
@@ -131,6 +131,7 @@ export class ElasticStack extends pulumi.ComponentResource {
         namespace: args.operatorNamespace.resource.metadata.name,
         values: eckOperatorValues({ resources: config.resources, managedNamespaces: [nsName] }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [args.operatorNamespace.resource, ns] },
     );
@@ -229,6 +230,7 @@ export class ElasticStack extends pulumi.ComponentResource {
         namespace: nsName,
         ...(config.cluster.storageClass !== undefined ? { storageClass: config.cluster.storageClass } : {}),
         resources: config.resources,
+        images: config.images,
         ...(fileRealm.length > 0 ? { auth: { fileRealm, roles: [ROLES_SECRET] } } : {}),
       }),
       authSecrets,
@@ -243,13 +245,13 @@ export class ElasticStack extends pulumi.ComponentResource {
 
     this.kibana = custom(
       `${name}-kibana`,
-      kibanaManifest({ elastic, namespace: nsName, resources: config.resources }),
+      kibanaManifest({ elastic, namespace: nsName, resources: config.resources, images: config.images }),
       [this.elasticsearch],
     );
 
     this.ilmJob = new k8s.batch.v1.Job(
       `${name}-ilm`,
-      ilmJobManifest({ elastic, namespace: nsName, resources: config.resources }),
+      ilmJobManifest({ elastic, namespace: nsName, resources: config.resources, images: config.images }),
       // Pulumi waits for the Job to complete, up to its own activeDeadlineSeconds.
       { parent: this, dependsOn: [ns, this.operator, this.elasticsearch], customTimeouts: { create: "30m" } },
     );
@@ -290,7 +292,12 @@ export class ElasticStack extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [role, serviceAccount] },
       );
-      const manifestArgs = { ...copy, version: elastic.version, resources: config.resources };
+      const manifestArgs = {
+        ...copy,
+        version: elastic.version,
+        resources: config.resources,
+        images: config.images,
+      };
       // The first copy before Jaeger starts (Pulumi waits for the Job), then one every night.
       const job = new k8s.batch.v1.Job(`${name}-jaeger-ca-copy`, caCopyJobManifest(manifestArgs), {
         parent: this,
@@ -339,18 +346,37 @@ export class ElasticStack extends pulumi.ComponentResource {
       );
       this.filebeat = custom(
         `${name}-filebeat`,
-        filebeatManifest({ elastic, namespace: nsName, resources: config.resources }),
+        filebeatManifest({ elastic, namespace: nsName, resources: config.resources, images: config.images }),
         [this.elasticsearch, this.ilmJob, serviceAccount, binding],
       );
     }
 
     if (args.grafanaNamespace !== undefined && readerPassword !== undefined) {
       // The helper names the Secret after the resource, so the name is the fixed one.
+      // ECK's CA, read back from the Secret ECK writes beside the cluster. The id is an Output of
+      // the cluster, which `pulumi up` creates and waits Ready first: a preview of a new stack never
+      // reads a Secret that does not exist yet, and every `up` reads the current CA.
+      const caSecret = k8s.core.v1.Secret.get(
+        `${name}-http-ca`,
+        this.elasticsearch.id.apply(() => `${nsName}/${ELASTICSEARCH_CA_SECRET.name}`),
+        { parent: this, dependsOn: [this.elasticsearch] },
+      );
+      const ca = caSecret.data.apply((d) => {
+        const encoded = d[ELASTICSEARCH_CA_SECRET.key];
+        if (encoded === undefined) {
+          throw new Error(
+            `ECK's Secret ${ELASTICSEARCH_CA_SECRET.name} has no ${ELASTICSEARCH_CA_SECRET.key}`,
+          );
+        }
+        return Buffer.from(encoded, "base64").toString("utf8");
+      });
       datasourceSecret(
         GRAFANA_DATASOURCE_SECRET,
         {
           namespace: args.grafanaNamespace.resource.metadata.name,
-          datasources: readerPassword.apply((p) => [elasticsearchDatasource(nsName, p)]),
+          datasources: pulumi
+            .all([readerPassword, ca])
+            .apply(([p, caPem]) => [elasticsearchDatasource(nsName, p, caPem)]),
         },
         { parent: this, dependsOn: [args.grafanaNamespace.resource] },
       );

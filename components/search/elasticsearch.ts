@@ -3,7 +3,12 @@ import {
   ContainerResources,
   ContainerSlot,
   CustomResourceObject,
+  elasticImage,
+  ImagesConfig,
+  podPullSecrets,
+  PUBLIC_IMAGES,
   STACK_LABELS,
+  stackImage,
   toK8s,
 } from "../kit";
 import { ElasticConfig, ElasticNodeSet, nodesListing } from "./config";
@@ -33,6 +38,8 @@ export interface ElasticsearchArgs {
   resources: Readonly<Record<ContainerId, ContainerResources>>;
   /** Secrets of further users (file realm) and roles the cluster loads. Defaults to none. */
   auth?: { fileRealm: readonly string[]; roles: readonly string[] };
+  /** Where images come from (stack config `images`). Defaults to the public registry. */
+  images?: ImagesConfig;
 }
 
 /** A node set that only votes for and acts as master is sized as a master, every other as a data node. */
@@ -60,6 +67,7 @@ function nodeSet(n: ElasticNodeSet, args: ElasticsearchArgs): Record<string, unk
     podTemplate: {
       metadata: { labels: { ...POD_LABELS } },
       spec: {
+        ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
         containers: [{ name: "elasticsearch", resources }],
         // No storage configured: the data lives in an emptyDir (ECK's default would be a 1Gi claim).
         ...(n.storage === undefined ? { volumes: [{ name: DATA_VOLUME, emptyDir: {} }] } : {}),
@@ -98,6 +106,8 @@ export function elasticsearchManifest(args: ElasticsearchArgs): CustomResourceOb
     },
     spec: {
       version: args.elastic.version,
+      // Named, not left to ECK's default, so it is the one `npm run images` lists and the mirror holds.
+      image: stackImage(elasticImage("elasticsearch", args.elastic.version), args.images ?? PUBLIC_IMAGES),
       nodeSets: args.elastic.nodeSets.map((n) => nodeSet(n, args)),
       ...(auth !== undefined
         ? {
@@ -134,6 +144,8 @@ export interface KibanaArgs {
   elastic: ElasticConfig;
   namespace: string;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
+  /** Where images come from (stack config `images`). Defaults to the public registry. */
+  images?: ImagesConfig;
 }
 
 /** Kibana, connected to the cluster by ECK (user, CA and URL come from the association). */
@@ -144,11 +156,15 @@ export function kibanaManifest(args: KibanaArgs): CustomResourceObject {
     metadata: { name: KIBANA_NAME, namespace: args.namespace, labels: { ...STACK_LABELS } },
     spec: {
       version: args.elastic.version,
+      image: stackImage(elasticImage("kibana", args.elastic.version), args.images ?? PUBLIC_IMAGES),
       count: args.elastic.kibana.replicas,
       elasticsearchRef: { name: ELASTICSEARCH_NAME },
       podTemplate: {
         metadata: { labels: { ...POD_LABELS } },
-        spec: { containers: [{ name: "kibana", resources: toK8s(args.resources.kibana) }] },
+        spec: {
+          ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
+          containers: [{ name: "kibana", resources: toK8s(args.resources.kibana) }],
+        },
       },
     },
   };

@@ -5,7 +5,12 @@ import {
   ContainerResources,
   ContainerSlot,
   CustomResourceObject,
+  elasticImage,
+  ImagesConfig,
+  podPullSecrets,
+  PUBLIC_IMAGES,
   STACK_LABELS,
+  stackImage,
   toK8s,
 } from "../kit";
 import { ElasticConfig } from "./config";
@@ -65,6 +70,8 @@ export interface FilebeatArgs {
   elastic: ElasticConfig;
   namespace: string;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
+  /** Where images come from (stack config `images`). Defaults to the public registry. */
+  images?: ImagesConfig;
 }
 
 /** The Filebeat DaemonSet, as an ECK Beat resource connected to the cluster by `elasticsearchRef`. */
@@ -76,12 +83,14 @@ export function filebeatManifest(args: FilebeatArgs): CustomResourceObject {
     spec: {
       type: "filebeat",
       version: args.elastic.version,
+      image: stackImage(elasticImage("filebeat", args.elastic.version), args.images ?? PUBLIC_IMAGES),
       elasticsearchRef: { name: ELASTICSEARCH_NAME },
       config: filebeatConfig(),
       daemonSet: {
         podTemplate: {
           metadata: { labels: { ...POD_LABELS } },
           spec: {
+            ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
             serviceAccountName: FILEBEAT_SERVICE_ACCOUNT,
             automountServiceAccountToken: true,
             terminationGracePeriodSeconds: 30,

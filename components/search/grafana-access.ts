@@ -43,12 +43,11 @@ export function elasticsearchUrl(namespace: string): string {
 }
 
 /**
- * Grafana's Elasticsearch datasource over the log data stream. ECK's HTTP certificate is issued
- * by a CA it generates inside the cluster, which the program cannot know at deploy time and
- * Grafana cannot read from another namespace, so Grafana does not verify it (the connection is
- * still TLS; the README says how to pin the CA instead).
+ * Grafana's Elasticsearch datasource over the log data stream, verifying the cluster's HTTPS
+ * certificate with ECK's CA (which the program reads back from ECK's Secret once the cluster is
+ * ready): the CA travels in the datasource's Secret, so no other namespace's Secret is mounted.
  */
-export function elasticsearchDatasource(namespace: string, password: string): GrafanaDatasource {
+export function elasticsearchDatasource(namespace: string, password: string, ca: string): GrafanaDatasource {
   return {
     name: "Elasticsearch (logs)",
     type: "elasticsearch",
@@ -59,8 +58,8 @@ export function elasticsearchDatasource(namespace: string, password: string): Gr
       index: LOG_INDEX_PATTERN,
       timeField: "@timestamp",
       logMessageField: "message",
-      tlsSkipVerify: true,
+      tlsAuthWithCACert: true,
     },
-    secureJsonData: { basicAuthPassword: password },
+    secureJsonData: { basicAuthPassword: password, tlsCACert: ca },
   };
 }

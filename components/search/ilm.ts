@@ -6,7 +6,17 @@ import {
   ELASTICSEARCH_SERVICE,
   logReplicas,
 } from "./elasticsearch";
-import { ContainerId, ContainerResources, STACK_LABELS, toK8s } from "../kit";
+import {
+  ContainerId,
+  ContainerResources,
+  elasticImage,
+  ImagesConfig,
+  podPullSecrets,
+  PUBLIC_IMAGES,
+  STACK_LABELS,
+  stackImage,
+  toK8s,
+} from "../kit";
 import { ElasticConfig, ElasticIlmConfig } from "./config";
 
 /**
@@ -107,6 +117,8 @@ export interface IlmJobArgs {
   /** The cluster's namespace; the Job runs there to read ECK's Secrets. */
   namespace: string;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
+  /** Where images come from (stack config `images`). Defaults to the public registry. */
+  images?: ImagesConfig;
 }
 
 /** A short, stable digest: the same input always gives the same name. */
@@ -128,11 +140,12 @@ export function ilmJobManifest(args: IlmJobArgs): k8s.types.input.batch.v1.Job {
   const podSpec = {
     restartPolicy: "Never",
     automountServiceAccountToken: false,
+    ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
     securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
     containers: [
       {
         name: "apply-lifecycle",
-        image: `docker.elastic.co/elasticsearch/elasticsearch:${args.elastic.version}`,
+        image: stackImage(elasticImage("elasticsearch", args.elastic.version), args.images ?? PUBLIC_IMAGES),
         command: ["/bin/bash", "-c", ILM_SCRIPT],
         env: [
           { name: "ES_URL", value: `https://${ELASTICSEARCH_SERVICE}:9200` },

@@ -1,5 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ContainerId, ContainerResources, STACK_LABELS, toK8s } from "../kit";
+import {
+  ContainerId,
+  ContainerResources,
+  elasticImage,
+  ImagesConfig,
+  podPullSecrets,
+  PUBLIC_IMAGES,
+  STACK_LABELS,
+  stackImage,
+  toK8s,
+} from "../kit";
 import type { ElasticVersion } from "./config";
 import { ELASTICSEARCH_CA_SECRET } from "./elasticsearch";
 import { shortHash } from "./ilm";
@@ -67,6 +77,8 @@ export interface CaCopyArgs {
   target: { namespace: string; secret: string; key: string };
   version: ElasticVersion;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
+  /** Where images come from (stack config `images`). Defaults to the public registry. */
+  images?: ImagesConfig;
 }
 
 /** The copying pod: the Elasticsearch image of the cluster's version (curl, base64; already on the nodes). */
@@ -75,11 +87,12 @@ function caCopyPodSpec(args: CaCopyArgs): k8s.types.input.core.v1.PodSpec {
     restartPolicy: "Never",
     serviceAccountName: CA_COPY_SERVICE_ACCOUNT,
     automountServiceAccountToken: true,
+    ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
     securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
     containers: [
       {
         name: "copy-ca",
-        image: `docker.elastic.co/elasticsearch/elasticsearch:${args.version}`,
+        image: stackImage(elasticImage("elasticsearch", args.version), args.images ?? PUBLIC_IMAGES),
         command: ["/bin/bash", "-c", CA_COPY_SCRIPT],
         env: [
           { name: "TARGET_NAMESPACE", value: args.target.namespace },

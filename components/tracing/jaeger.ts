@@ -19,7 +19,9 @@ export interface JaegerArgs {
   /** The namespace of the release and of everything it needs. */
   namespace: OwnedNamespace;
   /** The stack config; this component reads cluster, charts, resources, sizing and tracing. */
-  config: Pick<PlatformConfig, "cluster" | "charts" | "resources" | "sizing"> & { tracing: TracingConfig };
+  config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources" | "sizing"> & {
+    tracing: TracingConfig;
+  };
   /**
    * The release that installs the prometheus-operator CRDs. With it, a ServiceMonitor makes
    * Prometheus scrape Jaeger's own metrics. Defaults to none (no ServiceMonitor).
@@ -117,6 +119,7 @@ export class Jaeger extends pulumi.ComponentResource {
             : {}),
         }),
         charts: config.charts,
+        images: config.images,
       },
       { parent: this, dependsOn: [...needs, ...(args.stackElasticsearch?.ready ?? [])] },
     );

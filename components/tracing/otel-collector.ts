@@ -16,7 +16,7 @@ export interface OpenTelemetryCollectorArgs {
   /** The namespace of the release. */
   namespace: OwnedNamespace;
   /** The stack config; this component reads charts, resources and tracing.collector. */
-  config: Pick<PlatformConfig, "charts" | "resources"> & { tracing: TracingConfig };
+  config: Pick<PlatformConfig, "charts" | "images" | "resources"> & { tracing: TracingConfig };
   /**
    * The OTLP gRPC `host:port` of the in-cluster backend, used when tracing.collector.exporter
    * is unset. Defaults to none (the exporter must then be configured).
@@ -53,6 +53,7 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
           ...(args.backendEndpoint !== undefined ? { defaultEndpoint: args.backendEndpoint } : {}),
         }),
         charts: config.charts,
+        images: config.images,
       },
       {
         parent: this,

@@ -14,7 +14,9 @@ export interface TracingArgs {
   /** The tracing namespace , where the OTLP Service and the endpoints are. */
   namespace: OwnedNamespace;
   /** The stack config; this part reads cluster, charts, resources, sizing and tracing. */
-  config: Pick<PlatformConfig, "cluster" | "charts" | "resources" | "sizing"> & { tracing: TracingConfig };
+  config: Pick<PlatformConfig, "cluster" | "charts" | "images" | "resources" | "sizing"> & {
+    tracing: TracingConfig;
+  };
   /** The prometheus-operator CRDs release; with it, ServiceMonitors scrape Jaeger and the gateway. Defaults to none. */
   monitoringCrds?: k8s.helm.v3.Release;
   /** The Elasticsearch password, for `tracing.storage: elasticsearch`. Defaults to none. */

@@ -86,6 +86,9 @@ else
   export PATH="$E2E_PULUMI_ROOT/bin:$E2E_PROVIDER_DIR:$E2E_HELM_DIR:$E2E_KUBECTL_DIR:$PATH"
   export E2E_PULUMI_ROOT E2E_PULUMI_VERSION E2E_PROVIDER_SOURCE
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  # No grafana.com either: the community dashboards are the offline plan's placeholders
+  # (components/grafana/community-dashboards.ts), shipped as ConfigMaps all the same.
+  export OBSERVABILITY_OFFLINE_DASHBOARDS=1
 fi
 
 case $mode in

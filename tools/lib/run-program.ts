@@ -51,7 +51,20 @@ export interface RunOptions {
   secretKeys: string[];
   /** The program's entry module. Defaults to the project's index. */
   program?: string;
+  /**
+   * Fetch the community dashboards from `dashboards.source`, as `pulumi preview` does. Defaults to
+   * false: the offline plan and the tests fetch nothing and show placeholders for them.
+   */
+  fetchDashboards?: boolean;
+  /**
+   * Keep secret values in the recorded inputs instead of "[secret]", for tests that must look
+   * inside a Secret the program builds (a datasource's TLS settings). Defaults to false.
+   */
+  revealSecrets?: boolean;
 }
+
+/** The program's switch for fetching community dashboards (components/grafana/community-dashboards.ts). */
+const OFFLINE_DASHBOARDS_ENV = "OBSERVABILITY_OFFLINE_DASHBOARDS";
 
 /** Replaces the SDK's secret markers with "[secret]", recursively. */
 export function redactSecrets(value: unknown): unknown {
@@ -66,8 +79,34 @@ export function redactSecrets(value: unknown): unknown {
   return value;
 }
 
+/** Replaces the SDK's secret markers with the values they wrap, recursively. */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return unwrapSecrets(obj["value"]);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) out[k] = unwrapSecrets(v);
+    return out;
+  }
+  return value;
+}
+
 /** State the mocks return for resources whose outputs the program reads. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+/** What a Secret the program reads back (ECK's CA) holds under mocks: a stand-in, never a real CA. */
+export const MOCK_CA =
+  "-----BEGIN CERTIFICATE-----\nmock CA for the offline plan\n-----END CERTIFICATE-----\n";
+
+function mockState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  id: string | undefined,
+): Record<string, unknown> {
+  if (type === "kubernetes:core/v1:Secret" && id !== undefined && id !== "") {
+    // A read of an existing Secret (Secret.get): its data, base64-encoded as the API returns it.
+    return { data: { "ca.crt": Buffer.from(MOCK_CA).toString("base64") } };
+  }
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
       // Deterministic, and never a real secret: the program marks it secret anyway.
@@ -103,7 +142,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        const redacted = redactSecrets(args.inputs) as Record<string, unknown>;
+        const redacted = (
+          options.revealSecrets === true ? unwrapSecrets(args.inputs) : redactSecrets(args.inputs)
+        ) as Record<string, unknown>;
         inputs.set(keyOf(args.type, args.name), {
           custom: args.custom ?? true,
           ...(args.provider ? { provider: providerName(args.provider) } : {}),
@@ -111,7 +152,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         });
         return {
           id: `${args.name}-id`,
-          state: mockState(args.type, args.name, args.inputs as Record<string, unknown>),
+          state: mockState(args.type, args.name, args.inputs as Record<string, unknown>, args.id),
         };
       },
       call(args: pulumi.runtime.MockCallArgs) {
@@ -139,6 +180,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const root = projectRoot();
   const program = options.program ?? path.join(root, "index");
 
+  const offlineBefore = process.env[OFFLINE_DASHBOARDS_ENV];
+  if (options.fetchDashboards === true) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+    delete process.env[OFFLINE_DASHBOARDS_ENV];
+  } else {
+    process.env[OFFLINE_DASHBOARDS_ENV] = "1";
+  }
   const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       names.set(args.resource, args.name);
@@ -186,6 +234,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     return outputs;
   });
   await waitForRegistrations();
+  if (offlineBefore === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+    delete process.env[OFFLINE_DASHBOARDS_ENV];
+  } else {
+    process.env[OFFLINE_DASHBOARDS_ENV] = offlineBefore;
+  }
 
   // Parents register before their children, so one pass in order finds every parent's URN.
   const urns = new Map<pulumi.Resource, string>();

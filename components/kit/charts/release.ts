@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ImagesConfig } from "../config/images";
 import { ChartsConfig } from "../config/platform";
 import { ChartKey, chartSource } from "./catalogue";
+import { withImages } from "./images";
 
 /** What every Helm release of the stack needs to know. */
 export interface ReleaseArgs {
@@ -15,6 +17,8 @@ export interface ReleaseArgs {
   values: pulumi.Input<Record<string, unknown>>;
   /** Where charts come from and how long Helm waits (stack config `charts`). */
   charts: ChartsConfig;
+  /** Where images come from (stack config `images`): merged into the values, per chart. */
+  images: ImagesConfig;
 }
 
 /**
@@ -33,7 +37,8 @@ export function helmRelease(
       name: args.releaseName,
       namespace: args.namespace,
       ...chartSource(args.chart, args.charts.mirror),
-      values: args.values,
+      // An Output keeps its secretness through apply; plain values stay plain.
+      values: pulumi.output(args.values).apply((v) => withImages(args.chart, v, args.images)),
       atomic: true,
       cleanupOnFail: true,
       createNamespace: false,

@@ -1,4 +1,5 @@
 import { Fields, Infer, KeyDeclaration, MapDeclaration, readMap } from "./declare";
+import { ImagesConfig } from "./images";
 import { patterns, Section } from "./reader";
 import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, Sizing, SIZINGS } from "./sizing";
 
@@ -102,6 +103,8 @@ export interface PlatformConfig {
   /** Requests and memory limits of every container: the preset with `resources` overrides applied. */
   resources: Record<ContainerId, ContainerResources>;
   charts: ChartsConfig;
+  /** Where images come from: a mirror registry and pull secrets (kit/config/images.ts). */
+  images: ImagesConfig;
 }
 
 const HELM_REPO = /^https?:\/\/[^\s/]+(\/\S*)?$/;
