@@ -4,6 +4,7 @@ import { datasourceProvisioning } from "../components/grafana";
 import {
   eckOperatorValues,
   elasticsearchDatasource,
+  escapeProvisioningValue,
   elasticsearchManifest,
   filebeatManifest,
   ilmJobManifest,
@@ -361,8 +362,7 @@ describe("the index lifecycle", () => {
 
 describe("Grafana's Elasticsearch datasource", () => {
   it("reads the log data stream as its own user, the password only in secureJsonData", () => {
-    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    expect(parse(datasourceProvisioning([elasticsearchDatasource("search", "s3cret", ca)]))).to.deep.equal({
+    expect(parse(datasourceProvisioning([elasticsearchDatasource("search", "s3cret")]))).to.deep.equal({
       apiVersion: 1,
       datasources: [
         {
@@ -381,10 +381,26 @@ describe("Grafana's Elasticsearch datasource", () => {
             logMessageField: "message",
             tlsAuthWithCACert: true,
           },
-          secureJsonData: { basicAuthPassword: "s3cret", tlsCACert: ca },
+          secureJsonData: {
+            basicAuthPassword: "s3cret",
+            tlsCACert: "$__file{/etc/grafana/provisioning/datasources/elasticsearch-ca.crt}",
+          },
         },
       ],
     });
+  });
+
+  it("hands Grafana a password with a `$` as written: `$$` is Grafana's escape for one `$`", () => {
+    const ds = elasticsearchDatasource("search", "a$b$$c${HOME}");
+    expect(ds.secureJsonData?.["basicAuthPassword"]).to.equal("a$$b$$$$c$${HOME}");
+    // Grafana's own expansion (pkg/services/provisioning/values): split on `$$`, expand, join with `$`.
+    const grafanaReads = (v: string) =>
+      v
+        .split("$$")
+        .map((part) => part.replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, "EXPANDED"))
+        .join("$");
+    expect(grafanaReads(escapeProvisioningValue("a$b$$c${HOME}"))).to.equal("a$b$$c${HOME}");
+    expect(grafanaReads("a$b")).to.not.equal("a$b");
   });
 
   it("comes with a role that can read the log indices and nothing else", () => {
@@ -491,7 +507,11 @@ describe("the ELK part under mocks", () => {
       "observability-elastic-filebeat-role",
       "observability-elastic-filebeat-binding",
       "observability-elastic-filebeat",
-      "observability-elastic-http-ca",
+      "observability-elastic-grafana-ca-copy-sa",
+      "observability-elastic-grafana-ca-copy-role",
+      "observability-elastic-grafana-ca-copy-binding",
+      "observability-elastic-grafana-ca-copy",
+      "observability-elastic-grafana-ca-copy-nightly",
       "grafana-datasource-elasticsearch",
     ]);
     expect(find(dev.resources, "observability:search:ElasticStack", "observability-elastic").parent).to.equal(
@@ -540,7 +560,7 @@ describe("the ELK part under mocks", () => {
       },
     });
     expect(ds.inputs["stringData"]).to.equal("[secret]");
-    expect(ds.dependsOn).to.deep.equal(["ns-monitoring"]);
+    expect(ds.dependsOn).to.deep.equal(["ns-monitoring", "observability-elastic-grafana-ca-copy"]);
     const user = find(dev.resources, SECRET, "observability-elastic-grafana-reader");
     expect(user.inputs["type"]).to.equal("kubernetes.io/basic-auth");
     expect(user.inputs["stringData"]).to.equal("[secret]");

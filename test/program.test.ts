@@ -182,6 +182,12 @@ describe("the program under mocks", () => {
     for (const r of k8sObjects) expect(r.provider, r.name).to.equal("kubernetes");
   });
 
+  it("declares every object and reads none back: a read is a step in every preview and a change on refresh", () => {
+    for (const run of [dev, prod]) {
+      expect(run.resources.filter((r) => r.read === true).map((r) => r.name)).to.deep.equal([]);
+    }
+  });
+
   it("labels the namespace for Pod Security and for the later parts' selectors", () => {
     const ns = find(dev.resources, "kubernetes:core/v1:Namespace", "ns-monitoring");
     expect(ns.inputs["metadata"]).to.deep.equal({

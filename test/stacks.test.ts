@@ -242,7 +242,7 @@ describe("Jaeger on the stack's Elasticsearch", () => {
     expect(CA_COPY_SCRIPT).to.include("base64 -w0 < /etc/elasticsearch-ca/ca.crt");
     const job = caCopyJobManifest({
       namespace: "search",
-      target: { namespace: "tracing", secret: "jaeger-elasticsearch-ca", key: "ca.crt" },
+      target: { reader: "jaeger", namespace: "tracing", secret: "jaeger-elasticsearch-ca", key: "ca.crt" },
       version: "9.5.0",
       resources: prod.resources,
     });

@@ -5,7 +5,9 @@
  */
 import { expect } from "chai";
 import { parse } from "yaml";
-import { DeclaredResource, MOCK_CA, runProgram } from "../tools/lib/run-program";
+import { DATASOURCES_DIR } from "../components/grafana";
+import { GRAFANA_CA_COPY } from "../components/search";
+import { DeclaredResource, runProgram } from "../tools/lib/run-program";
 import { stackInput } from "./lib/helpers";
 
 const SECRET = "kubernetes:core/v1:Secret";
@@ -59,12 +61,40 @@ describe("verified TLS", () => {
     });
   }
 
-  it("verifies Elasticsearch in Grafana with ECK's CA, read back from ECK's Secret", async () => {
+  it("verifies Elasticsearch in Grafana with ECK's CA, copied beside the datasource, never read by the program", async () => {
     const resources = await revealed("prod");
     const es = provisionedDatasources(resources).find((d) => d["uid"] === "elasticsearch");
     expect(es?.["jsonData"]).to.deep.include({ tlsAuthWithCACert: true });
-    expect(es?.["secureJsonData"]).to.deep.include({ tlsCACert: MOCK_CA });
-    const read = resources.find((r) => r.name === "observability-elastic-http-ca");
-    expect(read?.type).to.equal(SECRET);
+    const caFile = `${DATASOURCES_DIR}/${GRAFANA_CA_COPY.key}`;
+    expect(es?.["secureJsonData"]).to.deep.include({ tlsCACert: `$__file{${caFile}}` });
+
+    // A Job copies ECK's CA into Grafana's namespace, under the sidecar's label, with the key the
+    // datasource reads, and the datasource comes after it.
+    const grafanaNamespace = "monitoring";
+    const job = resources.find((r) => r.name === "observability-elastic-grafana-ca-copy");
+    const containers = (
+      job?.inputs["spec"] as {
+        template: { spec: { containers: { env: { name: string; value: string }[] }[] } };
+      }
+    ).template.spec.containers;
+    expect(containers).to.have.length(1);
+    const env = Object.fromEntries(containers.flatMap((c) => c.env.map((e) => [e.name, e.value])));
+    expect(env).to.deep.include({
+      TARGET_NAMESPACE: grafanaNamespace,
+      TARGET_SECRET: GRAFANA_CA_COPY.secret,
+      TARGET_KEY: GRAFANA_CA_COPY.key,
+    });
+    expect(JSON.parse(env["LABELS"] ?? "{}")).to.deep.include({ grafana_datasource: "1" });
+    const datasource = resources.find((r) => r.name === "grafana-datasource-elasticsearch");
+    expect(datasource?.dependsOn).to.include(job?.name);
+    // The sidecar lists Secrets in name order: the CA file is written before the datasource.
+    const datasourceName = (datasource?.inputs["metadata"] as { name: string }).name;
+    expect([datasourceName, GRAFANA_CA_COPY.secret].sort()).to.deep.equal([
+      GRAFANA_CA_COPY.secret,
+      datasourceName,
+    ]);
+
+    // No read of any existing object: a read is a step in every preview and a change on refresh.
+    expect(resources.filter((r) => r.read === true).map((r) => r.name)).to.deep.equal([]);
   });
 });

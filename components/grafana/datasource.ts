@@ -7,6 +7,12 @@ import { STACK_LABELS } from "../kit";
 export const DATASOURCE_LABEL = { grafana_datasource: "1" } as const;
 /** The label Grafana's dashboard sidecar watches (kube-prometheus-stack's default). */
 export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+/**
+ * Where Grafana's datasource sidecar writes each key of every labelled ConfigMap and Secret (the
+ * grafana chart's sidecar FOLDER). Grafana provisions only the `.yaml` files there; any other file
+ * (a CA certificate) stays readable through `$__file{...}`.
+ */
+export const DATASOURCES_DIR = "/etc/grafana/provisioning/datasources";
 /** The uid of the Prometheus datasource kube-prometheus-stack provisions itself. */
 export const PROMETHEUS_DATASOURCE_UID = "prometheus";
 

@@ -3,6 +3,7 @@ export {
   datasourceSecret,
   datasourceProvisioning,
   DATASOURCE_LABEL,
+  DATASOURCES_DIR,
   DASHBOARD_LABEL,
   PROMETHEUS_DATASOURCE_UID,
 } from "./datasource";

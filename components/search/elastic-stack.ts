@@ -18,6 +18,7 @@ import { FILEBEAT_CLUSTER_RULES, FILEBEAT_SERVICE_ACCOUNT, filebeatManifest } fr
 import {
   elasticsearchDatasource,
   elasticsearchUrl,
+  GRAFANA_CA_COPY,
   GRAFANA_DATASOURCE_SECRET,
   GRAFANA_READER_ROLE,
   GRAFANA_READER_SECRET,
@@ -27,14 +28,13 @@ import {
   ROLES_SECRET,
 } from "./grafana-access";
 import {
-  CA_COPY_SERVICE_ACCOUNT,
+  CaCopyTarget,
   caCopyCronJobManifest,
   caCopyJobManifest,
   caCopyRules,
-  JAEGER_ES_ROLE,
-  JAEGER_USER_SECRET,
-  jaegerRole,
-} from "./jaeger-access";
+  caCopyServiceAccount,
+} from "./ca-copy";
+import { JAEGER_ES_ROLE, JAEGER_USER_SECRET, jaegerRole } from "./jaeger-access";
 import { ilmJobManifest, ILM_POLICY, LOG_DATA_STREAM } from "./ilm";
 import { CustomResourceObject, STACK_LABELS, helmRelease } from "../kit";
 import type { PlatformConfig } from "../kit";
@@ -256,58 +256,61 @@ export class ElasticStack extends pulumi.ComponentResource {
       { parent: this, dependsOn: [ns, this.operator, this.elasticsearch], customTimeouts: { create: "30m" } },
     );
 
-    if (args.jaeger !== undefined && jaegerPassword !== undefined) {
-      const j = args.jaeger;
-      const copy = {
-        namespace: nsName,
-        target: { namespace: j.namespace.name, secret: j.caSecret, key: j.caKey },
-      };
+    // ECK's CA copied into a reader's namespace: a ServiceAccount here, allowed to write the one
+    // copy there; the first copy before the reader uses it (Pulumi waits for the Job), then one
+    // every night. Resource names keep Jaeger's first copy's URNs.
+    const copyCa = (target: CaCopyTarget, targetNamespace: OwnedNamespace): k8s.batch.v1.Job => {
+      const prefix = `${name}-${caCopyServiceAccount(target.reader)}`;
+      const account = caCopyServiceAccount(target.reader);
       const serviceAccount = new k8s.core.v1.ServiceAccount(
-        `${name}-jaeger-ca-copy-sa`,
-        { metadata: { name: CA_COPY_SERVICE_ACCOUNT, namespace, labels: { ...STACK_LABELS } } },
+        `${prefix}-sa`,
+        { metadata: { name: account, namespace, labels: { ...STACK_LABELS } } },
         { parent: this, dependsOn: [ns] },
       );
+      const targetMetadata = {
+        name: account,
+        namespace: targetNamespace.resource.metadata.name,
+        labels: { ...STACK_LABELS },
+      };
       const role = new k8s.rbac.v1.Role(
-        `${name}-jaeger-ca-copy-role`,
-        {
-          metadata: {
-            name: CA_COPY_SERVICE_ACCOUNT,
-            namespace: j.namespace.resource.metadata.name,
-            labels: { ...STACK_LABELS },
-          },
-          rules: caCopyRules(j.caSecret),
-        },
-        { parent: this, dependsOn: [j.namespace.resource] },
+        `${prefix}-role`,
+        { metadata: targetMetadata, rules: caCopyRules(target.secret) },
+        { parent: this, dependsOn: [targetNamespace.resource] },
       );
       const binding = new k8s.rbac.v1.RoleBinding(
-        `${name}-jaeger-ca-copy-binding`,
+        `${prefix}-binding`,
         {
-          metadata: {
-            name: CA_COPY_SERVICE_ACCOUNT,
-            namespace: j.namespace.resource.metadata.name,
-            labels: { ...STACK_LABELS },
-          },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: CA_COPY_SERVICE_ACCOUNT },
-          subjects: [{ kind: "ServiceAccount", name: CA_COPY_SERVICE_ACCOUNT, namespace: nsName }],
+          metadata: targetMetadata,
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: account },
+          subjects: [{ kind: "ServiceAccount", name: account, namespace: nsName }],
         },
         { parent: this, dependsOn: [role, serviceAccount] },
       );
       const manifestArgs = {
-        ...copy,
+        namespace: nsName,
+        target,
         version: elastic.version,
         resources: config.resources,
         images: config.images,
       };
-      // The first copy before Jaeger starts (Pulumi waits for the Job), then one every night.
-      const job = new k8s.batch.v1.Job(`${name}-jaeger-ca-copy`, caCopyJobManifest(manifestArgs), {
+      const job = new k8s.batch.v1.Job(prefix, caCopyJobManifest(manifestArgs), {
         parent: this,
         dependsOn: [ns, this.elasticsearch, binding],
         customTimeouts: { create: "15m" },
       });
-      new k8s.batch.v1.CronJob(`${name}-jaeger-ca-copy-nightly`, caCopyCronJobManifest(manifestArgs), {
+      new k8s.batch.v1.CronJob(`${prefix}-nightly`, caCopyCronJobManifest(manifestArgs), {
         parent: this,
         dependsOn: [ns, binding],
       });
+      return job;
+    };
+
+    if (args.jaeger !== undefined && jaegerPassword !== undefined) {
+      const j = args.jaeger;
+      const job = copyCa(
+        { reader: "jaeger", namespace: j.namespace.name, secret: j.caSecret, key: j.caKey },
+        j.namespace,
+      );
       this.jaeger = {
         url: elasticsearchUrl(nsName),
         replicas: logReplicas(elastic),
@@ -352,33 +355,20 @@ export class ElasticStack extends pulumi.ComponentResource {
     }
 
     if (args.grafanaNamespace !== undefined && readerPassword !== undefined) {
-      // The helper names the Secret after the resource, so the name is the fixed one.
-      // ECK's CA, read back from the Secret ECK writes beside the cluster. The id is an Output of
-      // the cluster, which `pulumi up` creates and waits Ready first: a preview of a new stack never
-      // reads a Secret that does not exist yet, and every `up` reads the current CA.
-      const caSecret = k8s.core.v1.Secret.get(
-        `${name}-http-ca`,
-        this.elasticsearch.id.apply(() => `${nsName}/${ELASTICSEARCH_CA_SECRET.name}`),
-        { parent: this, dependsOn: [this.elasticsearch] },
+      const grafanaNamespace = args.grafanaNamespace;
+      const caCopy = copyCa(
+        { reader: "grafana", namespace: grafanaNamespace.name, ...GRAFANA_CA_COPY },
+        grafanaNamespace,
       );
-      const ca = caSecret.data.apply((d) => {
-        const encoded = d[ELASTICSEARCH_CA_SECRET.key];
-        if (encoded === undefined) {
-          throw new Error(
-            `ECK's Secret ${ELASTICSEARCH_CA_SECRET.name} has no ${ELASTICSEARCH_CA_SECRET.key}`,
-          );
-        }
-        return Buffer.from(encoded, "base64").toString("utf8");
-      });
+      // The helper names the Secret after the resource, so the name is the fixed one. It comes
+      // after the CA's copy, so Grafana's sidecar writes the CA file before the datasource reading it.
       datasourceSecret(
         GRAFANA_DATASOURCE_SECRET,
         {
-          namespace: args.grafanaNamespace.resource.metadata.name,
-          datasources: pulumi
-            .all([readerPassword, ca])
-            .apply(([p, caPem]) => [elasticsearchDatasource(nsName, p, caPem)]),
+          namespace: grafanaNamespace.resource.metadata.name,
+          datasources: readerPassword.apply((p) => [elasticsearchDatasource(nsName, p)]),
         },
-        { parent: this, dependsOn: [args.grafanaNamespace.resource] },
+        { parent: this, dependsOn: [grafanaNamespace.resource, caCopy] },
       );
     }
 

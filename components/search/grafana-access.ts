@@ -1,5 +1,10 @@
 import { stringify } from "yaml";
-import { ELASTICSEARCH_DATASOURCE_UID, GrafanaDatasource } from "../grafana";
+import {
+  DATASOURCE_LABEL,
+  DATASOURCES_DIR,
+  ELASTICSEARCH_DATASOURCE_UID,
+  GrafanaDatasource,
+} from "../grafana";
 import { ELASTICSEARCH_SERVICE } from "./elasticsearch";
 import { LOG_INDEX_PATTERN } from "./ilm";
 
@@ -16,6 +21,18 @@ export const ROLES_SECRET = "elasticsearch-roles";
 /** The datasource Secret in Grafana's namespace. */
 export const GRAFANA_DATASOURCE_SECRET = "grafana-datasource-elasticsearch";
 export { ELASTICSEARCH_DATASOURCE_UID };
+
+/**
+ * ECK's CA in Grafana's namespace: a copy a Job makes (ca-copy.ts) with the datasource sidecar's
+ * label, so the sidecar writes it beside the provisioning files and the datasource reads it from
+ * there. The sidecar lists Secrets by name, so this name sorts before the datasource's: after a
+ * restart the CA file is written before the datasource that reads it.
+ */
+export const GRAFANA_CA_COPY = {
+  secret: "elasticsearch-ca",
+  key: "elasticsearch-ca.crt",
+  labels: DATASOURCE_LABEL,
+} as const;
 
 /** Grafana's reader role: read and list the log indices; `monitor` for the version check. */
 export function readerRoles(): Record<string, unknown> {
@@ -43,11 +60,19 @@ export function elasticsearchUrl(namespace: string): string {
 }
 
 /**
- * Grafana's Elasticsearch datasource over the log data stream, verifying the cluster's HTTPS
- * certificate with ECK's CA (which the program reads back from ECK's Secret once the cluster is
- * ready): the CA travels in the datasource's Secret, so no other namespace's Secret is mounted.
+ * Grafana expands `$NAME`, `${NAME}` and `$__file{...}` in every provisioned value, and reads `$$`
+ * as one `$`: a supplied password with a `$` in it must reach Grafana as written.
  */
-export function elasticsearchDatasource(namespace: string, password: string, ca: string): GrafanaDatasource {
+export function escapeProvisioningValue(value: string): string {
+  return value.split("$").join("$$");
+}
+
+/**
+ * Grafana's Elasticsearch datasource over the log data stream, verifying the cluster's HTTPS
+ * certificate with ECK's CA: Grafana expands `$__file{...}` when it provisions the datasource,
+ * from the copy its sidecar writes (GRAFANA_CA_COPY), and again whenever the copy changes.
+ */
+export function elasticsearchDatasource(namespace: string, password: string): GrafanaDatasource {
   return {
     name: "Elasticsearch (logs)",
     type: "elasticsearch",
@@ -60,6 +85,9 @@ export function elasticsearchDatasource(namespace: string, password: string, ca:
       logMessageField: "message",
       tlsAuthWithCACert: true,
     },
-    secureJsonData: { basicAuthPassword: password, tlsCACert: ca },
+    secureJsonData: {
+      basicAuthPassword: escapeProvisioningValue(password),
+      tlsCACert: `$__file{${DATASOURCES_DIR}/${GRAFANA_CA_COPY.key}}`,
+    },
   };
 }

@@ -41,10 +41,12 @@ export type { IlmJobArgs } from "./ilm";
 export {
   elasticsearchDatasource,
   elasticsearchUrl,
+  escapeProvisioningValue,
   readerRolesYaml,
   readerRoles,
   rolesYaml,
   ELASTICSEARCH_DATASOURCE_UID,
+  GRAFANA_CA_COPY,
   GRAFANA_DATASOURCE_SECRET,
   GRAFANA_READER_ROLE,
   GRAFANA_READER_SECRET,
@@ -53,15 +55,12 @@ export {
 } from "./grafana-access";
 export { readElastic, ELASTIC_ROLES, ELASTIC_VERSIONS } from "./config";
 export type { ElasticConfig, ElasticNodeSet } from "./config";
+export { jaegerRole, jaegerIndexPattern, JAEGER_ES_ROLE, JAEGER_USER_SECRET } from "./jaeger-access";
 export {
-  jaegerRole,
-  jaegerIndexPattern,
   caCopyJobManifest,
   caCopyCronJobManifest,
   caCopyRules,
+  caCopyServiceAccount,
   CA_COPY_SCRIPT,
-  CA_COPY_SERVICE_ACCOUNT,
-  JAEGER_ES_ROLE,
-  JAEGER_USER_SECRET,
-} from "./jaeger-access";
-export type { CaCopyArgs } from "./jaeger-access";
+} from "./ca-copy";
+export type { CaCopyArgs, CaCopyReader, CaCopyTarget } from "./ca-copy";

@@ -19,6 +19,11 @@ export interface DeclaredResource {
   dependsOn: string[];
   /** True for resources a provider creates; false for components. */
   custom: boolean;
+  /**
+   * True for an existing object the program looks up (`Secret.get`) instead of declaring: the
+   * engine reads it in every preview and refresh. Absent for declared resources.
+   */
+  read?: boolean;
   /** The provider reference the engine would use, e.g. `kubernetes`; absent for components. */
   provider?: string;
   /** Its inputs, with every secret replaced by "[secret]". */
@@ -93,20 +98,7 @@ function unwrapSecrets(value: unknown): unknown {
 }
 
 /** State the mocks return for resources whose outputs the program reads. */
-/** What a Secret the program reads back (ECK's CA) holds under mocks: a stand-in, never a real CA. */
-export const MOCK_CA =
-  "-----BEGIN CERTIFICATE-----\nmock CA for the offline plan\n-----END CERTIFICATE-----\n";
-
-function mockState(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  id: string | undefined,
-): Record<string, unknown> {
-  if (type === "kubernetes:core/v1:Secret" && id !== undefined && id !== "") {
-    // A read of an existing Secret (Secret.get): its data, base64-encoded as the API returns it.
-    return { data: { "ca.crt": Buffer.from(MOCK_CA).toString("base64") } };
-  }
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
     case "random:index/randomPassword:RandomPassword":
       // Deterministic, and never a real secret: the program marks it secret anyway.
@@ -136,7 +128,10 @@ function unloadProgram(root: string): void {
  * parent and explicit dependsOn. Strict: any provider function call fails the run.
  */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
-  const inputs = new Map<string, { custom: boolean; provider?: string; inputs: Record<string, unknown> }>();
+  const inputs = new Map<
+    string,
+    { custom: boolean; read?: boolean; provider?: string; inputs: Record<string, unknown> }
+  >();
   const keyOf = (type: string, name: string) => `${type}::${name}`;
 
   await pulumi.runtime.setMocks(
@@ -147,12 +142,13 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         ) as Record<string, unknown>;
         inputs.set(keyOf(args.type, args.name), {
           custom: args.custom ?? true,
+          ...(args.id !== undefined && args.id !== "" ? { read: true } : {}),
           ...(args.provider ? { provider: providerName(args.provider) } : {}),
           inputs: redacted,
         });
         return {
           id: `${args.name}-id`,
-          state: mockState(args.type, args.name, args.inputs as Record<string, unknown>, args.id),
+          state: mockState(args.type, args.name, args.inputs as Record<string, unknown>),
         };
       },
       call(args: pulumi.runtime.MockCallArgs) {
@@ -267,6 +263,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       ...(parentName !== undefined ? { parent: parentName } : {}),
       dependsOn: o.dependsOn.map((d) => names.get(d) ?? "<unknown>"),
       custom: recorded?.custom ?? true,
+      ...(recorded?.read === true ? { read: true } : {}),
       ...(recorded?.provider !== undefined ? { provider: recorded.provider } : {}),
       inputs: recorded?.inputs ?? {},
       ...(o.aliases.length > 0 ? { aliases: o.aliases } : {}),
