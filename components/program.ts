@@ -24,8 +24,11 @@ export async function observabilityProgram(): Promise<Record<string, unknown>> {
     // Only a change of this replaces the provider, and with it every object: moving the stack to
     // another cluster shows in the preview as a replacement (docs/upgrades.md).
     clusterIdentifier: config.cluster.identifier,
-    // Dashboards and datasources are ConfigMaps: update them in place instead of replacing them.
+    // Dashboards and datasources are ConfigMaps, and datasources with credentials Secrets: update
+    // them in place instead of replacing them (a replacement deletes first, so the name stays, and
+    // Grafana's sidecar would drop the datasource in between).
     enableConfigMapMutable: true,
+    enableSecretMutable: true,
   });
 
   const stack = new ObservabilityStack(
