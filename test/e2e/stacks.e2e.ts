@@ -17,6 +17,7 @@ import {
 import {
   EventLog,
   openStack,
+  Overlay,
   readOverlay,
   REPO_ROOT,
   since,
@@ -46,6 +47,17 @@ const runDir = kube.runDir;
 const timings: string[] = [];
 
 /** Types whose replacement or deletion loses data: the upgrade fails on any of them. */
+/**
+ * The overlay an earlier revision can take: one from before `dashboards.source` (its Grafana
+ * downloads the community dashboards itself) would refuse that key.
+ */
+function overlayFor(root: string, overlay: Overlay): Overlay {
+  if (fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8").includes("dashboards.source")) return overlay;
+  const { dashboards, ...config } = overlay.config as { dashboards?: Record<string, unknown> };
+  const rest = Object.fromEntries(Object.entries(dashboards ?? {}).filter(([k]) => k !== "source"));
+  return { ...overlay, config: Object.keys(rest).length > 0 ? { ...config, dashboards: rest } : config };
+}
+
 const DATA_TYPES = new Set([
   "kubernetes:core/v1:Namespace",
   "kubernetes:core/v1:PersistentVolumeClaim",
@@ -224,6 +236,25 @@ for (const stackName of STACKS) {
       expect(dashboards.length).to.be.greaterThan(0);
       const text = datasources.map((c) => JSON.stringify(c["data"])).join("\n");
       for (const uid of ["loki", "jaeger"]) expect(text, `datasource ${uid}`).to.include(uid);
+      // The community dashboards were fetched from dashboards.source (the loopback stand-in for
+      // grafana.com) at their pinned revisions, not left as the offline plan's placeholders.
+      const community = dashboards.filter((c) => c.metadata.name.startsWith("grafana-dashboard-community-"));
+      const fetched = community
+        .flatMap((c) => Object.values((c["data"] ?? {}) as Record<string, string>))
+        .map((json) => JSON.parse(json) as { title: string; description?: string });
+      console.log(`      community dashboards: ${fetched.map((d) => d.title).join("; ")}`);
+      expect(fetched).to.have.length(4);
+      for (const d of fetched) expect(d.description ?? "", d.title).to.not.match(/^Offline plan/);
+      const source = process.env["E2E_DASHBOARDS_URL"];
+      if (source !== undefined) {
+        for (const d of fetched) expect(d.title).to.match(/^e2e fixture \d+ revision \d+$/);
+        const log = path.join(runDir, "logs", "dashboards.log");
+        const served = fs
+          .readFileSync(log, "utf8")
+          .split("\n")
+          .filter((l) => l.endsWith(" 200"));
+        expect(served.length, `downloads from ${source}`).to.be.greaterThan(0);
+      }
     });
 
     it("up: the API server accepted the PrometheusRules and Istio policies", async function () {
@@ -377,7 +408,7 @@ for (const stackName of STACKS) {
         backendStackName: `${stackName}-upgrade`,
         root: rev.root,
         workDir: path.join(runDir, "work", `${stackName}-upgrade`),
-        overlay,
+        overlay: overlayFor(rev.root, overlay),
       });
       const baseLog = new EventLog();
       deployed = true;

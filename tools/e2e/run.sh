@@ -82,13 +82,18 @@ else
   node bin/tools/e2e/webhook-stand-in.js >"$run/logs/stand-in.log" 2>&1 &
   helpers+=("$!")
 
+  # No grafana.com either: the community dashboards come from a loopback dashboards.source
+  # (tools/e2e/dashboard-source.ts), fetched by every preview and up as users' are.
+  dashboards_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  node bin/tools/e2e/dashboard-source.js "$dashboards_port" "$run/logs/dashboards.log" >"$run/logs/dashboard-source.log" 2>&1 &
+  helpers+=("$!")
+  export E2E_DASHBOARDS_URL="http://127.0.0.1:$dashboards_port"
+  for _ in $(seq 1 50); do curl -s -o /dev/null "$E2E_DASHBOARDS_URL/" && break; sleep 0.1; done
+
   # The engine: the CLI and the provider from the cache, and no plugin downloads (traffic off the machine).
   export PATH="$E2E_PULUMI_ROOT/bin:$E2E_PROVIDER_DIR:$E2E_HELM_DIR:$E2E_KUBECTL_DIR:$PATH"
   export E2E_PULUMI_ROOT E2E_PULUMI_VERSION E2E_PROVIDER_SOURCE
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-  # No grafana.com either: the community dashboards are the offline plan's placeholders
-  # (components/grafana/community-dashboards.ts), shipped as ConfigMaps all the same.
-  export OBSERVABILITY_OFFLINE_DASHBOARDS=1
 fi
 
 case $mode in
