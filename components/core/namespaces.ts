@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceLabels, NamespaceSpec } from "../kit";
+import { namespaceLabels, NamespaceSpec, OwnedNamespace } from "../kit";
 
 export interface NamespacesArgs {
   /** The namespaces to own, in a stable order. */
@@ -38,5 +38,11 @@ export class Namespaces extends pulumi.ComponentResource {
     const ns = this.byName[name];
     if (ns === undefined) throw new Error(`namespace ${name} is not owned by this stack`);
     return ns;
+  }
+
+  /** The namespace as components take it: its name, the Namespace, and what to wait for. */
+  owned(name: string): OwnedNamespace {
+    const resource = this.get(name);
+    return { name, resource, ready: [resource] };
   }
 }

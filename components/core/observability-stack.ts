@@ -75,10 +75,8 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       { namespaces: model.namespaces, retainData: config.cluster.retainData },
       { parent: this },
     );
-    const owned = (key: keyof StackModel["namespaceOf"]): OwnedNamespace => ({
-      name: nsName[key],
-      resource: this.namespaces.get(nsName[key]),
-    });
+    const owned = (key: keyof StackModel["namespaceOf"]): OwnedNamespace =>
+      this.namespaces.owned(nsName[key]);
     const stackNamespaces = model.namespaces.map((n) => n.name);
     const endpoints: StackEndpoints = { namespaces: stackNamespaces };
 
