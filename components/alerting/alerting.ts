@@ -102,7 +102,7 @@ export class Alerting extends pulumi.ComponentResource {
               ),
             ),
           },
-          { parent: this, dependsOn: [args.namespace.resource] },
+          { parent: this, dependsOn: [...args.namespace.ready] },
         );
         routingDeps.push(this.receiverSecret);
       }

@@ -12,6 +12,8 @@ import {
   CHARTS_KEY,
   CLUSTER_KEY,
   IMAGES_KEY,
+  IMAGE_PULL_SECRET_DECLARATION,
+  IMAGE_PULL_SECRET_KEY,
   readFields,
   readImages,
   KeyDeclaration,
@@ -102,6 +104,7 @@ export const STACK_KEYS: Readonly<Record<string, KeyDeclaration>> = {
   resources: RESOURCES_KEY,
   charts: CHARTS_KEY,
   images: IMAGES_KEY,
+  [IMAGE_PULL_SECRET_KEY]: IMAGE_PULL_SECRET_DECLARATION,
   networkPolicies: NETWORK_POLICIES_KEY,
   prometheus: PROMETHEUS_KEY,
   alertmanager: ALERTMANAGER_KEY,
@@ -135,6 +138,7 @@ export const SECRET_KEYS = [
   THANOS_S3_SECRET_KEYS.secretAccessKey,
   TRACING_ES_PASSWORD_KEY,
   "alertReceiverSecrets",
+  IMAGE_PULL_SECRET_KEY,
 ] as const;
 
 /** Every plain (non-secret) top-level key, in the order Pulumi.yaml documents them. */
@@ -218,7 +222,7 @@ export function parseStackConfig(
   }
   const resources = readResources(at("resources"), sizing);
   const charts = readCharts(at("charts"));
-  const images = readImages(at("images"));
+  const images = readImages(at("images"), secretKeys.has(IMAGE_PULL_SECRET_KEY));
   const networkPolicies = readFields(at("networkPolicies"), NETWORK_POLICIES_FIELDS);
 
   const prometheus = readPrometheus(at("prometheus"), cluster?.type);

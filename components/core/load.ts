@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ParseOptions, PLAIN_KEYS, SECRET_KEYS, StackConfig, parseStackConfig } from "./config";
-import { ConfigError, ConfigProblem, likelyMeant } from "../kit";
+import { ConfigError, ConfigProblem, dockerConfigProblems, IMAGE_PULL_SECRET_KEY, likelyMeant } from "../kit";
 
 /** The Pulumi project name, which namespaces every config key (`observability:<key>`). */
 export const PROJECT = "observability";
@@ -23,6 +23,8 @@ export interface StackSecrets {
   thanosS3SecretAccessKey?: pulumi.Output<string>;
   /** Alert receivers' webhook URLs, routing keys and SMTP passwords, by receiver name. Defaults to none. */
   alertReceiverSecrets?: pulumi.Output<Record<string, string>>;
+  /** Registry credentials as a Docker config JSON, for the stack's pull Secrets. Defaults to none. */
+  imagePullSecret?: pulumi.Output<string>;
 }
 
 // Not in the SDK's typings, but how the SDK itself knows which keys `pulumi config set --secret` wrote.
@@ -128,6 +130,14 @@ export function loadStackConfig(options: ParseOptions = {}): { config: StackConf
           fix: `set it again with \`pulumi config set --secret ${key} <value>\`, so that it is encrypted`,
         });
         continue;
+      }
+      // Checked here, the one place that sees the value; its messages never quote it.
+      if (key === IMAGE_PULL_SECRET_KEY) {
+        const found = dockerConfigProblems(pulumi.runtime.getConfig(fullKey) ?? "");
+        if (found.length > 0) {
+          problems.push(...found);
+          continue;
+        }
       }
       secretKeysSet.add(key);
       continue;

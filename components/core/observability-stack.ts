@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../alerting";
 import { GrafanaProvisioning } from "../grafana";
-import { OwnedNamespace } from "../kit";
+import { OwnedNamespace, StackPullSecret } from "../kit";
 import { LogCollector, LogPushTarget, Loki } from "../logging";
 import {
   CanaryRoute,
@@ -70,15 +70,27 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     this.model = model;
     for (const warning of model.warnings) void pulumi.log.warn(warning, this);
 
+    // With imagePullSecret, a pull Secret in every namespace the stack's pods run in, first there.
+    let pullSecret: StackPullSecret | undefined;
+    if (config.images.stackPullSecret !== undefined) {
+      if (secrets.imagePullSecret === undefined) {
+        throw new Error(
+          "images.stackPullSecret comes from the secret key imagePullSecret, but none was passed",
+        );
+      }
+      pullSecret = { name: config.images.stackPullSecret, dockerConfig: secrets.imagePullSecret };
+    }
     this.namespaces = new Namespaces(
       `${name}-namespaces`,
-      { namespaces: model.namespaces, retainData: config.cluster.retainData },
+      {
+        namespaces: model.namespaces,
+        retainData: config.cluster.retainData,
+        ...(pullSecret !== undefined ? { pullSecret } : {}),
+      },
       { parent: this },
     );
-    const owned = (key: keyof StackModel["namespaceOf"]): OwnedNamespace => ({
-      name: nsName[key],
-      resource: this.namespaces.get(nsName[key]),
-    });
+    const owned = (key: keyof StackModel["namespaceOf"]): OwnedNamespace =>
+      this.namespaces.owned(nsName[key]);
     const stackNamespaces = model.namespaces.map((n) => n.name);
     const endpoints: StackEndpoints = { namespaces: stackNamespaces };
 
@@ -171,7 +183,11 @@ export class ObservabilityStack extends pulumi.ComponentResource {
     }
 
     if (runs.metricsServer) {
-      this.metricsServer = new MetricsServer(`${name}-metrics-server`, { config }, { parent: this });
+      this.metricsServer = new MetricsServer(
+        `${name}-metrics-server`,
+        { config, ...(pullSecret !== undefined ? { pullSecret } : {}) },
+        { parent: this },
+      );
     }
 
     const monitoringCrds =

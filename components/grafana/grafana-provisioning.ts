@@ -60,13 +60,13 @@ export class GrafanaProvisioning extends pulumi.ComponentResource {
   constructor(name: string, args: GrafanaProvisioningArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:grafana:GrafanaProvisioning", name, {}, opts);
     const namespace = args.namespace.resource.metadata.name;
-    const childOpts = { parent: this, dependsOn: [args.namespace.resource] };
+    const childOpts = { parent: this, dependsOn: [...args.namespace.ready] };
 
     if (args.datasources.provisioned.length > 0) {
       this.datasources = datasourceConfigMap(
         DATASOURCES_CONFIGMAP,
         { namespace, datasources: args.datasources.provisioned },
-        { parent: this, dependsOn: [args.namespace.resource, ...(args.after ?? [])] },
+        { parent: this, dependsOn: [...args.namespace.ready, ...(args.after ?? [])] },
       );
     }
 

@@ -4,6 +4,8 @@ export type { CustomResourceObject } from "./custom-resource";
 export { STACK_NAMESPACE_NAMES, serviceHost, portForward } from "./naming";
 export type { StackNamespaceKey } from "./naming";
 export { serviceMonitor } from "./service-monitor";
+export { imagePullSecret } from "./pull-secret";
+export type { ImagePullSecretArgs, StackPullSecret } from "./pull-secret";
 export type { ServiceMonitorArgs } from "./service-monitor";
 export { ConfigError, formatProblem } from "./config/errors";
 export type { ConfigProblem } from "./config/errors";
@@ -41,7 +43,16 @@ export {
   readResources,
 } from "./config/platform";
 export type { ChartsConfig, ClusterConfig, ClusterType, PlatformConfig } from "./config/platform";
-export { IMAGES_KEY, IMAGES_FIELDS, readImages } from "./config/images";
+export {
+  IMAGES_KEY,
+  IMAGES_FIELDS,
+  IMAGE_PULL_SECRET_DECLARATION,
+  IMAGE_PULL_SECRET_KEY,
+  STACK_PULL_SECRET,
+  dockerConfigProblems,
+  readImages,
+  stackDockerConfig,
+} from "./config/images";
 export type { ImagesConfig } from "./config/images";
 export {
   CHARTS,

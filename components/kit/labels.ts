@@ -1,4 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** Pod Security Admission levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -36,9 +37,16 @@ export function namespaceLabels(spec: NamespaceSpec): Record<string, string> {
 
 /**
  * A namespace the stack owns, as every component takes it: its name for DNS names and
- * selectors, and the resource to wait for.
+ * selectors, its Namespace for the name as an Output, and what to wait for before declaring
+ * anything in it.
  */
 export interface OwnedNamespace {
   name: string;
+  /** The Namespace; manifests take `resource.metadata.name`. Wait for `ready`, not for it alone. */
   resource: k8s.core.v1.Namespace;
+  /**
+   * What everything in the namespace depends on: the Namespace, then whatever its pods need before
+   * they can start there (the image pull Secret, with imagePullSecret). Never empty.
+   */
+  ready: readonly pulumi.Resource[];
 }

@@ -87,13 +87,13 @@ export class LogCollector extends pulumi.ComponentResource {
         charts: args.config.charts,
         images: args.config.images,
       },
-      { parent: this, dependsOn: [args.namespace.resource, args.loki] },
+      { parent: this, dependsOn: [...args.namespace.ready, args.loki] },
     );
     if (args.kind === "alloy" && args.monitoringCrds !== undefined) {
       new k8s.apiextensions.CustomResource(
         `${name}-servicemonitor`,
         alloyServiceMonitor(args.namespace.resource.metadata.name),
-        { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
+        { parent: this, dependsOn: [...args.namespace.ready, args.monitoringCrds] },
       );
     }
     this.registerOutputs({ release: this.release.name });

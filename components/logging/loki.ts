@@ -99,7 +99,7 @@ export class Loki extends pulumi.ComponentResource {
     const { loki } = args.config;
     const namespace = args.namespace.resource.metadata.name;
 
-    const waitFor: pulumi.Resource[] = [args.namespace.resource];
+    const waitFor: pulumi.Resource[] = [...args.namespace.ready];
     const storage = loki.objectStorage;
     if (storage?.type === "s3" && storage.credentials.source === "config") {
       const creds = args.s3Credentials;
@@ -118,7 +118,7 @@ export class Loki extends pulumi.ComponentResource {
             })),
           ),
         },
-        { parent: this, dependsOn: [args.namespace.resource] },
+        { parent: this, dependsOn: [...args.namespace.ready] },
       );
       waitFor.push(this.s3CredentialsSecret);
     }
@@ -145,7 +145,7 @@ export class Loki extends pulumi.ComponentResource {
         lokiServiceMonitor(args.namespace.name),
         {
           parent: this,
-          dependsOn: [args.namespace.resource, args.monitoringCrds],
+          dependsOn: [...args.namespace.ready, args.monitoringCrds],
         },
       );
     }

@@ -54,7 +54,7 @@ export class Istio extends pulumi.ComponentResource {
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: [args.systemNamespace.resource] },
+      { parent: this, dependsOn: [...args.systemNamespace.ready] },
     );
 
     this.istiod = helmRelease(
@@ -67,7 +67,7 @@ export class Istio extends pulumi.ComponentResource {
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: [args.systemNamespace.resource, this.base] },
+      { parent: this, dependsOn: [...args.systemNamespace.ready, this.base] },
     );
 
     if (mesh.gateway.enabled) {
@@ -82,7 +82,7 @@ export class Istio extends pulumi.ComponentResource {
           charts: config.charts,
           images: config.images,
         },
-        { parent: this, dependsOn: [args.gatewayNamespace.resource, this.istiod] },
+        { parent: this, dependsOn: [...args.gatewayNamespace.ready, this.istiod] },
       );
     }
 

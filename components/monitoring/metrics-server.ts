@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { metricsServerValues } from "./metrics-server-values";
-import { helmRelease } from "../kit";
-import type { PlatformConfig } from "../kit";
+import { helmRelease, imagePullSecret } from "../kit";
+import type { PlatformConfig, StackPullSecret } from "../kit";
 import type { MetricsServerConfig } from "./config";
 
 export interface MetricsServerArgs {
@@ -10,6 +10,11 @@ export interface MetricsServerArgs {
   config: Pick<PlatformConfig, "charts" | "images" | "resources"> & { metricsServer: MetricsServerConfig };
   /** The namespace to install into. Defaults to `kube-system`, where the metrics APIService expects it. */
   namespace?: string;
+  /**
+   * The stack's pull Secret (from imagePullSecret), created in that namespace before the release,
+   * since the stack does not own the namespace. Defaults to none.
+   */
+  pullSecret?: StackPullSecret;
 }
 
 export const METRICS_SERVER_RELEASE = "metrics-server";
@@ -20,12 +25,17 @@ export class MetricsServer extends pulumi.ComponentResource {
 
   constructor(name: string, args: MetricsServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("observability:monitoring:MetricsServer", name, {}, opts);
+    const namespace = args.namespace ?? "kube-system";
+    const pullSecret =
+      args.pullSecret !== undefined
+        ? imagePullSecret(`${name}-image-pull`, { ...args.pullSecret, namespace }, { parent: this })
+        : undefined;
     this.release = helmRelease(
       METRICS_SERVER_RELEASE,
       {
         chart: "metricsServer",
         releaseName: METRICS_SERVER_RELEASE,
-        namespace: args.namespace ?? "kube-system",
+        namespace,
         values: metricsServerValues({
           metricsServer: args.config.metricsServer,
           resources: args.config.resources,
@@ -33,7 +43,7 @@ export class MetricsServer extends pulumi.ComponentResource {
         charts: args.config.charts,
         images: args.config.images,
       },
-      { parent: this },
+      { parent: this, ...(pullSecret !== undefined ? { dependsOn: [pullSecret] } : {}) },
     );
     this.registerOutputs({ release: this.release.name });
   }

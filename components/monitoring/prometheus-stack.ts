@@ -100,7 +100,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: [args.namespace.resource] },
+      { parent: this, dependsOn: [...args.namespace.ready] },
     );
 
     const password =
@@ -128,7 +128,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
       // first start, so a Secret generated afresh would no longer match a retained database.
       {
         parent: this,
-        dependsOn: [args.namespace.resource],
+        dependsOn: [...args.namespace.ready],
         retainOnDelete: args.grafanaAdminPassword === undefined && config.cluster.retainData,
       },
     );
@@ -152,7 +152,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: { [THANOS_OBJSTORE_KEY]: thanosObjstoreConfig(os) },
           },
-          { parent: this, dependsOn: [args.namespace.resource] },
+          { parent: this, dependsOn: [...args.namespace.ready] },
         ),
       );
       if (os.credentials.source === "config") {
@@ -175,7 +175,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
                 })),
               ),
             },
-            { parent: this, dependsOn: [args.namespace.resource] },
+            { parent: this, dependsOn: [...args.namespace.ready] },
           ),
         );
       }
@@ -201,7 +201,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
       {
         parent: this,
         dependsOn: [
-          args.namespace.resource,
+          ...args.namespace.ready,
           this.crds,
           adminSecret,
           ...this.thanosSecrets,

@@ -57,7 +57,7 @@ export class Thanos extends pulumi.ComponentResource {
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: [args.namespace.resource, ...args.secrets, args.prometheus] },
+      { parent: this, dependsOn: [...args.namespace.ready, ...args.secrets, args.prometheus] },
     );
 
     new k8s.apiextensions.CustomResource(
@@ -69,7 +69,7 @@ export class Thanos extends pulumi.ComponentResource {
         port: THANOS_METRICS_PORT,
       }),
       // No admission webhook serves ServiceMonitors; the CRD is all it needs.
-      { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
+      { parent: this, dependsOn: [...args.namespace.ready, args.monitoringCrds] },
     );
 
     this.queryUrl = thanosQueryUrl(args.namespace.name);

@@ -44,10 +44,10 @@ export interface ElasticStackArgs {
   /** The operator's namespace (`elastic-system`). */
   operatorNamespace: OwnedNamespace;
   /**
-   * The namespace of Elasticsearch, Kibana, Filebeat and the lifecycle Job (`search`), and its
-   * name: the custom resources and the endpoints take the plain name, the Namespace orders them.
+   * The namespace of Elasticsearch, Kibana, Filebeat and the lifecycle Job (`search`): the custom
+   * resources and the endpoints take its plain name, and everything in it waits for it to be ready.
    */
-  namespace: { name: string; resource: k8s.core.v1.Namespace };
+  namespace: OwnedNamespace;
   /** Grafana's namespace, where the Elasticsearch datasource goes. Defaults to none: no datasource. */
   grafanaNamespace?: OwnedNamespace;
   /** The password of Grafana's Elasticsearch user, from secret config. Defaults to a generated one. */
@@ -119,8 +119,8 @@ export class ElasticStack extends pulumi.ComponentResource {
     super("observability:search:ElasticStack", name, {}, opts);
     const { config } = args;
     const elastic = config.elastic;
-    const ns = args.namespace.resource;
-    const namespace = ns.metadata.name;
+    const nsReady = args.namespace.ready;
+    const namespace = args.namespace.resource.metadata.name;
     const nsName = args.namespace.name;
 
     this.operator = helmRelease(
@@ -133,7 +133,7 @@ export class ElasticStack extends pulumi.ComponentResource {
         charts: config.charts,
         images: config.images,
       },
-      { parent: this, dependsOn: [args.operatorNamespace.resource, ns] },
+      { parent: this, dependsOn: [...args.operatorNamespace.ready, ...nsReady] },
     );
 
     // Grafana's own user in the cluster, when there is a Grafana to use it, and Jaeger's, when
@@ -168,7 +168,7 @@ export class ElasticStack extends pulumi.ComponentResource {
             stringData: pulumi.secret(password.apply((p) => ({ username, password: p, roles: role }))),
           },
           // Retained with the Elasticsearch resource that refers to it (its file realm user).
-          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
+          { parent: this, dependsOn: [...nsReady], retainOnDelete: config.cluster.retainData },
         ),
       );
       fileRealm.push(secretName);
@@ -206,7 +206,7 @@ export class ElasticStack extends pulumi.ComponentResource {
             stringData: { "roles.yml": rolesYaml(roles) },
           },
           // Retained with the Elasticsearch resource that refers to it (its roles).
-          { parent: this, dependsOn: [ns], retainOnDelete: config.cluster.retainData },
+          { parent: this, dependsOn: [...nsReady], retainOnDelete: config.cluster.retainData },
         ),
       );
     }
@@ -219,7 +219,7 @@ export class ElasticStack extends pulumi.ComponentResource {
     ) =>
       new k8s.apiextensions.CustomResource(resourceName, manifest, {
         parent: this,
-        dependsOn: [this.operator, ns, ...dependsOn],
+        dependsOn: [this.operator, ...nsReady, ...dependsOn],
         ...extra,
       });
 
@@ -253,7 +253,11 @@ export class ElasticStack extends pulumi.ComponentResource {
       `${name}-ilm`,
       ilmJobManifest({ elastic, namespace: nsName, resources: config.resources, images: config.images }),
       // Pulumi waits for the Job to complete, up to its own activeDeadlineSeconds.
-      { parent: this, dependsOn: [ns, this.operator, this.elasticsearch], customTimeouts: { create: "30m" } },
+      {
+        parent: this,
+        dependsOn: [...nsReady, this.operator, this.elasticsearch],
+        customTimeouts: { create: "30m" },
+      },
     );
 
     // ECK's CA copied into a reader's namespace: a ServiceAccount here, allowed to write the one
@@ -265,7 +269,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       const serviceAccount = new k8s.core.v1.ServiceAccount(
         `${prefix}-sa`,
         { metadata: { name: account, namespace, labels: { ...STACK_LABELS } } },
-        { parent: this, dependsOn: [ns] },
+        { parent: this, dependsOn: [...nsReady] },
       );
       const targetMetadata = {
         name: account,
@@ -275,7 +279,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       const role = new k8s.rbac.v1.Role(
         `${prefix}-role`,
         { metadata: targetMetadata, rules: caCopyRules(target.secret) },
-        { parent: this, dependsOn: [targetNamespace.resource] },
+        { parent: this, dependsOn: [...targetNamespace.ready] },
       );
       const binding = new k8s.rbac.v1.RoleBinding(
         `${prefix}-binding`,
@@ -295,12 +299,12 @@ export class ElasticStack extends pulumi.ComponentResource {
       };
       const job = new k8s.batch.v1.Job(prefix, caCopyJobManifest(manifestArgs), {
         parent: this,
-        dependsOn: [ns, this.elasticsearch, binding],
+        dependsOn: [...nsReady, this.elasticsearch, binding],
         customTimeouts: { create: "15m" },
       });
       new k8s.batch.v1.CronJob(`${prefix}-nightly`, caCopyCronJobManifest(manifestArgs), {
         parent: this,
-        dependsOn: [ns, binding],
+        dependsOn: [...nsReady, binding],
       });
       return job;
     };
@@ -323,7 +327,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       const serviceAccount = new k8s.core.v1.ServiceAccount(
         `${name}-filebeat-sa`,
         { metadata: { name: FILEBEAT_SERVICE_ACCOUNT, namespace, labels: { ...STACK_LABELS } } },
-        { parent: this, dependsOn: [ns] },
+        { parent: this, dependsOn: [...nsReady] },
       );
       // Cluster-scoped, so named after the stack to keep clear of other Filebeats.
       const clusterRole = new k8s.rbac.v1.ClusterRole(
@@ -368,7 +372,7 @@ export class ElasticStack extends pulumi.ComponentResource {
           namespace: grafanaNamespace.resource.metadata.name,
           datasources: readerPassword.apply((p) => [elasticsearchDatasource(nsName, p)]),
         },
-        { parent: this, dependsOn: [grafanaNamespace.resource, caCopy] },
+        { parent: this, dependsOn: [...grafanaNamespace.ready, caCopy] },
       );
     }
 

@@ -52,7 +52,7 @@ export class Jaeger extends pulumi.ComponentResource {
     const { config } = args;
     const { tracing } = config;
     const namespace = args.namespace.resource.metadata.name;
-    const needs: pulumi.Resource[] = [args.namespace.resource];
+    const needs: pulumi.Resource[] = [...args.namespace.ready];
 
     if (tracing.storage === "badger") {
       needs.push(
@@ -77,7 +77,7 @@ export class Jaeger extends pulumi.ComponentResource {
           },
           // retainOnDelete: the claim's volume is the trace store; switching Badger or tracing off
           // leaves it to be reused or deleted by hand (protect would make that switch fail).
-          { parent: this, dependsOn: [args.namespace.resource], retainOnDelete: config.cluster.retainData },
+          { parent: this, dependsOn: [...args.namespace.ready], retainOnDelete: config.cluster.retainData },
         ),
       );
     }
@@ -94,7 +94,7 @@ export class Jaeger extends pulumi.ComponentResource {
             type: "Opaque",
             stringData: pulumi.secret(args.elasticsearchPassword.apply((p) => ({ [ES_SECRET_KEY]: p }))),
           },
-          { parent: this, dependsOn: [args.namespace.resource] },
+          { parent: this, dependsOn: [...args.namespace.ready] },
         ),
       );
     }
@@ -135,7 +135,7 @@ export class Jaeger extends pulumi.ComponentResource {
           port: JAEGER_METRICS_PORT_NAME,
         }),
         // No admission webhook serves ServiceMonitors; the CRD is all it needs.
-        { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
+        { parent: this, dependsOn: [...args.namespace.ready, args.monitoringCrds] },
       );
     }
 

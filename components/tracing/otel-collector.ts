@@ -57,7 +57,7 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [args.namespace.resource, ...(args.backend !== undefined ? [args.backend] : [])],
+        dependsOn: [...args.namespace.ready, ...(args.backend !== undefined ? [args.backend] : [])],
       },
     );
     this.service = COLLECTOR_SERVICE;
@@ -71,7 +71,7 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
           selector: COLLECTOR_SELECTOR,
           port: COLLECTOR_METRICS_PORT_NAME,
         }),
-        { parent: this, dependsOn: [args.namespace.resource, args.monitoringCrds] },
+        { parent: this, dependsOn: [...args.namespace.ready, args.monitoringCrds] },
       );
     }
 

@@ -95,7 +95,7 @@ export class Tracing extends pulumi.ComponentResource {
         namespace: args.namespace.resource.metadata.name,
         selector: this.collector !== undefined ? COLLECTOR_SELECTOR : JAEGER_SELECTOR,
       }),
-      { parent: this, dependsOn: [args.namespace.resource, receiver] },
+      { parent: this, dependsOn: [...args.namespace.ready, receiver] },
     );
 
     const endpoints: TracingEndpoints = {

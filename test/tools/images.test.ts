@@ -7,7 +7,7 @@
  * repository `charts.mirror` would serve. Under CI=true a missing Helm or chart folder fails.
  */
 import { expect } from "chai";
-import { formatImage, parseImage } from "../../components/kit";
+import { formatImage, parseImage, STACK_PULL_SECRET } from "../../components/kit";
 import { declaredImages, imagesSetting, StackImage } from "../../tools/lib/images";
 import {
   imagesOf,
@@ -21,6 +21,16 @@ import { RealCharts } from "../lib/real-charts";
 
 const MIRROR = "registry.example.internal:5000/mirror";
 const PULL_SECRET = "registry-credentials";
+/** The mirror's credentials as the secret key imagePullSecret takes them. */
+const DOCKER_CONFIG = JSON.stringify({
+  auths: { "registry.example.internal:5000": { auth: Buffer.from("reader:secret").toString("base64") } },
+});
+
+/** The namespace of a rendered object: its own, or the release's, where Helm puts it. */
+function namespaceOf(doc: unknown, fallback: string): string {
+  const meta = (doc as { metadata?: { namespace?: unknown } } | null)?.metadata;
+  return typeof meta?.namespace === "string" ? meta.namespace : fallback;
+}
 
 /** Every image the rendered charts and the program's own objects make the cluster pull. */
 function renderedImages(charts: RealCharts, resources: readonly DeclaredResource[]): PulledImage[] {
@@ -72,6 +82,53 @@ describe("images, rendered with the real charts", function () {
   }
 
   for (const stack of ["dev", "prod"]) {
+    it(`${stack} with imagePullSecret: every pod pulls with the program's Secret too, in a namespace that holds it`, async () => {
+      const input = stackInput(
+        stack,
+        { images: { registry: MIRROR, pullSecrets: [PULL_SECRET] } },
+        { imagePullSecret: DOCKER_CONFIG },
+      );
+      const { resources } = await run(input);
+      const held = new Set(
+        resources
+          .filter((r) => r.inputs["type"] === "kubernetes.io/dockerconfigjson")
+          .map((r) => (r.inputs["metadata"] as { namespace: string }).namespace),
+      );
+      // Each pulled image with the namespace its pod runs in; the injected proxy runs in every
+      // meshed namespace, application namespaces included (which need a Secret of their own).
+      const pods: (PulledImage & { namespace?: string })[] = [];
+      for (const r of resources) {
+        if (r.type === HELM_RELEASE) {
+          const docs = charts.render(r);
+          const accounts = serviceAccountPullSecrets(docs);
+          const namespace = r.inputs["namespace"] as string;
+          for (const d of docs) {
+            pods.push(...imagesOf(d, accounts).map((p) => ({ ...p, namespace: namespaceOf(d, namespace) })));
+          }
+          const proxy = istioProxyImage(docs);
+          if (proxy !== undefined) pods.push(proxy);
+        } else if (r.custom) {
+          pods.push(...imagesOf(r.inputs).map((p) => ({ ...p, namespace: namespaceOf(r.inputs, "?") })));
+        }
+      }
+      const withSecrets = pods.filter((p) => p.pullSecrets !== undefined);
+      expect(withSecrets.length).to.be.greaterThan(0);
+      const lacking = withSecrets
+        .filter(
+          (p) =>
+            !(p.pullSecrets ?? []).includes(STACK_PULL_SECRET) ||
+            !(p.pullSecrets ?? []).includes(PULL_SECRET) ||
+            (p.namespace !== undefined && !held.has(p.namespace)),
+        )
+        .map(
+          (p) =>
+            `${p.image} (${p.from}) in ${p.namespace ?? "any meshed namespace"}: ${(p.pullSecrets ?? []).join(", ")}`,
+        );
+      expect(lacking, "pods without the program's pull Secret, or in a namespace without it").to.deep.equal(
+        [],
+      );
+    });
+
     it(`${stack} with images.registry pulls 0 images from outside the mirror, each with the pull secret`, async () => {
       const { pulled } = await rendered(stack, true);
       const outside = pulled
