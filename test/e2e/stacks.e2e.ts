@@ -49,13 +49,19 @@ const timings: string[] = [];
 /** Types whose replacement or deletion loses data: the upgrade fails on any of them. */
 /**
  * The overlay an earlier revision can take: one from before `dashboards.source` (its Grafana
- * downloads the community dashboards itself) would refuse that key.
+ * downloads the community dashboards itself) or `imagePullSecret` would refuse the key.
  */
 function overlayFor(root: string, overlay: Overlay): Overlay {
-  if (fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8").includes("dashboards.source")) return overlay;
+  const declared = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
+  const keys = (parseYaml(declared) as { config?: Record<string, unknown> }).config ?? {};
+  // Nothing generates imagePullSecret: a revision before it simply runs without pull credentials.
+  const secrets = Object.fromEntries(
+    Object.entries(overlay.secrets).filter(([k]) => k !== "imagePullSecret" || k in keys),
+  );
+  if (declared.includes("dashboards.source")) return { ...overlay, secrets };
   const { dashboards, ...config } = overlay.config as { dashboards?: Record<string, unknown> };
   const rest = Object.fromEntries(Object.entries(dashboards ?? {}).filter(([k]) => k !== "source"));
-  return { ...overlay, config: Object.keys(rest).length > 0 ? { ...config, dashboards: rest } : config };
+  return { secrets, config: Object.keys(rest).length > 0 ? { ...config, dashboards: rest } : config };
 }
 
 const DATA_TYPES = new Set([
@@ -396,7 +402,8 @@ for (const stackName of STACKS) {
       const declared = parseYaml(fs.readFileSync(path.join(rev.root, "Pulumi.yaml"), "utf8")) as {
         config?: Record<string, unknown>;
       };
-      const unknown = Object.keys(overlay.secrets).filter((k) => !(k in (declared.config ?? {})));
+      const baseOverlay = overlayFor(rev.root, overlay);
+      const unknown = Object.keys(baseOverlay.secrets).filter((k) => !(k in (declared.config ?? {})));
       if (unknown.length > 0) {
         console.log(
           `      skipped: ${rev.short} has no config key ${unknown.join(", ")}, so it would generate that secret with @pulumi/random, whose plugin the Go module proxy does not serve; set E2E_BASE_REF to a revision that has it`,
@@ -408,7 +415,7 @@ for (const stackName of STACKS) {
         backendStackName: `${stackName}-upgrade`,
         root: rev.root,
         workDir: path.join(runDir, "work", `${stackName}-upgrade`),
-        overlay: overlayFor(rev.root, overlay),
+        overlay: baseOverlay,
       });
       const baseLog = new EventLog();
       deployed = true;
