@@ -9,7 +9,13 @@ import {
 } from "../grafana";
 import { NamespaceSpec, portForward, STACK_NAMESPACE_NAMES, StackNamespaceKey } from "../kit";
 import { LogCollectorKind } from "../logging/config";
-import { LOKI_GATEWAY_SERVICE, lokiDatasource, lokiGatewayUrl, lokiPushUrl } from "../logging";
+import {
+  LOKI_GATEWAY_SERVICE,
+  lokiDatasource,
+  lokiGatewayUrl,
+  lokiPushUrl,
+  lokiTargetComponents,
+} from "../logging";
 import { ISTIO_GATEWAY_RELEASE } from "../mesh";
 import {
   alertmanagerDatasource,
@@ -329,7 +335,9 @@ export function stackModel(config: StackConfig): StackModel {
     services,
     datasources,
     datasourceUids,
-    flows: config.networkPolicies.enabled ? stackFlows(config, runs, podGroups(ns)) : [],
+    flows: config.networkPolicies.enabled
+      ? stackFlows(config, runs, podGroups(ns, lokiTargetComponents(config.loki)))
+      : [],
     warnings: configWarnings(config, runs),
     ...(runs.grafanaBehindGateway
       ? {
