@@ -15,13 +15,8 @@ const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 type Obj = Record<string, unknown>;
 
-/** Pulumi.large.yaml still turns the policies off; the table already holds what it needs. */
-const STACK_OVERRIDES: Record<string, Record<string, unknown>> = {
-  large: { networkPolicies: { enabled: true } },
-};
-
 async function declaredPolicies(stack: string, overrides: Record<string, unknown> = {}): Promise<Obj[]> {
-  const { resources } = await run(stackInput(stack, { ...STACK_OVERRIDES[stack], ...overrides }));
+  const { resources } = await run(stackInput(stack, overrides));
   return resources.filter((r) => r.type === NETWORK_POLICY).map((r) => r.inputs);
 }
 
@@ -126,14 +121,5 @@ describe("network policies", () => {
     expect(() => networkPolicyManifests(["monitoring"], model.flows)).to.throw(
       "flow to loki in namespace logging, which the stack does not own",
     );
-  });
-  it("warn at preview with Thanos or Loki Distributed, whose flows the table does not cover yet", () => {
-    const raw = { ...stackRawConfig("dev"), loki: { mode: "Distributed", objectStorage: { type: "minio" } } };
-    expect(stackModel(parseStackConfig(raw)).warnings).to.include(
-      "networkPolicies: loki.mode is Distributed, whose network flows the policies do not cover yet, so the default deny would cut them off; set `pulumi config set --path networkPolicies.enabled false` for this stack (docs/air-gapped.md#network-policies)",
-    );
-    const off = stackModel(parseStackConfig({ ...raw, networkPolicies: { enabled: false } }));
-    expect(off.warnings.filter((w) => w.startsWith("networkPolicies"))).to.deep.equal([]);
-    expect(off.flows).to.deep.equal([]);
   });
 });

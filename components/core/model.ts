@@ -171,21 +171,6 @@ export function configWarnings(config: StackConfig, runs: PartsRunning): string[
         "`pulumi config set --path alerting.route.receiver <name>`",
     );
   }
-  // The flow table covers the parts dev and prod run; Thanos and Loki's Distributed targets have
-  // flows of their own (query to the sidecars and the store gateway, the ingesters' ring) not yet
-  // in it, so a default deny would cut them off.
-  const notCovered = [
-    ...(config.thanos.enabled ? ["thanos.enabled is true"] : []),
-    ...(config.loki.enabled && config.loki.mode.includes("Distributed")
-      ? [`loki.mode is ${config.loki.mode}`]
-      : []),
-  ];
-  if (config.networkPolicies.enabled && notCovered.length > 0) {
-    warnings.push(
-      `networkPolicies: ${notCovered.join(" and ")}, whose network flows the policies do not cover yet, so the default deny would cut them off; ` +
-        "set `pulumi config set --path networkPolicies.enabled false` for this stack (docs/air-gapped.md#network-policies)",
-    );
-  }
   return warnings;
 }
 
