@@ -208,10 +208,10 @@ const ISTIO_PROXY_METRICS = 15020;
 /**
  * Every flow the stack needs with this config, computed from the same switches that decide what
  * runs. Prometheus scrapes every target it has; Grafana reaches each datasource; Thanos query reads
- * the sidecars and the store gateway, behind its query-frontend; the log collector
- * pushes to Loki; applications send OTLP to the tracing namespace; the API server calls the
- * admission webhooks; Kibana, Filebeat and their operator reach Elasticsearch; the ingress gateway
- * reaches what it exposes.
+ * the sidecars and the store gateway, behind its query-frontend; the log collector pushes to Loki;
+ * applications send OTLP to the tracing namespace; the API server calls the admission webhooks;
+ * Kibana, Filebeat and their operator reach Elasticsearch; the ingress gateway reaches what it
+ * exposes.
  */
 export function stackFlows(config: FlowConfig, runs: FlowSwitches, g: PodGroups): Flow[] {
   const flows: Flow[] = [];
