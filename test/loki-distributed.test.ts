@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig, StackConfig } from "../components/core/config";
 import { containerUsage } from "../components/kit";
-import { LOKI_CONTAINERS, lokiValues } from "../components/logging";
+import { LOKI_CONTAINERS, lokiTargetComponents, lokiValues } from "../components/logging";
 import {
   LOKI_DISTRIBUTED_COMPONENTS,
   LOKI_SCALE_PRESETS,
@@ -260,6 +260,34 @@ describe("the migration from SimpleScalable to Distributed", () => {
       ["SimpleScalable", 3, 3, 0, 0, 3],
       ["SimpleScalable<->Distributed", 3, 3, 3, 2, 3],
       ["Distributed", 0, 0, 3, 2, 3],
+    ]);
+  });
+});
+
+describe("Loki's targets, as the NetworkPolicies select them", () => {
+  it("are the chart's component labels of what each mode runs, both kinds while migrating", () => {
+    const modes = [
+      { mode: "SingleBinary" },
+      { mode: "SingleBinary<->SimpleScalable", objectStorage: s3 },
+      { mode: "SimpleScalable", objectStorage: s3 },
+      { mode: "SimpleScalable<->Distributed", objectStorage: s3 },
+      { mode: "Distributed", objectStorage: s3 },
+    ];
+    const distributed = [
+      "distributor",
+      "ingester",
+      "querier",
+      "query-frontend",
+      "query-scheduler",
+      "index-gateway",
+      "compactor",
+    ];
+    expect(modes.map((loki) => lokiTargetComponents(withLoki(loki).loki))).to.deep.equal([
+      ["single-binary"],
+      ["single-binary", "read", "write", "backend"],
+      ["read", "write", "backend"],
+      ["read", "write", "backend", ...distributed],
+      distributed,
     ]);
   });
 });

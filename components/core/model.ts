@@ -9,7 +9,13 @@ import {
 } from "../grafana";
 import { NamespaceSpec, portForward, STACK_NAMESPACE_NAMES, StackNamespaceKey } from "../kit";
 import { LogCollectorKind } from "../logging/config";
-import { LOKI_GATEWAY_SERVICE, lokiDatasource, lokiGatewayUrl, lokiPushUrl } from "../logging";
+import {
+  LOKI_GATEWAY_SERVICE,
+  lokiDatasource,
+  lokiGatewayUrl,
+  lokiPushUrl,
+  lokiTargetComponents,
+} from "../logging";
 import { ISTIO_GATEWAY_RELEASE } from "../mesh";
 import {
   alertmanagerDatasource,
@@ -165,21 +171,6 @@ export function configWarnings(config: StackConfig, runs: PartsRunning): string[
         "`pulumi config set --path alerting.route.receiver <name>`",
     );
   }
-  // The flow table covers the parts dev and prod run; Thanos and Loki's Distributed targets have
-  // flows of their own (query to the sidecars and the store gateway, the ingesters' ring) not yet
-  // in it, so a default deny would cut them off.
-  const notCovered = [
-    ...(config.thanos.enabled ? ["thanos.enabled is true"] : []),
-    ...(config.loki.enabled && config.loki.mode.includes("Distributed")
-      ? [`loki.mode is ${config.loki.mode}`]
-      : []),
-  ];
-  if (config.networkPolicies.enabled && notCovered.length > 0) {
-    warnings.push(
-      `networkPolicies: ${notCovered.join(" and ")}, whose network flows the policies do not cover yet, so the default deny would cut them off; ` +
-        "set `pulumi config set --path networkPolicies.enabled false` for this stack (docs/air-gapped.md#network-policies)",
-    );
-  }
   return warnings;
 }
 
@@ -329,7 +320,9 @@ export function stackModel(config: StackConfig): StackModel {
     services,
     datasources,
     datasourceUids,
-    flows: config.networkPolicies.enabled ? stackFlows(config, runs, podGroups(ns)) : [],
+    flows: config.networkPolicies.enabled
+      ? stackFlows(config, runs, podGroups(ns, lokiTargetComponents(config.loki)))
+      : [],
     warnings: configWarnings(config, runs),
     ...(runs.grafanaBehindGateway
       ? {

@@ -7,7 +7,13 @@
 import { Fields, Infer, KeyDeclaration, StackNamespaceKey } from "../kit";
 import { ALLOY_RELEASE, LOKI_RELEASE, PROMTAIL_RELEASE } from "../logging";
 import { ISTIO_GATEWAY_SELECTOR } from "../mesh";
-import { GRAFANA_POD, STACK_RELEASE } from "../monitoring";
+import {
+  GRAFANA_POD,
+  STACK_RELEASE,
+  THANOS_SELECTOR,
+  THANOS_SERVICES,
+  THANOS_SIDECAR_PORTS,
+} from "../monitoring";
 import { ELASTICSEARCH_NAME, FILEBEAT_NAME, KIBANA_NAME } from "../search";
 import { COLLECTOR_SELECTOR, JAEGER_PORTS, JAEGER_SELECTOR, OTLP_PORTS } from "../tracing";
 
@@ -24,6 +30,8 @@ export interface FlowSwitches {
   prometheus: boolean;
   alertmanager: boolean;
   grafana: boolean;
+  /** Thanos: the sidecar in each Prometheus replica, and the thanos release. */
+  thanos: boolean;
   loki: boolean;
   logCollector?: "alloy" | "promtail";
   tracing: boolean;
@@ -88,9 +96,18 @@ export interface Flow {
 }
 
 const NAME = "app.kubernetes.io/name";
+const COMPONENT = "app.kubernetes.io/component";
 
-/** The pods of the stack that receive traffic, by the namespaces the stack gives them. */
-export function podGroups(ns: Readonly<Record<StackNamespaceKey, string>>) {
+/**
+ * The pods of the stack that receive traffic, by the namespaces the stack gives them. `lokiTargets`
+ * are the `app.kubernetes.io/component` labels of the Loki targets that run (lokiTargetComponents).
+ */
+export function podGroups(ns: Readonly<Record<StackNamespaceKey, string>>, lokiTargets: readonly string[]) {
+  const thanos = (name: string, component: string): PodGroup => ({
+    name,
+    namespace: ns.monitoring,
+    labels: { ...THANOS_SELECTOR, [COMPONENT]: component },
+  });
   return {
     prometheus: { name: "prometheus", namespace: ns.monitoring, labels: { [NAME]: "prometheus" } },
     alertmanager: { name: "alertmanager", namespace: ns.monitoring, labels: { [NAME]: "alertmanager" } },
@@ -105,27 +122,33 @@ export function podGroups(ns: Readonly<Record<StackNamespaceKey, string>>) {
       namespace: ns.monitoring,
       labels: { app: `${STACK_RELEASE}-operator`, release: STACK_RELEASE },
     },
+    thanosQuery: thanos("thanos-query", "query"),
+    thanosQueryFrontend: thanos("thanos-query-frontend", "query-frontend"),
+    thanosStoreGateway: thanos("thanos-storegateway", "storegateway"),
+    thanosCompactor: thanos("thanos-compactor", "compactor"),
     lokiGateway: {
       name: "loki-gateway",
       namespace: ns.logging,
       labels: {
         [NAME]: "loki",
         "app.kubernetes.io/instance": LOKI_RELEASE,
-        "app.kubernetes.io/component": "gateway",
+        [COMPONENT]: "gateway",
       },
     },
+    // Loki's targets, whichever the mode runs: the single binary, read, write and backend, or the
+    // distributed components; all of them serve on the same ports and join one ring.
     loki: {
       name: "loki",
       namespace: ns.logging,
       labels: { [NAME]: "loki", "app.kubernetes.io/instance": LOKI_RELEASE },
-      oneOf: { key: "app.kubernetes.io/component", values: ["single-binary", "read", "write", "backend"] },
+      oneOf: { key: COMPONENT, values: [...lokiTargets] },
     },
     lokiCaches: {
       name: "loki-caches",
       namespace: ns.logging,
       labels: { [NAME]: "loki", "app.kubernetes.io/instance": LOKI_RELEASE },
       oneOf: {
-        key: "app.kubernetes.io/component",
+        key: COMPONENT,
         values: ["memcached-chunks-cache", "memcached-results-cache"],
       },
     },
@@ -148,7 +171,7 @@ export function podGroups(ns: Readonly<Record<StackNamespaceKey, string>>) {
         "app.kubernetes.io/instance": JAEGER_SELECTOR["app.kubernetes.io/instance"],
       },
       oneOf: {
-        key: "app.kubernetes.io/component",
+        key: COMPONENT,
         values: ["es-index-cleaner", "es-rollover", "es-lookback"],
       },
     },
@@ -184,10 +207,11 @@ const ISTIO_PROXY_METRICS = 15020;
 
 /**
  * Every flow the stack needs with this config, computed from the same switches that decide what
- * runs. Prometheus scrapes every target it has; Grafana reaches each datasource; the log collector
- * pushes to Loki; applications send OTLP to the tracing namespace; the API server calls the
- * admission webhooks; Kibana, Filebeat and their operator reach Elasticsearch; the ingress gateway
- * reaches what it exposes.
+ * runs. Prometheus scrapes every target it has; Grafana reaches each datasource; Thanos query reads
+ * the sidecars and the store gateway, behind its query-frontend; the log collector pushes to Loki;
+ * applications send OTLP to the tracing namespace; the API server calls the admission webhooks;
+ * Kibana, Filebeat and their operator reach Elasticsearch; the ingress gateway reaches what it
+ * exposes.
  */
 export function stackFlows(config: FlowConfig, runs: FlowSwitches, g: PodGroups): Flow[] {
   const flows: Flow[] = [];
@@ -218,9 +242,61 @@ export function stackFlows(config: FlowConfig, runs: FlowSwitches, g: PodGroups)
         );
       }
     }
+    if (runs.thanos) {
+      const q = THANOS_SERVICES.query;
+      const sidecar = THANOS_SIDECAR_PORTS;
+      add(fromProm, g.prometheus, tcp(sidecar.http), "Prometheus scrapes the Thanos sidecars");
+      add(fromProm, g.thanosQuery, tcp(q.http), "Prometheus scrapes Thanos query");
+      add(
+        fromProm,
+        g.thanosQueryFrontend,
+        tcp(THANOS_SERVICES.queryFrontend.http),
+        "Prometheus scrapes the Thanos query-frontend",
+      );
+      add(
+        fromProm,
+        g.thanosStoreGateway,
+        tcp(THANOS_SERVICES.storeGateway.http),
+        "Prometheus scrapes the Thanos store gateway",
+      );
+      add(
+        fromProm,
+        g.thanosCompactor,
+        tcp(THANOS_SERVICES.compactor.http),
+        "Prometheus scrapes the Thanos compactor",
+      );
+      add(
+        { pods: g.thanosQueryFrontend },
+        g.thanosQuery,
+        tcp(q.http),
+        "the Thanos query-frontend passes queries to query",
+      );
+      add(
+        { pods: g.thanosQuery },
+        g.prometheus,
+        tcp(sidecar.grpc),
+        "Thanos query reads recent samples from the sidecars (StoreAPI)",
+      );
+      add(
+        { pods: g.thanosQuery },
+        g.thanosStoreGateway,
+        tcp(THANOS_SERVICES.storeGateway.grpc),
+        "Thanos query reads the bucket's history from the store gateway (StoreAPI)",
+      );
+    }
     if (grafana) {
       add(fromProm, g.grafana, tcp(GRAFANA_POD.containerPort), "Prometheus scrapes Grafana");
-      add(fromGrafana, g.prometheus, tcp(9090), "Grafana queries its Prometheus datasource");
+      // With Thanos, the Prometheus datasource reads the query-frontend instead of Prometheus.
+      if (runs.thanos) {
+        add(
+          fromGrafana,
+          g.thanosQueryFrontend,
+          tcp(THANOS_SERVICES.queryFrontend.http),
+          "Grafana queries its Prometheus datasource, the Thanos query-frontend",
+        );
+      } else {
+        add(fromGrafana, g.prometheus, tcp(9090), "Grafana queries its Prometheus datasource");
+      }
       if (alertmanager)
         add(fromGrafana, g.alertmanager, tcp(9093), "Grafana reads its Alertmanager datasource");
       if (config.grafana.replicas > 1) {

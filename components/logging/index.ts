@@ -12,6 +12,7 @@ export {
 export type { LokiArgs } from "./loki";
 export {
   lokiValues,
+  lokiTargetComponents,
   memcachedMegabytes,
   LOKI_CONTAINERS,
   LOKI_S3_ACCESS_KEY_ID_ENV,

@@ -1,5 +1,6 @@
 import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, parseQuantity, toK8s } from "../kit";
 import {
+  LOKI_DISTRIBUTED_COMPONENTS,
   LokiConfig,
   LokiDistributedComponent,
   S3_ACCESS_KEY_ID_KEY,
@@ -220,6 +221,34 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
         }
       : { enabled: false },
   };
+}
+
+/** The chart's `app.kubernetes.io/component` label of each distributed component (as its templates render it). */
+const DISTRIBUTED_COMPONENT_LABEL: Readonly<Record<LokiDistributedComponent, string>> = {
+  distributor: "distributor",
+  ingester: "ingester",
+  querier: "querier",
+  queryFrontend: "query-frontend",
+  queryScheduler: "query-scheduler",
+  indexGateway: "index-gateway",
+  compactor: "compactor",
+};
+
+/**
+ * The `app.kubernetes.io/component` label the chart gives each Loki target that runs with this
+ * config: the single binary, the read, write and backend targets, the distributed components (the
+ * gateway and the caches are not targets). The NetworkPolicies select Loki's targets by it.
+ */
+export function lokiTargetComponents(
+  loki: Pick<LokiConfig, "singleBinaryReplicas" | "scalable" | "distributed">,
+): string[] {
+  return [
+    ...(loki.singleBinaryReplicas > 0 ? ["single-binary"] : []),
+    ...(["read", "write", "backend"] as const).filter((key) => loki.scalable[key] > 0),
+    ...LOKI_DISTRIBUTED_COMPONENTS.filter((key) => (loki.distributed?.replicas[key] ?? 0) > 0).map(
+      (key) => DISTRIBUTED_COMPONENT_LABEL[key],
+    ),
+  ];
 }
 
 /** Every container the Loki chart runs with these values, and where it is sized. */

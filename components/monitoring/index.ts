@@ -41,6 +41,7 @@ export {
   THANOS_OBJSTORE_SECRET,
   THANOS_OBJSTORE_KEY,
   THANOS_SIDECAR_SERVICE,
+  THANOS_SIDECAR_PORTS,
   PROMETHEUS_REPLICA_LABEL,
 } from "./thanos-values";
 export type { ThanosValuesArgs } from "./thanos-values";

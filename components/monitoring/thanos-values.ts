@@ -27,6 +27,11 @@ export const PROMETHEUS_REPLICA_LABEL = "prometheus_replica";
 export const THANOS_SIDECAR_SERVICE = "kube-prometheus-stack-thanos-discovery";
 /** The container the operator adds to every Prometheus pod when `thanos` is set. */
 const SIDECAR_CONTAINER = "thanos-sidecar";
+/**
+ * The ports prometheus-operator gives that sidecar (its `grpc` and `http` container ports, which
+ * the discovery Service and its ServiceMonitor name): the StoreAPI query reads, and its metrics.
+ */
+export const THANOS_SIDECAR_PORTS = { grpc: 10901, http: 10902 } as const;
 
 /**
  * The bucket as Thanos's objstore configuration. The key pair is not in it: with no

@@ -1,34 +1,29 @@
 /**
- * The NetworkPolicies' pod selectors against the pods the real charts render: a selector that
+ * The NetworkPolicies against the pods the real charts render, per stack file. A selector that
  * matches no pod would leave a workload behind the default deny with nothing allowed in, so every
- * allow policy and every pod peer must select at least one pod of the stack. Pods that operators
- * start (Prometheus, Alertmanager, ECK's) are not in any chart: their labels are the ones those
- * operators document, listed below.
+ * allow policy and every pod peer must select at least one pod of the stack. And the flow table
+ * (test/lib/flow-table.ts) must hold with the charts' own labels: each table pod stands for the
+ * rendered pods it matches, and between those, the pods the table does not know, an application
+ * pod and the outside, each required flow is allowed and nothing else is. Pods that operators
+ * start (Prometheus, Alertmanager, ECK's) are in no chart: the table's own entries stand for them.
  */
 import { expect } from "chai";
 import { DeclaredResource } from "../../tools/lib/run-program";
+import { APP, OPERATOR_STARTED, STACKS } from "../lib/flow-table";
 import { HELM_RELEASE, run, stackInput } from "../lib/helpers";
-import { Pod, selects } from "../lib/network-policy";
+import { discrepancies, Pod, RequiredFlow, selects } from "../lib/network-policy";
 import { RealCharts } from "../lib/real-charts";
 
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 type Obj = Record<string, unknown>;
 
-/** Labels prometheus-operator and ECK put on the pods they start (besides others). */
-const OPERATOR_PODS: Pod[] = [
-  pod("prometheus", "monitoring", { "app.kubernetes.io/name": "prometheus" }),
-  pod("alertmanager", "monitoring", { "app.kubernetes.io/name": "alertmanager" }),
-  pod("elasticsearch", "search", { "elasticsearch.k8s.elastic.co/cluster-name": "elasticsearch" }),
-  pod("kibana", "search", { "kibana.k8s.elastic.co/name": "kibana" }),
-  pod("filebeat", "search", { "beat.k8s.elastic.co/name": "filebeat" }),
-];
-
-function pod(name: string, namespace: string, labels: Record<string, string>): Pod {
-  return { name, namespace, labels };
+/** A workload's pod, and whether it runs on the host network (outside NetworkPolicy). */
+interface RenderedPod extends Pod {
+  hostNetwork: boolean;
 }
 
 /** The pod templates of workloads: Deployments, StatefulSets, DaemonSets, Jobs and CronJobs. */
-function podTemplates(doc: unknown, namespace: string): Pod[] {
+function podTemplates(doc: unknown, namespace: string): RenderedPod[] {
   if (doc === null || typeof doc !== "object") return [];
   const d = doc as Obj;
   const spec = d["spec"] as Obj | undefined;
@@ -47,11 +42,16 @@ function podTemplates(doc: unknown, namespace: string): Pod[] {
   }
   const meta = d["metadata"] as Obj;
   return [
-    pod(String(meta["name"]), typeof meta["namespace"] === "string" ? meta["namespace"] : namespace, labels),
+    {
+      name: String(meta["name"]),
+      namespace: typeof meta["namespace"] === "string" ? meta["namespace"] : namespace,
+      labels,
+      hostNetwork: (template?.["spec"] as Obj | undefined)?.["hostNetwork"] === true,
+    },
   ];
 }
 
-function stackPods(charts: RealCharts, resources: readonly DeclaredResource[]): Pod[] {
+function stackPods(charts: RealCharts, resources: readonly DeclaredResource[]): RenderedPod[] {
   return resources.flatMap((r) =>
     r.type === HELM_RELEASE
       ? charts.render(r).flatMap((d) => podTemplates(d, String(r.inputs["namespace"])))
@@ -64,16 +64,63 @@ function stackPods(charts: RealCharts, resources: readonly DeclaredResource[]): 
   );
 }
 
+const hasLabels = (pod: Pod, labels: Readonly<Record<string, string>>) =>
+  Object.entries(labels).every(([k, v]) => pod.labels[k] === v);
+
+/**
+ * Which rendered pods each table pod stands for: those in its namespace that carry all its
+ * labels. Fails on a rendered pod that two table pods would claim, and on a table pod (not
+ * started by an operator) that matches no rendered pod, whose flows would then go unchecked.
+ */
+function standIns(table: readonly Pod[], rendered: readonly Pod[]): Map<Pod, Pod[]> {
+  const out = new Map<Pod, Pod[]>(table.map((t) => [t, OPERATOR_STARTED.includes(t) ? [t] : []]));
+  const problems: string[] = [];
+  for (const r of rendered) {
+    const claims = table.filter((t) => t.namespace === r.namespace && hasLabels(r, t.labels));
+    if (claims.length > 1)
+      problems.push(`${r.namespace}/${r.name} matches ${claims.map((t) => t.name).join(", ")}`);
+    const claim = claims[0];
+    if (claim !== undefined) out.get(claim)?.push(r);
+  }
+  for (const [t, pods] of out)
+    if (pods.length === 0) problems.push(`${t.namespace}/${t.name} matches no rendered pod`);
+  expect(problems).to.deep.equal([]);
+  return out;
+}
+
+/** The table's flows between the pods its entries stand for. */
+function expand(flows: readonly RequiredFlow[], stand: ReadonlyMap<Pod, Pod[]>): RequiredFlow[] {
+  const of = (p: Pod) => stand.get(p) ?? [p];
+  return flows.flatMap((f) =>
+    of(f.to).flatMap((to) =>
+      typeof f.from === "string" ? [{ ...f, to }] : of(f.from).map((from) => ({ ...f, from, to })),
+    ),
+  );
+}
+
 describe("network policies, against the pods the real charts render", function () {
   const charts = new RealCharts();
+  const rendered = new Map<string, { resources: DeclaredResource[]; pods: RenderedPod[] }>();
   before(function () {
     charts.start(this);
   });
 
-  for (const stack of ["dev", "prod"]) {
-    it(`${stack}: every allow policy and every pod peer selects a pod of the stack`, async () => {
-      const { resources } = await run(stackInput(stack));
-      const pods = [...stackPods(charts, resources), ...OPERATOR_PODS];
+  /** The stack's declared resources and rendered pods, rendered once per stack. */
+  async function stack(name: string) {
+    const cached = rendered.get(name);
+    if (cached !== undefined) return cached;
+    const { resources } = await run(stackInput(name));
+    const entry = { resources, pods: stackPods(charts, resources) };
+    rendered.set(name, entry);
+    return entry;
+  }
+
+  for (const [name, s] of Object.entries(STACKS)) {
+    const operatorPods = s.pods.filter((p) => OPERATOR_STARTED.includes(p));
+
+    it(`${name}: every allow policy and every pod peer selects a pod of the stack`, async () => {
+      const { resources, pods: renderedPods } = await stack(name);
+      const pods = [...renderedPods, ...operatorPods];
       const unmatched: string[] = [];
       for (const r of resources.filter((x) => x.type === NETWORK_POLICY)) {
         const p = r.inputs;
@@ -98,6 +145,17 @@ describe("network policies, against the pods the real charts render", function (
         }
       }
       expect(unmatched).to.deep.equal([]);
+    });
+
+    it(`${name}: the rendered pods get each required flow and nothing else`, async () => {
+      const { resources, pods: renderedPods } = await stack(name);
+      // Pods in the stack's namespaces; host-network pods (node-exporter) are outside NetworkPolicy.
+      const inStack = renderedPods.filter((p) => s.namespaces.includes(p.namespace) && !p.hostNetwork);
+      const stand = standIns(s.pods, inStack);
+      const policies = resources.filter((r) => r.type === NETWORK_POLICY).map((r) => r.inputs);
+      expect(
+        discrepancies(policies, [...inStack, ...operatorPods], expand(s.flows, stand), APP),
+      ).to.deep.equal([]);
     });
   }
 });
