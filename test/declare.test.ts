@@ -88,6 +88,7 @@ describe("field declarations", () => {
         format: { re: /^[a-z]+$/, what: "a lower-case word", example: "abc" },
         description: "A name.",
       },
+      region: { kind: "string", required: true, example: "eu-west-1", description: "A region." },
       size: { kind: "string", format: "quantity", aboveZero: true, default: "1Gi", description: "A size." },
       share: {
         kind: "number",
@@ -108,22 +109,29 @@ describe("field declarations", () => {
     it("report a required string that is unset, and check the format of one that is set", () => {
       expect(readMore({}).problems).to.deep.equal([
         "k.name: is required but not set; set it, e.g. `pulumi config set --path k.name abc`",
+        "k.region: is required but not set; set it, e.g. `pulumi config set --path k.region eu-west-1`",
       ]);
-      expect(readMore({ name: "Abc" }).problems).to.deep.equal([
+      expect(readMore({ name: "Abc", region: 1 }).problems).to.deep.equal([
         'k.name: must be a lower-case word, got "Abc"; set e.g. `pulumi config set --path k.name abc`',
+        "k.region: must be a non-empty string, got 1; set a string, e.g. `pulumi config set --path k.region eu-west-1`",
       ]);
-      expect(readMore({ name: "abc" }).value).to.deep.equal({ name: "abc", size: "1Gi", share: 100 });
+      expect(readMore({ name: "abc", region: "r" }).value).to.deep.equal({
+        name: "abc",
+        region: "r",
+        size: "1Gi",
+        share: 100,
+      });
     });
 
     it("refuse a quantity of 0 where the field is above zero", () => {
-      expect(readMore({ name: "abc", size: "0Gi" }).problems).to.deep.equal([
+      expect(readMore({ name: "abc", region: "r", size: "0Gi" }).problems).to.deep.equal([
         'k.size: must be more than 0, got "0Gi"; set a size, e.g. `pulumi config set --path k.size 1Gi`',
       ]);
-      expect(readMore({ name: "abc", size: "2Gi" }).value.size).to.equal("2Gi");
+      expect(readMore({ name: "abc", region: "r", size: "2Gi" }).value.size).to.equal("2Gi");
     });
 
     it("suggest a number's declared example, with what it does, instead of its default", () => {
-      expect(readMore({ name: "abc", share: 150 }).problems).to.deep.equal([
+      expect(readMore({ name: "abc", region: "r", share: 150 }).problems).to.deep.equal([
         "k.share: must be a number from 0 to 100, got 150; set e.g. `pulumi config set --path k.share 10` to keep one in ten",
       ]);
     });
@@ -133,6 +141,7 @@ describe("field declarations", () => {
         docRows("k", { kind: "object", description: "K.", fields: MORE }).map((r) => r.constraints),
       ).to.deep.equal([
         "a lower-case word",
+        "",
         "a Kubernetes quantity such as 500m, 256Mi or 20Gi, more than 0",
         "a number from 0 to 100",
       ]);

@@ -60,6 +60,8 @@ export interface StringField extends Described {
   default?: string;
   /** Unset is reported; a set value is checked against the format like any other. */
   required?: boolean;
+  /** What the message of a required field without a format suggests, e.g. `eu-west-1`. */
+  example?: string;
   format?: "duration" | "quantity" | TextFormat;
   /** How the reference shows an absent default, e.g. "the cluster's default class". */
   defaultText?: string;
@@ -258,7 +260,9 @@ function readField(
     case "storage":
       return readStorage(s, key, f.example);
     case "string": {
-      if (f.required === true && !s.has(key)) return s.requiredString(key, exampleOf(f));
+      if (f.required === true && (typeof f.format !== "object" || !s.has(key))) {
+        return s.requiredString(key, exampleOf(f));
+      }
       const dflt = f.default ?? ctx.defaults?.[path];
       if (f.format === "duration") {
         return f.aboveZero === true ? s.positiveDuration(key, dflt ?? "") : s.duration(key, dflt ?? "");
@@ -277,7 +281,7 @@ function readField(
 
 function exampleOf(f: StringField): string {
   if (typeof f.format === "object") return f.format.example;
-  return f.default ?? "<value>";
+  return f.example ?? f.default ?? "<value>";
 }
 
 /**
