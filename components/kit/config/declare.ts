@@ -151,17 +151,15 @@ export interface MapDeclaration<F extends Fields = Fields> {
   fields: F;
 }
 
-/** One top-level config key: an object of fields, a map, a plain value, a secret, or a block of prose. */
+/**
+ * One top-level config key: an object of fields, a map, a plain value, or a secret. Every plain
+ * key is declared field by field; only a secret, which is never read as plain config, is a text.
+ */
 export type KeyDeclaration =
   | { kind: "object"; description: string; fields: Fields; required?: boolean }
   | MapDeclaration
   | { kind: "value"; description: string; field: Field }
-  | { kind: "secret"; description: string }
-  /**
-   * A structured key whose fields are still read by a hand-written reader; its description lists
-   * them. test/pulumi-yaml.test.ts checks that it names every field the reader knows.
-   */
-  | { kind: "prose"; description: string };
+  | { kind: "secret"; description: string };
 
 type ValueOf<F> = F extends BooleanField
   ? boolean
