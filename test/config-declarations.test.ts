@@ -52,6 +52,8 @@ describe("config declarations", () => {
     expect(Object.keys(STACK_KEYS).sort()).to.deep.equal([...PLAIN_KEYS, ...SECRET_KEYS].sort());
     for (const [key, decl] of Object.entries(STACK_KEYS)) {
       expect(decl.kind === "secret", key).to.equal((SECRET_KEYS as readonly string[]).includes(key));
+      // Every plain key field by field: its types, defaults and messages come from the declaration.
+      if (decl.kind !== "secret") expect(["object", "map", "value"], key).to.include(decl.kind);
     }
   });
 

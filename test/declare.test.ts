@@ -80,6 +80,99 @@ describe("field declarations", () => {
     );
   });
 
+  describe("string and number fields", () => {
+    const MORE = {
+      name: {
+        kind: "string",
+        required: true,
+        format: { re: /^[a-z]+$/, what: "a lower-case word", example: "abc" },
+        description: "A name.",
+      },
+      region: { kind: "string", required: true, example: "eu-west-1", description: "A region." },
+      size: { kind: "string", format: "quantity", aboveZero: true, default: "1Gi", description: "A size." },
+      share: {
+        kind: "number",
+        default: 100,
+        min: 0,
+        max: 100,
+        what: "a number from 0 to 100",
+        example: { value: 10, effect: "to keep one in ten" },
+        description: "A share.",
+      },
+    } as const satisfies Fields;
+    const readMore = (raw: unknown) => {
+      const problems: ConfigProblem[] = [];
+      const value = readFields(new Section("k", raw, problems), MORE);
+      return { value, problems: problems.map(formatProblem) };
+    };
+
+    it("report a required string that is unset, and check the format of one that is set", () => {
+      expect(readMore({}).problems).to.deep.equal([
+        "k.name: is required but not set; set it, e.g. `pulumi config set --path k.name abc`",
+        "k.region: is required but not set; set it, e.g. `pulumi config set --path k.region eu-west-1`",
+      ]);
+      expect(readMore({ name: "Abc", region: 1 }).problems).to.deep.equal([
+        'k.name: must be a lower-case word, got "Abc"; set e.g. `pulumi config set --path k.name abc`',
+        "k.region: must be a non-empty string, got 1; set a string, e.g. `pulumi config set --path k.region eu-west-1`",
+      ]);
+      expect(readMore({ name: "abc", region: "r" }).value).to.deep.equal({
+        name: "abc",
+        region: "r",
+        size: "1Gi",
+        share: 100,
+      });
+    });
+
+    it("refuse a quantity of 0 where the field is above zero", () => {
+      expect(readMore({ name: "abc", region: "r", size: "0Gi" }).problems).to.deep.equal([
+        'k.size: must be more than 0, got "0Gi"; set a size, e.g. `pulumi config set --path k.size 1Gi`',
+      ]);
+      expect(readMore({ name: "abc", region: "r", size: "2Gi" }).value.size).to.equal("2Gi");
+    });
+
+    it("suggest a number's declared example, with what it does, instead of its default", () => {
+      expect(readMore({ name: "abc", region: "r", share: 150 }).problems).to.deep.equal([
+        "k.share: must be a number from 0 to 100, got 150; set e.g. `pulumi config set --path k.share 10` to keep one in ten",
+      ]);
+    });
+
+    it("show the constraints in the reference", () => {
+      expect(
+        docRows("k", { kind: "object", description: "K.", fields: MORE }).map((r) => r.constraints),
+      ).to.deep.equal([
+        "a lower-case word",
+        "",
+        "a Kubernetes quantity such as 500m, 256Mi or 20Gi, more than 0",
+        "a number from 0 to 100",
+      ]);
+    });
+  });
+
+  it("document a custom field's declared fields below it, and its constraints", () => {
+    const rows = docRows("k", {
+      kind: "object",
+      description: "K.",
+      fields: {
+        store: {
+          kind: "custom",
+          type: "object",
+          defaultText: "none",
+          constraints: "set as a whole",
+          description: "Read by its reader.",
+          fields: {
+            type: { kind: "enum", values: ["a", "b"], default: "a", description: "Which." },
+            bucket: { kind: "string", required: true, description: "The bucket." },
+          },
+        },
+      },
+    });
+    expect(rows.map((r) => [r.path, r.type, r.default, r.constraints])).to.deep.equal([
+      ["k.store", "object", "none", "set as a whole"],
+      ["k.store.type", "a | b", "a", ""],
+      ["k.store.bucket", "string", "required", ""],
+    ]);
+  });
+
   it("document a group by its own row, followed by its fields", () => {
     const rows = docRows("k", { kind: "object", description: "K.", fields: FIELDS });
     expect(rows.map((r) => [r.path, r.type, r.default, r.constraints])).to.deep.equal([

@@ -15,10 +15,11 @@ describe("logging config", () => {
     expect(cfg.loki).to.deep.equal({
       enabled: true,
       mode: "SingleBinary",
-      singleBinaryReplicas: 1,
-      scalable: { read: 0, write: 0, backend: 0 },
-      gatewayReplicas: 1,
-      persistenceSize: "10Gi",
+      scale: "small",
+      singleBinary: { replicas: 1 },
+      simpleScalable: { read: 0, write: 0, backend: 0 },
+      gateway: { replicas: 1 },
+      persistence: { size: "10Gi" },
       schemaFrom: DEFAULT_SCHEMA_FROM,
       retention: "7d",
       authEnabled: false,
@@ -35,10 +36,11 @@ describe("logging config", () => {
     expect(prod.loki).to.deep.equal({
       enabled: true,
       mode: "SimpleScalable",
-      singleBinaryReplicas: 0,
-      scalable: { read: 3, write: 3, backend: 3 },
-      gatewayReplicas: 2,
-      persistenceSize: "50Gi",
+      scale: "small",
+      singleBinary: { replicas: 0 },
+      simpleScalable: { read: 3, write: 3, backend: 3 },
+      gateway: { replicas: 2 },
+      persistence: { size: "50Gi" },
       objectStorage: {
         type: "s3",
         endpoint: "s3.eu-west-1.amazonaws.com",
@@ -78,8 +80,8 @@ describe("logging config", () => {
       loki: { mode: "SingleBinary<->SimpleScalable", objectStorage: s3, simpleScalable: { read: 2 } },
     });
     expect(cfg.loki.mode).to.equal("SingleBinary<->SimpleScalable");
-    expect(cfg.loki.singleBinaryReplicas).to.equal(1);
-    expect(cfg.loki.scalable).to.deep.equal({ read: 2, write: 3, backend: 3 });
+    expect(cfg.loki.singleBinary.replicas).to.equal(1);
+    expect(cfg.loki.simpleScalable).to.deep.equal({ read: 2, write: 3, backend: 3 });
     expect(cfg.loki.caches).to.equal(true);
   });
 

@@ -71,8 +71,8 @@ describe("Loki Distributed mode config", () => {
         compactor: 1,
       },
     });
-    expect(loki.singleBinaryReplicas).to.equal(0);
-    expect(loki.scalable).to.deep.equal({ read: 0, write: 0, backend: 0 });
+    expect(loki.singleBinary.replicas).to.equal(0);
+    expect(loki.simpleScalable).to.deep.equal({ read: 0, write: 0, backend: 0 });
     expect(loki.caches).to.equal(true);
   });
 
@@ -106,7 +106,7 @@ describe("Loki Distributed mode config", () => {
   it("has no distributed components outside the Distributed modes", () => {
     expect(withLoki({ mode: "SimpleScalable", objectStorage: s3 }).loki.distributed).to.equal(undefined);
     const both = withLoki({ mode: "SimpleScalable<->Distributed", objectStorage: s3 }).loki;
-    expect(both.scalable).to.deep.equal({ read: 3, write: 3, backend: 3 });
+    expect(both.simpleScalable).to.deep.equal({ read: 3, write: 3, backend: 3 });
     expect(both.distributed?.scale).to.equal("small");
   });
 

@@ -47,8 +47,8 @@ describe("Thanos config", () => {
       clusterLabel: "kind-observability",
       query: { replicas: 1 },
       queryFrontend: { replicas: 1 },
-      storeGateway: { replicas: 1, storageSize: "10Gi" },
-      compactor: { storageSize: "50Gi" },
+      storeGateway: { replicas: 1, storage: { size: "10Gi" } },
+      compactor: { storage: { size: "50Gi" } },
     });
   });
 
@@ -67,8 +67,8 @@ describe("Thanos config", () => {
       clusterLabel: "observability-large",
       query: { replicas: 2 },
       queryFrontend: { replicas: 2 },
-      storeGateway: { replicas: 2, storageSize: "50Gi" },
-      compactor: { storageSize: "200Gi" },
+      storeGateway: { replicas: 2, storage: { size: "50Gi" } },
+      compactor: { storage: { size: "200Gi" } },
     });
   });
 

@@ -1,4 +1,5 @@
 import {
+  Field,
   Fields,
   Infer,
   readFields,
@@ -122,32 +123,99 @@ export { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY };
 /** The schema period's start when none is configured. Fixed: it must never move by itself. */
 export const DEFAULT_SCHEMA_FROM = "2024-04-01";
 
-export interface S3Buckets {
-  /** Bucket for log chunks and the index. Required. */
-  chunks: string;
-  /** Bucket for ruler state. Required. */
-  ruler: string;
-  /** Bucket for the admin API (Grafana Enterprise Logs only). Defaults to none. */
-  admin?: string;
-}
-
 /** Where the S3 access key pair comes from; either way, a Secret in Loki's namespace holds it. */
 export type { S3Credentials };
 
-/** An S3-compatible bucket (AWS S3, GCS interop, Ceph, an external MinIO, ...). */
-export interface S3ObjectStorage {
-  type: "s3";
-  /** Host name and optional port of the S3 API, without scheme. Defaults to AWS S3 for the region. */
-  endpoint?: string;
-  /** The bucket's region. Required. */
-  region: string;
-  buckets: S3Buckets;
-  /** Path-style URLs (`endpoint/bucket`), which most S3-compatible stores need. Defaults to false. */
-  forcePathStyle: boolean;
-  /** Plain HTTP to the endpoint. Defaults to false. */
-  insecure: boolean;
-  credentials: S3Credentials;
+const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
+// Loki's allowed tenant characters (docs: "Multi-tenancy"), at most 150 of them.
+const TENANT = /^[A-Za-z0-9!_.*'()-]{1,150}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// A YAML stack file may turn an unquoted date into a timestamp; midnight UTC is the same date.
+const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})T00:00:00(\.0+)?Z$/;
+
+/** An S3 bucket name, with the example its message suggests. */
+function s3Bucket(example: string) {
+  return {
+    re: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    what: "an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
+    example,
+  };
 }
+
+/** An S3-compatible bucket (AWS S3, GCS interop, Ceph, an external MinIO, ...): the fields of type s3. */
+export const LOKI_S3_FIELDS = {
+  endpoint: {
+    kind: "string",
+    format: {
+      re: HOST_PORT,
+      what: "a host name with an optional port and no scheme (loki.objectStorage.insecure picks http)",
+      example: "s3.eu-west-1.amazonaws.com",
+    },
+    defaultText: "AWS S3 for the region",
+    description: "The S3 API's endpoint.",
+  },
+  region: { kind: "string", required: true, example: "eu-west-1", description: "The bucket's region." },
+  buckets: {
+    kind: "group",
+    description: "The buckets.",
+    fields: {
+      chunks: {
+        kind: "string",
+        required: true,
+        format: s3Bucket("loki-chunks"),
+        description: "Bucket for log chunks and the index.",
+      },
+      ruler: {
+        kind: "string",
+        required: true,
+        format: s3Bucket("loki-ruler"),
+        description: "Bucket for ruler state.",
+      },
+      admin: {
+        kind: "string",
+        format: s3Bucket("loki-admin"),
+        defaultText: "none",
+        description: "Bucket for the admin API (Grafana Enterprise Logs only).",
+      },
+    },
+  },
+  forcePathStyle: {
+    kind: "boolean",
+    default: false,
+    description: "Path-style bucket URLs (endpoint/bucket), which most S3-compatible stores need.",
+  },
+  insecure: { kind: "boolean", default: false, description: "Plain HTTP to the endpoint." },
+  existingSecret: {
+    kind: "string",
+    format: {
+      re: patterns.K8S_NAME,
+      what: "a Kubernetes Secret name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
+      example: "loki-object-storage",
+    },
+    defaultText: "none",
+    description: `A Secret in namespace logging, created by you, with keys ${S3_ACCESS_KEY_ID_KEY} and ${S3_SECRET_ACCESS_KEY_KEY}. Either this or both secret keys ${LOKI_S3_SECRET_KEYS.accessKeyId} and ${LOKI_S3_SECRET_KEYS.secretAccessKey}.`,
+  },
+} as const satisfies Fields;
+
+export const LOKI_OBJECT_STORAGE_FIELDS = {
+  type: {
+    kind: "enum",
+    values: OBJECT_STORAGE_TYPES,
+    default: "s3",
+    description:
+      "s3 (any S3-compatible bucket) or minio (the chart's bundled MinIO with its built-in credentials: for trying SimpleScalable, never production); the other fields are for s3 only.",
+  },
+  ...LOKI_S3_FIELDS,
+} as const satisfies Fields;
+
+type ReadS3 = Infer<typeof LOKI_S3_FIELDS>;
+
+export type S3Buckets = ReadS3["buckets"];
+
+/** An S3-compatible bucket, as LOKI_S3_FIELDS declares it, with its credentials. */
+export type S3ObjectStorage = { type: "s3" } & Omit<ReadS3, "existingSecret"> & {
+    credentials: S3Credentials;
+  };
 
 /** The chart's bundled MinIO: one pod, chart-default credentials, deprecated upstream. */
 export interface MinioObjectStorage {
@@ -156,34 +224,146 @@ export interface MinioObjectStorage {
 
 export type LokiObjectStorage = S3ObjectStorage | MinioObjectStorage;
 
-export interface LokiConfig {
-  /** Install Loki (and with it the log collector and Grafana's Loki datasource). Defaults to true. */
-  enabled: boolean;
-  /** The deployment mode. Defaults to `SingleBinary`. */
-  mode: LokiMode;
-  /** Single-binary replicas: 1 in SingleBinary and transitional mode, 0 in SimpleScalable. */
-  singleBinaryReplicas: number;
+/** `small (up to 100 GB/day)`, from the preset. */
+function scaleText(scale: LokiScale): string {
+  const gb = LOKI_SCALE_PRESETS[scale].gbPerDay;
+  return `${scale} (up to ${gb >= 1000 ? `${String(gb / 1000)} TB` : `${String(gb)} GB`}/day)`;
+}
+
+/** A replica count whose default and minimum the mode decides: the reader of each is in readLoki. */
+function modeReplicas(description: string, runs: string, dflt: number) {
+  return {
+    kind: "custom",
+    type: "integer",
+    defaultText: `${String(dflt)} in ${runs}, 0 otherwise`,
+    constraints: `from 1 to ${String(MAX_REPLICAS)} in ${runs}, else 0`,
+    description,
+  } as const satisfies Field;
+}
+
+const SCALABLE_MODES = "SimpleScalable and the transitional modes";
+
+export const LOKI_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description: "Install Loki, a log collector and Grafana's Loki datasource.",
+  },
+  mode: {
+    kind: "enum",
+    values: LOKI_MODES,
+    default: "SingleBinary",
+    description:
+      "SingleBinary, SimpleScalable or Distributed, or one of the chart's transitional modes for migrating between them, SingleBinary<->SimpleScalable and SimpleScalable<->Distributed (docs/logs.md).",
+  },
+  scale: {
+    kind: "enum",
+    values: LOKI_SCALES,
+    default: "small",
+    description: `Distributed mode's size for a daily log volume: ${LOKI_SCALES.slice(0, -1).map(scaleText).join(", ")} or ${scaleText("large")}, Loki's published tier; sets the replicas of every distributed component (docs/logs.md). Only in the Distributed modes.`,
+  },
+  singleBinary: {
+    kind: "group",
+    description: "The single binary.",
+    fields: {
+      replicas: modeReplicas(
+        "Single-binary replicas; more than one needs object storage (loki.objectStorage).",
+        "SingleBinary and SingleBinary<->SimpleScalable",
+        1,
+      ),
+    },
+  },
+  simpleScalable: {
+    kind: "group",
+    description: "The read, write and backend targets of SimpleScalable mode.",
+    fields: {
+      read: modeReplicas("Read target replicas.", SCALABLE_MODES, 3),
+      write: modeReplicas("Write target replicas (the ingesters).", SCALABLE_MODES, 3),
+      backend: modeReplicas("Backend target replicas (compactor, ruler, index gateway).", SCALABLE_MODES, 3),
+    },
+  },
+  gateway: {
+    kind: "group",
+    description:
+      "The gateway (nginx, Service loki-gateway) the collector and Grafana talk to, whatever the mode.",
+    fields: {
+      replicas: { kind: "integer", default: 1, min: 1, max: MAX_REPLICAS, description: "Gateway replicas." },
+    },
+  },
+  persistence: {
+    kind: "group",
+    description: "Loki's PersistentVolumeClaims.",
+    fields: {
+      size: {
+        kind: "string",
+        format: "quantity",
+        aboveZero: true,
+        default: "10Gi",
+        description: "Each claim: single binary, write, backend, the distributed components', MinIO.",
+      },
+    },
+  },
+  objectStorage: {
+    kind: "custom",
+    type: "object",
+    defaultText: "none (the single binary's filesystem volume)",
+    constraints: "required for SimpleScalable and Distributed",
+    description: "Object storage for chunks and the index.",
+    fields: LOKI_OBJECT_STORAGE_FIELDS,
+  },
+  schemaFrom: {
+    kind: "custom",
+    type: "date",
+    defaultText: DEFAULT_SCHEMA_FROM,
+    constraints: "YYYY-MM-DD (quote it in YAML), on or before today",
+    description: "First day of the one schema period (tsdb, v13). Never change it once Loki holds data.",
+  },
+  retention: {
+    kind: "string",
+    format: "duration",
+    default: "7d",
+    description: "How long logs are kept, at least 24h; the compactor deletes older ones.",
+  },
+  authEnabled: {
+    kind: "boolean",
+    default: false,
+    description: "Multi-tenancy: pushes and queries carry a tenant id.",
+  },
+  tenant: {
+    kind: "string",
+    format: {
+      re: TENANT,
+      what: "a Loki tenant id (letters, digits and !-_.*'(), at most 150)",
+      example: "observability",
+    },
+    default: "observability",
+    description: "The tenant the collector pushes as and Grafana queries as, when authEnabled is true.",
+  },
+  caches: {
+    kind: "custom",
+    type: "boolean",
+    defaultText: "false in SingleBinary, true otherwise",
+    description: "Memcached chunks and results caches.",
+  },
+} as const satisfies Fields;
+
+type ReadLoki = Infer<typeof LOKI_FIELDS>;
+
+/** Loki, as LOKI_FIELDS declares it. */
+export type LokiConfig = Omit<ReadLoki, "singleBinary" | "simpleScalable"> & {
+  /** Single-binary replicas: 1 in SingleBinary and the transitional mode from it, 0 otherwise. */
+  singleBinary: { replicas: number };
   /** Replicas of the scalable targets: 3 each in SimpleScalable and the transitional modes, 0 otherwise. */
-  scalable: { read: number; write: number; backend: number };
+  simpleScalable: { read: number; write: number; backend: number };
   /** The distributed components, in Distributed and `SimpleScalable<->Distributed` mode only. */
   distributed?: LokiDistributedConfig;
-  /** Gateway (nginx) replicas. Defaults to 1. */
-  gatewayReplicas: number;
-  /** Size of each PersistentVolumeClaim (single binary, write, backend). Defaults to `10Gi`. */
-  persistenceSize: string;
   /** Object storage. Defaults to none: the single binary keeps chunks on its filesystem volume. */
   objectStorage?: LokiObjectStorage;
   /** Start of the one schema period (tsdb, v13), `YYYY-MM-DD`. Defaults to 2024-04-01. */
   schemaFrom: string;
-  /** How long logs are kept; the compactor deletes older ones. Defaults to `7d`. */
-  retention: string;
-  /** Multi-tenancy: every push and query names a tenant. Defaults to false. */
-  authEnabled: boolean;
-  /** The tenant the collector pushes as and Grafana queries as, when authEnabled. Defaults to `observability`. */
-  tenant: string;
   /** Memcached chunks and results caches. Defaults to false in SingleBinary, true otherwise. */
   caches: boolean;
-}
+};
 
 export const LOG_COLLECTOR_FIELDS = {
   enabled: {
@@ -202,13 +382,6 @@ export const LOG_COLLECTOR_FIELDS = {
 
 export type LogCollectorConfig = Infer<typeof LOG_COLLECTOR_FIELDS>;
 
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
-// Loki's allowed tenant characters (docs: "Multi-tenancy"), at most 150 of them.
-const TENANT = /^[A-Za-z0-9!_.*'()-]{1,150}$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-// A YAML stack file may turn an unquoted date into a timestamp; midnight UTC is the same date.
-const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})T00:00:00(\.0+)?Z$/;
 function isCalendarDate(text: string): boolean {
   const m = DATE.exec(text);
   if (!m) return false;
@@ -217,13 +390,13 @@ function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-function readSchemaFrom(s: Section, today: string): string {
-  const v = s.raw("schemaFrom");
+function readSchemaFrom(s: Section, key: string, today: string): string {
+  const v = s.raw(key);
   if (v === undefined) return DEFAULT_SCHEMA_FROM;
   const text = typeof v === "string" ? (MIDNIGHT.exec(v)?.[1] ?? v) : undefined;
   if (text === undefined || !isCalendarDate(text)) {
     s.problem(
-      "schemaFrom",
+      key,
       `must be a calendar date in the form YYYY-MM-DD, got ${JSON.stringify(v)}`,
       `set e.g. \`pulumi config set --path loki.schemaFrom ${DEFAULT_SCHEMA_FROM}\`, and never change it once Loki holds data`,
     );
@@ -232,7 +405,7 @@ function readSchemaFrom(s: Section, today: string): string {
   // Dates in YYYY-MM-DD compare as text. The one schema period must cover the logs Loki gets now.
   if (text > today) {
     s.problem(
-      "schemaFrom",
+      key,
       `is ${text}, after today (${today}), so Loki would have no schema for the logs it receives now`,
       `set a date on or before today, e.g. \`pulumi config set --path loki.schemaFrom ${DEFAULT_SCHEMA_FROM}\`, and never change it once Loki holds data`,
     );
@@ -241,152 +414,149 @@ function readSchemaFrom(s: Section, today: string): string {
   return text;
 }
 
-function readRetention(s: Section): string {
-  const retention = s.duration("retention", "7d");
-  if (s.has("retention") && retention === s.raw("retention") && durationSeconds(retention) < 86400) {
-    s.problem(
-      "retention",
-      `must be at least 24h, the compactor's smallest retention period, got ${JSON.stringify(retention)}`,
-      "set e.g. `pulumi config set --path loki.retention 7d`",
-    );
-  }
-  return retention;
-}
-
-const S3_ONLY_FIELDS = ["endpoint", "region", "buckets", "forcePathStyle", "insecure", "existingSecret"];
-
-function readS3(o: Section, secretKeys: ReadonlySet<string>): S3ObjectStorage | undefined {
-  const endpoint = o.optionalString("endpoint", {
-    re: HOST_PORT,
-    what: "a host name with an optional port and no scheme (loki.objectStorage.insecure picks http)",
-    example: "s3.eu-west-1.amazonaws.com",
-  });
-  const region = o.requiredString("region", "eu-west-1");
-  const b = o.child("buckets");
-  const bucket = (key: string, required: boolean): string | undefined => {
-    const example = `loki-${key}`;
-    const v = required ? b.requiredString(key, example) : b.optionalString(key);
-    if (v !== undefined && !S3_BUCKET.test(v)) {
-      b.problem(
-        key,
-        `must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens), got ${JSON.stringify(v)}`,
-        `set e.g. \`pulumi config set --path ${b.join(key)} ${example}\``,
-      );
-      return undefined;
-    }
-    return v;
-  };
-  const chunks = bucket("chunks", true);
-  const ruler = bucket("ruler", true);
-  const admin = bucket("admin", false);
-  b.done();
-  const forcePathStyle = o.bool("forcePathStyle", false);
-  const insecure = o.bool("insecure", false);
-  const existingSecret = o.optionalString("existingSecret", {
-    re: patterns.K8S_NAME,
-    what: "a Kubernetes Secret name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
-    example: "loki-object-storage",
-  });
-
-  const credentials = readS3Credentials(o, existingSecret, secretKeys, {
-    part: "Loki",
-    path: "loki.objectStorage",
-    namespace: "logging",
-    secretKeys: LOKI_S3_SECRET_KEYS,
-    programSecret: LOKI_S3_CREDENTIALS_SECRET,
-    exampleSecret: "loki-object-storage",
-  });
-  if (region === undefined || chunks === undefined || ruler === undefined || credentials === undefined) {
+/**
+ * `objectStorage`: its type picks the fields; with the bundled MinIO the S3 fields are refused, and
+ * with an unknown type they cannot be judged until the type is fixed.
+ */
+function readObjectStorage(
+  s: Section,
+  key: string,
+  secretKeys: ReadonlySet<string>,
+): LokiObjectStorage | undefined {
+  if (!s.has(key)) {
+    s.raw(key);
     return undefined;
   }
+  const o = s.child(key);
+  const typeValue = o.raw("type");
+  const { values, default: dflt } = LOKI_OBJECT_STORAGE_FIELDS.type;
+  const type = o.oneOf("type", values, dflt);
+  const s3Keys = Object.keys(LOKI_S3_FIELDS);
+  if (typeValue !== undefined && typeValue !== type) {
+    for (const k of s3Keys) o.raw(k);
+    o.done();
+    return undefined;
+  }
+  if (type === "minio") {
+    for (const k of s3Keys) {
+      if (o.has(k)) {
+        o.raw(k);
+        o.problem(
+          k,
+          "is only used with loki.objectStorage.type s3, not with the bundled MinIO",
+          `remove it with \`pulumi config rm --path ${o.join(k)}\`, or set \`pulumi config set --path loki.objectStorage.type s3\``,
+        );
+      }
+    }
+    o.done();
+    return { type: "minio" };
+  }
+  let credentials: S3Credentials | undefined;
+  const read = readFields(o, LOKI_S3_FIELDS, {
+    checks: {
+      // Right after existingSecret, so the credentials' problems come before the unknown keys'.
+      existingSecret: (b, _k, existingSecret) => {
+        credentials = readS3Credentials(b, existingSecret as string | undefined, secretKeys, {
+          part: "Loki",
+          path: "loki.objectStorage",
+          namespace: "logging",
+          secretKeys: LOKI_S3_SECRET_KEYS,
+          programSecret: LOKI_S3_CREDENTIALS_SECRET,
+          exampleSecret: "loki-object-storage",
+        });
+      },
+    },
+  });
+  // Without credentials (a problem already reported) the config is never used.
+  if (credentials === undefined) return undefined;
+  const { endpoint, region, buckets, forcePathStyle, insecure } = read;
   return {
     type: "s3",
     ...(endpoint !== undefined ? { endpoint } : {}),
     region,
-    buckets: { chunks, ruler, ...(admin !== undefined ? { admin } : {}) },
+    buckets,
     forcePathStyle,
     insecure,
     credentials,
   };
 }
 
-function readObjectStorage(s: Section, secretKeys: ReadonlySet<string>): LokiObjectStorage | undefined {
-  if (!s.has("objectStorage")) {
-    s.raw("objectStorage");
-    return undefined;
-  }
-  const o = s.child("objectStorage");
-  const typeValue = o.raw("type");
-  const type = o.oneOf("type", OBJECT_STORAGE_TYPES, "s3");
-  let storage: LokiObjectStorage | undefined;
-  if (typeValue !== undefined && typeValue !== type) {
-    // An unknown type: its other fields cannot be judged until the type is fixed.
-    for (const key of S3_ONLY_FIELDS) o.raw(key);
-  } else if (type === "minio") {
-    for (const key of S3_ONLY_FIELDS) {
-      if (o.has(key)) {
-        o.raw(key);
-        o.problem(
-          key,
-          "is only used with loki.objectStorage.type s3, not with the bundled MinIO",
-          `remove it with \`pulumi config rm --path ${o.join(key)}\`, or set \`pulumi config set --path loki.objectStorage.type s3\``,
-        );
-      }
-    }
-    storage = { type: "minio" };
-  } else {
-    storage = readS3(o, secretKeys);
-  }
-  o.done();
-  return storage;
-}
-
 /**
- * Reads `loki`: the deployment mode, object storage, schema, retention and tenancy, with the
- * rules the chart itself would fail on at render time, so a mistake shows at preview. `today` (YYYY-MM-DD, UTC) is the clock the schema date is checked against; it is
- * never part of the result.
+ * Reads `loki` as LOKI_FIELDS declares it: the deployment mode, object storage, schema, retention
+ * and tenancy, with the rules the chart itself would fail on at render time, so a mistake shows at
+ * preview. The replica counts and caches, whose defaults the mode decides, the object storage and
+ * the schema date have their own readers. `today` (YYYY-MM-DD, UTC) is the clock the schema date
+ * is checked against; it is never part of the result.
  */
 export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: string): LokiConfig {
-  const enabled = s.bool("enabled", true);
-  const mode = s.oneOf("mode", LOKI_MODES, "SingleBinary") ?? "SingleBinary";
-  const runsSingleBinary = mode === "SingleBinary" || mode === "SingleBinary<->SimpleScalable";
-  const runsScalable = mode !== "SingleBinary" && mode !== "Distributed";
-  const runsDistributed = mode === "Distributed" || mode === "SimpleScalable<->Distributed";
-  const scale = s.oneOf("scale", LOKI_SCALES, "small") ?? "small";
-
-  const sb = s.child("singleBinary");
-  const singleBinaryReplicas = sb.int(
-    "replicas",
-    runsSingleBinary ? 1 : 0,
-    runsSingleBinary ? 1 : 0,
-    MAX_REPLICAS,
-  );
-  sb.done();
-  const ss = s.child("simpleScalable");
-  const target = (key: "read" | "write" | "backend") =>
-    ss.int(key, runsScalable ? 3 : 0, runsScalable ? 1 : 0, MAX_REPLICAS);
-  const scalable = { read: target("read"), write: target("write"), backend: target("backend") };
-  ss.done();
-  const g = s.child("gateway");
-  const gatewayReplicas = g.int("replicas", 1, 1, MAX_REPLICAS);
-  g.done();
-  const p = s.child("persistence");
-  const persistenceSize = p.size("size", "10Gi");
-  p.done();
-
-  const objectStorage = readObjectStorage(s, secretKeys);
   const objectStorageSet = s.has("objectStorage");
-  const schemaFrom = readSchemaFrom(s, today);
-  const retention = readRetention(s);
-  const authEnabled = s.bool("authEnabled", false);
-  const tenant =
-    s.optionalString("tenant", {
-      re: TENANT,
-      what: "a Loki tenant id (letters, digits and !-_.*'(), at most 150)",
-      example: "observability",
-    }) ?? "observability";
-  const caches = s.bool("caches", mode !== "SingleBinary");
-  s.done();
+  // What the mode decides and the custom readers read, for the rules and the result below.
+  const got: {
+    mode: LokiMode;
+    singleBinary: { replicas: number };
+    simpleScalable: { read: number; write: number; backend: number };
+    /** The replica counts the stack file sets, rather than leaving them to the mode. */
+    set: Set<string>;
+    objectStorage?: LokiObjectStorage;
+    schemaFrom: string;
+    caches: boolean;
+  } = {
+    mode: "SingleBinary",
+    set: new Set(),
+    singleBinary: { replicas: 1 },
+    simpleScalable: { read: 0, write: 0, backend: 0 },
+    schemaFrom: DEFAULT_SCHEMA_FROM,
+    caches: false,
+  };
+  const runs = (mode: LokiMode) => ({
+    singleBinary: mode === "SingleBinary" || mode === "SingleBinary<->SimpleScalable",
+    scalable: mode !== "SingleBinary" && mode !== "Distributed",
+    distributed: mode === "Distributed" || mode === "SimpleScalable<->Distributed",
+  });
+  const target = (name: "read" | "write" | "backend") => (ss: Section, key: string) => {
+    const on = runs(got.mode).scalable;
+    if (ss.has(key)) got.set.add(`simpleScalable.${key}`);
+    got.simpleScalable[name] = ss.int(key, on ? 3 : 0, on ? 1 : 0, MAX_REPLICAS);
+  };
+  const read = readFields(s, LOKI_FIELDS, {
+    readers: {
+      "singleBinary.replicas": (sb, key) => {
+        const n = runs(got.mode).singleBinary ? 1 : 0;
+        if (sb.has(key)) got.set.add(`singleBinary.${key}`);
+        got.singleBinary.replicas = sb.int(key, n, n, MAX_REPLICAS);
+      },
+      "simpleScalable.read": target("read"),
+      "simpleScalable.write": target("write"),
+      "simpleScalable.backend": target("backend"),
+      objectStorage: (l, key) => {
+        const storage = readObjectStorage(l, key, secretKeys);
+        if (storage !== undefined) got.objectStorage = storage;
+      },
+      schemaFrom: (l, key) => {
+        got.schemaFrom = readSchemaFrom(l, key, today);
+      },
+      caches: (l, key) => {
+        got.caches = l.bool(key, got.mode !== "SingleBinary");
+      },
+    },
+    checks: {
+      mode: (_l, _key, value) => {
+        got.mode = value as LokiMode;
+      },
+      retention: (l, key, value) => {
+        if (l.has(key) && value === l.raw(key) && durationSeconds(value as string) < 86400) {
+          l.problem(
+            key,
+            `must be at least 24h, the compactor's smallest retention period, got ${JSON.stringify(value)}`,
+            "set e.g. `pulumi config set --path loki.retention 7d`",
+          );
+        }
+      },
+    },
+  });
+  const { mode, scale } = read;
+  const { singleBinary, simpleScalable, objectStorage } = got;
+  const { singleBinary: runsSingleBinary, scalable: runsScalable, distributed: runsDistributed } = runs(mode);
 
   // The chart's own render-time checks, named by key path.
   if ((runsScalable || runsDistributed) && !objectStorageSet) {
@@ -396,42 +566,46 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
       "set an S3 bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`, or try the bundled MinIO with `pulumi config set --path loki.objectStorage.type minio`",
     );
   }
-  if (mode === "SingleBinary" && !objectStorageSet && singleBinaryReplicas > 1) {
-    sb.problem(
-      "replicas",
-      `is ${singleBinaryReplicas}, but without loki.objectStorage Loki keeps its data on one filesystem volume that replicas cannot share`,
+  if (mode === "SingleBinary" && !objectStorageSet && singleBinary.replicas > 1) {
+    s.problem(
+      "singleBinary.replicas",
+      `is ${singleBinary.replicas}, but without loki.objectStorage Loki keeps its data on one filesystem volume that replicas cannot share`,
       "set `pulumi config set --path loki.singleBinary.replicas 1`, or configure loki.objectStorage",
     );
   }
-  const bothModes = (section: Section, key: string, value: number, runs: string, transition: LokiMode) => {
-    section.problem(
-      key,
-      `is ${value}, but loki.mode is ${mode}, which runs ${runs}`,
-      `remove it with \`pulumi config rm --path ${section.join(key)}\`, or set \`pulumi config set --path loki.mode ${transition}\` to run both while migrating`,
+  const bothModes = (path: string, value: number, what: string, transition: LokiMode) => {
+    s.problem(
+      path,
+      `is ${value}, but loki.mode is ${mode}, which runs ${what}`,
+      `remove it with \`pulumi config rm --path ${s.join(path)}\`, or set \`pulumi config set --path loki.mode ${transition}\` to run both while migrating`,
     );
   };
   if (mode === "SingleBinary" || mode === "Distributed") {
     for (const key of ["read", "write", "backend"] as const) {
-      if (ss.has(key) && scalable[key] > 0)
+      if (got.set.has(`simpleScalable.${key}`) && simpleScalable[key] > 0)
         bothModes(
-          ss,
-          key,
-          scalable[key],
+          `simpleScalable.${key}`,
+          simpleScalable[key],
           "no read, write or backend targets",
           mode === "Distributed" ? "SimpleScalable<->Distributed" : "SingleBinary<->SimpleScalable",
         );
     }
   }
-  if (!runsSingleBinary && sb.has("replicas") && singleBinaryReplicas > 0) {
+  if (!runsSingleBinary && got.set.has("singleBinary.replicas") && singleBinary.replicas > 0) {
     if (runsDistributed) {
       // The chart has no transitional mode between the single binary and distributed components.
-      sb.problem(
-        "replicas",
-        `is ${singleBinaryReplicas}, but loki.mode is ${mode}, and the chart cannot run a single binary beside the distributed components`,
-        `remove it with \`pulumi config rm --path ${sb.join("replicas")}\`; to leave SingleBinary, migrate to SimpleScalable first (docs/logs.md)`,
+      s.problem(
+        "singleBinary.replicas",
+        `is ${singleBinary.replicas}, but loki.mode is ${mode}, and the chart cannot run a single binary beside the distributed components`,
+        `remove it with \`pulumi config rm --path ${s.join("singleBinary.replicas")}\`; to leave SingleBinary, migrate to SimpleScalable first (docs/logs.md)`,
       );
     } else {
-      bothModes(sb, "replicas", singleBinaryReplicas, "no single binary", "SingleBinary<->SimpleScalable");
+      bothModes(
+        "singleBinary.replicas",
+        singleBinary.replicas,
+        "no single binary",
+        "SingleBinary<->SimpleScalable",
+      );
     }
   }
   if (!runsDistributed && s.has("scale")) {
@@ -455,21 +629,15 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
   }
 
   return {
-    enabled,
-    mode,
-    singleBinaryReplicas,
-    scalable,
+    ...read,
+    singleBinary,
+    simpleScalable,
     ...(runsDistributed
       ? { distributed: { scale, replicas: { ...LOKI_SCALE_PRESETS[scale].replicas } } }
       : {}),
-    gatewayReplicas,
-    persistenceSize,
     ...(objectStorage !== undefined ? { objectStorage } : {}),
-    schemaFrom,
-    retention,
-    authEnabled,
-    tenant,
-    caches,
+    schemaFrom: got.schemaFrom,
+    caches: got.caches,
   };
 }
 
@@ -486,52 +654,11 @@ export function readLogCollector(s: Section, lokiEnabled: boolean): LogCollector
   return { enabled: enabled && lokiEnabled, kind };
 }
 
-/**
- * `loki`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
- * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
- * the description names exactly the fields that reader knows.
- */
+/** `loki`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
 export const LOKI_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "Loki (chart loki), in namespace logging, behind its gateway (Service loki-gateway).",
-    "  loki.enabled              Install Loki, a log collector and Grafana's Loki datasource. Default: true.",
-    "  loki.mode                 SingleBinary | SimpleScalable | Distributed | SingleBinary<->SimpleScalable |",
-    "                            SimpleScalable<->Distributed (the chart's transitional modes, for migrating;",
-    "                            see docs/logs.md). Default: SingleBinary.",
-    "  loki.scale                Distributed mode's size for a daily log volume: small (up to 100 GB/day),",
-    "                            medium (up to 1 TB/day) or large (up to 3 TB/day, Loki's published tier);",
-    "                            sets the replicas of every distributed component (docs/logs.md). Default: small.",
-    "  loki.singleBinary.replicas  Single-binary replicas; more than one needs loki.objectStorage; none in",
-    "                            SimpleScalable. Default: 1 (0 in SimpleScalable).",
-    "  loki.simpleScalable.read     Read target replicas; none in SingleBinary. Default: 3 (0 in SingleBinary).",
-    "  loki.simpleScalable.write    Write target replicas (ingesters). Default: 3 (0 in SingleBinary).",
-    "  loki.simpleScalable.backend  Backend target replicas (compactor, ruler, index gateway). Default: 3 (0 in SingleBinary).",
-    "  loki.gateway.replicas     Gateway (nginx) replicas. Default: 1.",
-    "  loki.persistence.size     Each PersistentVolumeClaim (single binary, write, backend, MinIO). Default: 10Gi.",
-    "  loki.objectStorage        Object storage; required for SimpleScalable and Distributed. Default: none (the single",
-    "                            binary's filesystem volume).",
-    "  loki.objectStorage.type   s3 (any S3-compatible bucket) | minio (the chart's bundled MinIO with its",
-    "                            built-in credentials: for trying SimpleScalable, never production). Default: s3.",
-    "  loki.objectStorage.endpoint  S3 host name and optional port, no scheme. Default: AWS S3 for the region.",
-    "  loki.objectStorage.region    The bucket's region. Required with type s3.",
-    "  loki.objectStorage.buckets.chunks  Bucket for chunks and index. Required with type s3.",
-    "  loki.objectStorage.buckets.ruler   Bucket for ruler state. Required with type s3.",
-    "  loki.objectStorage.buckets.admin   Bucket for the admin API (Grafana Enterprise Logs only). Default: none.",
-    "  loki.objectStorage.forcePathStyle  Path-style bucket URLs, which most S3-compatible stores need. Default: false.",
-    "  loki.objectStorage.insecure  Plain HTTP to the endpoint. Default: false.",
-    "  loki.objectStorage.existingSecret  A Secret in namespace logging, created by you, with keys",
-    "                            AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Either this or both secret keys",
-    "                            lokiS3AccessKeyId and lokiS3SecretAccessKey. Default: none.",
-    "  loki.schemaFrom           First day of the schema period (tsdb, v13), YYYY-MM-DD (quote it in YAML).",
-    "                            Never change it once Loki holds data. Default: 2024-04-01.",
-    "  loki.retention            How long logs are kept (duration, at least 24h); the compactor deletes",
-    "                            older ones. Default: 7d.",
-    "  loki.authEnabled          Multi-tenancy: pushes and queries carry a tenant id. Default: false.",
-    "  loki.tenant               The tenant the collector pushes as and Grafana queries as, when",
-    "                            loki.authEnabled is true. Default: observability.",
-    "  loki.caches               Memcached chunks and results caches. Default: false in SingleBinary, true otherwise.",
-  ].join("\n"),
+  kind: "object",
+  description: "Loki (chart loki), in namespace logging, behind its gateway (Service loki-gateway).",
+  fields: LOKI_FIELDS,
 };
 
 export const LOG_COLLECTOR_KEY: KeyDeclaration = {

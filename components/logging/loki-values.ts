@@ -51,10 +51,10 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   const distributed = loki.distributed?.replicas;
   const ingesters =
     loki.mode === "SingleBinary"
-      ? loki.singleBinaryReplicas
-      : loki.scalable.write + (distributed?.ingester ?? 0);
+      ? loki.singleBinary.replicas
+      : loki.simpleScalable.write + (distributed?.ingester ?? 0);
   const storageClass = cluster.storageClass !== undefined ? { storageClass: cluster.storageClass } : {};
-  const persistence = { size: loki.persistenceSize, ...storageClass };
+  const persistence = { size: loki.persistence.size, ...storageClass };
 
   // The config (a ConfigMap) holds only ${VAR} references; Loki expands them from env at start,
   // and the env comes from the Secret. So no credential ever reaches Helm values.
@@ -105,7 +105,7 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
     replicas > 1 ? { affinity: spreadPerNode(component) } : {};
   // A scalable target: sized only when it runs; read is a Deployment without a volume.
   const target = (key: "read" | "write" | "backend", r: ContainerResources, volume: boolean) => {
-    const replicas = loki.scalable[key];
+    const replicas = loki.simpleScalable[key];
     if (replicas === 0) return { replicas: 0 };
     return {
       replicas,
@@ -134,7 +134,12 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
       ...extra,
     };
   };
-  const claim = { name: "data", accessModes: ["ReadWriteOnce"], size: loki.persistenceSize, ...storageClass };
+  const claim = {
+    name: "data",
+    accessModes: ["ReadWriteOnce"],
+    size: loki.persistence.size,
+    ...storageClass,
+  };
   // Zone-aware replication: three StatefulSets (zones a, b, c), each write sent to one ingester
   // per zone, so a whole zone can restart at once; two zones never share a node.
   const zoneAware = (distributed?.ingester ?? 0) >= 3;
@@ -182,12 +187,12 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
       compactor: { retention_enabled: true, delete_request_store: objectStore },
     },
     singleBinary:
-      loki.singleBinaryReplicas > 0
+      loki.singleBinary.replicas > 0
         ? {
-            replicas: loki.singleBinaryReplicas,
+            replicas: loki.singleBinary.replicas,
             resources: toK8s(res.lokiSingleBinary),
             persistence: { enabled: true, ...persistence },
-            ...spread("single-binary", loki.singleBinaryReplicas),
+            ...spread("single-binary", loki.singleBinary.replicas),
             ...credentials,
           }
         : { replicas: 0 },
@@ -198,9 +203,9 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
     // The collector and Grafana talk to the gateway only, whatever the mode behind it.
     gateway: {
       enabled: true,
-      replicas: loki.gatewayReplicas,
+      replicas: loki.gateway.replicas,
       resources: toK8s(res.lokiGateway),
-      ...spread("gateway", loki.gatewayReplicas),
+      ...spread("gateway", loki.gateway.replicas),
     },
     chunksCache: cache("lokiChunksCache"),
     resultsCache: cache("lokiResultsCache"),
@@ -215,7 +220,7 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
       ? {
           enabled: true,
           resources: toK8s(res.minio),
-          persistence: { size: loki.persistenceSize, ...storageClass },
+          persistence: { size: loki.persistence.size, ...storageClass },
           makeBucketJob: { resources: toK8s(res.minioJobs) },
           makeUserJob: { resources: toK8s(res.minioJobs) },
         }

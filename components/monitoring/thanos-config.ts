@@ -1,8 +1,12 @@
 import {
   ConfigProblem,
   durationSeconds,
+  Fields,
+  GroupField,
+  Infer,
   KeyDeclaration,
   MAX_REPLICAS,
+  readFields,
   readS3Credentials,
   S3Credentials,
   Section,
@@ -24,59 +28,15 @@ export const THANOS_S3_CREDENTIALS_SECRET = "thanos-s3-credentials";
 /** Where the S3 key pair comes from; either way a Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
 export type ThanosCredentials = S3Credentials;
 
-/** The S3-compatible bucket the sidecars upload blocks to and the store gateway and compactor read. */
-export interface ThanosObjectStorage {
-  /** Host name and optional port of the S3 API, without scheme. Defaults to `s3.<region>.amazonaws.com`. */
-  endpoint: string;
-  /** The bucket's region. Required. */
-  region: string;
-  /** The bucket. Required. */
-  bucket: string;
-  /** Path-style URLs (`endpoint/bucket`), which most S3-compatible stores need. Defaults to false. */
-  forcePathStyle: boolean;
-  /** Plain HTTP to the endpoint. Defaults to false. */
-  insecure: boolean;
-  credentials: ThanosCredentials;
-}
-
-/** How long the compactor keeps blocks of each resolution (Thanos durations). */
-export interface ThanosRetention {
-  /** Raw samples. Defaults to `30d`. */
-  raw: string;
-  /** 5-minute downsampled blocks. Defaults to `180d`. */
-  fiveMinutes: string;
-  /** 1-hour downsampled blocks. Defaults to `2y`. */
-  oneHour: string;
-}
-
-export interface ThanosConfig {
-  /**
-   * Long-term metrics: the Thanos sidecar in every Prometheus replica uploads blocks to the
-   * bucket; query (deduplicating the replicas), query-frontend, store gateway and compactor run
-   * from the thanos chart; Grafana's Prometheus datasource reads through the query-frontend.
-   * Defaults to false.
-   */
-  enabled: boolean;
-  /** The bucket. Required when enabled. */
-  objectStorage?: ThanosObjectStorage;
-  retention: ThanosRetention;
-  /** The `cluster` external label of this cluster's Prometheus, so several clusters can share a bucket. Defaults to cluster.context. */
-  clusterLabel: string;
-  /** Query replicas. Defaults to 1. */
-  query: { replicas: number };
-  /** Query-frontend replicas. Defaults to 1. */
-  queryFrontend: { replicas: number };
-  /** Store gateway replicas and each one's cache volume. Defaults to 1 and 10Gi. */
-  storeGateway: { replicas: number; storageSize: string };
-  /** The compactor's working volume (it downloads blocks to compact and downsample them). Defaults to 50Gi. */
-  compactor: { storageSize: string };
-}
-
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
 // Prometheus label values are any UTF-8; keep this one printable and short.
-const LABEL_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,62}$/;
+const LABEL_VALUE = {
+  re: /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,62}$/,
+  what: "a label value of letters, digits and . _ : / - (at most 63)",
+  example: "prod-eu-west-1",
+};
 
 /**
  * The shortest raw and 5-minute retention that still feeds the next resolution: the compactor
@@ -86,135 +46,257 @@ const LABEL_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,62}$/;
 const MIN_RAW_SECONDS = 2 * 86400;
 const MIN_FIVE_MINUTES_SECONDS = 10 * 86400;
 
-function readObjectStorage(
-  o: Section,
-  secretKeys: ReadonlySet<string>,
-  set: boolean,
-): ThanosObjectStorage | undefined {
-  if (!set) return undefined;
-  const endpoint = o.optionalString("endpoint", {
-    re: HOST_PORT,
-    what: "a host name with an optional port and no scheme (thanos.objectStorage.insecure picks http)",
-    example: "s3.eu-west-1.amazonaws.com",
-  });
-  const region = o.requiredString("region", "eu-west-1");
-  const bucketValue = o.requiredString("bucket", "observability-metrics");
-  let bucket = bucketValue;
-  if (bucketValue !== undefined && !S3_BUCKET.test(bucketValue)) {
-    o.problem(
-      "bucket",
-      `must be an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens), got ${JSON.stringify(bucketValue)}`,
-      "set e.g. `pulumi config set --path thanos.objectStorage.bucket observability-metrics`",
-    );
-    bucket = undefined;
-  }
-  const forcePathStyle = o.bool("forcePathStyle", false);
-  const insecure = o.bool("insecure", false);
-  const existingSecret = o.optionalString("existingSecret", {
-    re: K8S_NAME,
-    what: "a Kubernetes Secret name",
-    example: "thanos-object-storage",
-  });
-  o.done();
+/** The S3-compatible bucket the sidecars upload blocks to and the store gateway and compactor read. */
+export const THANOS_OBJECT_STORAGE_FIELDS = {
+  endpoint: {
+    kind: "string",
+    format: {
+      re: HOST_PORT,
+      what: "a host name with an optional port and no scheme (thanos.objectStorage.insecure picks http)",
+      example: "s3.eu-west-1.amazonaws.com",
+    },
+    defaultText: "s3.<region>.amazonaws.com",
+    description: "The S3 API's endpoint.",
+  },
+  region: { kind: "string", required: true, example: "eu-west-1", description: "The bucket's region." },
+  bucket: {
+    kind: "string",
+    required: true,
+    format: {
+      re: S3_BUCKET,
+      what: "an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
+      example: "observability-metrics",
+    },
+    description: "The bucket.",
+  },
+  forcePathStyle: {
+    kind: "boolean",
+    default: false,
+    description: "Path-style bucket URLs (endpoint/bucket), which most S3-compatible stores need.",
+  },
+  insecure: { kind: "boolean", default: false, description: "Plain HTTP to the endpoint." },
+  existingSecret: {
+    kind: "string",
+    format: {
+      re: K8S_NAME,
+      what: "a Kubernetes Secret name",
+      example: "thanos-object-storage",
+    },
+    defaultText: "none",
+    description: `A Secret in namespace monitoring, created by you, with keys ${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY}. Either this or both secret keys ${THANOS_S3_SECRET_KEYS.accessKeyId} and ${THANOS_S3_SECRET_KEYS.secretAccessKey}.`,
+  },
+} as const satisfies Fields;
 
-  const credentials = readS3Credentials(o, existingSecret, secretKeys, {
-    part: "Thanos",
-    path: "thanos.objectStorage",
-    namespace: "monitoring",
-    secretKeys: THANOS_S3_SECRET_KEYS,
-    programSecret: THANOS_S3_CREDENTIALS_SECRET,
-    exampleSecret: "thanos-object-storage",
-  });
-  if (region === undefined || bucket === undefined || credentials === undefined) return undefined;
+/** A volume whose size the chart takes as `persistence.size`. */
+function volume(dflt: string, description: string) {
   return {
-    endpoint: endpoint ?? `s3.${region}.amazonaws.com`,
-    region,
-    bucket,
-    forcePathStyle,
-    insecure,
-    credentials,
-  };
+    kind: "group",
+    description,
+    fields: {
+      size: {
+        kind: "string",
+        format: "quantity",
+        default: dflt,
+        description: "The PersistentVolumeClaim's size.",
+      },
+    },
+  } as const satisfies GroupField;
 }
 
-function readRetention(r: Section): ThanosRetention {
-  const retention = {
-    raw: r.duration("raw", "30d"),
-    fiveMinutes: r.duration("fiveMinutes", "180d"),
-    oneHour: r.duration("oneHour", "2y"),
-  };
-  r.done();
-  const s = (d: string) => durationSeconds(d);
-  if (s(retention.raw) < MIN_RAW_SECONDS) {
-    r.problem(
-      "raw",
+export const THANOS_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: false,
+    description:
+      "The one switch: sidecars, the thanos release and the datasource. Needs prometheus.enabled and a bucket (thanos.objectStorage).",
+  },
+  objectStorage: {
+    kind: "custom",
+    type: "object",
+    defaultText: "none",
+    constraints: "required when Thanos is on",
+    description:
+      "The S3-compatible bucket the sidecars upload blocks to and the store gateway and compactor read, with its credentials: an existing Secret or two secret keys, as Loki's.",
+    fields: THANOS_OBJECT_STORAGE_FIELDS,
+  },
+  retention: {
+    kind: "group",
+    description: "How long the compactor keeps blocks of each resolution.",
+    fields: {
+      raw: {
+        kind: "string",
+        format: "duration",
+        default: "30d",
+        description:
+          "Raw samples; at least 2d, as the compactor makes 5-minute blocks from raw blocks 40 hours old.",
+      },
+      fiveMinutes: {
+        kind: "string",
+        format: "duration",
+        default: "180d",
+        description:
+          "5-minute downsampled blocks; at least 10d, as 1-hour blocks are made from 5-minute blocks 10 days old, and at least raw.",
+      },
+      oneHour: {
+        kind: "string",
+        format: "duration",
+        default: "2y",
+        description: "1-hour downsampled blocks; at least fiveMinutes.",
+      },
+    },
+  },
+  clusterLabel: {
+    kind: "custom",
+    type: "string",
+    defaultText: "cluster.context",
+    constraints: LABEL_VALUE.what,
+    description:
+      "The `cluster` external label of this cluster's Prometheus, so several clusters can share one bucket.",
+  },
+  query: {
+    kind: "group",
+    description: "Query, which deduplicates the Prometheus replicas by their prometheus_replica label.",
+    fields: {
+      replicas: { kind: "integer", default: 1, min: 1, max: MAX_REPLICAS, description: "Query replicas." },
+    },
+  },
+  queryFrontend: {
+    kind: "group",
+    description: "The query-frontend in front of query, which Grafana reads.",
+    fields: {
+      replicas: {
+        kind: "integer",
+        default: 1,
+        min: 1,
+        max: MAX_REPLICAS,
+        description: "Query-frontend replicas.",
+      },
+    },
+  },
+  storeGateway: {
+    kind: "group",
+    description: "The store gateway, which serves the bucket's blocks to query.",
+    fields: {
+      replicas: {
+        kind: "integer",
+        default: 1,
+        min: 1,
+        max: MAX_REPLICAS,
+        description: "Store gateway replicas.",
+      },
+      storage: volume("10Gi", "Each store gateway's cache volume."),
+    },
+  },
+  compactor: {
+    kind: "group",
+    description: "The compactor: always one per bucket, which it compacts, downsamples and prunes.",
+    fields: {
+      storage: volume(
+        "50Gi",
+        "The compactor's working volume (it downloads blocks to compact and downsample them).",
+      ),
+    },
+  },
+} as const satisfies Fields;
+
+type ReadThanos = Infer<typeof THANOS_FIELDS>;
+
+/** The bucket, as THANOS_OBJECT_STORAGE_FIELDS declares it, with its credentials. */
+export type ThanosObjectStorage = Omit<
+  Infer<typeof THANOS_OBJECT_STORAGE_FIELDS>,
+  "endpoint" | "existingSecret"
+> & {
+  /** Host name and optional port of the S3 API. Defaults to `s3.<region>.amazonaws.com`. */
+  endpoint: string;
+  credentials: ThanosCredentials;
+};
+
+/** How long the compactor keeps blocks of each resolution (Thanos durations). */
+export type ThanosRetention = ReadThanos["retention"];
+
+/** Long-term metrics, as THANOS_FIELDS declares them. Off by default. */
+export type ThanosConfig = ReadThanos & {
+  /** The bucket. Required when enabled. */
+  objectStorage?: ThanosObjectStorage;
+  /** The `cluster` external label. Defaults to cluster.context. */
+  clusterLabel: string;
+};
+
+/** Thanos's rules between its retentions: each resolution feeds the next and is kept at least as long. */
+function checkRetention(s: Section, key: string, retention: ThanosRetention): void {
+  const seconds = (d: string) => durationSeconds(d);
+  if (seconds(retention.raw) < MIN_RAW_SECONDS) {
+    s.problem(
+      `${key}.raw`,
       `is ${retention.raw}, but the compactor makes 5-minute blocks only from raw blocks 40 hours old, so it must be at least 2d`,
       "set e.g. `pulumi config set --path thanos.retention.raw 30d`",
     );
   }
-  if (s(retention.fiveMinutes) < MIN_FIVE_MINUTES_SECONDS) {
-    r.problem(
-      "fiveMinutes",
+  if (seconds(retention.fiveMinutes) < MIN_FIVE_MINUTES_SECONDS) {
+    s.problem(
+      `${key}.fiveMinutes`,
       `is ${retention.fiveMinutes}, but the compactor makes 1-hour blocks only from 5-minute blocks 10 days old, so it must be at least 10d`,
       "set e.g. `pulumi config set --path thanos.retention.fiveMinutes 180d`",
     );
   }
-  if (s(retention.fiveMinutes) < s(retention.raw)) {
-    r.problem(
-      "fiveMinutes",
+  if (seconds(retention.fiveMinutes) < seconds(retention.raw)) {
+    s.problem(
+      `${key}.fiveMinutes`,
       `is ${retention.fiveMinutes}, shorter than thanos.retention.raw (${retention.raw}): a coarser resolution is kept at least as long as a finer one`,
       `set it to at least ${retention.raw}, e.g. \`pulumi config set --path thanos.retention.fiveMinutes 180d\``,
     );
   }
-  if (s(retention.oneHour) < s(retention.fiveMinutes)) {
-    r.problem(
-      "oneHour",
+  if (seconds(retention.oneHour) < seconds(retention.fiveMinutes)) {
+    s.problem(
+      `${key}.oneHour`,
       `is ${retention.oneHour}, shorter than thanos.retention.fiveMinutes (${retention.fiveMinutes}): a coarser resolution is kept at least as long as a finer one`,
       `set it to at least ${retention.fiveMinutes}, e.g. \`pulumi config set --path thanos.retention.oneHour 2y\``,
     );
   }
-  return retention;
 }
 
 /**
- * Reads `thanos`: one key (`enabled`) turns long-term metrics on; the bucket, its credentials
- * (as Loki's: an existing Secret or two secret keys) and the retention per resolution configure it.
+ * Reads `thanos` as THANOS_FIELDS declares it: one key (`enabled`) turns long-term metrics on; the
+ * bucket, its credentials (as Loki's: an existing Secret or two secret keys) and the retention per
+ * resolution configure it. The bucket and the cluster label have their own readers.
  */
 export function readThanos(
   s: Section,
   ctx: { secretKeys: ReadonlySet<string>; prometheusEnabled: boolean; clusterContext?: string },
   problems: ConfigProblem[],
 ): ThanosConfig {
-  const enabled = s.bool("enabled", false);
   const objectStorageSet = s.has("objectStorage");
-  const objectStorage = readObjectStorage(s.child("objectStorage"), ctx.secretKeys, objectStorageSet);
-  const retention = readRetention(s.child("retention"));
-  const clusterLabel =
-    s.optionalString("clusterLabel", {
-      re: LABEL_VALUE,
-      what: "a label value of letters, digits and . _ : / - (at most 63)",
-      example: "prod-eu-west-1",
-    }) ??
-    ctx.clusterContext ??
-    "default";
-  const q = s.child("query");
-  const query = { replicas: q.int("replicas", 1, 1, MAX_REPLICAS) };
-  q.done();
-  const f = s.child("queryFrontend");
-  const queryFrontend = { replicas: f.int("replicas", 1, 1, MAX_REPLICAS) };
-  f.done();
-  const g = s.child("storeGateway");
-  const volume = (parent: Section, fallback: string): string => {
-    const v = parent.child("storage");
-    const size = v.quantity("size", fallback);
-    v.done();
-    return size;
-  };
-  const storeGateway = { replicas: g.int("replicas", 1, 1, MAX_REPLICAS), storageSize: volume(g, "10Gi") };
-  g.done();
-  const c = s.child("compactor");
-  const compactor = { storageSize: volume(c, "50Gi") };
-  c.done();
-  s.done();
+  let objectStorage: ThanosObjectStorage | undefined;
+  let clusterLabel = ctx.clusterContext ?? "default";
+  const read = readFields(s, THANOS_FIELDS, {
+    readers: {
+      objectStorage: (t, key) => {
+        const o = t.child(key);
+        if (!objectStorageSet) return;
+        const { endpoint, existingSecret, ...bucket } = readFields(o, THANOS_OBJECT_STORAGE_FIELDS);
+        const credentials = readS3Credentials(o, existingSecret, ctx.secretKeys, {
+          part: "Thanos",
+          path: "thanos.objectStorage",
+          namespace: "monitoring",
+          secretKeys: THANOS_S3_SECRET_KEYS,
+          programSecret: THANOS_S3_CREDENTIALS_SECRET,
+          exampleSecret: "thanos-object-storage",
+        });
+        // Without credentials (a problem already reported) the config is never used.
+        if (credentials === undefined) return;
+        objectStorage = { endpoint: endpoint ?? `s3.${bucket.region}.amazonaws.com`, ...bucket, credentials };
+      },
+      clusterLabel: (t, key) => {
+        clusterLabel = t.optionalString(key, LABEL_VALUE) ?? clusterLabel;
+      },
+    },
+    checks: {
+      retention: (t, key, value) => {
+        checkRetention(t, key, value as ThanosRetention);
+      },
+    },
+  });
+  const { enabled } = read;
 
   if (enabled && !objectStorageSet) {
     s.problem(
@@ -242,52 +324,15 @@ export function readThanos(
       }
     }
   }
-  return {
-    enabled,
-    ...(objectStorage !== undefined ? { objectStorage } : {}),
-    retention,
-    clusterLabel,
-    query,
-    queryFrontend,
-    storeGateway,
-    compactor,
-  };
+  return { ...read, ...(objectStorage !== undefined ? { objectStorage } : {}), clusterLabel };
 }
 
-/**
- * `thanos`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields
- * are read by readThanos above, and test/config-declarations.test.ts checks the description names
- * exactly the fields that reader knows.
- */
+/** `thanos`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
 export const THANOS_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "Long-term metrics with Thanos (chart thanos 0.38.0, in namespace monitoring): the Thanos sidecar in",
-    "every Prometheus replica uploads blocks to an S3 bucket; query (deduplicating the replicas by their",
-    "prometheus_replica label), query-frontend, store gateway and compactor run beside Prometheus, and",
-    "Grafana's Prometheus datasource (same uid) reads the query-frontend. See docs/metrics-long-term.md.",
-    "  thanos.enabled              The one switch: sidecars, the thanos release and the datasource. Needs",
-    "                              prometheus.enabled and a bucket (thanos.objectStorage). Default: false.",
-    "  thanos.objectStorage.region          The bucket's region. Required when Thanos is on.",
-    "  thanos.objectStorage.bucket          The bucket. Required when Thanos is on.",
-    "  thanos.objectStorage.endpoint        S3 host name and optional port, no scheme. Default: s3.<region>.amazonaws.com.",
-    "  thanos.objectStorage.forcePathStyle  Path-style bucket URLs, which most S3-compatible stores need. Default: false.",
-    "  thanos.objectStorage.insecure        Plain HTTP to the endpoint. Default: false.",
-    "  thanos.objectStorage.existingSecret  A Secret in namespace monitoring, created by you, with keys",
-    "                              AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. Either this or both secret keys",
-    "                              thanosS3AccessKeyId and thanosS3SecretAccessKey. Default: none.",
-    "  thanos.retention.raw          How long the compactor keeps raw samples (at least 2d). Default: 30d.",
-    "  thanos.retention.fiveMinutes  ... 5-minute downsampled blocks (at least 10d, and at least raw). Default: 180d.",
-    "  thanos.retention.oneHour      ... 1-hour downsampled blocks (at least fiveMinutes). Default: 2y.",
-    "  thanos.clusterLabel         The `cluster` external label of this cluster's Prometheus, so several",
-    "                              clusters can share one bucket. Default: cluster.context.",
-    "  thanos.query.replicas          Query replicas. Default: 1.",
-    "  thanos.queryFrontend.replicas  Query-frontend replicas. Default: 1.",
-    "  thanos.storeGateway.replicas       Store gateway replicas. Default: 1.",
-    "  thanos.storeGateway.storage.size   Each store gateway's cache volume. Default: 10Gi.",
-    "  thanos.compactor                   The compactor: always one per bucket, which it compacts, downsamples and prunes.",
-    "  thanos.compactor.storage.size      The compactor's working volume. Default: 50Gi.",
-  ].join("\n"),
+  kind: "object",
+  description:
+    "Long-term metrics with Thanos (chart thanos 0.38.0, in namespace monitoring): the Thanos sidecar in every Prometheus replica uploads blocks to an S3 bucket; query (deduplicating the replicas by their prometheus_replica label), query-frontend, store gateway and compactor run beside Prometheus, and Grafana's Prometheus datasource (same uid) reads the query-frontend. See docs/metrics-long-term.md.",
+  fields: THANOS_FIELDS,
 };
 
 /** `thanosS3AccessKeyId`, a secret key: read as a secret Output, never as plain config. */

@@ -144,7 +144,7 @@ export function thanosValues(args: ThanosValuesArgs): Record<string, unknown> {
     },
     storegateway: {
       replicaCount: thanos.storeGateway.replicas,
-      persistence: { enabled: true, size: thanos.storeGateway.storageSize, ...storageClass },
+      persistence: { enabled: true, size: thanos.storeGateway.storage.size, ...storageClass },
       extraEnv: env,
       resources: toK8s(res.thanosStoreGateway),
       ...pdb(thanos.storeGateway.replicas),
@@ -157,7 +157,7 @@ export function thanosValues(args: ThanosValuesArgs): Record<string, unknown> {
         resolution5m: thanos.retention.fiveMinutes,
         resolution1h: thanos.retention.oneHour,
       },
-      persistence: { enabled: true, size: thanos.compactor.storageSize, ...storageClass },
+      persistence: { enabled: true, size: thanos.compactor.storage.size, ...storageClass },
       // The chart's default is a VerticalPodAutoscaler, which needs the VPA CRDs and would override the sizing.
       vpa: { enabled: false },
       extraEnv: env,

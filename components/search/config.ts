@@ -1,4 +1,13 @@
-import { MAX_REPLICAS, KeyDeclaration, Section, StorageConfig, readStorage } from "../kit";
+import {
+  Fields,
+  Infer,
+  KeyDeclaration,
+  MAX_REPLICAS,
+  readFields,
+  readStorage,
+  Section,
+  StorageConfig,
+} from "../kit";
 
 /**
  * Elastic Stack versions the program has been checked with: the ECK 3.5.0 operator supports them,
@@ -37,46 +46,103 @@ export interface ElasticNodeSet {
   storage?: StorageConfig;
 }
 
-/** The index lifecycle of the log data stream, as Elasticsearch time and byte units. */
-export interface ElasticIlmConfig {
-  /** Roll the write index over when it is this old (`1d`). Defaults to `1d`. */
-  rolloverMaxAge: string;
-  /** Roll over when a primary shard reaches this size (`50gb`). Defaults to `50gb`. */
-  rolloverMaxPrimaryShardSize: string;
-  /** Enter the warm phase this long after rollover. Defaults to `7d`. */
-  warmAfter: string;
-  /** Delete this long after rollover. Defaults to `30d`. */
-  deleteAfter: string;
-}
-
-export interface ElasticConfig {
-  /** Install ECK, Elasticsearch, Kibana and Filebeat. Defaults to false. */
-  enabled: boolean;
-  /** The Elastic Stack version of Elasticsearch, Kibana and Filebeat. Defaults to `9.5.0`. */
-  version: ElasticVersion;
-  /** The node sets. Defaults to one node with every role. */
-  nodeSets: ElasticNodeSet[];
-  /** Move indices from data_hot to data_warm nodes in the warm phase. Defaults to false. */
-  hotWarm: boolean;
-  /**
-   * Let Elasticsearch memory-map its files, which is faster but needs `vm.max_map_count` of at
-   * least 262144 on every node (most kernels default to 65530, and Elasticsearch then refuses to
-   * start). Defaults to false.
-   */
-  allowMmap: boolean;
-  /** Kibana. */
-  kibana: { replicas: number };
-  /** The Filebeat DaemonSet that ships every container's log. */
-  filebeat: { enabled: boolean };
-  ilm: ElasticIlmConfig;
-}
-
 /** An Elasticsearch time value in one unit (`30s`, `15m`, `12h`, `7d`). */
 const ES_TIME = /^[1-9]\d*(d|h|m|s)$/;
 /** An Elasticsearch byte size (`512mb`, `50gb`). */
 const ES_BYTES = /^[1-9]\d*(b|kb|mb|gb|tb|pb)$/;
 const NODE_SET_NAME = /^[a-z0-9]([-a-z0-9]{0,21}[a-z0-9])?$/;
 const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** An ILM time field: one unit, and the message suggests the field's own default. */
+function esTime(dflt: string, description: string) {
+  return {
+    kind: "string",
+    format: { re: ES_TIME, what: "a time in one unit such as 30s, 15m, 12h or 7d", example: dflt },
+    default: dflt,
+    description,
+  } as const;
+}
+
+export const ELASTIC_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: false,
+    description: "Install the eck-operator release, the cluster, Kibana and Filebeat.",
+  },
+  version: {
+    kind: "enum",
+    values: ELASTIC_VERSIONS,
+    default: "9.5.0",
+    description:
+      "The Elastic Stack version of Elasticsearch, Kibana and Filebeat: one the program was checked with.",
+  },
+  nodeSets: {
+    kind: "custom",
+    type: "list of {name, count, roles, storage.size}",
+    defaultText: 'one node set "default" of 1 node with every role, on emptyDir',
+    constraints: `each name unique, 1 to 23 lowercase letters, digits or dashes; count from 0 to ${MAX_REPLICAS}`,
+    description: `The node sets (groups of identical nodes), each with name (required), count (default 1), roles (a list of ${ELASTIC_ROLES.join(", ")}; none means every role) and storage.size (a claim per node; none means emptyDir). Set items with \`pulumi config set --path 'elastic.nodeSets[0].count' 3\`.`,
+  },
+  hotWarm: {
+    kind: "boolean",
+    default: false,
+    description:
+      "Move indices from data_hot to data_warm nodes in the warm phase; needs node sets with those roles.",
+  },
+  allowMmap: {
+    kind: "boolean",
+    default: false,
+    description:
+      "Let Elasticsearch memory-map its files: faster, but it needs vm.max_map_count of at least 262144 on every node (most kernels default to 65530), or Elasticsearch will not start.",
+  },
+  kibana: {
+    kind: "group",
+    description: "Kibana.",
+    fields: {
+      replicas: { kind: "integer", default: 1, min: 0, max: MAX_REPLICAS, description: "Kibana replicas." },
+    },
+  },
+  filebeat: {
+    kind: "group",
+    description: "The Filebeat DaemonSet that ships every container's log.",
+    fields: {
+      enabled: { kind: "boolean", default: true, description: "Ship every container's log with Filebeat." },
+    },
+  },
+  ilm: {
+    kind: "group",
+    description: "The index lifecycle of the log data stream, in Elasticsearch time and byte units.",
+    fields: {
+      rolloverMaxAge: esTime("1d", "Roll the write index over when it is this old."),
+      rolloverMaxPrimaryShardSize: {
+        kind: "string",
+        format: { re: ES_BYTES, what: "a size such as 512mb or 50gb", example: "50gb" },
+        default: "50gb",
+        description:
+          "Roll the write index over when a primary shard reaches this size, if rolloverMaxAge has not come first.",
+      },
+      warmAfter: esTime(
+        "7d",
+        "Enter the warm phase (forcemerge; the warm tier with hotWarm) this long after rollover.",
+      ),
+      deleteAfter: esTime(
+        "30d",
+        "Delete this long after rollover; at least rolloverMaxAge and longer than warmAfter.",
+      ),
+    },
+  },
+} as const satisfies Fields;
+
+type ReadElastic = Infer<typeof ELASTIC_FIELDS>;
+
+/** The index lifecycle of the log data stream, as Elasticsearch time and byte units. */
+export type ElasticIlmConfig = ReadElastic["ilm"];
+
+/** ECK, Elasticsearch, Kibana, Filebeat and the log lifecycle, as ELASTIC_FIELDS declares them. */
+export type ElasticConfig = ReadElastic & {
+  /** The node sets. Defaults to one node with every role. */
+  nodeSets: ElasticNodeSet[];
+};
 
 /** An Elasticsearch time value in seconds. */
 export function esTimeSeconds(value: string): number {
@@ -96,8 +162,8 @@ export function nodesListing(nodeSets: readonly ElasticNodeSet[], role: ElasticR
   return nodeSets.filter((n) => n.roles?.includes(role) === true).reduce((sum, n) => sum + n.count, 0);
 }
 
-function readNodeSets(s: Section): ElasticNodeSet[] {
-  const items = s.list("nodeSets");
+function readNodeSets(s: Section, key: string): ElasticNodeSet[] {
+  const items = s.list(key);
   if (items === undefined) return [{ name: "default", count: 1 }];
   const nodeSets: ElasticNodeSet[] = [];
   const seen = new Map<string, string>();
@@ -131,41 +197,20 @@ function readNodeSets(s: Section): ElasticNodeSet[] {
   return nodeSets;
 }
 
-/** Reads `elastic`: ECK, Elasticsearch, Kibana, Filebeat and the log lifecycle. */
+/**
+ * Reads `elastic` as ELASTIC_FIELDS declares it: ECK, Elasticsearch, Kibana, Filebeat and the log
+ * lifecycle; the node sets have their own reader, and the rules between fields come after.
+ */
 export function readElastic(s: Section): ElasticConfig {
-  const enabled = s.bool("enabled", false);
-  const version = s.oneOf("version", ELASTIC_VERSIONS, "9.5.0") ?? "9.5.0";
-  const nodeSets = readNodeSets(s);
-  const hotWarm = s.bool("hotWarm", false);
-  const allowMmap = s.bool("allowMmap", false);
-
-  const k = s.child("kibana");
-  const kibana = { replicas: k.int("replicas", 1, 0, MAX_REPLICAS) };
-  k.done();
-  const f = s.child("filebeat");
-  const filebeat = { enabled: f.bool("enabled", true) };
-  f.done();
-
-  const i = s.child("ilm");
-  const time = (key: string, fallback: string) =>
-    i.optionalString(key, {
-      re: ES_TIME,
-      what: "a time in one unit such as 30s, 15m, 12h or 7d",
-      example: fallback,
-    }) ?? fallback;
-  const ilm: ElasticIlmConfig = {
-    rolloverMaxAge: time("rolloverMaxAge", "1d"),
-    rolloverMaxPrimaryShardSize:
-      i.optionalString("rolloverMaxPrimaryShardSize", {
-        re: ES_BYTES,
-        what: "a size such as 512mb or 50gb",
-        example: "50gb",
-      }) ?? "50gb",
-    warmAfter: time("warmAfter", "7d"),
-    deleteAfter: time("deleteAfter", "30d"),
-  };
-  i.done();
-  s.done();
+  let nodeSets: ElasticNodeSet[] = [];
+  const read = readFields(s, ELASTIC_FIELDS, {
+    readers: {
+      nodeSets: (e, key) => {
+        nodeSets = readNodeSets(e, key);
+      },
+    },
+  });
+  const { enabled, hotWarm, ilm } = read;
 
   // Cross-key rules: they matter only for a cluster that is installed.
   if (enabled) {
@@ -225,7 +270,7 @@ export function readElastic(s: Section): ElasticConfig {
     }
   }
 
-  return { enabled, version, nodeSets, hotWarm, allowMmap, kibana, filebeat, ilm };
+  return { ...read, nodeSets };
 }
 
 /** `grafanaElasticsearchPassword`, a secret key: the password of Grafana's own Elasticsearch user. */
@@ -238,34 +283,10 @@ export const GRAFANA_ES_PASSWORD_KEY: KeyDeclaration = {
   ].join("\n"),
 };
 
-/**
- * `elastic`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
- * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
- * the description names exactly the fields that reader knows.
- */
+/** `elastic`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
 export const ELASTIC_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "Elasticsearch, Kibana and Filebeat through the ECK operator: full-text search over every",
-    "container's log, beside Loki. Off by default (it does not fit the laptop budget).",
-    "  elastic.enabled          Install the eck-operator release, the cluster, Kibana and Filebeat. Default: false.",
-    "  elastic.version          Elastic Stack version, one the program was checked with: 9.5.0. Default: 9.5.0.",
-    "  elastic.nodeSets         A list of node sets, each with name (lowercase, up to 23 characters), count,",
-    "                           roles (a list of master, data, data_content, data_hot, data_warm, data_cold,",
-    "                           data_frozen, ingest, ml, remote_cluster_client, transform, voting_only; none",
-    "                           means every role) and storage.size (a claim per node; none means emptyDir).",
-    "                           Set items with `pulumi config set --path 'elastic.nodeSets[0].count' 3`.",
-    '                           Default: one node set "default" of 1 node with every role, on emptyDir.',
-    "  elastic.hotWarm          Move indices from data_hot to data_warm nodes in the warm phase; needs node",
-    "                           sets with those roles. Default: false.",
-    "  elastic.allowMmap        Let Elasticsearch memory-map its files: faster, but it needs vm.max_map_count",
-    "                           >= 262144 on every node or Elasticsearch will not start. Default: false.",
-    "  elastic.kibana.replicas  Kibana replicas. Default: 1.",
-    "  elastic.filebeat.enabled Ship every container's log with a Filebeat DaemonSet. Default: true.",
-    "  elastic.ilm.rolloverMaxAge               Roll the write index over at this age (30s, 15m, 12h, 7d). Default: 1d.",
-    "  elastic.ilm.rolloverMaxPrimaryShardSize  ... or at this primary shard size (512mb, 50gb). Default: 50gb.",
-    "  elastic.ilm.warmAfter                    Warm phase (forcemerge; warm tier) this long after rollover. Default: 7d.",
-    "  elastic.ilm.deleteAfter                  Delete this long after rollover; at least rolloverMaxAge and",
-    "                                           longer than warmAfter. Default: 30d.",
-  ].join("\n"),
+  kind: "object",
+  description:
+    "Elasticsearch, Kibana and Filebeat through the ECK operator: full-text search over every container's log, beside Loki. Off by default (it does not fit the laptop budget).",
+  fields: ELASTIC_FIELDS,
 };

@@ -1,4 +1,14 @@
-import { MAX_REPLICAS, KeyDeclaration, ConfigProblem, Section, Sizing, durationSeconds } from "../kit";
+import {
+  ConfigProblem,
+  durationSeconds,
+  Fields,
+  Infer,
+  KeyDeclaration,
+  MAX_REPLICAS,
+  readFields,
+  Section,
+  Sizing,
+} from "../kit";
 
 /** Where Jaeger keeps spans: in its own memory, on a Badger volume, or in Elasticsearch. */
 export const TRACE_STORAGE_KINDS = ["memory", "badger", "elasticsearch"] as const;
@@ -26,6 +36,141 @@ export const TRACING_ES_STACK_USER = "jaeger";
 const RESERVED_PREFIXES = ["logs", "metrics", "traces", "synthetics", "profiling"];
 const INDEX_PREFIX = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
+/** The secret key that holds the Elasticsearch password Jaeger writes with. */
+export const TRACING_ES_PASSWORD_KEY = "tracingElasticsearchPassword";
+
+const HTTP_URL = /^https?:\/\/[^\s/:]+(:\d+)?(\/\S*)?$/;
+const HOST_PORT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/;
+
+/** The Elasticsearch cluster Jaeger writes to, as declared; its reader decides which cluster that is. */
+export const TRACING_ES_FIELDS = {
+  url: {
+    kind: "string",
+    format: {
+      re: HTTP_URL,
+      what: "an http:// or https:// URL",
+      example: "https://search-es-http.search.svc:9200",
+    },
+    defaultText: "none",
+    description: `An external Elasticsearch's URL (password: ${TRACING_ES_PASSWORD_KEY}); required with storage elasticsearch unless elastic.enabled, whose cluster Jaeger then writes to as its own least-privilege user ${TRACING_ES_STACK_USER}, over TLS verified with ECK's CA.`,
+  },
+  username: {
+    kind: "string",
+    default: "elastic",
+    description: `The user Jaeger writes to an external cluster as; on the stack's own cluster it is always ${TRACING_ES_STACK_USER}.`,
+  },
+  indexPrefix: {
+    kind: "string",
+    format: {
+      re: INDEX_PREFIX,
+      what: "an index name prefix of up to 40 lowercase letters, digits, _ and -",
+      example: "observability",
+    },
+    default: "observability",
+    description: `Jaeger's indices are <prefix>-jaeger-span-<day> and so on (a new index every day, deleted after tracing.retention). Not ${RESERVED_PREFIXES.slice(0, -1).join(", ")} or ${RESERVED_PREFIXES.at(-1) ?? ""}, which Elasticsearch's data streams claim.`,
+  },
+} as const satisfies Fields;
+
+/** Where the collector gateway sends every span, when not to Jaeger. */
+export const TRACING_EXPORTER_FIELDS = {
+  endpoint: {
+    kind: "string",
+    format: {
+      re: HOST_PORT,
+      what: "an OTLP gRPC host:port without a scheme",
+      example: "tempo-distributor.tempo.svc:4317",
+    },
+    defaultText: "Jaeger (required without Jaeger)",
+    description: "The OTLP gRPC host:port the gateway exports to.",
+  },
+  insecure: {
+    kind: "boolean",
+    default: true,
+    description:
+      "Plaintext gRPC to that endpoint (in-cluster backends); false uses TLS with the system roots.",
+  },
+} as const satisfies Fields;
+
+export const TRACING_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description: "Install the tracing part (namespace, Jaeger, the gateway, the datasource).",
+  },
+  jaeger: {
+    kind: "group",
+    description: "Jaeger v2: the trace store and UI.",
+    fields: { enabled: { kind: "boolean", default: true, description: "Run Jaeger." } },
+  },
+  storage: {
+    kind: "custom",
+    type: TRACE_STORAGE_KINDS.join(" | "),
+    defaultText: "elasticsearch with elastic.enabled (the stack's own cluster), else memory",
+    constraints: "not memory with sizing production",
+    description: "Jaeger's span storage: its own memory, a Badger volume, or Elasticsearch.",
+  },
+  retention: {
+    kind: "string",
+    format: "duration",
+    default: "72h",
+    description: "How long spans are kept (Badger TTL, Elasticsearch index age); at least 1h.",
+  },
+  maxTraces: {
+    kind: "integer",
+    default: 5000,
+    // More traces than this does not fit in any memory store: use badger or elasticsearch.
+    min: 100,
+    max: 1_000_000,
+    description: "Traces the memory store holds before it drops the oldest.",
+  },
+  badger: {
+    kind: "group",
+    description: "The Badger store, with storage badger.",
+    fields: {
+      size: {
+        kind: "string",
+        format: "quantity",
+        default: "10Gi",
+        description: "The size of its PersistentVolumeClaim.",
+      },
+    },
+  },
+  elasticsearch: {
+    kind: "custom",
+    type: "object",
+    defaultText: "the stack's own cluster with elastic.enabled",
+    description: "The Elasticsearch cluster Jaeger writes to, with storage elasticsearch.",
+    fields: TRACING_ES_FIELDS,
+  },
+  collector: {
+    kind: "group",
+    description:
+      "The OpenTelemetry Collector gateway in front of the backend: Kubernetes attributes, sampling, batching.",
+    fields: {
+      enabled: { kind: "boolean", default: false, description: "Run the gateway." },
+      replicas: { kind: "integer", default: 1, min: 1, max: MAX_REPLICAS, description: "Gateway replicas." },
+      samplingPercent: {
+        kind: "number",
+        default: 100,
+        min: 0,
+        max: 100,
+        what: "a number from 0 to 100",
+        example: { value: 10, effect: "to keep one trace in ten" },
+        description: "Share of traces kept, by trace id (so every replica keeps or drops a trace whole).",
+      },
+      exporter: {
+        kind: "custom",
+        type: "object",
+        defaultText: "Jaeger's in-cluster OTLP endpoint",
+        description: "Where the gateway sends every span.",
+        fields: TRACING_EXPORTER_FIELDS,
+      },
+    },
+  },
+} as const satisfies Fields;
+
+type ReadTracing = Infer<typeof TRACING_FIELDS>;
+
 export interface TracingExporterConfig {
   /** An OTLP gRPC `host:port` the gateway sends every span to. */
   endpoint: string;
@@ -33,60 +178,26 @@ export interface TracingExporterConfig {
   insecure: boolean;
 }
 
-export interface TracingCollectorConfig {
-  /** Run the OpenTelemetry Collector gateway in front of the backend. Defaults to false. */
-  enabled: boolean;
-  /** Gateway replicas. Defaults to 1. */
-  replicas: number;
-  /** Share of traces kept, 0 to 100 (probabilistic, by trace id). Defaults to 100. */
-  samplingPercent: number;
+/** The OpenTelemetry Collector gateway, as TRACING_FIELDS declares it. */
+export type TracingCollectorConfig = ReadTracing["collector"] & {
   /** Where the gateway sends spans. Defaults to Jaeger's in-cluster OTLP endpoint. */
   exporter?: TracingExporterConfig;
-}
+};
 
-export interface TracingConfig {
-  /** Install the tracing part at all (namespace, backend, gateway, datasource). Defaults to true. */
-  enabled: boolean;
-  /** Run Jaeger, the trace store and UI. Defaults to true. */
-  jaeger: { enabled: boolean };
+/** Traces, as TRACING_FIELDS declares them. */
+export type TracingConfig = Omit<ReadTracing, "collector"> & {
   /** Jaeger's span storage. Defaults to `elasticsearch` when the stack runs Elasticsearch, else `memory`; production sizing needs a persistent kind. */
   storage: TraceStorageKind;
-  /** How long spans are kept (badger TTL, Elasticsearch index age). Defaults to `72h`. */
-  retention: string;
-  /** Traces the memory store holds before it drops the oldest. Defaults to 5000. */
-  maxTraces: number;
-  /** The Badger PersistentVolumeClaim. Defaults to 10Gi. */
-  badger: { size: string };
   /** The Elasticsearch cluster, with `storage: elasticsearch`. Absent otherwise. */
   elasticsearch?: TracingElasticsearchConfig;
   collector: TracingCollectorConfig;
-}
-
-/** The secret key that holds the Elasticsearch password Jaeger writes with. */
-export const TRACING_ES_PASSWORD_KEY = "tracingElasticsearchPassword";
-
-const HTTP_URL = /^https?:\/\/[^\s/:]+(:\d+)?(\/\S*)?$/;
-const HOST_PORT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?:\d{1,5}$/;
-
-/** A number in a closed range; `pulumi config set` without --path stores text, so "12.5" counts. */
-function percent(s: Section, key: string, fallback: number): number {
-  const v = s.raw(key);
-  if (v === undefined) return fallback;
-  const n = typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-  if (typeof n !== "number" || !Number.isFinite(n) || n < 0 || n > 100) {
-    s.problem(
-      key,
-      `must be a number from 0 to 100, got ${typeof v === "number" ? String(v) : JSON.stringify(v)}`,
-      `set e.g. \`pulumi config set --path ${s.join(key)} 10\` to keep one trace in ten`,
-    );
-    return fallback;
-  }
-  return n;
-}
+};
 
 /**
- * Reads `tracing`: Jaeger's storage and retention, the optional OpenTelemetry Collector gateway,
- * and the rules between them. Problems go to the shared list, each naming its key path.
+ * Reads `tracing` as TRACING_FIELDS declares it: Jaeger's storage and retention, the optional
+ * OpenTelemetry Collector gateway, and the rules between them. The storage, whose default comes
+ * from elastic.enabled, and the two objects the reader reshapes have their own readers. Problems go
+ * to the shared list, each naming its key path.
  */
 export function readTracing(
   s: Section,
@@ -94,56 +205,49 @@ export function readTracing(
   problems: ConfigProblem[],
   elasticEnabled = false,
 ): TracingConfig {
-  const enabled = s.bool("enabled", true);
-  const j = s.child("jaeger");
-  const jaeger = { enabled: j.bool("enabled", true) };
-  j.done();
   // With the stack's own Elasticsearch, spans go there unless the stack file says otherwise.
   const defaultStorage: TraceStorageKind = elasticEnabled ? "elasticsearch" : "memory";
-  const storage = s.oneOf("storage", TRACE_STORAGE_KINDS, defaultStorage) ?? defaultStorage;
-  const retention = s.duration("retention", "72h");
-  // More traces than this does not fit in any memory store: use badger or elasticsearch.
-  const maxTraces = s.int("maxTraces", 5000, 100, 1_000_000);
-
-  const b = s.child("badger");
-  const badger = { size: b.quantity("size", "10Gi") };
-  b.done();
-
-  const e = s.child("elasticsearch");
-  const url = e.optionalString("url", {
-    re: HTTP_URL,
-    what: "an http:// or https:// URL",
-    example: "https://search-es-http.search.svc:9200",
+  // What the custom readers read, for the rules and the result below.
+  const got: {
+    storage: TraceStorageKind;
+    es?: Infer<typeof TRACING_ES_FIELDS>;
+    exporter?: Infer<typeof TRACING_EXPORTER_FIELDS>;
+    urlSet: boolean;
+    usernameSet: boolean;
+    endpointSet: boolean;
+  } = { storage: defaultStorage, urlSet: false, usernameSet: false, endpointSet: false };
+  const read = readFields(s, TRACING_FIELDS, {
+    readers: {
+      storage: (t, key) => {
+        got.storage = t.oneOf(key, TRACE_STORAGE_KINDS, defaultStorage) ?? defaultStorage;
+      },
+      elasticsearch: (t, key) => {
+        const e = t.child(key);
+        got.es = readFields(e, TRACING_ES_FIELDS, {
+          checks: {
+            indexPrefix: (es, k, value) => {
+              if (typeof value === "string" && RESERVED_PREFIXES.includes(value)) {
+                es.problem(
+                  k,
+                  `is ${JSON.stringify(value)}, which Elasticsearch's built-in ${value}-*-* template claims: Jaeger's indices would become data streams`,
+                  "set another, e.g. `pulumi config set --path tracing.elasticsearch.indexPrefix observability`",
+                );
+              }
+            },
+          },
+        });
+        got.urlSet = e.has("url");
+        got.usernameSet = e.has("username");
+      },
+      "collector.exporter": (c, key) => {
+        const x = c.child(key);
+        got.exporter = readFields(x, TRACING_EXPORTER_FIELDS);
+        got.endpointSet = x.has("endpoint");
+      },
+    },
   });
-  const username = e.string("username", "elastic");
-  const indexPrefix = e.optionalString("indexPrefix", {
-    re: INDEX_PREFIX,
-    what: "an index name prefix of up to 40 lowercase letters, digits, _ and -",
-    example: "observability",
-  });
-  if (indexPrefix !== undefined && RESERVED_PREFIXES.includes(indexPrefix)) {
-    e.problem(
-      "indexPrefix",
-      `is ${JSON.stringify(indexPrefix)}, which Elasticsearch's built-in ${indexPrefix}-*-* template claims: Jaeger's indices would become data streams`,
-      "set another, e.g. `pulumi config set --path tracing.elasticsearch.indexPrefix observability`",
-    );
-  }
-  e.done();
-
-  const c = s.child("collector");
-  const collectorEnabled = c.bool("enabled", false);
-  const replicas = c.int("replicas", 1, 1, MAX_REPLICAS);
-  const samplingPercent = percent(c, "samplingPercent", 100);
-  const x = c.child("exporter");
-  const endpoint = x.optionalString("endpoint", {
-    re: HOST_PORT,
-    what: "an OTLP gRPC host:port without a scheme",
-    example: "tempo-distributor.tempo.svc:4317",
-  });
-  const insecure = x.bool("insecure", true);
-  x.done();
-  c.done();
-  s.done();
+  const { enabled, jaeger, retention, maxTraces, badger, collector } = read;
+  const { storage } = got;
 
   const jaegerOn = enabled && jaeger.enabled;
   if (jaegerOn && storage === "memory" && sizing === "production") {
@@ -153,15 +257,8 @@ export function readTracing(
       fix: "set `pulumi config set --path tracing.storage badger` (a PersistentVolumeClaim) or elasticsearch",
     });
   }
-  const onStack =
-    storage === "elasticsearch" && url === undefined && e.raw("url") === undefined && elasticEnabled;
-  if (
-    jaegerOn &&
-    storage === "elasticsearch" &&
-    url === undefined &&
-    e.raw("url") === undefined &&
-    !elasticEnabled
-  ) {
+  const onStack = storage === "elasticsearch" && !got.urlSet && elasticEnabled;
+  if (jaegerOn && storage === "elasticsearch" && !got.urlSet && !elasticEnabled) {
     problems.push({
       path: "tracing.elasticsearch.url",
       problem:
@@ -169,7 +266,7 @@ export function readTracing(
       fix: "set it, e.g. `pulumi config set --path tracing.elasticsearch.url https://search.example.com:9200`, or `pulumi config set --path elastic.enabled true`",
     });
   }
-  if (onStack && e.has("username")) {
+  if (onStack && got.usernameSet) {
     problems.push({
       path: "tracing.elasticsearch.username",
       problem: `is set, but Jaeger writes to the stack's own Elasticsearch as its dedicated user ${TRACING_ES_STACK_USER}, with only the privileges it needs`,
@@ -183,13 +280,7 @@ export function readTracing(
       fix: "set e.g. `pulumi config set --path tracing.retention 72h`",
     });
   }
-  if (
-    enabled &&
-    collectorEnabled &&
-    !jaeger.enabled &&
-    endpoint === undefined &&
-    x.raw("endpoint") === undefined
-  ) {
+  if (enabled && collector.enabled && !jaeger.enabled && !got.endpointSet) {
     problems.push({
       path: "tracing.collector.exporter.endpoint",
       problem:
@@ -197,7 +288,7 @@ export function readTracing(
       fix: "set `pulumi config set --path tracing.collector.exporter.endpoint <host>:4317`, or `pulumi config set --path tracing.jaeger.enabled true`",
     });
   }
-  if (enabled && !jaeger.enabled && !collectorEnabled) {
+  if (enabled && !jaeger.enabled && !collector.enabled) {
     problems.push({
       path: "tracing.jaeger.enabled",
       problem: "is false and tracing.collector.enabled is false, so nothing would receive spans",
@@ -205,6 +296,8 @@ export function readTracing(
     });
   }
 
+  const es = got.es;
+  const exporter = got.exporter;
   return {
     enabled,
     jaeger,
@@ -212,63 +305,39 @@ export function readTracing(
     retention,
     maxTraces,
     badger,
-    ...(url !== undefined
+    ...(es?.url !== undefined
       ? {
           elasticsearch: {
             cluster: "external" as const,
-            url,
-            username,
-            indexPrefix: indexPrefix ?? "observability",
+            url: es.url,
+            username: es.username,
+            indexPrefix: es.indexPrefix,
           },
         }
-      : onStack
+      : onStack && es !== undefined
         ? {
             elasticsearch: {
               cluster: "stack" as const,
               username: TRACING_ES_STACK_USER,
-              indexPrefix: indexPrefix ?? "observability",
+              indexPrefix: es.indexPrefix,
             },
           }
         : {}),
     collector: {
-      enabled: collectorEnabled,
-      replicas,
-      samplingPercent,
-      ...(endpoint !== undefined ? { exporter: { endpoint, insecure } } : {}),
+      ...collector,
+      ...(exporter?.endpoint !== undefined
+        ? { exporter: { endpoint: exporter.endpoint, insecure: exporter.insecure } }
+        : {}),
     },
   };
 }
 
-/**
- * `tracing`: declared for Pulumi.yaml and docs/config.md (npm run gen) as a description; its fields are
- * still read by the hand-written reader in this file, and test/pulumi-yaml.test.ts checks that
- * the description names exactly the fields that reader knows.
- */
+/** `tracing`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
 export const TRACING_KEY: KeyDeclaration = {
-  kind: "prose",
-  description: [
-    "Traces: Jaeger v2 (store and UI) in namespace tracing, an optional OpenTelemetry Collector gateway,",
-    "one OTLP endpoint for applications (Service otlp: 4317 gRPC, 4318 HTTP) and the Jaeger datasource in Grafana.",
-    "  tracing.enabled                       Install the tracing part. Default: true.",
-    "  tracing.storage                       memory | badger | elasticsearch. Production sizing refuses memory.",
-    "                                        Default: elasticsearch with elastic.enabled (the stack's own cluster), else memory.",
-    "  tracing.retention                     How long spans are kept (Badger TTL, Elasticsearch index age; at least 1h). Default: 72h.",
-    "  tracing.maxTraces                     Traces the memory store holds before dropping the oldest. Default: 5000.",
-    "  tracing.badger.size                   PersistentVolumeClaim size of the Badger store. Default: 10Gi.",
-    "  tracing.elasticsearch.url             An external Elasticsearch's URL (password: tracingElasticsearchPassword); required",
-    "                                        with storage elasticsearch unless elastic.enabled, whose cluster Jaeger then writes to",
-    "                                        as its own least-privilege user, over TLS verified with ECK's CA. Default: none.",
-    "  tracing.elasticsearch.username        The user Jaeger writes to an external cluster as. Default: elastic.",
-    "  tracing.elasticsearch.indexPrefix     Jaeger's indices are <prefix>-jaeger-span-<day> and so on (a new index every day,",
-    "                                        deleted after tracing.retention). Not logs, metrics, traces, synthetics",
-    "                                        or profiling, which Elasticsearch's data streams claim. Default: observability.",
-    "  tracing.jaeger.enabled                Run Jaeger. Default: true.",
-    "  tracing.collector.enabled             Run the collector gateway (Kubernetes attributes, sampling, batching). Default: false.",
-    "  tracing.collector.replicas            Gateway replicas. Default: 1.",
-    "  tracing.collector.samplingPercent     Share of traces kept, 0-100, by trace id. Default: 100.",
-    "  tracing.collector.exporter.endpoint   OTLP gRPC host:port the gateway exports to. Default: Jaeger (required without Jaeger).",
-    "  tracing.collector.exporter.insecure   Plaintext gRPC to that endpoint. Default: true.",
-  ].join("\n"),
+  kind: "object",
+  description:
+    "Traces: Jaeger v2 (store and UI) in namespace tracing, an optional OpenTelemetry Collector gateway, one OTLP endpoint for applications (Service otlp: 4317 gRPC, 4318 HTTP) and the Jaeger datasource in Grafana.",
+  fields: TRACING_FIELDS,
 };
 
 /** `tracingElasticsearchPassword`, a secret key: read as a secret Output, never as plain config. */

@@ -77,9 +77,6 @@ export function renderPulumiConfig(keys: Readonly<Record<string, KeyDeclaration>
           );
         }
         break;
-      case "prose":
-        out.push("    default: {}", "    description: |", block(decl.description.split("\n"), "      "));
-        break;
       case "secret":
         out.push('    default: ""', "    description: |", block(decl.description.split("\n"), "      "));
         break;
@@ -118,7 +115,7 @@ export function renderConfigReference(keys: Readonly<Record<string, KeyDeclarati
   ];
   for (const [key, decl] of Object.entries(keys)) {
     out.push("", `## ${key}`, "");
-    if (decl.kind === "prose" || decl.kind === "secret") {
+    if (decl.kind === "secret") {
       out.push("```text", decl.description, "```");
       continue;
     }

@@ -40,6 +40,11 @@ export interface NumberField extends Described {
   whole?: boolean;
   /** The constraint in the words of the message, e.g. "a ratio above 0 and at most 1". */
   what: string;
+  /**
+   * The value the message suggests instead of the default, and what it does there, e.g.
+   * `{ value: 10, effect: "to keep one trace in ten" }`.
+   */
+  example?: { value: number; effect: string };
 }
 
 /** A text format the reader checks, with the words its message uses. */
@@ -53,13 +58,19 @@ export interface StringField extends Described {
   kind: "string";
   /** Absent: the field is optional (or `required`). */
   default?: string;
+  /** Unset is reported; a set value is checked against the format like any other. */
   required?: boolean;
+  /** What the message of a required field without a format suggests, e.g. `eu-west-1`. */
+  example?: string;
   format?: "duration" | "quantity" | TextFormat;
   /** How the reference shows an absent default, e.g. "the cluster's default class". */
   defaultText?: string;
   /** A sibling field whose value it takes when unset (cluster.identifier takes the context). */
   defaultsTo?: string;
-  /** With format duration: 0 is refused (a range of `[0s]`, a zero repeat interval). */
+  /**
+   * With format duration or quantity: 0 is refused (a range of `[0s]`, a zero repeat interval, a
+   * volume of 0).
+   */
   aboveZero?: boolean;
 }
 
@@ -88,14 +99,22 @@ export interface StorageField extends Described {
 }
 
 /**
- * A structured field (a map or a list of objects) whose own reader reads it: declared here for
- * its type in the reference, its default and its description. `readFields` leaves it to that reader.
+ * A field its own reader reads (a map or a list of objects, a default from other keys, an object
+ * whose shape depends on one of its fields): declared here for its type in the reference, its
+ * default and its description. `readFields` leaves it to that reader.
  */
 export interface CustomField extends Described {
   kind: "custom";
   /** Its type as the reference shows it, e.g. "map of {gnetId, revision, datasourceInput, enabled}". */
   type: string;
   defaultText: string;
+  /** The constraints its reader checks, in the words of the reference. Absent: none shown. */
+  constraints?: string;
+  /**
+   * The fields of an object the reader reads with `readFields` (all of them, or those the object's
+   * `type` picks): the reference lists them below the field, each with its own declaration.
+   */
+  fields?: Fields;
 }
 
 /** A nested object of fields (`mesh.gateway`, `alerting.rules.highLatency`), always present. */
@@ -132,17 +151,15 @@ export interface MapDeclaration<F extends Fields = Fields> {
   fields: F;
 }
 
-/** One top-level config key: an object of fields, a map, a plain value, a secret, or a block of prose. */
+/**
+ * One top-level config key: an object of fields, a map, a plain value, or a secret. Every plain
+ * key is declared field by field; only a secret, which is never read as plain config, is a text.
+ */
 export type KeyDeclaration =
   | { kind: "object"; description: string; fields: Fields; required?: boolean }
   | MapDeclaration
   | { kind: "value"; description: string; field: Field }
-  | { kind: "secret"; description: string }
-  /**
-   * A structured key whose fields are still read by a hand-written reader; its description lists
-   * them. test/pulumi-yaml.test.ts checks that it names every field the reader knows.
-   */
-  | { kind: "prose"; description: string };
+  | { kind: "secret"; description: string };
 
 type ValueOf<F> = F extends BooleanField
   ? boolean
@@ -221,6 +238,7 @@ function readField(
       const { min, max, aboveMin, whole } = f;
       return s.number(key, kind && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default, {
         what: f.what,
+        ...(f.example !== undefined ? { example: String(f.example.value), effect: f.example.effect } : {}),
         valid: (n) =>
           (aboveMin === true ? n > min : n >= min) &&
           (max === undefined || n <= max) &&
@@ -240,12 +258,19 @@ function readField(
     case "storage":
       return readStorage(s, key, f.example);
     case "string": {
-      if (f.required === true) return s.requiredString(key, exampleOf(f));
+      if (f.required === true && (typeof f.format !== "object" || !s.has(key))) {
+        return s.requiredString(key, exampleOf(f));
+      }
       const dflt = f.default ?? ctx.defaults?.[path];
       if (f.format === "duration") {
         return f.aboveZero === true ? s.positiveDuration(key, dflt ?? "") : s.duration(key, dflt ?? "");
       }
-      if (f.format === "quantity") return s.optionalQuantity(key, dflt ?? "") ?? dflt;
+      if (f.format === "quantity") {
+        return (
+          (f.aboveZero === true ? s.optionalSize(key, dflt ?? "") : s.optionalQuantity(key, dflt ?? "")) ??
+          dflt
+        );
+      }
       const v = f.format !== undefined ? s.optionalString(key, f.format) : s.optionalString(key);
       return v ?? dflt;
     }
@@ -254,7 +279,7 @@ function readField(
 
 function exampleOf(f: StringField): string {
   if (typeof f.format === "object") return f.format.example;
-  return f.default ?? "<value>";
+  return f.example ?? f.default ?? "<value>";
 }
 
 /**
@@ -391,16 +416,20 @@ function constraintText(f: Field): string {
       if (f.format === "duration") {
         return `a duration such as 30s, 15m, 12h, 10d or 2w${f.aboveZero === true ? ", longer than 0" : ""}`;
       }
-      if (f.format === "quantity") return "a Kubernetes quantity such as 500m, 256Mi or 20Gi";
+      if (f.format === "quantity") {
+        return `a Kubernetes quantity such as 500m, 256Mi or 20Gi${f.aboveZero === true ? ", more than 0" : ""}`;
+      }
       return f.format !== undefined ? f.format.what : "";
+    case "custom":
+      return f.constraints ?? "";
     default:
       return "";
   }
 }
 
 /**
- * The reference rows of a key, one per field (a plain value is one row at the key itself); a group
- * has its own row, followed by the rows of its fields.
+ * The reference rows of a key, one per field (a plain value is one row at the key itself); a group,
+ * or a custom field with declared fields, has its own row, followed by the rows of its fields.
  */
 export function docRows(key: string, decl: KeyDeclaration): DocRow[] {
   const row = (path: string, f: Field): DocRow => ({
@@ -412,10 +441,10 @@ export function docRows(key: string, decl: KeyDeclaration): DocRow[] {
     description: f.description,
   });
   const rows = (prefix: string, fields: Fields): DocRow[] =>
-    Object.entries(fields).flatMap(([k, f]) => [
-      row(`${prefix}.${k}`, f),
-      ...(f.kind === "group" ? rows(`${prefix}.${k}`, f.fields) : []),
-    ]);
+    Object.entries(fields).flatMap(([k, f]) => {
+      const below = f.kind === "group" || f.kind === "custom" ? f.fields : undefined;
+      return [row(`${prefix}.${k}`, f), ...(below !== undefined ? rows(`${prefix}.${k}`, below) : [])];
+    });
   if (decl.kind === "object") return rows(key, decl.fields);
   if (decl.kind === "map") {
     const entry = `${key}.<${decl.entry}>`;

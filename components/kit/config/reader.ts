@@ -273,9 +273,14 @@ export class Section {
 
   /**
    * A number that need not be whole, or one written as text (`pulumi config set` stores text);
-   * `what` names the constraint `valid` checks, e.g. "a ratio above 0 and at most 1".
+   * `what` names the constraint `valid` checks, e.g. "a ratio above 0 and at most 1". The message
+   * suggests `example` (default: the fallback), followed by `effect` when given.
    */
-  number(key: string, fallback: number, spec: { what: string; valid: (n: number) => boolean }): number {
+  number(
+    key: string,
+    fallback: number,
+    spec: { what: string; valid: (n: number) => boolean; example?: string; effect?: string },
+  ): number {
     const v = this.raw(key);
     if (v === undefined) return fallback;
     const n = typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
@@ -283,7 +288,7 @@ export class Section {
       this.problem(
         key,
         `must be ${spec.what}, got ${describe(v)}`,
-        `set e.g. \`${setCommand(this.join(key), String(fallback))}\``,
+        `set e.g. \`${setCommand(this.join(key), spec.example ?? String(fallback))}\`${spec.effect !== undefined ? ` ${spec.effect}` : ""}`,
       );
       return fallback;
     }
