@@ -245,11 +245,11 @@ const DISTRIBUTED_COMPONENT_LABEL: Readonly<Record<LokiDistributedComponent, str
  * gateway and the caches are not targets). The NetworkPolicies select Loki's targets by it.
  */
 export function lokiTargetComponents(
-  loki: Pick<LokiConfig, "singleBinaryReplicas" | "scalable" | "distributed">,
+  loki: Pick<LokiConfig, "singleBinary" | "simpleScalable" | "distributed">,
 ): string[] {
   return [
-    ...(loki.singleBinaryReplicas > 0 ? ["single-binary"] : []),
-    ...(["read", "write", "backend"] as const).filter((key) => loki.scalable[key] > 0),
+    ...(loki.singleBinary.replicas > 0 ? ["single-binary"] : []),
+    ...(["read", "write", "backend"] as const).filter((key) => loki.simpleScalable[key] > 0),
     ...LOKI_DISTRIBUTED_COMPONENTS.filter((key) => (loki.distributed?.replicas[key] ?? 0) > 0).map(
       (key) => DISTRIBUTED_COMPONENT_LABEL[key],
     ),
