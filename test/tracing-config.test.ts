@@ -6,6 +6,10 @@ import { durationSeconds, goDuration } from "../components/kit";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" }, sizing: "production" };
+/** Two certificates, as a private CA's chain is given (the content is not parsed, only its form). */
+const CA_PEM =
+  "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n" +
+  "-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUR2E=\n-----END CERTIFICATE-----\n";
 
 describe("tracing config", () => {
   it("defaults to Jaeger with bounded in-memory storage and no gateway", () => {
@@ -105,6 +109,26 @@ describe("tracing config", () => {
     });
   });
 
+  it("keeps an external cluster's CA bundle for Jaeger to verify it with", () => {
+    const t = parseStackConfig(
+      {
+        ...cloud,
+        tracing: {
+          storage: "elasticsearch",
+          elasticsearch: { url: "https://search.example.com:9200", caBundle: CA_PEM },
+        },
+      },
+      new Set(["tracingElasticsearchPassword"]),
+    ).tracing;
+    expect(t.elasticsearch).to.deep.equal({
+      cluster: "external",
+      url: "https://search.example.com:9200",
+      username: "elastic",
+      indexPrefix: "observability",
+      caBundle: CA_PEM,
+    });
+  });
+
   it("accepts sampling at both ends of the range", () => {
     for (const p of [0, 100]) {
       const t = parseStackConfig({
@@ -189,6 +213,56 @@ describe("tracing config", () => {
         { ...cloud, tracing: { storage: "elasticsearch", elasticsearch: { url: "search:9200" } } },
         ["tracingElasticsearchPassword"],
         'Invalid stack config: tracing.elasticsearch.url: must be an http:// or https:// URL, got "search:9200"; set e.g. `pulumi config set --path tracing.elasticsearch.url https://search-es-http.search.svc:9200`',
+      ],
+      [
+        "a CA bundle that holds no certificate",
+        {
+          ...cloud,
+          tracing: {
+            storage: "elasticsearch",
+            elasticsearch: { url: "https://search.example.com:9200", caBundle: "not a certificate" },
+          },
+        },
+        ["tracingElasticsearchPassword"],
+        'Invalid stack config: tracing.elasticsearch.caBundle: must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----), got "not a certificate"; set e.g. `pulumi config set --path tracing.elasticsearch.caBundle "$(cat ca.pem)"`',
+      ],
+      [
+        "a CA bundle with a private key in it",
+        {
+          ...cloud,
+          tracing: {
+            storage: "elasticsearch",
+            elasticsearch: {
+              url: "https://search.example.com:9200",
+              caBundle: `${CA_PEM}-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n`,
+            },
+          },
+        },
+        ["tracingElasticsearchPassword"],
+        // The value is cut in the message, so the key material is never echoed.
+        'Invalid stack config: tracing.elasticsearch.caBundle: must be one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----), got "-----BEGIN CERTIFICATE-----\\nMIIBszCCAVmgAwIBAgIUQ2E=\\n-----END CE…" (217 characters); set e.g. `pulumi config set --path tracing.elasticsearch.caBundle "$(cat ca.pem)"`',
+      ],
+      [
+        "a CA bundle for the stack's own cluster",
+        {
+          ...cloud,
+          elastic: { enabled: true },
+          tracing: { storage: "elasticsearch", elasticsearch: { caBundle: CA_PEM } },
+        },
+        [],
+        "Invalid stack config: tracing.elasticsearch.caBundle: is set, but Jaeger writes to the stack's own Elasticsearch, whose certificate it verifies with ECK's CA; remove it with `pulumi config rm --path tracing.elasticsearch.caBundle`, or set tracing.elasticsearch.url to the external cluster it verifies",
+      ],
+      [
+        "a CA bundle for a plain-http cluster",
+        {
+          ...cloud,
+          tracing: {
+            storage: "elasticsearch",
+            elasticsearch: { url: "http://search.example.com:9200", caBundle: CA_PEM },
+          },
+        },
+        ["tracingElasticsearchPassword"],
+        'Invalid stack config: tracing.elasticsearch.caBundle: is set, but tracing.elasticsearch.url "http://search.example.com:9200" is plain http, so there is no certificate to verify; set tracing.elasticsearch.url to the cluster\'s https:// URL, or remove it with `pulumi config rm --path tracing.elasticsearch.caBundle`',
       ],
       [
         "a retention shorter than an hour",

@@ -20,7 +20,7 @@ import {
   TRACE_ID_PATTERN,
 } from "../components/tracing";
 import { planContainers } from "../tools/lib/budget";
-import { ProgramRun } from "../tools/lib/run-program";
+import { ProgramRun, runProgram } from "../tools/lib/run-program";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { find, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
@@ -479,6 +479,60 @@ describe("tracing in the program", () => {
       "observability-tracing-jaeger-elasticsearch",
     ]);
     expect(JSON.stringify(r)).not.to.include(password);
+  });
+
+  it("verifies an external cluster with the configured CA bundle, mounted from a Secret the release waits for", async () => {
+    const bundle = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2E=\n-----END CERTIFICATE-----\n";
+    // Secrets revealed: the provider marks a Secret's stringData secret, CA or not.
+    const r = await runProgram({
+      ...stackInput(
+        "prod",
+        {
+          tracing: {
+            storage: "elasticsearch",
+            elasticsearch: { url: "https://search.example.com:9200", caBundle: bundle },
+          },
+        },
+        { tracingElasticsearchPassword: "not-checked-here" },
+      ),
+      revealSecrets: true,
+    });
+    const ca = find(
+      r.resources,
+      "kubernetes:core/v1:Secret",
+      "observability-tracing-jaeger-elasticsearch-ca",
+    );
+    expect(ca.inputs["metadata"]).to.deep.include({ name: "jaeger-elasticsearch-ca", namespace: "tracing" });
+    expect(ca.inputs["stringData"]).to.deep.equal({ "ca.crt": bundle });
+    const jaeger = release(r.resources, "jaeger");
+    expect(jaeger.dependsOn).to.include("observability-tracing-jaeger-elasticsearch-ca");
+    const es = valueOf(jaeger, "userconfig.extensions.jaeger_storage.backends.primary_store.elasticsearch");
+    expect((es as Record<string, unknown>)["tls"]).to.deep.equal({ ca_file: "/es-ca/ca.crt" });
+    expect(valueOf(jaeger, "jaeger.extraVolumes")).to.deep.include({
+      name: "es-ca",
+      secret: { secretName: "jaeger-elasticsearch-ca" },
+    });
+    expect(valueOf(jaeger, "esIndexCleaner.cmdlineParams")).to.deep.include({
+      "es.tls.enabled": "true",
+      "es.tls.ca": "/es-ca/ca.crt",
+    });
+
+    // Without a bundle, an external https:// cluster is verified with the system's roots: no CA Secret.
+    const plain = await run(
+      stackInput(
+        "prod",
+        { tracing: { storage: "elasticsearch", elasticsearch: { url: "https://search.example.com:9200" } } },
+        { tracingElasticsearchPassword: "not-checked-here" },
+      ),
+    );
+    expect(plain.resources.map((x) => x.name)).to.not.include(
+      "observability-tracing-jaeger-elasticsearch-ca",
+    );
+    const plainEs = valueOf(
+      release(plain.resources, "jaeger"),
+      "userconfig.extensions.jaeger_storage.backends.primary_store.elasticsearch",
+    );
+    expect(plainEs).to.not.have.property("tls");
   });
 
   it("stays within tracing's dev budget of 150m CPU and 300Mi, even with the gateway on", async () => {

@@ -28,6 +28,11 @@ export interface TracingElasticsearchConfig {
   username: string;
   /** Jaeger's indices are `<indexPrefix>-jaeger-span-<day>` and so on. Defaults to `observability`. */
   indexPrefix: string;
+  /**
+   * PEM certificates Jaeger verifies an external `https://` cluster with, in place of the system
+   * roots (a private CA). Defaults to none. The stack's own cluster is verified with ECK's CA.
+   */
+  caBundle?: string;
 }
 
 /** The user Jaeger writes to the stack's own Elasticsearch as. */
@@ -35,6 +40,9 @@ export const TRACING_ES_STACK_USER = "jaeger";
 /** Prefixes Elasticsearch's built-in data stream templates claim (`logs-*-*`, `traces-*-*`, ...): an index there would become a data stream. */
 const RESERVED_PREFIXES = ["logs", "metrics", "traces", "synthetics", "profiling"];
 const INDEX_PREFIX = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+/** One or more PEM certificates, nothing else (a private key in a CA bundle would be a leak). */
+const PEM_CERTIFICATES =
+  /^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
 
 /** The secret key that holds the Elasticsearch password Jaeger writes with. */
 export const TRACING_ES_PASSWORD_KEY = "tracingElasticsearchPassword";
@@ -68,6 +76,17 @@ export const TRACING_ES_FIELDS = {
     },
     default: "observability",
     description: `Jaeger's indices are <prefix>-jaeger-span-<day> and so on (a new index every day, deleted after tracing.retention). Not ${RESERVED_PREFIXES.slice(0, -1).join(", ")} or ${RESERVED_PREFIXES.at(-1) ?? ""}, which Elasticsearch's data streams claim.`,
+  },
+  caBundle: {
+    kind: "string",
+    format: {
+      re: PEM_CERTIFICATES,
+      what: "one or more PEM certificates (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)",
+      example: '"$(cat ca.pem)"',
+    },
+    defaultText: "none (the system's roots)",
+    description:
+      "The CA certificates Jaeger verifies an external https:// cluster (tracing.elasticsearch.url) with, when a private CA signed its certificate; the program puts them in the Secret tracing/jaeger-elasticsearch-ca. The stack's own cluster is verified with ECK's CA.",
   },
 } as const satisfies Fields;
 
@@ -266,6 +285,21 @@ export function readTracing(
       fix: "set it, e.g. `pulumi config set --path tracing.elasticsearch.url https://search.example.com:9200`, or `pulumi config set --path elastic.enabled true`",
     });
   }
+  const caBundleSet = got.es?.caBundle !== undefined;
+  if (caBundleSet && !got.urlSet) {
+    problems.push({
+      path: "tracing.elasticsearch.caBundle",
+      problem:
+        "is set, but Jaeger writes to the stack's own Elasticsearch, whose certificate it verifies with ECK's CA",
+      fix: "remove it with `pulumi config rm --path tracing.elasticsearch.caBundle`, or set tracing.elasticsearch.url to the external cluster it verifies",
+    });
+  } else if (caBundleSet && got.es?.url?.startsWith("http://") === true) {
+    problems.push({
+      path: "tracing.elasticsearch.caBundle",
+      problem: `is set, but tracing.elasticsearch.url ${JSON.stringify(got.es.url)} is plain http, so there is no certificate to verify`,
+      fix: "set tracing.elasticsearch.url to the cluster's https:// URL, or remove it with `pulumi config rm --path tracing.elasticsearch.caBundle`",
+    });
+  }
   if (onStack && got.usernameSet) {
     problems.push({
       path: "tracing.elasticsearch.username",
@@ -312,6 +346,7 @@ export function readTracing(
             url: es.url,
             username: es.username,
             indexPrefix: es.indexPrefix,
+            ...(es.caBundle !== undefined ? { caBundle: es.caBundle } : {}),
           },
         }
       : onStack && es !== undefined

@@ -67,21 +67,24 @@ export interface JaegerValuesArgs {
   stackElasticsearch?: StackElasticsearch;
 }
 
-/** Where Jaeger writes: the external URL, or the stack's cluster. */
+/**
+ * Where Jaeger writes: the external URL, or the stack's cluster; `ca` when it verifies the cluster
+ * with a CA mounted from ES_CA_SECRET (ECK's, copied in, or the external cluster's caBundle).
+ */
 function elasticsearchTarget(args: Pick<JaegerValuesArgs, "tracing" | "stackElasticsearch">): {
   url: string;
-  stack: boolean;
+  ca: boolean;
 } {
   const es = args.tracing.elasticsearch;
   if (es === undefined) throw new Error("tracing.storage elasticsearch needs tracing.elasticsearch");
   if (es.cluster === "external") {
     if (es.url === undefined) throw new Error("an external Elasticsearch needs tracing.elasticsearch.url");
-    return { url: es.url, stack: false };
+    return { url: es.url, ca: es.caBundle !== undefined };
   }
   if (args.stackElasticsearch === undefined) {
     throw new Error("tracing.elasticsearch on the stack's cluster needs the cluster's URL (elastic.enabled)");
   }
-  return { url: args.stackElasticsearch.url, stack: true };
+  return { url: args.stackElasticsearch.url, ca: true };
 }
 
 /** The storage backend of Jaeger v2's `jaeger_storage` extension for the configured kind. */
@@ -118,8 +121,9 @@ export function jaegerStorageBackend(
           server_urls: [target.url],
           // Expanded by Jaeger from the pod's environment: the password never reaches Helm values.
           auth: { basic: { username: es.username, password: `\${env:${ES_PASSWORD_ENV}}` } },
-          // The stack's cluster: TLS verified against ECK's CA (no skip-verify anywhere).
-          ...(target.stack ? { tls: { ca_file: `${ES_CA_MOUNT}/${ES_CA_KEY}` } } : {}),
+          // TLS verified against ECK's CA on the stack's cluster, or the configured CA bundle
+          // (no skip-verify anywhere); an external cluster without one uses the system roots.
+          ...(target.ca ? { tls: { ca_file: `${ES_CA_MOUNT}/${ES_CA_KEY}` } } : {}),
           indices: {
             // Jaeger's own prefix: `<prefix>-jaeger-span-<day>`, all the dedicated user may touch.
             index_prefix: es.indexPrefix,
@@ -197,7 +201,7 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
   const badger = tracing.storage === "badger";
   const es = tracing.storage === "elasticsearch" ? tracing.elasticsearch : undefined;
   const target = es !== undefined ? elasticsearchTarget(args) : undefined;
-  const ca = target?.stack === true;
+  const ca = target?.ca === true;
   const volumes = [
     ...(badger ? [{ name: "badger-data", persistentVolumeClaim: { claimName: BADGER_CLAIM } }] : []),
     ...(ca ? [{ name: "es-ca", secret: { secretName: ES_CA_SECRET } }] : []),
@@ -237,7 +241,7 @@ export function jaegerValues(args: JaegerValuesArgs): Record<string, unknown> {
             // The chart's helper writes a placeholder ES_PASSWORD first; Kubernetes uses the last
             // definition of a variable, so this one, from the Secret, is what the job sees.
             extraEnv: esPasswordEnv,
-            // Only Jaeger's own indices, over TLS verified with ECK's CA on the stack's cluster.
+            // Only Jaeger's own indices, over TLS verified with the mounted CA when there is one.
             cmdlineParams: {
               "index-prefix": es.indexPrefix,
               ...(ca ? { "es.tls.enabled": "true", "es.tls.ca": `${ES_CA_MOUNT}/${ES_CA_KEY}` } : {}),

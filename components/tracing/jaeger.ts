@@ -3,6 +3,8 @@ import type { OwnedNamespace } from "../kit";
 import * as pulumi from "@pulumi/pulumi";
 import {
   BADGER_CLAIM,
+  ES_CA_KEY,
+  ES_CA_SECRET,
   ES_SECRET,
   ES_SECRET_KEY,
   JAEGER_METRICS_PORT_NAME,
@@ -97,6 +99,21 @@ export class Jaeger extends pulumi.ComponentResource {
           { parent: this, dependsOn: [...args.namespace.ready] },
         ),
       );
+      const caBundle = tracing.elasticsearch?.caBundle;
+      if (caBundle !== undefined) {
+        // An external cluster's private CA, where the stack's own cluster has ECK's CA copied in.
+        needs.push(
+          new k8s.core.v1.Secret(
+            `${name}-elasticsearch-ca`,
+            {
+              metadata: { name: ES_CA_SECRET, namespace, labels: { ...STACK_LABELS } },
+              type: "Opaque",
+              stringData: { [ES_CA_KEY]: caBundle },
+            },
+            { parent: this, dependsOn: [...args.namespace.ready] },
+          ),
+        );
+      }
     }
 
     this.release = helmRelease(
