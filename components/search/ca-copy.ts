@@ -2,17 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import {
   ContainerId,
   ContainerResources,
-  elasticImage,
   ImagesConfig,
   podPullSecrets,
   PUBLIC_IMAGES,
   STACK_LABELS,
-  stackImage,
-  toK8s,
 } from "../kit";
 import type { ElasticVersion } from "./config";
-import { ELASTICSEARCH_CA_SECRET } from "./elasticsearch";
 import { shortHash } from "./ilm";
+import { SCRIPT_CA_DIR, SCRIPT_POD_SECURITY, SCRIPT_VOLUMES, scriptContainer } from "./script-pod";
 
 /**
  * Copies ECK's CA certificate (the `ca.crt` of `<cluster>-es-http-certs-public`) into a Secret in
@@ -25,7 +22,7 @@ export const CA_COPY_SCRIPT = [
   "set -euo pipefail",
   "sa=/var/run/secrets/kubernetes.io/serviceaccount",
   'url="https://kubernetes.default.svc/api/v1/namespaces/$TARGET_NAMESPACE/secrets"',
-  'ca="$(base64 -w0 < /etc/elasticsearch-ca/ca.crt)"',
+  `ca="$(base64 -w0 < ${SCRIPT_CA_DIR}/ca.crt)"`,
   'body="$(printf \'{"apiVersion":"v1","kind":"Secret","type":"Opaque","metadata":{"name":"%s","namespace":"%s","labels":%s},"data":{"%s":"%s"}}\' "$TARGET_SECRET" "$TARGET_NAMESPACE" "$LABELS" "$TARGET_KEY" "$ca")"',
   "api() {",
   '  curl --silent --show-error --fail-with-body --cacert "$sa/ca.crt" --max-time 30 \\',
@@ -77,34 +74,23 @@ function caCopyPodSpec(args: CaCopyArgs): k8s.types.input.core.v1.PodSpec {
     serviceAccountName: caCopyServiceAccount(args.target.reader),
     automountServiceAccountToken: true,
     ...podPullSecrets(images),
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: SCRIPT_POD_SECURITY,
     containers: [
-      {
+      scriptContainer({
         name: "copy-ca",
-        image: stackImage(elasticImage("elasticsearch", args.version), images),
-        command: ["/bin/bash", "-c", CA_COPY_SCRIPT],
+        version: args.version,
+        script: CA_COPY_SCRIPT,
         env: [
           { name: "TARGET_NAMESPACE", value: args.target.namespace },
           { name: "TARGET_SECRET", value: args.target.secret },
           { name: "TARGET_KEY", value: args.target.key },
           { name: "LABELS", value: JSON.stringify({ ...STACK_LABELS, ...args.target.labels }) },
         ],
-        resources: toK8s(args.resources.elasticIlmJob),
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          capabilities: { drop: ["ALL"] },
-          readOnlyRootFilesystem: true,
-        },
-        volumeMounts: [
-          { name: "ca", mountPath: "/etc/elasticsearch-ca", readOnly: true },
-          { name: "tmp", mountPath: "/tmp" },
-        ],
-      },
+        resources: args.resources.elasticIlmJob,
+        images,
+      }),
     ],
-    volumes: [
-      { name: "ca", secret: { secretName: ELASTICSEARCH_CA_SECRET.name } },
-      { name: "tmp", emptyDir: {} },
-    ],
+    volumes: SCRIPT_VOLUMES,
   };
 }
 

@@ -1,23 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
-import {
-  ELASTIC_USER_SECRET,
-  ELASTICSEARCH_CA_SECRET,
-  ELASTICSEARCH_SERVICE,
-  logReplicas,
-} from "./elasticsearch";
+import { ELASTIC_USER_SECRET, ELASTICSEARCH_SERVICE, logReplicas } from "./elasticsearch";
 import {
   ContainerId,
   ContainerResources,
-  elasticImage,
   ImagesConfig,
   podPullSecrets,
   PUBLIC_IMAGES,
   STACK_LABELS,
-  stackImage,
-  toK8s,
 } from "../kit";
 import { ElasticConfig, ElasticIlmConfig } from "./config";
+import { SCRIPT_CA_DIR, SCRIPT_POD_SECURITY, SCRIPT_VOLUMES, scriptContainer } from "./script-pod";
 
 /**
  * The data stream Filebeat writes every container log to. Its name matches ECK's Filebeat user
@@ -101,7 +94,7 @@ export const ILM_SCRIPT = [
   "es() {",
   '  local retries="$1"; shift',
   '  printf \'user = "elastic:%s"\\n\' "$ES_PASSWORD" |',
-  "    curl --config - --silent --show-error --fail-with-body --cacert /etc/elasticsearch-ca/ca.crt \\",
+  `    curl --config - --silent --show-error --fail-with-body --cacert ${SCRIPT_CA_DIR}/ca.crt \\`,
   '      --retry "$retries" --retry-delay 10 --retry-all-errors --max-time 60 \\',
   "      --header 'Content-Type: application/json' \"$@\"",
   "  echo",
@@ -141,12 +134,12 @@ export function ilmJobManifest(args: IlmJobArgs): k8s.types.input.batch.v1.Job {
     restartPolicy: "Never",
     automountServiceAccountToken: false,
     ...podPullSecrets(args.images ?? PUBLIC_IMAGES),
-    securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+    securityContext: SCRIPT_POD_SECURITY,
     containers: [
-      {
+      scriptContainer({
         name: "apply-lifecycle",
-        image: stackImage(elasticImage("elasticsearch", args.elastic.version), args.images ?? PUBLIC_IMAGES),
-        command: ["/bin/bash", "-c", ILM_SCRIPT],
+        version: args.elastic.version,
+        script: ILM_SCRIPT,
         env: [
           { name: "ES_URL", value: `https://${ELASTICSEARCH_SERVICE}:9200` },
           {
@@ -158,23 +151,11 @@ export function ilmJobManifest(args: IlmJobArgs): k8s.types.input.batch.v1.Job {
           { name: "TEMPLATE_NAME", value: LOG_INDEX_TEMPLATE },
           { name: "TEMPLATE", value: JSON.stringify(indexTemplateBody(args.elastic)) },
         ],
-        resources: toK8s(args.resources.elasticIlmJob),
-        securityContext: {
-          allowPrivilegeEscalation: false,
-          capabilities: { drop: ["ALL"] },
-          readOnlyRootFilesystem: true,
-        },
-        volumeMounts: [
-          { name: "ca", mountPath: "/etc/elasticsearch-ca", readOnly: true },
-          // bash may need a temporary file; the root filesystem is read-only.
-          { name: "tmp", mountPath: "/tmp" },
-        ],
-      },
+        resources: args.resources.elasticIlmJob,
+        ...(args.images !== undefined ? { images: args.images } : {}),
+      }),
     ],
-    volumes: [
-      { name: "ca", secret: { secretName: ELASTICSEARCH_CA_SECRET.name } },
-      { name: "tmp", emptyDir: {} },
-    ],
+    volumes: SCRIPT_VOLUMES,
   };
   return {
     apiVersion: "batch/v1",
