@@ -88,9 +88,10 @@ describe("Pulumi.yaml", () => {
   it("documents exactly the fields the program reads", () => {
     for (const [key, decl] of Object.entries(project.config)) {
       if (key === "resources") continue; // a map by container id, checked below
+      // A key path that ends a sentence ("… thanos.enabled.") keeps its full stop out.
       const documented = [
         ...(decl.description ?? "").matchAll(new RegExp(`(?:^|\\s)(${key}\\.[\\w.]+)`, "g")),
-      ].map((m) => m[1] ?? "");
+      ].map((m) => (m[1] ?? "").replace(/\.+$/, ""));
       const parents = new Set([
         key,
         ...documented.filter((d) => d.split(".").length > 2).map((d) => d.replace(/\.[^.]+$/, "")),
