@@ -35,8 +35,32 @@ export function stackRawConfig(stack: string): Record<string, unknown> {
   return raw;
 }
 
+/** Freezes a value and everything in it, so a test that edits a shared run fails loudly. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
+
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * The program under mocks with this config. The program is a pure function of its config, so
+ * the same input is run once per test process and its (frozen) result shared; a test that needs
+ * the run itself (what it logs, a failure) calls runProgram.
+ */
 export async function run(input: StackConfigInput): Promise<ProgramRun> {
-  return runProgram(input);
+  const key = JSON.stringify(input);
+  let result = runs.get(key);
+  if (result === undefined) {
+    result = runProgram(input).then(deepFreeze);
+    runs.set(key, result);
+    // A failed run is not kept: the next caller sees the failure again.
+    result.catch(() => runs.delete(key));
+  }
+  return result;
 }
 
 /** The message the program fails with under this config; fails itself when the program runs. */
