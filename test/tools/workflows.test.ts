@@ -115,6 +115,22 @@ describe("the GitHub Actions workflows", () => {
     }
   });
 
+  it("set up the Node line package.json's engines asks for, in every job", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as {
+      engines: { node: string };
+    };
+    const major = /^>=(\d+)/.exec(pkg.engines.node)?.[1];
+    expect(major, "engines.node").to.not.equal(undefined);
+    let setups = 0;
+    for (const file of WORKFLOWS) {
+      for (const m of text(file).matchAll(/node-version:\s*"?([^"\s]+)"?/g)) {
+        setups++;
+        expect(Number(m[1]), `${file}: node-version ${m[1] ?? ""}`).to.be.at.least(Number(major));
+      }
+    }
+    expect(setups).to.be.greaterThan(0);
+  });
+
   describe("e2e.yml", () => {
     it("runs the e2e suite on kind with a read-only token and no secrets", () => {
       const w = workflow("e2e.yml");
@@ -122,7 +138,13 @@ describe("the GitHub Actions workflows", () => {
       expect(text("e2e.yml")).to.not.match(/\$\{\{\s*secrets\./);
       const steps = job("e2e.yml", "e2e").steps;
       const kind = steps.find((s) => s.uses?.startsWith("helm/kind-action@"));
-      expect(kind?.with).to.deep.equal({ cluster_name: "observability", config: "kind/cluster.yaml" });
+      const { version, ...cluster } = (kind?.with ?? {}) as Record<string, string>;
+      expect(cluster).to.deep.equal({ cluster_name: "observability", config: "kind/cluster.yaml" });
+      // kind v0.24.0 or newer: its kindnet enforces the stack's NetworkPolicies (README, kind/cluster.yaml).
+      const [major = -1, minor = -1] = (/^v(\d+)\.(\d+)\.\d+$/.exec(version ?? "") ?? [])
+        .slice(1)
+        .map(Number);
+      expect(major * 1000 + minor, `kind ${version ?? "unpinned"}`).to.be.at.least(24);
       const suite = steps.find((s) => s.run === "npm run e2e") as
         { env?: Record<string, string> } | undefined;
       expect(suite?.env).to.deep.equal({
