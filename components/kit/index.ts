@@ -12,7 +12,12 @@ export type { ConfigProblem } from "./config/errors";
 export { Section, describe, setCommand, patterns } from "./config/reader";
 export { readStorage } from "./config/storage";
 export type { StorageConfig } from "./config/storage";
-export { readS3Credentials, S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY } from "./config/s3-credentials";
+export {
+  readS3Credentials,
+  S3_ACCESS_KEY_ID_KEY,
+  S3_CONNECTION_FIELDS,
+  S3_SECRET_ACCESS_KEY_KEY,
+} from "./config/s3-credentials";
 export type { S3Credentials, S3CredentialsSpec } from "./config/s3-credentials";
 export { parseQuantity } from "./config/quantity";
 export { editDistance, likelyMeant } from "./config/suggest";

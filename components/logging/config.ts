@@ -12,6 +12,7 @@ import {
   S3_ACCESS_KEY_ID_KEY,
   S3_SECRET_ACCESS_KEY_KEY,
   S3Credentials,
+  S3_CONNECTION_FIELDS,
 } from "../kit";
 
 /**
@@ -179,12 +180,7 @@ export const LOKI_S3_FIELDS = {
       },
     },
   },
-  forcePathStyle: {
-    kind: "boolean",
-    default: false,
-    description: "Path-style bucket URLs (endpoint/bucket), which most S3-compatible stores need.",
-  },
-  insecure: { kind: "boolean", default: false, description: "Plain HTTP to the endpoint." },
+  ...S3_CONNECTION_FIELDS,
   existingSecret: {
     kind: "string",
     format: {

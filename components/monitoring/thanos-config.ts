@@ -10,6 +10,7 @@ import {
   readS3Credentials,
   S3Credentials,
   Section,
+  S3_CONNECTION_FIELDS,
 } from "../kit";
 
 /** The keys of the credentials Secret (the names Thanos's S3 client reads from its environment). */
@@ -69,12 +70,7 @@ export const THANOS_OBJECT_STORAGE_FIELDS = {
     },
     description: "The bucket.",
   },
-  forcePathStyle: {
-    kind: "boolean",
-    default: false,
-    description: "Path-style bucket URLs (endpoint/bucket), which most S3-compatible stores need.",
-  },
-  insecure: { kind: "boolean", default: false, description: "Plain HTTP to the endpoint." },
+  ...S3_CONNECTION_FIELDS,
   existingSecret: {
     kind: "string",
     format: {

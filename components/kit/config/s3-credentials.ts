@@ -1,4 +1,15 @@
+import { Fields } from "./declare";
 import { Section } from "./reader";
+
+/** How a part talks to an S3-compatible endpoint: the same two settings for Loki's and Thanos' buckets. */
+export const S3_CONNECTION_FIELDS = {
+  forcePathStyle: {
+    kind: "boolean",
+    default: false,
+    description: "Path-style bucket URLs (endpoint/bucket), which most S3-compatible stores need.",
+  },
+  insecure: { kind: "boolean", default: false, description: "Plain HTTP to the endpoint." },
+} as const satisfies Fields;
 
 /** Keys of an S3 credentials Secret, whether the program creates it or the platform team does. */
 export const S3_ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
