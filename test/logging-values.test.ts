@@ -10,7 +10,7 @@ import {
 } from "../components/logging";
 import { stackRawConfig } from "./lib/helpers";
 import { StackConfig, parseStackConfig } from "../components/core/config";
-import { DEFAULT_RESOURCES } from "../components/kit";
+import { DEFAULT_RESOURCES, valueAt as at } from "../components/kit";
 import { LokiConfig } from "../components/logging/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
@@ -22,15 +22,6 @@ const s3 = {
 
 function valuesOf(cfg: StackConfig): Record<string, unknown> {
   return lokiValues({ loki: cfg.loki, cluster: cfg.cluster, resources: cfg.resources });
-}
-
-function at(values: unknown, path: string): unknown {
-  let cur: unknown = values;
-  for (const part of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 /** A values path, or the chart's default for it when unset (defaults of loki 6.55.0's values.yaml). */

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parseStackConfig, StackConfig } from "../components/core/config";
-import { containerUsage } from "../components/kit";
+import { containerUsage, valueAt as at } from "../components/kit";
 import { LOKI_CONTAINERS, lokiTargetComponents, lokiValues } from "../components/logging";
 import {
   LOKI_DISTRIBUTED_COMPONENTS,
@@ -22,15 +22,6 @@ const s3 = {
 const withLoki = (loki: Record<string, unknown>): StackConfig => parseStackConfig({ ...cloud, loki });
 const valuesOf = (cfg: StackConfig) =>
   lokiValues({ loki: cfg.loki, cluster: cfg.cluster, resources: cfg.resources });
-
-function at(values: unknown, path: string): unknown {
-  let cur: unknown = values;
-  for (const part of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
 
 /**
  * The loki 6.55.0 chart's render-time failures that concern Distributed mode (templates/validate.yaml

@@ -8,6 +8,7 @@ import { ProgramRun } from "../tools/lib/run-program";
 import { validateCustomResource } from "./lib/crd-schema";
 import { find, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
 import { requireUpstream } from "./lib/upstream";
+import { valueAt as at } from "../components/kit";
 
 const STACKS = ["dev", "prod", "large"] as const;
 const SECRET = "kubernetes:core/v1:Secret";
@@ -20,15 +21,6 @@ function crdRelease(type: string): string | undefined {
   if (group.endsWith(".istio.io")) return "istio-base";
   if (group.endsWith(".k8s.elastic.co")) return "eck-operator";
   return undefined;
-}
-
-function at(values: unknown, path: string): unknown {
-  let cur: unknown = values;
-  for (const part of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 describe("every stack under mocks", () => {

@@ -14,6 +14,7 @@ import { errorFor } from "./lib/config-error";
 import { validateCustomResource } from "./lib/crd-schema";
 import { find, release, releases, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
 import { requireUpstream } from "./lib/upstream";
+import { valueAt as at } from "../components/kit";
 
 const cloud = {
   cluster: { type: "cloud", context: "prod" },
@@ -27,15 +28,6 @@ const bucket = {
 };
 const SECRET = "kubernetes:core/v1:Secret";
 const SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
-
-function at(values: unknown, path: string): unknown {
-  let cur: unknown = values;
-  for (const part of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
 
 describe("Thanos config", () => {
   it("is off by default, with retention 30d / 180d / 2y and one of each component", () => {

@@ -4,38 +4,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROJECT_DIR } from "../lib/helpers";
-
-function copyProject(from: string, to: string): void {
-  fs.mkdirSync(to, { recursive: true });
-  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
-    if ([".git", "node_modules", "bin", ".pulumi"].includes(entry.name)) continue;
-    const src = path.join(from, entry.name);
-    const dst = path.join(to, entry.name);
-    if (entry.isDirectory()) copyProject(src, dst);
-    else if (entry.isFile()) fs.copyFileSync(src, dst);
-  }
-}
+import { copyProject, GIT_ENV, gitIn, linkBuild } from "../lib/scratch-repo";
 
 describe("plan:diff --fail-on-data-loss", function () {
   this.timeout(120000);
   let root = "";
   let repo = "";
-  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-
-  function git(...args: string[]): void {
-    const r = spawnSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", ...args], {
-      cwd: repo,
-      encoding: "utf8",
-      env: gitEnv,
-    });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-  }
+  const git = (...args: string[]) => gitIn(repo, ...args);
 
   function cli(...args: string[]): SpawnSyncReturns<string> {
     return spawnSync(process.execPath, [path.join(repo, "bin", "tools", "plan-diff.js"), ...args], {
       cwd: repo,
       encoding: "utf8",
-      env: gitEnv,
+      env: GIT_ENV,
     });
   }
 
@@ -46,8 +27,7 @@ describe("plan:diff --fail-on-data-loss", function () {
     git("init", "-q", "-b", "main");
     git("add", "-A");
     git("commit", "-q", "-m", "the project");
-    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(repo, "node_modules"), "dir");
-    fs.cpSync(path.join(PROJECT_DIR, "bin"), path.join(repo, "bin"), { recursive: true });
+    linkBuild(repo);
     // Loki switched off in dev, which retains no data: its release and namespace would be deleted.
     const dev = path.join(repo, "Pulumi.dev.yaml");
     fs.writeFileSync(

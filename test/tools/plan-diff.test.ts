@@ -14,6 +14,7 @@ import {
   secretConfigChanges,
 } from "../../tools/lib/plan-diff";
 import { HELM_RELEASE, PROJECT_DIR } from "../lib/helpers";
+import { copyProject, GIT_ENV, gitIn, linkBuild } from "../lib/scratch-repo";
 
 const REPO = "https://prometheus-community.github.io/helm-charts";
 
@@ -392,36 +393,13 @@ describe("the plan diff", () => {
   });
 });
 
-/** Copies the project (without node_modules, bin and git metadata) into a new folder. */
-function copyProject(from: string, to: string): void {
-  fs.mkdirSync(to, { recursive: true });
-  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
-    if ([".git", "node_modules", "bin", ".pulumi"].includes(entry.name)) continue;
-    const src = path.join(from, entry.name);
-    const dst = path.join(to, entry.name);
-    if (entry.isDirectory()) copyProject(src, dst);
-    else if (entry.isFile()) fs.copyFileSync(src, dst);
-  }
-}
-
 describe("plan:diff command line", function () {
   // Each run builds the base's plan through tsx: about a second.
   this.timeout(60000);
   let root = "";
   let repo = "";
   let tmp = "";
-  // Git without the machine's or user's config, so hooks or signing cannot interfere.
-  const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
-
-  function git(...args: string[]): string {
-    const r = spawnSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", ...args], {
-      cwd: repo,
-      encoding: "utf8",
-      env: gitEnv,
-    });
-    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-    return r.stdout.trim();
-  }
+  const git = (...args: string[]) => gitIn(repo, ...args);
 
   function commitAll(message: string): void {
     git("add", "-A");
@@ -434,7 +412,7 @@ describe("plan:diff command line", function () {
       cwd: repo,
       encoding: "utf8",
       // Its temporary checkouts go here, so the test can see that they are cleaned up.
-      env: { ...gitEnv, TMPDIR: tmp },
+      env: { ...GIT_ENV, TMPDIR: tmp },
     });
   }
 
@@ -462,8 +440,7 @@ describe("plan:diff command line", function () {
     commitAll("a broken stack file");
     fs.writeFileSync(devFile(), good);
     commitAll("fixed");
-    fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(repo, "node_modules"), "dir");
-    fs.cpSync(path.join(PROJECT_DIR, "bin"), path.join(repo, "bin"), { recursive: true });
+    linkBuild(repo);
   });
 
   afterEach(() => {

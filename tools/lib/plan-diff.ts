@@ -3,7 +3,7 @@ import { canonical, PlanDocument, PlanResource } from "./plan";
 import { dataHeld, immutableFieldChanges, replacementReasons } from "./replacements";
 import type { RenderedObject } from "./render";
 import { SECRET_PLACEHOLDER } from "./run-program";
-import { createUrn, matchUrns } from "./urn";
+import { createUrn, matchUrns, NewResource } from "./urn";
 
 /**
  * The difference between two offline plans of one stack, resource by resource. Pure: the same
@@ -356,6 +356,20 @@ function ref(r: Located): ResourceRef {
  * Every resource of a plan with its URN. A plan made before URNs were recorded names parents
  * only: their URNs are computed the engine's way (see urn.ts), a parent before its children.
  */
+/** Located resources as the URN matcher takes them: each with its parent's URN and its aliases. */
+export function asNewResources(located: readonly Located[]): NewResource[] {
+  return located.map((r) => {
+    const parentUrn = r.parent === undefined ? undefined : located.find((p) => p.name === r.parent)?.urn;
+    return {
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      ...(parentUrn !== undefined ? { parentUrn } : {}),
+      aliases: r.aliases ?? [],
+    };
+  });
+}
+
 export function locate(plan: PlanDocument, project: string, side: string): Located[] {
   const byName = new Map<string, Located>();
   const out: Located[] = [];
@@ -443,21 +457,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument, labels: DiffLa
   const before = locate(base, project, "base");
   const after = locate(head, project, "head");
   const byUrn = new Map(before.map((r) => [r.urn, r]));
-  const matches = matchUrns(
-    head.stack,
-    project,
-    new Set(byUrn.keys()),
-    after.map((r) => {
-      const parentUrn = r.parent === undefined ? undefined : after.find((p) => p.name === r.parent)?.urn;
-      return {
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        ...(parentUrn !== undefined ? { parentUrn } : {}),
-        aliases: r.aliases ?? [],
-      };
-    }),
-  );
+  const matches = matchUrns(head.stack, project, new Set(byUrn.keys()), asNewResources(after));
   const taken = new Set<string>();
   const pairs: [Located | undefined, Located][] = after.map((r, i) => {
     const old = matches[i]?.old;

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PlanDocument } from "./plan";
-import { locate } from "./plan-diff";
+import { asNewResources, locate } from "./plan-diff";
 import { matchUrns } from "./urn";
 
 /**
@@ -37,21 +37,7 @@ export function parseUrnList(text: string): string[] {
 /** Listed URNs that no resource of the plan takes over, by its URN or an alias, as the engine would. */
 export function lostUrns(listed: string[], plan: PlanDocument, project: string): string[] {
   const located = locate(plan, project, "the");
-  const matches = matchUrns(
-    plan.stack,
-    project,
-    new Set(listed),
-    located.map((r) => {
-      const parentUrn = r.parent === undefined ? undefined : located.find((p) => p.name === r.parent)?.urn;
-      return {
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        ...(parentUrn !== undefined ? { parentUrn } : {}),
-        aliases: r.aliases ?? [],
-      };
-    }),
-  );
+  const matches = matchUrns(plan.stack, project, new Set(listed), asNewResources(located));
   const kept = new Set(matches.flatMap((m) => (m.old !== undefined ? [m.old] : [])));
   return listed.filter((u) => !kept.has(u));
 }
