@@ -225,6 +225,14 @@ if [ "${1:-}" = env ]; then
   exit 0
 fi
 
+# One builder at a time per cache: a second run (another checkout's suite, say) waits here instead
+# of removing a half-built directory that the first is still writing.
+exec 9>"$cache/.build-lock"
+if ! flock -n 9; then
+  log "another build holds $cache/.build-lock; waiting for it"
+  flock 9
+fi
+
 components=("$@")
 [ ${#components[@]} -gt 0 ] || components=(kube etcd kwok kubectl provider pulumi)
 for c in "${components[@]}"; do
