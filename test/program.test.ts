@@ -127,6 +127,7 @@ describe("the program under mocks", () => {
       "istio-ingressgateway": "observability-mesh",
       "observability-mesh-policies": "observability",
       "peerauthentication-istio-system-default": "observability-mesh-policies",
+      "peerauthentication-monitoring-grafana": "observability-mesh-policies",
       "authorizationpolicy-monitoring-grafana": "observability-mesh-policies",
       "telemetry-istio-system-mesh-default": "observability-mesh-policies",
       "gateway-istio-ingress-grafana": "observability-mesh-policies",

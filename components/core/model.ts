@@ -16,7 +16,7 @@ import {
   lokiPushUrl,
   lokiTargetComponents,
 } from "../logging";
-import { ISTIO_GATEWAY_RELEASE } from "../mesh";
+import { ISTIO_GATEWAY_RELEASE, meshWarnings } from "../mesh";
 import {
   alertmanagerDatasource,
   prometheusDatasource,
@@ -171,6 +171,7 @@ export function configWarnings(config: StackConfig, runs: PartsRunning): string[
         "`pulumi config set --path alerting.route.receiver <name>`",
     );
   }
+  warnings.push(...meshWarnings(config.mesh, runs.prometheus));
   return warnings;
 }
 
