@@ -114,12 +114,11 @@ export async function dumpDiagnostics(kube: Kube, namespaces: string[], dir: str
       const events = (await kube.list(`/api/v1/namespaces/${ns}/events`))
         .map((e) => {
           const obj = e["involvedObject"] as { kind?: string; name?: string } | undefined;
-          const when = String(
+          const stamp =
             e["lastTimestamp"] ??
-              e["eventTime"] ??
-              (e.metadata as { creationTimestamp?: string }).creationTimestamp ??
-              "",
-          );
+            e["eventTime"] ??
+            (e.metadata as { creationTimestamp?: string }).creationTimestamp;
+          const when = typeof stamp === "string" ? stamp : "";
           return `${when} ${String(e["type"])} ${obj?.kind ?? "?"}/${obj?.name ?? "?"}: ${String(e["reason"])}: ${String(e["message"])}`;
         })
         .sort();

@@ -41,7 +41,9 @@ export function kubectl(args: string[], input?: string): string {
     });
   } catch (e) {
     const err = e as { stderr?: string; status?: number };
-    throw new Error(`kubectl ${args.join(" ")} exited ${String(err.status)}: ${(err.stderr ?? "").trim()}`);
+    throw new Error(`kubectl ${args.join(" ")} exited ${String(err.status)}: ${(err.stderr ?? "").trim()}`, {
+      cause: e,
+    });
   }
 }
 
@@ -102,7 +104,7 @@ export async function waitFor<T>(
   intervalMs = 5000,
 ): Promise<Waited<T>> {
   const start = Date.now();
-  let last = "no attempt finished";
+  let last: string;
   let attempts = 0;
   for (;;) {
     attempts++;
@@ -260,7 +262,7 @@ export async function applicationSignals(
     ).catch((e: unknown) => {
       // The pod's own state says why it never ran (image pull, admission, scheduling).
       const state = kubectl(["-n", ns, "get", "pod", "e2e-app", "-o", "jsonpath={.status}"]);
-      throw new Error(`${e instanceof Error ? e.message : String(e)}; pod status: ${state}`);
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; pod status: ${state}`, { cause: e });
     });
 
     const loki = await portForward(targets.loki.portForward);

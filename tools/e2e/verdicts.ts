@@ -156,9 +156,11 @@ export function datasourceVerdict(
   }
   const version = b.versionInfo?.version;
   const healthy = httpStatus === 200 && typeof version === "string";
+  const found =
+    typeof version === "string" ? `, version ${version}` : `: ${JSON.stringify(body).slice(0, 200)}`;
   return {
     healthy,
-    detail: `${probe.type} ${probe.uid} through Grafana's proxy: HTTP ${httpStatus}${healthy ? `, version ${String(version)}` : `: ${JSON.stringify(body).slice(0, 200)}`}`,
+    detail: `${probe.type} ${probe.uid} through Grafana's proxy: HTTP ${httpStatus}${found}`,
   };
 }
 
