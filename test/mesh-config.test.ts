@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
+import { configWarnings, partsRunning } from "../components/core";
 import { parseStackConfig } from "../components/core/config";
 import { meshWarnings, namespaceMtlsMode } from "../components/mesh";
 
@@ -321,6 +322,18 @@ describe("mesh warnings", () => {
     const [warning] = meshWarnings(mesh, true);
     expect(warning).to.match(/^mesh\.authorization\.defaultDenyNamespaces\[0\]: "legacy" is PERMISSIVE, /);
     expect(warning).to.match(/ and remove its mesh\.mtls\.exceptions entry$/);
+  });
+
+  it("reach the preview through the mesh part's warnings, only while Prometheus runs", () => {
+    const raw = {
+      ...cloud,
+      mesh: { mtls: { mode: "PERMISSIVE" }, authorization: { defaultDenyNamespaces: ["shop"] } },
+    };
+    const config = parseStackConfig(raw);
+    expect(configWarnings(config, partsRunning(config))).to.deep.equal(meshWarnings(config.mesh, true));
+    expect(configWarnings(config, partsRunning(config))).to.have.length(1);
+    const noPrometheus = parseStackConfig({ ...raw, prometheus: { enabled: false } });
+    expect(configWarnings(noPrometheus, partsRunning(noPrometheus))).to.deep.equal([]);
   });
 
   it("say nothing for STRICT namespaces, the stack's own, or the dev and prod stacks", () => {

@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CHARTS } from "../components/kit";
+import { CHARTS } from "../components/core";
 import { upstreamDir } from "./lib/upstream";
 
 const PROMETHEUS_OPERATOR = "v0.89.0";

@@ -59,3 +59,6 @@ export {
   SYSTEM_NAMESPACES,
 } from "./config";
 export type { MeshConfig, MeshContext, MtlsMode } from "./config";
+export { meshPart } from "./part";
+export { MESH_CHARTS } from "./charts";
+export { grafanaGatewayUrl } from "./part";
