@@ -148,6 +148,8 @@ describe("the docs a user reads", () => {
           const bare = span.replace(/:$/, "");
           // A chart's values path (`grafana.admin.existingSecret`) is named as such: "value", "chart".
           if (/(values?|chart's|chart reads through)\W*$/i.test(before.replace(/\s+/g, " "))) continue;
+          // A part's file named without its folder (`charts.ts`, `sizing.ts`) is a file, not a key.
+          if (/\.(ts|md|ya?ml|json|sh)$/.test(bare)) continue;
           if (keyLike.test(bare) && topLevel.has(bare.split(/[.[]/)[0] ?? "")) candidates.add(bare);
         }
         // `pulumi config set [--secret] [--path] <key> …`, in prose and code blocks, names a key.

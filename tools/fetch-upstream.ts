@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { CHARTS } from "../components/kit";
+import { CHARTS } from "../components/core";
 import { chartIndex } from "./lib/chart-index";
 import { upstreamDir } from "./lib/upstream";
 

@@ -44,3 +44,6 @@ export {
 export type { CustomResourceObject, DeclareOptions } from "./custom-resources";
 export { readMesh, MTLS_MODES, STACK_NAMESPACES, SYSTEM_NAMESPACES } from "./config";
 export type { MeshConfig, MeshContext, MtlsMode } from "./config";
+export { meshPart } from "./part";
+export { MESH_CHARTS } from "./charts";
+export { grafanaGatewayUrl } from "./part";
