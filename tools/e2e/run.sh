@@ -85,6 +85,14 @@ if [ "$target" = kind ]; then
   export E2E_API_PORT=${server##*:}
   phase_done "kind credentials"
 else
+  # The chart source first: a missing one stops the run before the binaries' build (up to 40 minutes
+  # cold). E2E_CHARTS_DIR, else ../shared/charts beside the clone, else what `npm run fetch:upstream`
+  # wrote into the cache (tools/lib/upstream.ts decides, as for the tool tests).
+  charts_dir=${E2E_CHARTS_DIR:-$(node -p 'require("./bin/tools/lib/upstream").upstreamPath("charts")')}
+  [ -f "$charts_dir/index.yaml" ] || {
+    echo "[e2e] no Helm repository at $charts_dir (no index.yaml): run \`npm run fetch:upstream\` (needs network), put ../shared beside the clone, or set E2E_CHARTS_DIR" >&2
+    exit 1
+  }
   tools/e2e/build-binaries.sh
   eval "$(tools/e2e/build-binaries.sh env)"
   phase_done "binaries ready"
@@ -93,8 +101,6 @@ else
   # shellcheck disable=SC1091
   source "$run/env"
 
-  charts_dir=${E2E_CHARTS_DIR:-$repo/../shared/charts}
-  [ -f "$charts_dir/index.yaml" ] || { echo "[e2e] no Helm repository at $charts_dir (set E2E_CHARTS_DIR)" >&2; exit 1; }
   charts_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   python3 -m http.server --bind 127.0.0.1 "$charts_port" --directory "$charts_dir" >"$run/logs/charts.log" 2>&1 &
   helpers+=("$!")
