@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../components/core/config";
+import { stackModel } from "../components/core";
 import {
   ACME_CHALLENGE_PREFIX,
   certManagerValues,
@@ -116,6 +117,36 @@ describe("front door config", () => {
     expect(
       parseStackConfig({ ...kind, mesh: { grafanaGateway: { enabled: true } } }).frontDoor.enabled,
     ).to.equal(true);
+  });
+});
+
+describe("front door warnings", () => {
+  it("warns that ACME over HTTP-01 cannot reach a gateway inside the cluster, and names the keys", () => {
+    const config = parseStackConfig({
+      ...cloud,
+      mesh: { gateway: { serviceType: "ClusterIP" } },
+      frontDoor: { enabled: true, domain: "o.example.com", acme: { email: "a@example.com" } },
+    });
+    expect(stackModel(config).warnings).to.include(
+      "frontDoor.acme.solver is http01 but mesh.gateway.serviceType is ClusterIP, so the ACME server cannot fetch its challenges from the gateway and no certificate is issued: set `pulumi config set --path frontDoor.acme.solver dns01` with frontDoor.acme.dns01, or `pulumi config set --path frontDoor.issuer ca` with frontDoor.ca.secretName",
+    );
+    // On a LoadBalancer, and with DNS-01, nothing to warn about.
+    for (const raw of [
+      { ...cloud, frontDoor: { enabled: true, domain: "o.example.com", acme: { email: "a@example.com" } } },
+      {
+        ...cloud,
+        mesh: { gateway: { serviceType: "ClusterIP" } },
+        frontDoor: {
+          enabled: true,
+          domain: "o.example.com",
+          acme: { email: "a@example.com", solver: "dns01", dns01: { route53: { region: "eu-west-1" } } },
+        },
+      },
+    ]) {
+      expect(
+        stackModel(parseStackConfig(raw)).warnings.filter((w) => w.startsWith("frontDoor.")),
+      ).to.deep.equal([]);
+    }
   });
 });
 

@@ -282,6 +282,15 @@ export const frontDoorPart = {
   },
   podGroups: frontDoorPodGroups,
   flows: frontDoorFlows,
+  /** ACME over HTTP-01 needs the ACME server to reach the gateway, which only a LoadBalancer lets it. */
+  warnings(config: FrontDoorView, runs: FrontDoorRuns): string[] {
+    const fd = frontDoorRunning(config.frontDoor);
+    if (!runs.frontDoor || fd === undefined || onLoadBalancer(config)) return [];
+    if (fd.signer.kind !== "acme" || !("http01" in fd.signer.solver)) return [];
+    return [
+      `frontDoor.acme.solver is http01 but mesh.gateway.serviceType is ${config.mesh.gateway.serviceType}, so the ACME server cannot fetch its challenges from the gateway and no certificate is issued: set \`${setCommand("frontDoor.acme.solver", "dns01")}\` with frontDoor.acme.dns01, or \`${setCommand("frontDoor.issuer", "ca")}\` with frontDoor.ca.secretName`,
+    ];
+  },
   declare: [
     // After Istio (the routes need its CRDs and webhook); cert-manager early, so that
     // certificates are issued while the rest installs.
