@@ -4,6 +4,7 @@
  * folder that exports one `Part` from its index.ts, and one line here.
  */
 import { alertingPart } from "./alerting";
+import { frontDoorPart } from "./front-door";
 import { grafanaPart } from "./grafana";
 import { loggingPart } from "./logging";
 import { meshPart } from "./mesh";
@@ -19,4 +20,5 @@ export const PARTS = [
   tracingPart,
   meshPart,
   searchPart,
+  frontDoorPart,
 ] as const;

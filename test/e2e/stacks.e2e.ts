@@ -308,6 +308,29 @@ for (const stackName of STACKS) {
       expect(peer.length).to.be.greaterThan(0);
     });
 
+    it("up: the API server accepted the front door's issuers, certificate and HTTPS gateway", async function () {
+      if (upLog === undefined) this.skip();
+      const issuers = await kube.list("/apis/cert-manager.io/v1/clusterissuers");
+      const certs = await kube.list("/apis/cert-manager.io/v1/namespaces/istio-ingress/certificates");
+      const gateway = await kube.get(
+        "/apis/networking.istio.io/v1/namespaces/istio-ingress/gateways/front-door",
+      );
+      console.log(
+        `      ${issuers.length} ClusterIssuers (${issuers.map((i) => i.metadata.name).join(", ")}), ${certs.length} Certificate in istio-ingress`,
+      );
+      expect(issuers.map((i) => i.metadata.name)).to.include("observability");
+      expect(certs.map((c) => c.metadata.name)).to.deep.equal(["front-door"]);
+      const servers = (gateway?.spec?.["servers"] ?? []) as {
+        port: { number: number };
+        tls?: { credentialName?: string };
+      }[];
+      expect(servers.find((s) => s.port.number === 443)?.tls?.credentialName).to.equal("front-door-tls");
+      const urls = (
+        (await stack.outputs())["frontDoor"]?.value as { urls?: Record<string, string> } | undefined
+      )?.urls;
+      expect(Object.keys(urls ?? {})).to.include("grafana");
+    });
+
     // The checks only real pods pass: on kind (E2E_TARGET=kind), skipped with their reason here.
     const realPod = (
       title: string,

@@ -173,6 +173,7 @@ export const CRD_SOURCES: { group: RegExp; release: string }[] = [
   { group: /^monitoring\.coreos\.com$/, release: "prometheus-operator-crds" },
   { group: /\.istio\.io$/, release: "istio-base" },
   { group: /\.k8s\.elastic\.co$/, release: "eck-operator" },
+  { group: /^cert-manager\.io$/, release: "cert-manager" },
 ];
 
 /**
