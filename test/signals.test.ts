@@ -6,6 +6,7 @@ import {
   checkDashboardFile,
   checkRuleFile,
   errorRatioRecord,
+  projectRoot,
   promqlSyntaxError,
   readSignalFiles,
   readSignals,
@@ -17,6 +18,7 @@ import {
   SLO_DASHBOARD_UID,
   sloPromtoolTests,
   sloRuleGroup,
+  stackSignals,
 } from "../components/signals";
 import { validateCustomResource } from "./lib/crd-schema";
 import { PROJECT_DIR } from "./lib/helpers";
@@ -370,12 +372,20 @@ describe("signals: the example shop", () => {
     ]);
   });
 
-  it("ships nothing when switched off", () => {
-    expect(signalsPlan(planArgs({ ...config, enabled: false }, files))).to.deep.equal({
-      dashboards: [],
-      rules: [],
-      monitors: [],
-    });
+  it("ships nothing when switched off, or without Prometheus", () => {
+    const none = { dashboards: [], rules: [], monitors: [] };
+    expect(signalsPlan(planArgs({ ...config, enabled: false }, files))).to.deep.equal(none);
+    const stack = {
+      signals: config,
+      namespace: "monitoring",
+      grafana: true,
+      datasources: DATASOURCES,
+      otherDashboards: [],
+    };
+    expect(stackSignals({ ...stack, prometheus: false })).to.deep.equal(none);
+    // The project's directory is found from the compiled program, whatever the working directory.
+    expect(projectRoot()).to.equal(PROJECT_DIR);
+    expect(stackSignals({ ...stack, prometheus: true }).rules).to.have.length(3);
   });
 
   describe("against the CRD schemas", function () {

@@ -12,6 +12,18 @@ export interface SignalFiles {
   problems: FileProblem[];
 }
 
+/**
+ * The project's directory: the nearest folder above this file that holds Pulumi.yaml, whether the
+ * program runs from its sources (the Pulumi CLI), compiled into bin/ (tests, the offline plan) or
+ * from another checkout (the e2e upgrade from an earlier revision). Defaults to the working directory.
+ */
+export function projectRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
+
 /** Every file below `dir`, as paths relative to it with `/`, sorted. */
 function walk(dir: string): string[] {
   return fs

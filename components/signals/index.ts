@@ -1,10 +1,10 @@
 export { Signals } from "./signals";
 export type { SignalsArgs, SignalsSummary } from "./signals";
-export { signalsPlan } from "./plan";
-export type { SignalsPlan, SignalsPlanArgs } from "./plan";
+export { signalsPlan, stackSignals } from "./plan";
+export type { SignalsPlan, SignalsPlanArgs, StackSignalsArgs } from "./plan";
 export { readSignals, SIGNALS_KEY, SIGNALS_FIELDS, DEFAULT_SIGNALS_DIRECTORY } from "./config";
 export type { LatencySli, RatioSli, ScrapeTargetConfig, SignalsConfig, SliConfig, SloConfig } from "./config";
-export { readSignalFiles } from "./files";
+export { projectRoot, readSignalFiles } from "./files";
 export type { SignalFiles } from "./files";
 export { checkDashboardFile, dashboardConfigMapName, CONFIGMAP_LIMIT } from "./dashboard-files";
 export type { KnownDatasource, SignalDashboard } from "./dashboard-files";

@@ -2,7 +2,7 @@ import type { DatasourceRef } from "../grafana";
 import { CustomResourceObject, STACK_LABELS } from "../kit";
 import { SignalsConfig } from "./config";
 import { checkDashboardFile, KnownDatasource, SignalDashboard } from "./dashboard-files";
-import { SignalFiles } from "./files";
+import { projectRoot, readSignalFiles, SignalFiles } from "./files";
 import { FileProblem, SignalsFileError } from "./problems";
 import { checkRuleFile, ruleFileSpec } from "./rules";
 import { scrapeTargetMonitor } from "./scrape-targets";
@@ -93,4 +93,39 @@ export function signalsPlan(args: SignalsPlanArgs): SignalsPlan {
 
   plan.monitors = config.scrapeTargets.map((t) => scrapeTargetMonitor(t, args.namespace));
   return plan;
+}
+
+/** What the signals part needs to know of the rest of the stack. */
+export interface StackSignalsArgs {
+  signals: SignalsConfig;
+  /** Prometheus's (and Grafana's) namespace. */
+  namespace: string;
+  /** Whether kube-prometheus-stack runs: rules and monitors need its operator. */
+  prometheus: boolean;
+  /** Whether Grafana runs, with the dashboards on. */
+  grafana: boolean;
+  /** Every datasource Grafana has. */
+  datasources: readonly KnownDatasource[];
+  /** Every other dashboard the stack ships, by uid, with a name for messages. */
+  otherDashboards: readonly { uid: string; title: string }[];
+  /** The project's directory, where signals.directory is. Defaults to projectRoot(). */
+  root?: string;
+}
+
+/**
+ * The signals part for a stack: nothing without Prometheus; otherwise the files of
+ * signals.directory read from the project and checked, the SLOs and scrape targets.
+ */
+export function stackSignals(args: StackSignalsArgs): SignalsPlan {
+  if (!args.prometheus || !args.signals.enabled) return { dashboards: [], rules: [], monitors: [] };
+  return signalsPlan({
+    config: args.signals,
+    files: readSignalFiles(args.root ?? projectRoot(), args.signals.directory),
+    namespace: args.namespace,
+    grafana: args.grafana,
+    datasources: args.datasources,
+    takenUids: new Map(
+      args.otherDashboards.map((d) => [d.uid, `the stack's dashboard ${JSON.stringify(d.title)}`]),
+    ),
+  });
 }
