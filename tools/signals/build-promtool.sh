@@ -3,8 +3,9 @@
 # module github.com/prometheus/prometheus through the Go module proxy. The version is the
 # Prometheus that kube-prometheus-stack runs at the pinned chart version (82.14.1 runs Prometheus
 # v3.10.0, whose Go module version is v0.310.0), so promtool parses and evaluates rules exactly as
-# the stack's Prometheus does. Only ./cmd/promtool is built. It lands outside the clone, in
-# ~/.cache/observability-stack/tools/promtool-<version>/, and a second run builds nothing.
+# the stack's Prometheus does. Only ./cmd/promtool is built, without the service-discovery plugins.
+# It lands outside the clone, in ~/.cache/observability-stack/tools/promtool-<version>/, and a
+# second run builds nothing. Run by .ci/run before the tool suite, and by that suite itself.
 #
 # Usage: tools/signals/build-promtool.sh   Prints the binary's path on stdout, progress on stderr.
 set -euo pipefail
@@ -58,7 +59,9 @@ gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' "$work/dl.json")
   awk '/^(exclude|replace) \(/{b=1} b{print} b&&/^\)/{b=0; next} /^(exclude|replace) [^(]/{print}' "$gomod"
 } >"$work/go.mod"
 p=github.com/prometheus/common/version
-(cd "$work" && GOFLAGS="$GOFLAGS -mod=mod" go build \
+# remove_all_sd leaves out the service-discovery plugins (AWS, Azure, GCE, ...), which rule checks and
+# rule tests never use and which are most of a cold build; promtool keeps file and Kubernetes SD.
+(cd "$work" && GOFLAGS="$GOFLAGS -mod=mod" go build -tags remove_all_sd \
   -ldflags "-s -w -X $p.Version=$PROMETHEUS_VERSION -X $p.Branch=HEAD -X $p.Revision=$MODULE_VERSION" \
   -o "$dir/promtool" github.com/prometheus/prometheus/cmd/promtool)
 rm -rf "$work"
