@@ -100,6 +100,7 @@ describe("promtool: rule checks and rule unit tests", function () {
     expect(check.code, check.output).to.equal(0);
     const { code, output } = promtool(bin, ["test", "rules", "stack-alerts.test.yaml"], dir);
     expect(code, output).to.equal(0);
+    expect(output).to.contain("SUCCESS");
   });
 
   it("every generated SLO group passes promtool check rules", () => {
@@ -122,6 +123,29 @@ describe("promtool: rule checks and rule unit tests", function () {
       const { code, output } = promtool(bin, ["test", "rules", test], tmp);
       expect(code, output).to.equal(0);
     }
+  });
+
+  it("the generated page test catches a page alert at the wrong burn rate", () => {
+    const slo = slos()[0];
+    if (slo === undefined) throw new Error("the example has SLOs");
+    const group = sloRuleGroup(slo);
+    // 30x instead of 14.4x: a 15x burn would never page.
+    const wrong = {
+      ...group,
+      rules: group.rules.map((r) =>
+        r.alert !== undefined ? { ...r, expr: r.expr.replaceAll("(14.4 *", "(30 *") } : r,
+      ),
+    };
+    expect(JSON.stringify(wrong)).to.not.equal(JSON.stringify(group));
+    fs.writeFileSync(path.join(tmp, "wrong.rules.yaml"), stringify({ groups: [wrong] }));
+    const tests = sloPromtoolTests(slo, "wrong.rules.yaml") as { tests: unknown[] };
+    fs.writeFileSync(
+      path.join(tmp, "wrong.test.yaml"),
+      stringify({ ...tests, tests: tests.tests.slice(0, 1) }),
+    );
+    const { code, output } = promtool(bin, ["test", "rules", "wrong.test.yaml"], tmp);
+    expect(code).to.equal(1);
+    expect(output).to.contain("FAILED");
   });
 
   it("catches a broken rule test: promtool fails when an expected alert does not fire", () => {
