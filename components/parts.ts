@@ -9,6 +9,7 @@ import { loggingPart } from "./logging";
 import { meshPart } from "./mesh";
 import { monitoringPart } from "./monitoring";
 import { searchPart } from "./search";
+import { signalsPart } from "./signals";
 import { tracingPart } from "./tracing";
 
 export const PARTS = [
@@ -19,4 +20,5 @@ export const PARTS = [
   tracingPart,
   meshPart,
   searchPart,
+  signalsPart,
 ] as const;

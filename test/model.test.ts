@@ -28,6 +28,7 @@ describe("the stack model", () => {
       alertmanager: true,
       grafana: true,
       dashboards: true,
+      signals: true,
       alerting: true,
       alertRouting: true,
       metricsServer: true,

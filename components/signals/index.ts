@@ -35,3 +35,5 @@ export {
   QUIET_TEST_BURN,
 } from "./slo-tests";
 export { sloDashboard, SLO_DASHBOARD_UID, SLO_DASHBOARD_CONFIGMAP } from "./slo-dashboard";
+export { signalsPart } from "./part";
+export type { SignalsRuns, SignalsSlice, SignalsView } from "./part";
