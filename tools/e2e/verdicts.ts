@@ -479,7 +479,7 @@ export function signalsProblems(
   }
 
   const maps = objectsOf(live.dashboardConfigMaps).map((o) => {
-    const data = ((o as { data?: Record<string, string> }).data ?? {}) as Record<string, string>;
+    const data = (o as { data?: Record<string, string> }).data ?? {};
     const uids = Object.values(data).map((json) => {
       try {
         return (JSON.parse(json) as { uid?: unknown }).uid;
