@@ -3,7 +3,8 @@
 # module github.com/prometheus/prometheus through the Go module proxy. The version is the
 # Prometheus that kube-prometheus-stack runs at the pinned chart version (82.14.1 runs Prometheus
 # v3.10.0, whose Go module version is v0.310.0), so promtool parses and evaluates rules exactly as
-# the stack's Prometheus does. Only ./cmd/promtool is built, without the service-discovery plugins.
+# the stack's Prometheus does. Only ./cmd/promtool is built, without the service-discovery plugins
+# (build tag remove_all_sd), with -trimpath; it prints the seconds of each phase.
 # It lands outside the clone, in ~/.cache/observability-stack/tools/promtool-<version>/, and a
 # second run builds nothing. Run by .ci/run before the tool suite, and by that suite itself.
 #
@@ -59,11 +60,20 @@ gomod=$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' "$work/dl.json")
   awk '/^(exclude|replace) \(/{b=1} b{print} b&&/^\)/{b=0; next} /^(exclude|replace) [^(]/{print}' "$gomod"
 } >"$work/go.mod"
 p=github.com/prometheus/common/version
-# remove_all_sd leaves out the service-discovery plugins (AWS, Azure, GCE, ...), which rule checks and
-# rule tests never use and which are most of a cold build; promtool keeps file and Kubernetes SD.
-(cd "$work" && GOFLAGS="$GOFLAGS -mod=mod" go build -tags remove_all_sd \
+# remove_all_sd (a build tag of Prometheus's plugins/ package) leaves out the service-discovery
+# plugins (AWS, Azure, GCE, Consul, ...), which rule checks and rule tests never use; promtool
+# itself still imports file and Kubernetes SD, and its config package the remote-write
+# authenticators (SigV4, Azure AD, Google IAM), so those stay. -trimpath keeps the clone's and the
+# caches' paths out of the binary. Only the modules that hold promtool's packages are downloaded.
+tags=remove_all_sd
+phase=$(date +%s)
+(cd "$work" && GOFLAGS="$GOFLAGS -mod=mod" go list -deps -tags "$tags" github.com/prometheus/prometheus/cmd/promtool >"$work/packages")
+log "modules downloaded in $(($(date +%s) - phase))s ($(wc -l <"$work/packages") packages to build, the standard library's included)"
+phase=$(date +%s)
+(cd "$work" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -tags "$tags" \
   -ldflags "-s -w -X $p.Version=$PROMETHEUS_VERSION -X $p.Branch=HEAD -X $p.Revision=$MODULE_VERSION" \
   -o "$dir/promtool" github.com/prometheus/prometheus/cmd/promtool)
+log "compiled in $(($(date +%s) - phase))s"
 rm -rf "$work"
 echo $(($(date +%s) - start)) >"$dir/build-seconds"
 touch "$dir/.complete"
