@@ -10,6 +10,7 @@ import { loggingPart } from "./logging";
 import { meshPart } from "./mesh";
 import { monitoringPart } from "./monitoring";
 import { searchPart } from "./search";
+import { signalsPart } from "./signals";
 import { tracingPart } from "./tracing";
 
 export const PARTS = [
@@ -21,4 +22,5 @@ export const PARTS = [
   meshPart,
   searchPart,
   frontDoorPart,
+  signalsPart,
 ] as const;

@@ -29,6 +29,7 @@ describe("the stack model", () => {
       alertmanager: true,
       grafana: true,
       dashboards: true,
+      signals: true,
       alerting: true,
       alertRouting: true,
       metricsServer: true,

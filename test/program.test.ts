@@ -194,6 +194,13 @@ describe("the program under mocks", () => {
       "grafana-dashboard-community-mysql": "observability-grafana",
       "grafana-dashboard-community-node-exporter-full": "observability-grafana",
       "grafana-dashboard-community-postgres": "observability-grafana",
+      "observability-signals": "observability",
+      "grafana-dashboard-signals-error-budgets": "observability-signals",
+      "grafana-dashboard-signals-shop-shop-overview": "observability-signals",
+      "signals-slo-shop-availability": "observability-signals",
+      "signals-slo-shop-latency": "observability-signals",
+      "signals-dashboards-shop-shop": "observability-signals",
+      "signals-shop-shop": "observability-signals",
     });
   });
 
