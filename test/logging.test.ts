@@ -58,7 +58,7 @@ describe("logs under mocks", () => {
   it("differs between dev and prod in mode, storage, tenancy and retention", () => {
     const d = release(dev.resources, "loki");
     const p = release(prod.resources, "loki");
-    expect(valueOf(d, "deploymentMode")).to.equal("SingleBinary");
+    expect(valueOf(d, "deploymentMode")).to.equal("Monolithic");
     expect(valueOf(p, "deploymentMode")).to.equal("SimpleScalable");
     expect(valueOf(d, "loki.storage.type")).to.equal("filesystem");
     expect(valueOf(p, "loki.storage.type")).to.equal("s3");

@@ -152,13 +152,6 @@ export function podGroups(ns: Readonly<Record<StackNamespaceKey, string>>, lokiT
         values: ["memcached-chunks-cache", "memcached-results-cache"],
       },
     },
-    // The chart's bundled MinIO (loki.objectStorage.type minio) and its Job that makes the buckets.
-    minio: { name: "minio", namespace: ns.logging, labels: { app: "minio", release: LOKI_RELEASE } },
-    minioJob: {
-      name: "minio-job",
-      namespace: ns.logging,
-      labels: { app: "minio-job", release: LOKI_RELEASE },
-    },
     alloy: {
       name: "alloy",
       namespace: ns.logging,
@@ -328,12 +321,6 @@ export function stackFlows(config: FlowConfig, runs: FlowSwitches, g: PodGroups)
     if (config.loki.caches) {
       add({ pods: g.loki }, g.lokiCaches, tcp(11211), "Loki reads and writes its chunks and results caches");
       if (prom) add(fromProm, g.lokiCaches, tcp(9150), "Prometheus scrapes the memcached exporters");
-    }
-    if (config.loki.objectStorage?.type === "minio") {
-      add({ pods: g.loki }, g.minio, tcp(9000), "Loki keeps its chunks and index in the bundled MinIO");
-      add({ pods: g.minioJob }, g.minio, tcp(9000), "the chart's Job creates MinIO's buckets and user");
-      // The server names its drives by its own Service address, so it calls itself.
-      add({ pods: g.minio }, g.minio, tcp(9000), "MinIO reaches its drives through its own endpoint");
     }
     if (prom) add(fromProm, g.loki, tcp(3100), "Prometheus scrapes Loki");
     if (grafana) add(fromGrafana, g.lokiGateway, tcp(8080), "Grafana queries its Loki datasource");

@@ -1,6 +1,7 @@
 /**
  * Every chart the stack installs, pinned: the one place a version bump touches.
- * Versions and repositories are those checked in ../shared/docs/charts.md.
+ * test/catalogue.test.ts checks each pin against the archive's own Chart.yaml; `npm run bump`
+ * changes one (docs/upgrades.md, "Upgrading a chart").
  */
 
 export interface ChartPin {
@@ -16,20 +17,21 @@ export const CHARTS = {
   prometheusOperatorCrds: {
     repo: "https://prometheus-community.github.io/helm-charts",
     chart: "prometheus-operator-crds",
-    version: "27.0.1",
+    version: "31.0.1",
   },
   kubePrometheusStack: {
     repo: "https://prometheus-community.github.io/helm-charts",
     chart: "kube-prometheus-stack",
-    version: "82.14.1",
+    version: "88.5.3",
   },
   metricsServer: {
     repo: "https://kubernetes-sigs.github.io/metrics-server/",
     chart: "metrics-server",
-    version: "3.13.0",
+    version: "3.13.1",
   },
-  // 6.55.0 is the last OSS Loki chart on the grafana repository; later ones moved elsewhere.
-  loki: { repo: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.55.0" },
+  // The open-source Loki chart lives in grafana-community/helm-charts from 7.0 on (grafana/loki's
+  // own 7.x is the Grafana Enterprise Logs chart).
+  loki: { repo: "https://grafana-community.github.io/helm-charts", chart: "loki", version: "18.11.0" },
   promtail: { repo: "https://grafana.github.io/helm-charts", chart: "promtail", version: "6.17.1" },
   alloy: { repo: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.11.1" },
   istioBase: {

@@ -52,7 +52,7 @@ export function formatImage(ref: ImageRef): string {
 
 /**
  * The image as the stack pulls it: unchanged without a mirror; with one, the upstream registry
- * and path kept under the mirror (`<mirror>/docker.io/grafana/loki:3.6.7`), the layout of
+ * and path kept under the mirror (`<mirror>/docker.io/grafana/loki:3.7.6`), the layout of
  * `skopeo sync --scoped` and of a Harbor proxy-cache project per upstream registry.
  */
 export function mirrorImage(ref: ImageRef, registry: string | undefined): ImageRef {
@@ -114,17 +114,17 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
     images: [
       {
         role: "prometheus-operator",
-        image: "quay.io/prometheus-operator/prometheus-operator:v0.89.0",
+        image: "quay.io/prometheus-operator/prometheus-operator:v0.93.1",
         key: { registry: "prometheusOperator.image" },
       },
       {
         role: "config reloader (started by the operator beside Prometheus and Alertmanager)",
-        image: "quay.io/prometheus-operator/prometheus-config-reloader:v0.89.0",
+        image: "quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1",
         key: { registry: "prometheusOperator.prometheusConfigReloader.image" },
       },
       {
         role: "admission webhook certificate job (Helm hook)",
-        image: "ghcr.io/jkroepke/kube-webhook-certgen:1.7.9",
+        image: "ghcr.io/jkroepke/kube-webhook-certgen:1.8.7",
         key: { registry: "prometheusOperator.admissionWebhooks.patch.image" },
         when: [
           on("prometheusOperator.admissionWebhooks.enabled"),
@@ -133,44 +133,44 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
       },
       {
         role: "prometheus",
-        image: "quay.io/prometheus/prometheus:v3.10.0",
+        image: "quay.io/prometheus/prometheus:v3.14.0-distroless",
         key: { registry: "prometheus.prometheusSpec.image" },
         when: [on("prometheus.enabled")],
       },
       {
         role: "thanos sidecar (beside Prometheus, with thanos on)",
-        image: "quay.io/thanos/thanos:v0.41.0",
+        image: "quay.io/thanos/thanos:v0.42.4",
         key: { registry: "prometheus.prometheusSpec.thanos.image" },
         when: [on("prometheus.enabled"), on("prometheus.prometheusSpec.thanos.objectStorageConfig", false)],
         mirrorOnlyWith: "prometheus.prometheusSpec.thanos",
       },
       {
         role: "alertmanager",
-        image: "quay.io/prometheus/alertmanager:v0.31.1",
+        image: "quay.io/prometheus/alertmanager:v0.34.0",
         key: { registry: "alertmanager.alertmanagerSpec.image" },
         when: [on("alertmanager.enabled")],
       },
       {
         role: "grafana",
-        image: "docker.io/grafana/grafana:12.4.2",
+        image: "docker.io/grafana/grafana:13.2.0",
         key: { registry: "grafana.image" },
         when: [on("grafana.enabled")],
       },
       {
         role: "grafana sidecar (dashboards and datasources)",
-        image: "quay.io/kiwigrid/k8s-sidecar:2.5.0",
+        image: "quay.io/kiwigrid/k8s-sidecar:2.10.1",
         key: { registry: "grafana.sidecar.image" },
         when: [on("grafana.enabled")],
       },
       {
         role: "grafana dashboard download (init)",
-        image: "docker.io/curlimages/curl:8.18.0",
+        image: "docker.io/curlimages/curl:8.21.0",
         key: { registry: "grafana.downloadDashboardsImage" },
         when: [on("grafana.enabled"), on("grafana.dashboards", false)],
       },
       {
         role: "grafana volume ownership (init)",
-        image: "docker.io/library/busybox:1.37.0",
+        image: "docker.io/library/busybox:1.38.0",
         key: { registry: "grafana.initChownData.image" },
         when: [
           on("grafana.enabled"),
@@ -180,13 +180,13 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
       },
       {
         role: "kube-state-metrics",
-        image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.18.0",
+        image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0",
         key: { registry: "kube-state-metrics.image" },
         when: [on("kubeStateMetrics.enabled")],
       },
       {
         role: "node-exporter",
-        image: "quay.io/prometheus/node-exporter:v1.10.2",
+        image: "quay.io/prometheus/node-exporter:v1.12.1-distroless",
         key: { registry: "prometheus-node-exporter.image" },
         when: [on("nodeExporter.enabled")],
       },
@@ -197,7 +197,7 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
     images: [
       {
         role: "metrics-server",
-        image: "registry.k8s.io/metrics-server/metrics-server:v0.8.0",
+        image: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
         key: { repository: "image" },
       },
       {
@@ -211,22 +211,28 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
   },
   loki: {
     images: [
-      { role: "loki", image: "docker.io/grafana/loki:3.6.7", key: { registry: "loki.image" } },
+      { role: "loki", image: "docker.io/grafana/loki:3.7.6", key: { registry: "loki.image" } },
       {
         role: "loki gateway (nginx)",
-        image: "docker.io/nginxinc/nginx-unprivileged:1.29-alpine",
+        image: "docker.io/nginxinc/nginx-unprivileged:1.31-alpine",
         key: { registry: "gateway.image" },
         when: [on("gateway.enabled")],
       },
       {
+        role: "loki gateway access-log exporter",
+        image: "ghcr.io/jkroepke/access-log-exporter:0.4.11",
+        key: { registry: "gateway.metrics.image" },
+        when: [on("gateway.enabled"), on("gateway.metrics.enabled")],
+      },
+      {
         role: "chunks and results caches (memcached)",
-        image: "docker.io/library/memcached:1.6.39-alpine",
+        image: "docker.io/library/memcached:1.6.45-alpine",
         key: { registry: "memcached.image" },
         when: [on("memcached.enabled"), { anyOf: [on("chunksCache.enabled"), on("resultsCache.enabled")] }],
       },
       {
         role: "memcached exporter",
-        image: "docker.io/prom/memcached-exporter:v0.15.4",
+        image: "docker.io/prom/memcached-exporter:v0.17.0",
         key: { registry: "memcachedExporter.image" },
         when: [
           on("memcached.enabled"),
@@ -236,13 +242,13 @@ export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
       },
       {
         role: "loki canary",
-        image: "docker.io/grafana/loki-canary:3.6.7",
+        image: "docker.io/grafana/loki-canary:3.7.6",
         key: { registry: "lokiCanary.image" },
         when: [on("lokiCanary.enabled")],
       },
       {
         role: "rules sidecar",
-        image: "docker.io/kiwigrid/k8s-sidecar:2.5.0",
+        image: "docker.io/kiwigrid/k8s-sidecar:2.10.1",
         key: { registry: "sidecar.image" },
         when: [on("sidecar.rules.enabled")],
       },

@@ -68,8 +68,6 @@ export const CONTAINER_IDS = [
   "lokiChunksCache",
   "lokiResultsCache",
   "lokiCacheExporter",
-  "minio",
-  "minioJobs",
   "alloy",
   "alloyConfigReloader",
   "promtail",
@@ -99,7 +97,7 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     kubeStateMetrics: r("10m", "48Mi", "96Mi"),
     nodeExporter: r("10m", "24Mi", "48Mi"),
     metricsServer: r("20m", "48Mi", "96Mi"),
-    // Thanos is off in dev; sized so that a kind cluster with a bucket (MinIO, say) can try it.
+    // Thanos is off in dev; sized so that a kind cluster with a bucket can try it.
     thanosSidecar: r("10m", "48Mi", "128Mi"),
     thanosQuery: r("20m", "64Mi", "256Mi"),
     thanosQueryFrontend: r("10m", "48Mi", "128Mi"),
@@ -116,7 +114,7 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     lokiRead: r("100m", "256Mi", "512Mi"),
     lokiBackend: r("50m", "192Mi", "384Mi"),
     lokiGateway: r("10m", "24Mi", "48Mi"),
-    // Distributed mode on a laptop: for trying it on kind with the bundled MinIO, not for load.
+    // Distributed mode on a laptop: for trying it on kind with a bucket, not for load.
     lokiDistributor: r("20m", "64Mi", "128Mi"),
     lokiIngester: r("50m", "192Mi", "384Mi"),
     lokiQuerier: r("50m", "128Mi", "256Mi"),
@@ -128,8 +126,6 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     lokiChunksCache: r("50m", "256Mi", "320Mi"),
     lokiResultsCache: r("20m", "96Mi", "128Mi"),
     lokiCacheExporter: r("5m", "16Mi", "32Mi"),
-    minio: r("50m", "256Mi", "512Mi"),
-    minioJobs: r("10m", "64Mi", "128Mi"),
     alloy: r("40m", "128Mi", "256Mi"),
     alloyConfigReloader: r("5m", "16Mi", "32Mi"),
     promtail: r("40m", "96Mi", "192Mi"),
@@ -189,8 +185,6 @@ export const DEFAULT_RESOURCES: Record<Sizing, Record<ContainerId, ContainerReso
     lokiChunksCache: r("500m", "4Gi", "5Gi"),
     lokiResultsCache: r("200m", "1Gi", "1280Mi"),
     lokiCacheExporter: r("20m", "32Mi", "64Mi"),
-    minio: r("250m", "1Gi", "2Gi"),
-    minioJobs: r("20m", "128Mi", "256Mi"),
     alloy: r("200m", "512Mi", "1Gi"),
     alloyConfigReloader: r("10m", "32Mi", "64Mi"),
     promtail: r("200m", "256Mi", "512Mi"),
