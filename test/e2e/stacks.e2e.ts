@@ -493,7 +493,9 @@ for (const stackName of STACKS) {
       if (upLog2.changes().size === 0)
         console.log("        nothing (the revisions declare the same resources)");
       console.log("      what the engine changed, in the order it finished:");
-      changedInOrder(upLog2.steps).forEach((line, i) => console.log(`        ${i + 1}. ${line}`));
+      changedInOrder(upLog2.steps).forEach((line, i) => {
+        console.log(`        ${i + 1}. ${line}`);
+      });
       const crdOrder = crdsUpgradedFirst(upLog2.steps, CRD_DEPENDENTS);
       console.log(
         `      CRD releases upgraded before the ${crdOrder.checked} updated releases that need them: ${crdOrder.violations.length === 0 ? "yes" : crdOrder.violations.join("; ")}`,

@@ -195,7 +195,7 @@ export async function strictlyAccepted(
   const res = await kube.request("POST", `${probe.path}?dryRun=All&fieldValidation=Strict`, probe.body);
   const message =
     typeof res.body === "object" && res.body !== null && "message" in res.body
-      ? String((res.body as { message: unknown }).message)
+      ? String(res.body.message)
       : `HTTP ${res.status}`;
   return { accepted: res.status === 201 || res.status === 200, message };
 }
