@@ -27,9 +27,10 @@ function freePort(): Promise<number> {
     const s = net.createServer();
     s.listen(0, "127.0.0.1", () => {
       const addr = s.address();
-      s.close(() =>
-        typeof addr === "object" && addr !== null ? resolve(addr.port) : reject(new Error("no port")),
-      );
+      s.close(() => {
+        if (typeof addr === "object" && addr !== null) resolve(addr.port);
+        else reject(new Error("no port"));
+      });
     });
   });
 }
@@ -110,7 +111,9 @@ async function main(argv: string[]): Promise<number> {
           c.end();
           resolve(true);
         });
-        c.on("error", () => resolve(false));
+        c.on("error", () => {
+          resolve(false);
+        });
       });
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
