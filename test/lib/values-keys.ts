@@ -35,6 +35,16 @@ export function perturbed(v: unknown): unknown {
   return "perturbed";
 }
 
+/** A copy of `values` without the leaf at `key` (the chart's default takes its place). */
+export function withoutLeaf(values: Record<string, unknown>, key: KeyPath): Record<string, unknown> {
+  const [head, ...rest] = key;
+  if (head === undefined) throw new Error("empty key path");
+  const out = { ...values };
+  if (rest.length === 0) delete out[head];
+  else if (isRecord(values[head])) out[head] = withoutLeaf(values[head], rest);
+  return out;
+}
+
 /** A copy of `values` with the leaf at `key` replaced. */
 export function withLeaf(
   values: Record<string, unknown>,
@@ -80,7 +90,8 @@ export function renderText(
     "--kube-version",
     KUBE_VERSION,
     ...API_VERSIONS.flatMap((v) => ["--api-versions", v]),
-    "--skip-tests",
+    // The crds/ folder and the test hooks too: keys that switch them are read at install.
+    "--include-crds",
   ];
   return new Promise((resolve) => {
     const child = spawn(a.helm, args, { stdio: ["ignore", "pipe", "pipe"] });
