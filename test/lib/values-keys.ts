@@ -39,10 +39,9 @@ export function perturbed(v: unknown): unknown {
 export function withoutLeaf(values: Record<string, unknown>, key: KeyPath): Record<string, unknown> {
   const [head, ...rest] = key;
   if (head === undefined) throw new Error("empty key path");
-  const out = { ...values };
-  if (rest.length === 0) delete out[head];
-  else if (isRecord(values[head])) out[head] = withoutLeaf(values[head], rest);
-  return out;
+  if (rest.length === 0) return Object.fromEntries(Object.entries(values).filter(([k]) => k !== head));
+  const inner = values[head];
+  return isRecord(inner) ? { ...values, [head]: withoutLeaf(inner, rest) } : values;
 }
 
 /** A copy of `values` with the leaf at `key` replaced. */
