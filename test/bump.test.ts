@@ -1,27 +1,47 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { bumpCatalogue, CATALOGUE_FILE } from "../tools/lib/bump";
+import { bumpCatalogue, catalogueFiles } from "../tools/lib/bump";
 import { crdChanges } from "../tools/lib/crd-diff";
 import { PROJECT_DIR } from "./lib/helpers";
 
-const catalogue = () => fs.readFileSync(path.join(PROJECT_DIR, CATALOGUE_FILE), "utf8");
+const catalogue = () =>
+  Object.fromEntries(
+    catalogueFiles(PROJECT_DIR).map((f) => [f, fs.readFileSync(path.join(PROJECT_DIR, f), "utf8")]),
+  );
+
+/** The lines of one file that a bump changed. */
+function changedLines(before: Record<string, string>, file: string, after: string): string[] {
+  const old = (before[file] ?? "").split("\n");
+  return after.split("\n").filter((l, i) => l !== old[i]);
+}
 
 describe("npm run bump", () => {
-  it("changes exactly the chart's version line, by chart name or catalogue key", () => {
+  it("finds every part's charts file", () => {
+    expect(catalogueFiles(PROJECT_DIR)).to.include.members([
+      "components/logging/charts.ts",
+      "components/mesh/charts.ts",
+      "components/monitoring/charts.ts",
+    ]);
+  });
+
+  it("changes exactly the chart's version line, in the file of the part that pins it, by chart name or catalogue key", () => {
     const before = catalogue();
     const b = bumpCatalogue(before, "metrics-server", "3.14.0");
-    expect([b.key, b.chart, b.from, b.to]).to.deep.equal([
+    expect([b.file, b.key, b.chart, b.from, b.to]).to.deep.equal([
+      "components/monitoring/charts.ts",
       "metricsServer",
       "metrics-server",
       "3.13.1",
       "3.14.0",
     ]);
-    const changed = b.text.split("\n").filter((l, i) => l !== before.split("\n")[i]);
-    expect(changed).to.deep.equal(['    version: "3.14.0",']);
-    expect(bumpCatalogue(before, "istiod", "1.31.0").text).to.include(
-      'istiod: { repo: "https://istio-release.storage.googleapis.com/charts", chart: "istiod", version: "1.31.0" }',
-    );
+    expect(changedLines(before, b.file, b.text)).to.deep.equal(['    version: "3.14.0",']);
+    const istiod = bumpCatalogue(before, "istiod", "1.31.0");
+    expect(istiod.file).to.equal("components/mesh/charts.ts");
+    expect(changedLines(before, istiod.file, istiod.text)).to.deep.equal(['    version: "1.31.0",']);
+    // istioBase and istioGateway sit beside it at 1.30.3: only istiod's entry moves.
+    expect(istiod.text.split('version: "1.30.3"').length - 1).to.equal(2);
+    expect(bumpCatalogue(before, "istioBase", "1.31.0").chart).to.equal("base");
   });
 
   it("moves the repository too when --repo names another", () => {
@@ -35,14 +55,26 @@ describe("npm run bump", () => {
       from: "https://grafana.github.io/helm-charts",
       to: "https://grafana-community.github.io/helm-charts",
     });
-    expect(b.text).to.include(
-      'promtail: { repo: "https://grafana-community.github.io/helm-charts", chart: "promtail", version: "6.18.0" }',
-    );
+    expect(b.file).to.equal("components/logging/charts.ts");
+    expect(changedLines(catalogue(), b.file, b.text)).to.deep.equal([
+      '    repo: "https://grafana-community.github.io/helm-charts",',
+      '    version: "6.18.0",',
+    ]);
   });
 
   it("names what to do for an unknown chart, a chart in two entries, a bad version or no change", () => {
     expect(() => bumpCatalogue(catalogue(), "lokii", "1.0.0")).to.throw(
-      /^bump: no chart lokii in components\/kit\/charts\/catalogue\.ts; one of prometheus-operator-crds, kube-prometheus-stack, /,
+      /^bump: no chart lokii in components\/<part>\/charts\.ts; one of loki, promtail, alloy, base, istiod, gateway, prometheus-operator-crds, kube-prometheus-stack, /,
+    );
+    const logging = catalogue()["components/logging/charts.ts"] ?? "";
+    expect(() =>
+      bumpCatalogue(
+        { "components/a/charts.ts": logging, "components/b/charts.ts": logging },
+        "loki",
+        "18.12.0",
+      ),
+    ).to.throw(
+      "bump: loki names 2 entries (loki in components/a/charts.ts, loki in components/b/charts.ts); give the catalogue key",
     );
     expect(() => bumpCatalogue(catalogue(), "loki", "latest")).to.throw(
       "bump: latest is not a chart version (SemVer, such as 88.5.3)",

@@ -3,7 +3,8 @@
  *
  *   npm run bump -- <chart> <version> [--repo <url>] [--stacks dev,prod,large] [--no-diff]
  *
- * It rewrites the chart's line in components/kit/charts/catalogue.ts, checks the chart archive's
+ * It rewrites the chart's version line in the charts file of the part that installs it
+ * (components/<part>/charts.ts), checks the chart archive's
  * own Chart.yaml when the archive is at hand (../shared/charts, or `npm run fetch:upstream`'s
  * cache), then prints `npm run plan:diff -- --render` of every stack against HEAD: CRD changes
  * first, then what the engine would replace or delete, then every rendered object that changes.
@@ -15,7 +16,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { parse } from "yaml";
-import { bumpCatalogue, CATALOGUE_FILE } from "./lib/bump";
+import { bumpCatalogue, catalogueFiles } from "./lib/bump";
 import { runMain } from "./lib/cli";
 import { findProjectDir } from "./lib/stack-file";
 import { upstreamPath } from "./lib/upstream";
@@ -66,10 +67,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const dir = findProjectDir(__dirname);
-  const file = path.join(dir, CATALOGUE_FILE);
+  const files = Object.fromEntries(
+    catalogueFiles(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]),
+  );
   let bump;
   try {
-    bump = bumpCatalogue(fs.readFileSync(file, "utf8"), chart, version, repo);
+    bump = bumpCatalogue(files, chart, version, repo);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 1;
@@ -87,9 +90,12 @@ async function main(argv: string[]): Promise<number> {
       `bump: no archive ${archive}: the plan diff renders from ${repo ?? "the chart's repository"}; run \`npm run fetch:upstream\` for the tests' copy\n`,
     );
   }
-  fs.writeFileSync(file, bump.text);
+  fs.writeFileSync(path.join(dir, bump.file), bump.text);
   const moved = bump.repo !== undefined ? `, from ${bump.repo.to} (was ${bump.repo.from})` : "";
-  process.stdout.write(`${CATALOGUE_FILE}: ${bump.chart} ${bump.from} → ${bump.to}${moved}\n\n`);
+  process.stdout.write(`${bump.file}: ${bump.chart} ${bump.from} → ${bump.to}${moved}\n`);
+  process.stdout.write(
+    `The images listed beside the pin in ${bump.file} are the chart's at ${bump.from}: set each to the tag the new chart pulls (\`npm run test:tools\` names any that differ).\n\n`,
+  );
   if (!diff || stacks.length === 0) return 0;
 
   // The archives at hand, served on loopback as the Helm repository plan:diff --render reads.

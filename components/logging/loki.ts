@@ -11,6 +11,7 @@ import {
   S3_SECRET_ACCESS_KEY_KEY,
 } from "./config";
 import type { PlatformConfig } from "../kit";
+import { LOGGING_CHARTS } from "./charts";
 
 /** Release name, fixed: the chart names its objects (e.g. the `loki-gateway` Service) after it. */
 export const LOKI_RELEASE = "loki";
@@ -83,7 +84,7 @@ export function lokiServiceMonitor(namespace: string): CustomResourceObject {
 }
 
 /**
- * Loki from its chart, SingleBinary or SimpleScalable as the stack config says, with the
+ * Loki from its chart, Monolithic or SimpleScalable as the stack config says, with the
  * gateway in front, and the S3 key pair (when it comes from config) in a Secret the pods read.
  * (Its Grafana datasource is provisioned with the others, as the stack model lists them: components/core/model.ts.)
  */
@@ -126,7 +127,7 @@ export class Loki extends pulumi.ComponentResource {
     this.release = helmRelease(
       LOKI_RELEASE,
       {
-        chart: "loki",
+        chart: LOGGING_CHARTS.loki,
         releaseName: LOKI_RELEASE,
         namespace,
         values: lokiValues({ loki, cluster: args.config.cluster, resources: args.config.resources }),

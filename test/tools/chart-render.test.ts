@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { findHelm, helmTemplate, RenderedContainer, renderedContainers } from "../../tools/lib/helm";
 import { PlanDocument } from "../../tools/lib/plan";
-import { CHARTS } from "../../components/kit";
+import { CHARTS } from "../../components/core";
 import { STACKS } from "../../tools/resources";
 import { HELM_RELEASE, plan } from "../lib/helpers";
 import { requireHelm } from "../lib/helm";

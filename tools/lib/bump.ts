@@ -1,9 +1,24 @@
 /**
  * `npm run bump`: the one edit a chart upgrade makes to the catalogue, on its text, so the file
  * keeps its comments and layout and the diff is one line (two when the repository moves too).
+ * The catalogue is folded from the parts: each part's `components/<part>/charts.ts` pins the
+ * charts it installs, so the edit lands in the file of the part that owns the chart.
  */
+import * as fs from "fs";
+import * as path from "path";
 
-export const CATALOGUE_FILE = "components/kit/charts/catalogue.ts";
+/** Where the parts pin their charts, relative to the project. */
+export const CATALOGUE_GLOB = "components/<part>/charts.ts";
+
+/** Every part's charts file, relative to the project, in a stable order. */
+export function catalogueFiles(projectDir: string): string[] {
+  const components = path.join(projectDir, "components");
+  return fs
+    .readdirSync(components, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(components, d.name, "charts.ts")))
+    .map((d) => `components/${d.name}/charts.ts`)
+    .sort();
+}
 
 /** A Helm chart version: SemVer 2, as Helm requires (a leading `v` is allowed, as Helm allows). */
 const SEMVER = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -16,7 +31,9 @@ export interface Bump {
   to: string;
   /** The repository after the bump, when it changes. */
   repo?: { from: string; to: string };
-  /** The catalogue's text after the bump. */
+  /** The file that pins the chart (relative to the project). */
+  file: string;
+  /** That file's text after the bump. */
   text: string;
 }
 
@@ -33,7 +50,8 @@ interface Entry {
 function entries(text: string): Entry[] {
   const out: Entry[] = [];
   // `key: { repo: "...", chart: "...", version: "..." }`, on one line or several.
-  const re = /^\s{2}(\w+): \{([^}]*)\}/gm;
+  // The pin's fields come before its images, so the text up to the first `}` holds them.
+  const re = /^ {2}(\w+): \{([^}]*)\}/gm;
   for (const m of text.matchAll(re)) {
     const body = m[2] ?? "";
     const field = (name: string) => new RegExp(`${name}: "([^"]*)"`).exec(body)?.[1];
@@ -47,21 +65,27 @@ function entries(text: string): Entry[] {
 }
 
 /**
- * The catalogue with one chart at a new version (and repository, when given). `chart` is the
- * chart's name or its catalogue key. Throws, naming what to do, for an unknown chart, a version
- * that is no SemVer, or a bump that changes nothing.
+ * The catalogue with one chart at a new version (and repository, when given). `files` maps each
+ * part's charts file to its text; `chart` is the chart's name or its catalogue key. Throws,
+ * naming what to do, for an unknown chart, a version that is no SemVer, or a bump that changes
+ * nothing.
  */
-export function bumpCatalogue(text: string, chart: string, version: string, repo?: string): Bump {
-  const all = entries(text);
+export function bumpCatalogue(
+  files: Readonly<Record<string, string>>,
+  chart: string,
+  version: string,
+  repo?: string,
+): Bump {
+  const all = Object.entries(files).flatMap(([file, text]) => entries(text).map((e) => ({ ...e, file })));
   const matches = all.filter((e) => e.chart === chart || e.key === chart);
   if (matches.length === 0) {
     throw new Error(
-      `bump: no chart ${chart} in ${CATALOGUE_FILE}; one of ${[...new Set(all.map((e) => e.chart))].join(", ")}`,
+      `bump: no chart ${chart} in ${CATALOGUE_GLOB}; one of ${[...new Set(all.map((e) => e.chart))].join(", ")}`,
     );
   }
   if (matches.length > 1) {
     throw new Error(
-      `bump: ${chart} names ${matches.length} entries (${matches.map((e) => e.key).join(", ")}); give the catalogue key`,
+      `bump: ${chart} names ${matches.length} entries (${matches.map((e) => `${e.key} in ${e.file}`).join(", ")}); give the catalogue key`,
     );
   }
   if (!SEMVER.test(version)) {
@@ -70,7 +94,8 @@ export function bumpCatalogue(text: string, chart: string, version: string, repo
   if (repo !== undefined && !/^(https:\/\/|oci:\/\/)\S+$/.test(repo)) {
     throw new Error(`bump: --repo ${repo} is not an https:// or oci:// repository`);
   }
-  const e = matches[0] as Entry;
+  const e = matches[0] as Entry & { file: string };
+  const text = files[e.file] ?? "";
   const repoChanges = repo !== undefined && repo !== e.repo;
   if (e.version === version && !repoChanges) {
     throw new Error(`bump: ${e.chart} is already at ${version}`);
@@ -83,6 +108,7 @@ export function bumpCatalogue(text: string, chart: string, version: string, repo
     from: e.version,
     to: version,
     ...(repoChanges ? { repo: { from: e.repo, to: repo } } : {}),
+    file: e.file,
     text: text.slice(0, e.start) + block + text.slice(e.end),
   };
 }
