@@ -2,10 +2,11 @@ import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
 import { parseStackConfig } from "../components/core/config";
+import { configWarnings, partsRunning } from "../components/core";
 import { DEFAULT_SCHEMA_FROM } from "../components/logging/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
-const buckets = { chunks: "loki-chunks", ruler: "loki-ruler" };
+const buckets = { chunks: "loki-chunks" };
 const s3 = { region: "eu-west-1", buckets, existingSecret: "loki-object-storage" };
 const BOTH_KEYS = ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"];
 
@@ -30,6 +31,25 @@ describe("logging config", () => {
     expect(cfg.logCollector).to.deep.equal({ enabled: true, kind: "alloy" });
   });
 
+  it("accepts the ruler and admin buckets a stack file still names, and warns that they do nothing", () => {
+    const named = parseStackConfig({
+      ...kind,
+      loki: {
+        mode: "SimpleScalable",
+        objectStorage: {
+          ...s3,
+          buckets: { chunks: "loki-chunks", ruler: "loki-ruler", admin: "loki-admin" },
+        },
+      },
+    });
+    expect(configWarnings(named, partsRunning(named))).to.deep.equal([
+      "loki.objectStorage.buckets.ruler: is set but does nothing (the loki chart reads it only for Loki's ruler, which this stack keeps off); remove it with `pulumi config rm --path loki.objectStorage.buckets.ruler`",
+      "loki.objectStorage.buckets.admin: is set but does nothing (the loki chart read it only for Grafana Enterprise Logs, which it no longer installs); remove it with `pulumi config rm --path loki.objectStorage.buckets.admin`",
+    ]);
+    const chunksOnly = parseStackConfig({ ...kind, loki: { mode: "SimpleScalable", objectStorage: s3 } });
+    expect(configWarnings(chunksOnly, partsRunning(chunksOnly))).to.deep.equal([]);
+  });
+
   it("reads dev as the defaults and prod as SimpleScalable on S3 with an existing Secret", () => {
     expect(parseStackConfig(stackRawConfig("dev")).loki).to.deep.equal(parseStackConfig(kind).loki);
     const prod = parseStackConfig(stackRawConfig("prod"));
@@ -45,7 +65,7 @@ describe("logging config", () => {
         type: "s3",
         endpoint: "s3.eu-west-1.amazonaws.com",
         region: "eu-west-1",
-        buckets: { chunks: "observability-prod-loki-chunks", ruler: "observability-prod-loki-ruler" },
+        buckets: { chunks: "observability-prod-loki-chunks" },
         forcePathStyle: false,
         insecure: false,
         credentials: { source: "existingSecret", secretName: "loki-object-storage" },
@@ -115,13 +135,13 @@ describe("logging config", () => {
         "SimpleScalable without object storage",
         { loki: { mode: "SimpleScalable" } },
         [],
-        "Invalid stack config: loki.objectStorage: is required when loki.mode is SimpleScalable: the read, write and backend targets share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
+        "Invalid stack config: loki.objectStorage: is required when loki.mode is SimpleScalable: the read, write and backend targets share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
       ],
       [
         "the transitional mode without object storage",
         { loki: { mode: "Monolithic<->SimpleScalable" } },
         [],
-        "Invalid stack config: loki.objectStorage: is required when loki.mode is Monolithic<->SimpleScalable: the read, write and backend targets share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
+        "Invalid stack config: loki.objectStorage: is required when loki.mode is Monolithic<->SimpleScalable: the read, write and backend targets share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
       ],
       [
         "Monolithic with two replicas and no object storage",
@@ -143,15 +163,9 @@ describe("logging config", () => {
       ],
       [
         "object storage without a chunks bucket",
-        { loki: { objectStorage: { ...s3, buckets: { ruler: "loki-ruler" } } } },
+        { loki: { objectStorage: { ...s3, buckets: {} } } },
         [],
         "Invalid stack config: loki.objectStorage.buckets.chunks: is required but not set; set it, e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
-      ],
-      [
-        "object storage without a ruler bucket",
-        { loki: { objectStorage: { ...s3, buckets: { chunks: "loki-chunks" } } } },
-        [],
-        "Invalid stack config: loki.objectStorage.buckets.ruler: is required but not set; set it, e.g. `pulumi config set --path loki.objectStorage.buckets.ruler loki-ruler`",
       ],
       [
         "object storage without a region",

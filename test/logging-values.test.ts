@@ -17,7 +17,7 @@ import { LokiConfig } from "../components/logging/config";
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const s3 = {
   region: "eu-west-1",
-  buckets: { chunks: "loki-chunks", ruler: "loki-ruler" },
+  buckets: { chunks: "loki-chunks" },
   existingSecret: "loki-object-storage",
 };
 
@@ -167,7 +167,7 @@ describe("Loki values", () => {
     const v = valuesOf(prod());
     expect(at(v, "loki.storage")).to.deep.equal({
       type: "s3",
-      bucketNames: { chunks: "observability-prod-loki-chunks", ruler: "observability-prod-loki-ruler" },
+      bucketNames: { chunks: "observability-prod-loki-chunks" },
       s3: {
         endpoint: "s3.eu-west-1.amazonaws.com",
         region: "eu-west-1",

@@ -251,7 +251,7 @@ describe("logs under mocks", () => {
 describe("Loki's S3 credentials", () => {
   const accessKeyId = "AKIAEXAMPLEKEYID0042";
   const secretAccessKey = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
-  const objectStorage = { region: "eu-west-1", buckets: { chunks: "loki-chunks", ruler: "loki-ruler" } };
+  const objectStorage = { region: "eu-west-1", buckets: { chunks: "loki-chunks" } };
 
   it("go from secret config into a Kubernetes Secret only, and appear nowhere else", async () => {
     const r = await run(

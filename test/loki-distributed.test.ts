@@ -16,7 +16,7 @@ const cloud = {
 };
 const s3 = {
   region: "eu-west-1",
-  buckets: { chunks: "loki-chunks", ruler: "loki-ruler" },
+  buckets: { chunks: "loki-chunks" },
   existingSecret: "loki-object-storage",
 };
 const withLoki = (loki: Record<string, unknown>): StackConfig => parseStackConfig({ ...cloud, loki });
@@ -103,7 +103,7 @@ describe("Loki Distributed mode config", () => {
 
   it("refuses Distributed without object storage, naming the key", () => {
     expect(errorFor({ ...cloud, loki: { mode: "Distributed" } })).to.equal(
-      "Invalid stack config: loki.objectStorage: is required when loki.mode is Distributed: the distributed components share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
+      "Invalid stack config: loki.objectStorage: is required when loki.mode is Distributed: the distributed components share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
     );
   });
 

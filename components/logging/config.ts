@@ -190,17 +190,22 @@ export const LOKI_S3_FIELDS = {
         format: s3Bucket("loki-chunks"),
         description: "Bucket for log chunks and the index.",
       },
+      // The loki chart reads these only for its ruler and for Grafana Enterprise Logs' admin API:
+      // the stack runs neither (the ruler stays off; chart 8 removed Enterprise). A stack file that
+      // sets them still reads, and the preview warns that they do nothing.
       ruler: {
         kind: "string",
-        required: true,
         format: s3Bucket("loki-ruler"),
-        description: "Bucket for ruler state.",
+        defaultText: "none",
+        description:
+          "Not used: the chart reads it only for Loki's ruler, which the stack keeps off. A preview warns when it is set.",
       },
       admin: {
         kind: "string",
         format: s3Bucket("loki-admin"),
         defaultText: "none",
-        description: "Bucket for the admin API (Grafana Enterprise Logs only).",
+        description:
+          "Not used: the chart read it only for Grafana Enterprise Logs, which it no longer installs. A preview warns when it is set.",
       },
     },
   },
@@ -363,6 +368,25 @@ export const LOKI_FIELDS = {
 } as const satisfies Fields;
 
 type ReadLoki = Infer<typeof LOKI_FIELDS>;
+
+/**
+ * Buckets a stack file names that the loki chart never reads for this stack: the ruler's (the
+ * ruler stays off) and the admin API's (Grafana Enterprise Logs, gone from the chart).
+ */
+export function lokiUnusedBucketWarnings(loki: { objectStorage?: { buckets: S3Buckets } }): string[] {
+  const buckets = loki.objectStorage?.buckets;
+  if (buckets === undefined) return [];
+  const why = {
+    ruler: "the loki chart reads it only for Loki's ruler, which this stack keeps off",
+    admin: "the loki chart read it only for Grafana Enterprise Logs, which it no longer installs",
+  };
+  return (["ruler", "admin"] as const)
+    .filter((k) => buckets[k] !== undefined)
+    .map(
+      (k) =>
+        `loki.objectStorage.buckets.${k}: is set but does nothing (${why[k]}); remove it with \`pulumi config rm --path loki.objectStorage.buckets.${k}\``,
+    );
+}
 
 /** Loki, as LOKI_FIELDS declares it. */
 export type LokiConfig = Omit<ReadLoki, "mode" | "singleBinary" | "simpleScalable"> & {
@@ -579,7 +603,7 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
     s.problem(
       "objectStorage",
       `is required when loki.mode is ${mode}: ${runsScalable ? "the read, write and backend targets" : "the distributed components"} share data only through object storage`,
-      "set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
+      "set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
     );
   }
   if (mode === "Monolithic" && !objectStorageSet && singleBinary.replicas > 1) {

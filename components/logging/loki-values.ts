@@ -78,11 +78,9 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   if (s3 !== undefined) {
     storageValues = {
       type: "s3",
-      bucketNames: {
-        chunks: s3.buckets.chunks,
-        ruler: s3.buckets.ruler,
-        ...(s3.buckets.admin !== undefined ? { admin: s3.buckets.admin } : {}),
-      },
+      // Chunks and the index only: the chart reads the ruler bucket only with its ruler on, and
+      // the stack keeps the ruler off (see lokiUnusedBucketWarnings).
+      bucketNames: { chunks: s3.buckets.chunks },
       s3: {
         ...(s3.endpoint !== undefined ? { endpoint: s3.endpoint } : {}),
         region: s3.region,
