@@ -4,6 +4,7 @@
 # given command with their environment, and stops everything it started, whatever happens.
 #
 #   tools/e2e/run.sh suite   # the mocha suite in test/e2e (prints "N passed, N failed")
+#   tools/e2e/run.sh interruptions   # the fault-injection suite (test/e2e/interruptions.e2e.ts)
 #   tools/e2e/run.sh bench   # the benchmark (tools/e2e/bench.ts)
 #   tools/e2e/run.sh shell   # a shell with the environment, for poking at the cluster
 #
@@ -98,6 +99,7 @@ fi
 
 case $mode in
 suite) npx mocha --config test/e2e/.mocharc.json ;;
+interruptions) npx mocha --config test/e2e/.mocharc.interruptions.json ;;
 bench) node bin/tools/e2e/bench.js ;;
 shell) bash -i ;;
 *)
