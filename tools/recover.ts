@@ -338,7 +338,12 @@ export async function recover(opts: {
       { stackName: stack, projectName: project, program: () => Promise.resolve({}) },
       { workDir: cwd, pulumiCommand: await auto.PulumiCommand.get({ skipVersionCheck: true }) },
     );
-    const res = await ws.refresh({ target: imported, color: "never", onOutput: () => undefined });
+    const res = await ws.refresh({
+      target: imported,
+      runProgram: false,
+      color: "never",
+      onOutput: () => undefined,
+    });
     summary.refreshed = imported.length;
     say(
       `refreshed the ${imported.length} imported resources from the cluster: ${JSON.stringify(res.summary.resourceChanges ?? {})}`,

@@ -93,10 +93,51 @@ function startUp(args: DriverArgs): Driver {
   return { child, steps, exited, running: () => alive };
 }
 
-/** SIGKILL to the driver's whole process group: the program's Node process, the CLI, the provider. */
-async function killGroup(d: Driver): Promise<void> {
-  if (d.child.pid !== undefined && d.running()) process.kill(-d.child.pid, "SIGKILL");
+/** Every process descending from `pid` (from /proc), whatever its process group. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift() ?? 0;
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+/**
+ * SIGKILL to the driver's process group and every process under it (the program's Node process,
+ * the Pulumi CLI, the provider, whatever group the CLI put it in), as a CI runner ends a job.
+ */
+async function killGroup(d: Driver): Promise<number> {
+  const pid = d.child.pid;
+  if (pid === undefined || !d.running()) return 0;
+  const tree = descendants(pid);
+  process.kill(-pid, "SIGKILL");
+  for (const p of tree) {
+    try {
+      process.kill(p, "SIGKILL");
+    } catch {
+      // already gone with the group
+    }
+  }
   await d.exited;
+  return tree.length + 1;
 }
 
 /** The status of a release's newest revision in Helm's storage (its Secrets), read from the API server. */
