@@ -146,7 +146,7 @@ describe("recover: reading the state", () => {
         metadata: { name: "r", namespace: "m" },
       },
     });
-    expect(cm && kubectlResource(cm)).to.equal("configmap.v1.");
+    expect(cm && kubectlResource(cm)).to.equal("configmap");
     expect(rule && kubectlResource(rule)).to.equal("prometheusrule.v1.monitoring.coreos.com");
   });
 });

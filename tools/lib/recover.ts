@@ -419,12 +419,13 @@ export function pulumiFieldManager(obj: unknown): string | undefined {
 }
 
 /**
- * The `kubectl get` resource argument of an object: `<Kind>.<version>.<group>` (core objects
- * `<Kind>.<version>.`), which kubectl resolves exactly.
+ * The `kubectl get` resource argument of an object: `<kind>.<version>.<group>`, which kubectl
+ * resolves exactly; a core object by its kind alone (core has one version, v1).
  */
 export function kubectlResource(ref: ObjectRef): string {
-  const [group, version] = (ref.apiVersion ?? "").includes("/")
-    ? (ref.apiVersion ?? "").split("/")
-    : ["", ref.apiVersion ?? ""];
-  return `${(ref.objectKind ?? "").toLowerCase()}.${version ?? ""}.${group ?? ""}`;
+  const apiVersion = ref.apiVersion ?? "";
+  const kind = (ref.objectKind ?? "").toLowerCase();
+  if (!apiVersion.includes("/")) return kind;
+  const [group = "", version = ""] = apiVersion.split("/");
+  return `${kind}.${version}.${group}`;
 }
