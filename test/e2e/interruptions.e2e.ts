@@ -408,103 +408,127 @@ describe("interrupted up on the real engine (dev)", function () {
   for (const sc of SCENARIOS) {
     it(sc.title, async function () {
       const workDir = path.join(runDir, "work", sc.backend);
-      const claimsBefore = await claimUids(kube, DEV_NAMESPACES);
-
-      // The faulted run.
-      const driver = startUp({
-        stack: "dev",
-        backendStackName: sc.backend,
-        workDir,
-        ...(sc.config ? { config: sc.config } : {}),
-      });
-      const t0 = Date.now();
-      const killPoint = await sc.fault(driver);
-      const faultAt = since(t0);
-      console.log(`      fault after ${faultAt}s: ${killPoint}`);
-      const claimsAfterFault = await claimUids(kube, DEV_NAMESPACES);
-      const stuck = helmReleases().filter((r) => r.status !== "deployed");
-      console.log(
-        `      Helm right after: ${
-          helmReleases()
-            .map((r) => `${r.namespace}/${r.name} ${r.status}`)
-            .join(", ") || "no releases"
-        }`,
-      );
-
-      // The repair.
-      const t1 = Date.now();
-      let summary = runRecover(sc.backend, workDir);
-      let flag = "";
-      if (summary.exitCode === 3 && summary.releases.some((r) => r.action === "refuse")) {
-        console.log(
-          "      recover left a release that holds data alone; again with the explicit --uninstall-data:",
-        );
-        summary = runRecover(sc.backend, workDir, ["--uninstall-data"]);
-        flag = " (with --uninstall-data)";
-      }
-      expect(summary.exitCode, "recover").to.equal(0);
-      const repairSeconds = since(t1);
-
-      // The next up, from the fixed config.
-      const cfg = sc.fixed ?? sc.config ?? {};
-      const stack = await openStack({
-        stack: "dev",
-        backendStackName: sc.backend,
-        root: REPO_ROOT,
-        workDir,
-        overlay: { ...baseOverlay, config: deepMerge(baseOverlay.config, cfg) as Record<string, unknown> },
-      });
-      opened.set(sc.backend, stack);
-      const log = new EventLog();
-      const t2 = Date.now();
-      const res = await stack.up({ color: "never", onEvent: log.onEvent }).catch((e: unknown) => {
-        for (const d of log.diagnostics.slice(-15)) console.log(`        ${d}`);
-        throw e;
-      });
-      const upSeconds = since(t2);
-      expect(res.summary.result).to.equal("succeeded");
-      const releases = helmReleases();
-      const declared = log.steps.filter(
-        (s) => s.phase === "outputs" && s.type === "kubernetes:helm.sh/v3:Release",
-      );
-      expect(
-        releases.filter((r) => r.status !== "deployed"),
-        "releases not deployed after up",
-      ).to.deep.equal([]);
-      expect(releases.length, "one Helm release per declared Release").to.equal(declared.length);
-
-      const preview = await stack.preview({ expectNoChanges: true, color: "never", diff: true });
-      expect(Object.keys(preview.changeSummary).filter((k) => k !== "same")).to.deep.equal([]);
-
-      const lost = dataLost(log.steps);
-      const claimsNow = await claimUids(kube, DEV_NAMESPACES);
-      const claimsGone = [...new Map([...claimsBefore, ...claimsAfterFault])]
-        .filter(([k, uid]) => claimsNow.get(k) !== uid)
-        .map(([k]) => k);
-      console.log(
-        `      converged: recover ${repairSeconds}s${flag}, up ${upSeconds}s (${JSON.stringify(res.summary.resourceChanges)}); ${claimsNow.size} claims kept, ${claimsGone.length} lost or recreated`,
-      );
-      expect(lost, "data-holding resources replaced or deleted by the converging up").to.deep.equal([]);
-      expect(claimsGone, "PersistentVolumeClaims lost or recreated").to.deep.equal([]);
-
-      const count = (a: string) => summary.pending.filter((p) => p.action === a).length;
-      const rolled = summary.releases.filter((r) => r.action === "rollback").map((r) => r.id);
-      const uninstalled = summary.releases.filter((r) => r.action === "uninstall").map((r) => r.id);
-      figures.push(
-        `${sc.title}: fault at ${faultAt}s (${killPoint}); ${stuck.length} releases not deployed; ${summary.pending.length} pending operations (${count("import")} imported, ${count("clear")} left to create, ${count("keep")} dropped); rolled back ${rolled.join(", ") || "none"}; uninstalled ${uninstalled.join(", ") || "none"}; lock ${summary.lock.join("; ")}; converged in ${Math.round((repairSeconds + upSeconds) * 10) / 10}s (recover ${repairSeconds}s + up ${upSeconds}s)`,
-      );
-
-      if (sc.destroyAfter) {
-        const t3 = Date.now();
-        await stack.destroy({ color: "never" });
+      try {
+        await scenario(sc, workDir);
+      } catch (e) {
+        // Leave a clean cluster for the next scenario: the stack as far as the state knows it,
+        // then whatever Helm still holds.
+        console.log(`      failed: cleaning up ${sc.backend}`);
         opened.delete(sc.backend);
-        expect(helmReleases(), "releases left after destroy").to.deep.equal([]);
-        expect(
-          await remainingNamespaces(kube, DEV_NAMESPACES),
-          "namespaces left after destroy",
-        ).to.deep.equal([]);
-        console.log(`      destroy clean in ${since(t3)}s`);
+        const stack = await openStack({
+          stack: "dev",
+          backendStackName: sc.backend,
+          root: REPO_ROOT,
+          workDir,
+          overlay: baseOverlay,
+        });
+        await stack.destroy({ color: "never" }).catch((err: unknown) => {
+          console.log(`      destroy failed: ${String(err).slice(0, 300)}`);
+        });
+        for (const r of helmReleases()) {
+          spawnSync("helm", ["uninstall", r.name, "-n", r.namespace, "--wait"], { encoding: "utf8" });
+        }
+        throw e;
       }
     });
+  }
+
+  async function scenario(sc: Scenario, workDir: string): Promise<void> {
+    const claimsBefore = await claimUids(kube, DEV_NAMESPACES);
+
+    // The faulted run.
+    const driver = startUp({
+      stack: "dev",
+      backendStackName: sc.backend,
+      workDir,
+      ...(sc.config ? { config: sc.config } : {}),
+    });
+    const t0 = Date.now();
+    const killPoint = await sc.fault(driver);
+    const faultAt = since(t0);
+    console.log(`      fault after ${faultAt}s: ${killPoint}`);
+    const claimsAfterFault = await claimUids(kube, DEV_NAMESPACES);
+    const stuck = helmReleases().filter((r) => r.status !== "deployed");
+    console.log(
+      `      Helm right after: ${
+        helmReleases()
+          .map((r) => `${r.namespace}/${r.name} ${r.status}`)
+          .join(", ") || "no releases"
+      }`,
+    );
+
+    // The repair.
+    const t1 = Date.now();
+    let summary = runRecover(sc.backend, workDir);
+    let flag = "";
+    if (summary.exitCode === 3 && summary.releases.some((r) => r.action === "refuse")) {
+      console.log(
+        "      recover left a release that holds data alone; again with the explicit --uninstall-data:",
+      );
+      summary = runRecover(sc.backend, workDir, ["--uninstall-data"]);
+      flag = " (with --uninstall-data)";
+    }
+    expect(summary.exitCode, "recover").to.equal(0);
+    const repairSeconds = since(t1);
+
+    // The next up, from the fixed config.
+    const cfg = sc.fixed ?? sc.config ?? {};
+    const stack = await openStack({
+      stack: "dev",
+      backendStackName: sc.backend,
+      root: REPO_ROOT,
+      workDir,
+      overlay: { ...baseOverlay, config: deepMerge(baseOverlay.config, cfg) as Record<string, unknown> },
+    });
+    opened.set(sc.backend, stack);
+    const log = new EventLog();
+    const t2 = Date.now();
+    const res = await stack.up({ color: "never", onEvent: log.onEvent }).catch((e: unknown) => {
+      for (const d of log.diagnostics.slice(-15)) console.log(`        ${d}`);
+      throw e;
+    });
+    const upSeconds = since(t2);
+    expect(res.summary.result).to.equal("succeeded");
+    const releases = helmReleases();
+    const declared = log.steps.filter(
+      (s) => s.phase === "outputs" && s.type === "kubernetes:helm.sh/v3:Release",
+    );
+    expect(
+      releases.filter((r) => r.status !== "deployed"),
+      "releases not deployed after up",
+    ).to.deep.equal([]);
+    expect(releases.length, "one Helm release per declared Release").to.equal(declared.length);
+
+    const preview = await stack.preview({ expectNoChanges: true, color: "never", diff: true });
+    expect(Object.keys(preview.changeSummary).filter((k) => k !== "same")).to.deep.equal([]);
+
+    const lost = dataLost(log.steps);
+    const claimsNow = await claimUids(kube, DEV_NAMESPACES);
+    const claimsGone = [...new Map([...claimsBefore, ...claimsAfterFault])]
+      .filter(([k, uid]) => claimsNow.get(k) !== uid)
+      .map(([k]) => k);
+    console.log(
+      `      converged: recover ${repairSeconds}s${flag}, up ${upSeconds}s (${JSON.stringify(res.summary.resourceChanges)}); ${claimsNow.size} claims kept, ${claimsGone.length} lost or recreated`,
+    );
+    expect(lost, "data-holding resources replaced or deleted by the converging up").to.deep.equal([]);
+    expect(claimsGone, "PersistentVolumeClaims lost or recreated").to.deep.equal([]);
+
+    const count = (a: string) => summary.pending.filter((p) => p.action === a).length;
+    const rolled = summary.releases.filter((r) => r.action === "rollback").map((r) => r.id);
+    const uninstalled = summary.releases.filter((r) => r.action === "uninstall").map((r) => r.id);
+    figures.push(
+      `${sc.title}: fault at ${faultAt}s (${killPoint}); ${stuck.length} releases not deployed; ${summary.pending.length} pending operations (${count("import")} imported, ${count("clear")} left to create, ${count("keep")} dropped); rolled back ${rolled.join(", ") || "none"}; uninstalled ${uninstalled.join(", ") || "none"}; lock ${summary.lock.join("; ")}; converged in ${Math.round((repairSeconds + upSeconds) * 10) / 10}s (recover ${repairSeconds}s + up ${upSeconds}s)`,
+    );
+
+    if (sc.destroyAfter) {
+      const t3 = Date.now();
+      await stack.destroy({ color: "never" });
+      opened.delete(sc.backend);
+      expect(helmReleases(), "releases left after destroy").to.deep.equal([]);
+      expect(await remainingNamespaces(kube, DEV_NAMESPACES), "namespaces left after destroy").to.deep.equal(
+        [],
+      );
+      console.log(`      destroy clean in ${since(t3)}s`);
+    }
   }
 });
