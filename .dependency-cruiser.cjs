@@ -1,7 +1,8 @@
 // The import rule of components/: each folder is one part of the stack, layered bottom to top.
 //   kit (labels, naming, config machinery, charts, Kubernetes object helpers)
 //   < alerting < grafana < monitoring < logging | tracing | search | mesh (peers)
-//   < core (the model and the composition root) < program.ts
+//   < parts.ts (the registry: every part, one line each)
+//   < core (the model and the composition root, folding the registry) < program.ts
 // A folder imports only folders below it, so there are no upward imports and no folder cycles.
 /** @type {import('dependency-cruiser').IConfiguration} */
 const above = {
@@ -22,8 +23,16 @@ module.exports = {
       comment: `components/${part} may import only the folders below it (see .dependency-cruiser.cjs)`,
       severity: "error",
       from: { path: `^components/${part}/` },
-      to: { path: `^components/((${higher})/|program\\.ts$)` },
+      to: { path: `^components/((${higher})/|program\\.ts$|parts\\.ts$)` },
     })),
+    {
+      // Any part folder, a new one before it has a row in `above` too: never the registry, the
+      // core or the program above it.
+      name: "parts-do-not-import-the-registry-or-core",
+      severity: "error",
+      from: { path: "^components/(?!kit/|core/)[^/]+/" },
+      to: { path: "^components/(core/|parts\\.ts$|program\\.ts$)" },
+    },
     {
       name: "core-does-not-import-the-program",
       severity: "error",

@@ -1,8 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ObservabilityStack, stackOutputs } from "./core";
 import { loadStackConfig } from "./core/load";
-import { grafanaRuns } from "./grafana/config";
-import { communityDashboards, OFFLINE_DASHBOARDS_ENV } from "./grafana";
+import {
+  COMMUNITY_DASHBOARDS_EXTRA,
+  communityDashboards,
+  grafanaRuns,
+  OFFLINE_DASHBOARDS_ENV,
+} from "./grafana";
 
 /**
  * The whole program: reads and validates the stack config, declares every resource and returns
@@ -33,7 +37,7 @@ export async function observabilityProgram(): Promise<Record<string, unknown>> {
 
   const stack = new ObservabilityStack(
     "observability",
-    { config, secrets, communityDashboards: dashboards },
+    { config, secrets, extras: { [COMMUNITY_DASHBOARDS_EXTRA]: dashboards } },
     { providers: { kubernetes: provider } },
   );
 

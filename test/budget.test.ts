@@ -4,7 +4,8 @@ import * as path from "path";
 import { LAPTOP_BUDGET, planContainers, withinLaptopBudget } from "../tools/lib/budget";
 import { END, RESOURCES_DOC, resourceTables, START } from "../tools/resources";
 import { plan, PROJECT_DIR } from "./lib/helpers";
-import { CONTAINER_IDS, DEFAULT_RESOURCES, parseQuantity, totalRequests } from "../components/kit";
+import { CONTAINER_IDS, DEFAULT_RESOURCES } from "../components/core";
+import { parseQuantity, totalRequests } from "../components/kit";
 
 describe("resource requests", () => {
   for (const stack of ["dev", "prod"]) {

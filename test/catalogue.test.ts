@@ -4,11 +4,12 @@ import * as path from "path";
 import { chartIdentity } from "./lib/chart-archive";
 import { SHARED_DIR, sharedAvailable } from "./lib/helpers";
 import { requireUpstream, upstreamPath } from "./lib/upstream";
-import { CHARTS, chartSource } from "../components/kit";
+import { CHARTS } from "../components/core";
+import { chartSource } from "../components/kit";
 
 describe("the chart catalogue", () => {
   it("gives each chart's public repository when there is no mirror", () => {
-    expect(chartSource("loki")).to.deep.equal({
+    expect(chartSource(CHARTS.loki)).to.deep.equal({
       chart: "loki",
       version: "6.55.0",
       repositoryOpts: { repo: "https://grafana.github.io/helm-charts" },
@@ -16,7 +17,7 @@ describe("the chart catalogue", () => {
   });
 
   it("points every chart at a Helm repository mirror under its own name", () => {
-    expect(chartSource("istioBase", "https://charts.internal/helm")).to.deep.equal({
+    expect(chartSource(CHARTS.istioBase, "https://charts.internal/helm")).to.deep.equal({
       chart: "base",
       version: "1.30.3",
       repositoryOpts: { repo: "https://charts.internal/helm" },
@@ -24,7 +25,7 @@ describe("the chart catalogue", () => {
   });
 
   it("pins thanos 0.38.0 from thanos-community's Helm repository", () => {
-    expect(chartSource("thanos")).to.deep.equal({
+    expect(chartSource(CHARTS.thanos)).to.deep.equal({
       chart: "thanos",
       version: "0.38.0",
       repositoryOpts: { repo: "https://thanos-community.github.io/helm-charts" },
@@ -32,7 +33,7 @@ describe("the chart catalogue", () => {
   });
 
   it("points every chart at <prefix>/<chart> under an OCI mirror", () => {
-    expect(chartSource("kubePrometheusStack", "oci://registry.internal/charts")).to.deep.equal({
+    expect(chartSource(CHARTS.kubePrometheusStack, "oci://registry.internal/charts")).to.deep.equal({
       chart: "oci://registry.internal/charts/kube-prometheus-stack",
       version: "82.14.1",
     });

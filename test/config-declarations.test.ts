@@ -51,7 +51,7 @@ describe("config declarations", () => {
   it("declare every key the program reads, secrets as secrets", () => {
     expect(Object.keys(STACK_KEYS).sort()).to.deep.equal([...PLAIN_KEYS, ...SECRET_KEYS].sort());
     for (const [key, decl] of Object.entries(STACK_KEYS)) {
-      expect(decl.kind === "secret", key).to.equal((SECRET_KEYS as readonly string[]).includes(key));
+      expect(decl.kind === "secret", key).to.equal(SECRET_KEYS.includes(key));
       // Every plain key field by field: its types, defaults and messages come from the declaration.
       if (decl.kind !== "secret") expect(["object", "map", "value"], key).to.include(decl.kind);
     }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
 import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
-import { CONTAINER_IDS } from "../components/kit";
+import { CONTAINER_IDS } from "../components/core";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 

@@ -52,7 +52,7 @@ function datasources(config: StackConfig, extra: GrafanaDatasource[][] = []) {
   const alertmanager: GrafanaDatasource[] = config.alertmanager.enabled
     ? [{ name: "Alertmanager", type: "alertmanager", uid: "alertmanager", url: "http://am:9093/" }]
     : [];
-  return stackDatasources(prometheusDatasource("monitoring"), [...alertmanager, ...extra.flat()]);
+  return stackDatasources([prometheusDatasource("monitoring")], [...alertmanager, ...extra.flat()]);
 }
 
 function dashboardsFor(config: StackConfig, extra: GrafanaDatasource[][] = []): DashboardFile[] {

@@ -6,8 +6,8 @@
  */
 import { expect } from "chai";
 import { parseStackConfig, SECRET_KEYS } from "../components/core/config";
-import { CHART_IMAGES, dockerConfigProblems, formatProblem, STACK_PULL_SECRET } from "../components/kit";
-import { chartKeyOf } from "../tools/lib/images";
+import { dockerConfigProblems, formatProblem, STACK_PULL_SECRET } from "../components/kit";
+import { chartOf } from "../tools/lib/images";
 import { planOf, renderJson, renderText } from "../tools/lib/plan";
 import { DeclaredResource, runProgram } from "../tools/lib/run-program";
 import { readUrnList } from "../tools/lib/urn-list";
@@ -221,7 +221,7 @@ describe("imagePullSecret", () => {
         const { resources } = await run(input());
         for (const r of resources.filter((x) => x.type === HELM_RELEASE)) {
           // The charts that run no pod (the CRDs' releases) take no pull secrets.
-          const takesSecrets = CHART_IMAGES[chartKeyOf(r.inputs["chart"] as string)].pullSecrets.length > 0;
+          const takesSecrets = chartOf(r.inputs["chart"] as string).pullSecrets.length > 0;
           expect(JSON.stringify(r.inputs["values"]).includes(`"${STACK_PULL_SECRET}"`), r.name).to.equal(
             takesSecrets,
           );

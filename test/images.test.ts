@@ -1,7 +1,6 @@
 import { expect } from "chai";
+import { CHARTS } from "../components/core";
 import {
-  CHART_IMAGES,
-  ChartKey,
   formatImage,
   imageValues,
   mirrorImage,
@@ -56,7 +55,7 @@ describe("image references", () => {
   });
 
   it("list each chart image fully qualified, so the mirror path is the upstream one", () => {
-    for (const [chart, spec] of Object.entries(CHART_IMAGES)) {
+    for (const [chart, spec] of Object.entries(CHARTS)) {
       for (const img of spec.images) expect(formatImage(parseImage(img.image)), chart).to.equal(img.image);
     }
   });
@@ -65,14 +64,14 @@ describe("image references", () => {
 describe("image values", () => {
   it("are empty without a mirror and pull secrets, so the values stay exactly as they were", () => {
     const values = { a: { b: 1 } };
-    for (const chart of Object.keys(CHART_IMAGES) as ChartKey[]) {
-      expect(imageValues(chart, PUBLIC_IMAGES), chart).to.deep.equal({});
-      expect(withImages(chart, values, PUBLIC_IMAGES), chart).to.equal(values);
+    for (const [key, chart] of Object.entries(CHARTS)) {
+      expect(imageValues(chart, PUBLIC_IMAGES), key).to.deep.equal({});
+      expect(withImages(chart, values, PUBLIC_IMAGES), key).to.equal(values);
     }
   });
 
   it("set registry and repository per image for charts that split them", () => {
-    const v = imageValues("loki", MIRROR);
+    const v = imageValues(CHARTS.loki, MIRROR);
     expect(v["loki"]).to.deep.equal({
       image: { registry: "registry.example.com/mirror/docker.io", repository: "grafana/loki" },
     });
@@ -82,19 +81,19 @@ describe("image values", () => {
   });
 
   it("set the whole repository where the chart keeps the registry in it", () => {
-    expect(imageValues("metricsServer", MIRROR)["image"]).to.deep.equal({
+    expect(imageValues(CHARTS.metricsServer, MIRROR)["image"]).to.deep.equal({
       repository: "registry.example.com/mirror/registry.k8s.io/metrics-server/metrics-server",
     });
   });
 
   it("point Istio's hub, which names the injected proxy too, at the mirror", () => {
-    expect(imageValues("istiod", MIRROR)).to.deep.equal({
+    expect(imageValues(CHARTS.istiod, MIRROR)).to.deep.equal({
       global: { hub: "registry.example.com/mirror/docker.io/istio" },
     });
   });
 
   it("point ECK's default registry for the Elastic Stack at the mirror", () => {
-    const v = imageValues("eckOperator", MIRROR);
+    const v = imageValues(CHARTS.eckOperator, MIRROR);
     expect(v["config"]).to.deep.equal({ containerRegistry: "registry.example.com/mirror/docker.elastic.co" });
     expect(v["image"]).to.deep.equal({
       repository: "registry.example.com/mirror/docker.elastic.co/eck/eck-operator",
@@ -103,11 +102,11 @@ describe("image values", () => {
 
   it("give every chart's pods the pull secrets, in the shape each chart takes", () => {
     const images = { pullSecrets: ["a", "b"] };
-    expect(imageValues("kubePrometheusStack", images)).to.deep.equal({
+    expect(imageValues(CHARTS.kubePrometheusStack, images)).to.deep.equal({
       global: { imagePullSecrets: [{ name: "a" }, { name: "b" }] },
     });
-    expect(imageValues("istiod", images)).to.deep.equal({ global: { imagePullSecrets: ["a", "b"] } });
-    expect(imageValues("jaeger", images)).to.deep.equal({
+    expect(imageValues(CHARTS.istiod, images)).to.deep.equal({ global: { imagePullSecrets: ["a", "b"] } });
+    expect(imageValues(CHARTS.jaeger, images)).to.deep.equal({
       jaeger: { image: { pullSecrets: ["a", "b"] } },
       esIndexCleaner: { image: { pullSecrets: ["a", "b"] } },
       esRollover: { image: { pullSecrets: ["a", "b"] } },
@@ -115,10 +114,10 @@ describe("image values", () => {
   });
 
   it("set no Thanos sidecar image where Prometheus has no Thanos: setting it would add the sidecar", () => {
-    expect(imageValues("kubePrometheusStack", MIRROR)["prometheus"]).to.not.have.nested.property(
+    expect(imageValues(CHARTS.kubePrometheusStack, MIRROR)["prometheus"]).to.not.have.nested.property(
       "prometheusSpec.thanos",
     );
-    const withThanos = imageValues("kubePrometheusStack", MIRROR, {
+    const withThanos = imageValues(CHARTS.kubePrometheusStack, MIRROR, {
       prometheus: { prometheusSpec: { thanos: { objectStorageConfig: {} } } },
     });
     expect(withThanos).to.have.nested.property(
@@ -129,7 +128,7 @@ describe("image values", () => {
 
   it("merge over the values builder's own keys and leave the rest", () => {
     const merged = withImages(
-      "opentelemetryCollector",
+      CHARTS.opentelemetryCollector,
       { mode: "deployment", image: { repository: "otel/x" } },
       MIRROR,
     );
@@ -141,7 +140,7 @@ describe("image values", () => {
 
   it("list an image only when the values switch it on, with the chart's default otherwise", () => {
     const roles = (values: Record<string, unknown>) =>
-      releaseImages("loki", values, PUBLIC_IMAGES).map((i) => i.image);
+      releaseImages(CHARTS.loki, values, PUBLIC_IMAGES).map((i) => i.image);
     expect(
       roles({
         chunksCache: { enabled: false },

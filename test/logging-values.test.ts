@@ -10,7 +10,8 @@ import {
 } from "../components/logging";
 import { stackRawConfig } from "./lib/helpers";
 import { StackConfig, parseStackConfig } from "../components/core/config";
-import { DEFAULT_RESOURCES, valueAt as at } from "../components/kit";
+import { DEFAULT_RESOURCES } from "../components/core";
+import { valueAt as at } from "../components/kit";
 import { LokiConfig } from "../components/logging/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };

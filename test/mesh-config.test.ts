@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
+import { configWarnings, partsRunning } from "../components/core";
 import { parseStackConfig } from "../components/core/config";
+import { meshWarnings, namespaceMtlsMode } from "../components/mesh";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" } };
@@ -282,6 +284,63 @@ describe("mesh config", () => {
       it(`for ${what}`, () => {
         expect(errorFor(raw)).to.equal(message);
       });
+    }
+  });
+});
+
+describe("mesh warnings", () => {
+  const deny = (mtls: Record<string, unknown>, namespaces: string[]) =>
+    parseStackConfig({ ...cloud, mesh: { mtls, authorization: { defaultDenyNamespaces: namespaces } } }).mesh;
+
+  it("take a namespace's mode from its own policy, else the mesh's", () => {
+    const mesh = deny(
+      {
+        mode: "STRICT",
+        exceptions: [{ namespace: "legacy", mode: "DISABLE", reason: "x" }],
+      },
+      [],
+    );
+    expect(namespaceMtlsMode(mesh.mtls, "legacy")).to.equal("DISABLE");
+    expect(namespaceMtlsMode(mesh.mtls, "shop")).to.equal("STRICT");
+    const permissive = deny({ mode: "PERMISSIVE", strictNamespaces: ["payments"] }, []);
+    expect(namespaceMtlsMode(permissive.mtls, "payments")).to.equal("STRICT");
+    expect(namespaceMtlsMode(permissive.mtls, "shop")).to.equal("PERMISSIVE");
+  });
+
+  it("name a default-deny namespace where Prometheus cannot scrape, and how to make it STRICT", () => {
+    const mesh = deny({ mode: "PERMISSIVE", strictNamespaces: ["payments"] }, ["payments", "shop", "cart"]);
+    expect(meshWarnings(mesh, true)).to.deep.equal([
+      "mesh.authorization.defaultDenyNamespaces[1]: \"shop\" is PERMISSIVE, where Prometheus cannot scrape its meshed pods (plaintext has no identity for allow-prometheus-scrape to admit, and a sidecar that is not STRICT passes Prometheus's Istio TLS through to the plain-HTTP port); make it STRICT with `pulumi config set --path 'mesh.mtls.strictNamespaces[1]' shop`",
+      "mesh.authorization.defaultDenyNamespaces[2]: \"cart\" is PERMISSIVE, where Prometheus cannot scrape its meshed pods (plaintext has no identity for allow-prometheus-scrape to admit, and a sidecar that is not STRICT passes Prometheus's Istio TLS through to the plain-HTTP port); make it STRICT with `pulumi config set --path 'mesh.mtls.strictNamespaces[2]' cart`",
+    ]);
+    // No Prometheus, nothing to scrape.
+    expect(meshWarnings(mesh, false)).to.deep.equal([]);
+  });
+
+  it("name an exception's mode and that the exception must go", () => {
+    const mesh = deny({ mode: "STRICT", exceptions: [{ namespace: "legacy", reason: "x" }] }, ["legacy"]);
+    const [warning] = meshWarnings(mesh, true);
+    expect(warning).to.match(/^mesh\.authorization\.defaultDenyNamespaces\[0\]: "legacy" is PERMISSIVE, /);
+    expect(warning).to.match(/ and remove its mesh\.mtls\.exceptions entry$/);
+  });
+
+  it("reach the preview through the mesh part's warnings, only while Prometheus runs", () => {
+    const raw = {
+      ...cloud,
+      mesh: { mtls: { mode: "PERMISSIVE" }, authorization: { defaultDenyNamespaces: ["shop"] } },
+    };
+    const config = parseStackConfig(raw);
+    expect(configWarnings(config, partsRunning(config))).to.deep.equal(meshWarnings(config.mesh, true));
+    expect(configWarnings(config, partsRunning(config))).to.have.length(1);
+    const noPrometheus = parseStackConfig({ ...raw, prometheus: { enabled: false } });
+    expect(configWarnings(noPrometheus, partsRunning(noPrometheus))).to.deep.equal([]);
+  });
+
+  it("say nothing for STRICT namespaces, the stack's own, or the dev and prod stacks", () => {
+    expect(meshWarnings(deny({ mode: "STRICT" }, ["shop"]), true)).to.deep.equal([]);
+    expect(meshWarnings(deny({ mode: "PERMISSIVE" }, ["monitoring"]), true)).to.deep.equal([]);
+    for (const stack of ["dev", "prod"]) {
+      expect(meshWarnings(parseStackConfig(stackRawConfig(stack)).mesh, true), stack).to.deep.equal([]);
     }
   });
 });

@@ -12,6 +12,7 @@ import {
   peerAuthentications,
   principal,
 } from "../components/mesh";
+import type { MtlsConfig } from "../components/mesh/config";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 
@@ -31,11 +32,14 @@ const grafana = {
 /** Every object these builders make, with a wide config, for the schema check. */
 function everyObject(): CustomResourceObject[] {
   return [
-    ...peerAuthentications({
-      mode: "STRICT",
-      strictNamespaces: ["payments"],
-      exceptions: [{ namespace: "legacy", mode: "DISABLE", reason: "no sidecars yet" }],
-    }),
+    ...peerAuthentications(
+      {
+        mode: "STRICT",
+        strictNamespaces: ["payments"],
+        exceptions: [{ namespace: "legacy", mode: "DISABLE", reason: "no sidecars yet" }],
+      },
+      [{ name: "grafana", namespace: "monitoring", selector: { "app.kubernetes.io/name": "grafana" } }],
+    ),
     ...authorizationPolicies({ defaultDenyNamespaces: ["shop"], prometheusPrincipal: prometheus, grafana }),
     meshTelemetry({ accessLogs: true, tracing: { provider: "otel-tracing", samplingPercentage: 0.5 } }),
     ...grafanaRoute({
@@ -79,6 +83,41 @@ describe("mesh policies", () => {
     expect(more[2]?.metadata.annotations).to.deep.equal({
       "observability-stack/mtls-exception-reason": "clients outside the mesh",
     });
+  });
+
+  it("make a workload Prometheus scrapes with its certificate STRICT, whatever its namespace's mode", () => {
+    const grafanaPods = { "app.kubernetes.io/name": "grafana" };
+    const modes: MtlsConfig[] = [
+      { mode: "PERMISSIVE", strictNamespaces: [], exceptions: [] },
+      { mode: "STRICT", strictNamespaces: [], exceptions: [] },
+      {
+        mode: "STRICT",
+        strictNamespaces: [],
+        exceptions: [{ namespace: "monitoring", mode: "DISABLE", reason: "legacy" }],
+      },
+    ];
+    for (const mtls of modes) {
+      const policies = peerAuthentications(mtls, [
+        { name: "grafana", namespace: "monitoring", selector: grafanaPods },
+      ]);
+      expect(policies.at(-1), mtls.mode).to.deep.equal({
+        apiVersion: "security.istio.io/v1",
+        kind: "PeerAuthentication",
+        metadata: {
+          name: "grafana",
+          namespace: "monitoring",
+          labels,
+          annotations: {
+            "observability-stack/mtls-strict-reason":
+              "Prometheus scrapes it with its Istio certificate, which only STRICT accepts (a PERMISSIVE sidecar passes that TLS through to the plain-HTTP port)",
+          },
+        },
+        spec: { selector: { matchLabels: grafanaPods }, mtls: { mode: "STRICT" } },
+      });
+    }
+    expect(peerAuthentications({ mode: "PERMISSIVE", strictNamespaces: [], exceptions: [] })).to.have.length(
+      1,
+    );
   });
 
   it("deny by default where asked, and let Prometheus scrape there with GET", () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../components/core";
 import { STACK_NAMESPACE_NAMES } from "../components/kit";
+import { GRAFANA_POD, ISTIO_CERTS_DIR } from "../components/monitoring";
 import { DeclaredResource, ProgramRun } from "../tools/lib/run-program";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
@@ -164,6 +165,7 @@ describe("the mesh under mocks", () => {
       "peerauthentication-istio-system-default",
       "peerauthentication-payments-default",
       "peerauthentication-legacy-default",
+      "peerauthentication-monitoring-grafana",
     ]);
     expect(names("kubernetes:security.istio.io/v1:AuthorizationPolicy")).to.deep.equal([
       "authorizationpolicy-shop-default-deny",
@@ -274,5 +276,104 @@ describe("the mesh under mocks", () => {
       const raw = { ...stackRawConfig("dev"), mesh: { injectNamespaces: [ns] } };
       expect(() => parseStackConfig(raw), ns).to.throw("mesh.injectNamespaces[0]");
     }
+  });
+});
+
+/** A PeerAuthentication as the program declares it. */
+interface PeerAuthenticationInputs {
+  metadata: { name: string; namespace: string };
+  spec: { selector?: { matchLabels: Record<string, string> }; mtls: { mode: string } };
+}
+
+/**
+ * The mTLS mode Istio applies to a pod, by its precedence: a policy in the pod's namespace whose
+ * selector matches the pod, then the namespace's policy without a selector, then the root
+ * namespace's (mesh-wide) one; PERMISSIVE when there is none.
+ */
+function effectiveMtls(r: ProgramRun, namespace: string, podLabels: Record<string, string>): string {
+  const policies = r.resources
+    .filter((x) => x.type === "kubernetes:security.istio.io/v1:PeerAuthentication")
+    .map((x) => x.inputs as unknown as PeerAuthenticationInputs);
+  const matches = (p: PeerAuthenticationInputs) =>
+    Object.entries(p.spec.selector?.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v);
+  const inNamespace = (ns: string) => policies.filter((p) => p.metadata.namespace === ns);
+  const chosen =
+    inNamespace(namespace).find((p) => p.spec.selector !== undefined && matches(p)) ??
+    inNamespace(namespace).find((p) => p.spec.selector === undefined) ??
+    inNamespace("istio-system").find((p) => p.spec.selector === undefined);
+  return chosen?.spec.mtls.mode ?? "PERMISSIVE";
+}
+
+/** Whether a monitor endpoint presents Prometheus's Istio certificate. */
+function carriesIstioCertificate(endpoint: unknown): boolean {
+  const tls = (endpoint as { tlsConfig?: { certFile?: string } } | undefined)?.tlsConfig;
+  return tls?.certFile?.startsWith(`${ISTIO_CERTS_DIR}/`) === true;
+}
+
+describe("Prometheus scrapes with its Istio certificate only what is STRICT", () => {
+  // Under PERMISSIVE (or DISABLE) a sidecar terminates mTLS only for clients that offer Istio's
+  // ALPN, which Prometheus does not: its TLS goes through to the plain-HTTP port and the scrape
+  // fails (istio/istio#38720). So every target it scrapes with the certificate must be STRICT.
+  const cases: [string, ReturnType<typeof stackInput>][] = [
+    ["dev (PERMISSIVE mesh)", stackInput("dev")],
+    ["prod (STRICT mesh)", stackInput("prod")],
+    [
+      "prod with monitoring a PERMISSIVE exception",
+      stackInput("prod", {
+        mesh: {
+          mtls: { mode: "STRICT", exceptions: [{ namespace: "monitoring", reason: "legacy scrapers" }] },
+          grafanaGateway: { enabled: true },
+        },
+      }),
+    ],
+    [
+      "prod with monitoring a DISABLE exception",
+      stackInput("prod", {
+        mesh: {
+          mtls: {
+            mode: "STRICT",
+            exceptions: [{ namespace: "monitoring", mode: "DISABLE", reason: "legacy scrapers" }],
+          },
+          grafanaGateway: { enabled: true },
+        },
+      }),
+    ],
+  ];
+
+  for (const [title, input] of cases) {
+    it(`in ${title}: Grafana's https ServiceMonitor meets a STRICT Grafana sidecar`, async () => {
+      const r = await run(input);
+      const kps = release(r.resources, "kube-prometheus-stack");
+      expect(valueOf(kps, "grafana.podLabels")).to.deep.equal({ "sidecar.istio.io/inject": "true" });
+      const monitor = valueOf(kps, "grafana.serviceMonitor");
+      expect(carriesIstioCertificate(monitor), "Grafana's monitor presents the certificate").to.equal(true);
+      expect(effectiveMtls(r, "monitoring", { ...GRAFANA_POD.selector })).to.equal("STRICT");
+      const policy = find(
+        r.resources,
+        "kubernetes:security.istio.io/v1:PeerAuthentication",
+        "peerauthentication-monitoring-grafana",
+      );
+      expect(policy.inputs["spec"]).to.deep.equal({
+        selector: { matchLabels: { ...GRAFANA_POD.selector } },
+        mtls: { mode: "STRICT" },
+      });
+      // No monitor the program declares itself scrapes with the certificate (istiod has no sidecar;
+      // sidecars' merged metrics on 15020 are plain HTTP): a new one needs its own STRICT rule here.
+      const monitors = customResources(r, MONITOR).filter((m) => {
+        const spec = m.inputs["spec"] as { endpoints?: unknown[]; podMetricsEndpoints?: unknown[] };
+        return [...(spec.endpoints ?? []), ...(spec.podMetricsEndpoints ?? [])].some(carriesIstioCertificate);
+      });
+      expect(monitors.map((m) => m.name)).to.deep.equal([]);
+    });
+  }
+
+  it("without a Grafana sidecar: a plain-HTTP scrape and no workload policy", async () => {
+    const r = await run(stackInput("dev", { mesh: { grafanaGateway: { enabled: false } } }));
+    const kps = release(r.resources, "kube-prometheus-stack");
+    expect(valueOf(kps, "grafana.podLabels")).to.equal(undefined);
+    expect(carriesIstioCertificate(valueOf(kps, "grafana.serviceMonitor"))).to.equal(false);
+    expect(
+      r.resources.filter((x) => x.name === "peerauthentication-monitoring-grafana").map((x) => x.name),
+    ).to.deep.equal([]);
   });
 });

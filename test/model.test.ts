@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig, stackModel, StackModel } from "../components/core";
 import { STACK_NAMESPACE_NAMES } from "../components/kit";
+import { grafanaGatewayUrl } from "../components/mesh";
 import { run, stackInput, stackRawConfig } from "./lib/helpers";
 
 const KUBERNETES_NAMESPACE = "Namespace";
@@ -54,7 +55,8 @@ describe("the stack model", () => {
   });
 
   it("adds the collector gateway, Elasticsearch and its datasource on prod, and a LoadBalancer", () => {
-    const model = modelOf("prod");
+    const config = parseStackConfig(stackRawConfig("prod"));
+    const model = stackModel(config);
     expect(model.runs.elastic && model.runs.collector).to.equal(true);
     expect(model.namespaces.map((n) => n.name)).to.deep.equal([
       "monitoring",
@@ -75,7 +77,7 @@ describe("the stack model", () => {
     ]);
     expect(model.services.loki?.tenant).to.equal("platform");
     expect(model.services.meshGateway?.serviceType).to.equal("LoadBalancer");
-    expect(model.grafanaGatewayUrl).to.equal("http://localhost:8080");
+    expect(grafanaGatewayUrl(config, model.runs)).to.equal("http://localhost:8080");
   });
 
   for (const stack of ["dev", "prod"]) {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ProgramRun } from "../tools/lib/run-program";
 import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf, programError } from "./lib/helpers";
 import { SECRET_KEYS } from "../components/core/config";
-import { CHARTS } from "../components/kit";
+import { CHARTS } from "../components/core";
 
 describe("the program under mocks", () => {
   let dev: ProgramRun;
@@ -127,6 +127,7 @@ describe("the program under mocks", () => {
       "istio-ingressgateway": "observability-mesh",
       "observability-mesh-policies": "observability",
       "peerauthentication-istio-system-default": "observability-mesh-policies",
+      "peerauthentication-monitoring-grafana": "observability-mesh-policies",
       "authorizationpolicy-monitoring-grafana": "observability-mesh-policies",
       "telemetry-istio-system-mesh-default": "observability-mesh-policies",
       "gateway-istio-ingress-grafana": "observability-mesh-policies",

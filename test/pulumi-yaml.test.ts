@@ -4,7 +4,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
 import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
-import { CONTAINER_IDS } from "../components/kit";
+import { CONTAINER_IDS } from "../components/core";
 
 interface Declared {
   description?: string;
@@ -58,7 +58,7 @@ describe("Pulumi.yaml", () => {
   it("gives every key a default, without which the Pulumi CLI refuses to run a stack that lacks it", () => {
     for (const [key, decl] of Object.entries(project.config)) {
       expect(decl.default, key).to.not.equal(undefined);
-      if ((SECRET_KEYS as readonly string[]).includes(key)) {
+      if (SECRET_KEYS.includes(key)) {
         // Unset; `secret: true` would make the CLI reject this plain default.
         expect(decl.default, key).to.equal("");
         expect(decl.secret, key).to.equal(undefined);

@@ -4,9 +4,9 @@
  * with parents, dependsOn and inputs (Helm values in full). No cluster, backend or passphrase.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildPlan, renderJson, renderText } from "./lib/plan";
+import { planWithWarnings, renderJson, renderText } from "./lib/plan";
 import { parseCli, runMain } from "./lib/cli";
-import { findProjectDir, StackFileError } from "./lib/stack-file";
+import { findProjectDir, readStackConfig, StackFileError } from "./lib/stack-file";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json]";
 
@@ -16,7 +16,9 @@ async function main(argv: string[]): Promise<number> {
   const { stack } = args.values;
   const { json } = args.flags;
   try {
-    const plan = await buildPlan(findProjectDir(__dirname), stack);
+    const { plan, warnings } = await planWithWarnings(readStackConfig(findProjectDir(__dirname), stack));
+    // As `pulumi preview` shows them: apart from the plan, so `--json` stays one document.
+    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     process.stdout.write(json ? renderJson(plan) : renderText(plan));
     return 0;
   } catch (err) {

@@ -12,3 +12,4 @@ export {
 } from "./routing";
 export { readAlerting, NULL_RECEIVER, RECEIVER_TYPES } from "./config";
 export type { AlertingConfig, ReceiverConfig } from "./config";
+export { alertingPart } from "./part";

@@ -1,5 +1,6 @@
 export { ObservabilityStack } from "./observability-stack";
-export { configWarnings, NAMESPACES, partsRunning, stackModel } from "./model";
+export { configWarnings, partsRunning, stackModel } from "./model";
+export { CHARTS, CONTAINER_IDS, DEFAULT_RESOURCES, registeredParts } from "./registry";
 export type { PartsRunning, ServiceAddress, StackModel } from "./model";
 export type { ObservabilityStackArgs } from "./observability-stack";
 export { stackOutputs } from "./outputs";

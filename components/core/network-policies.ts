@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Flow, FlowSource, PodGroup } from "./network-flows";
-import { STACK_LABELS } from "../kit";
+import { Fields, Flow, FlowSource, Infer, KeyDeclaration, PodGroup, STACK_LABELS } from "../kit";
 
 /** The label Kubernetes puts on every namespace, with the namespace's name. */
 const NAMESPACE_NAME = "kubernetes.io/metadata.name";
@@ -10,6 +9,25 @@ export const DEFAULT_DENY_POLICY = "default-deny-ingress";
 export const FLOWS_ANNOTATION = "observability-stack/flows";
 
 type NetworkPolicy = k8s.types.input.networking.v1.NetworkPolicy;
+
+export const NETWORK_POLICIES_FIELDS = {
+  enabled: {
+    kind: "boolean",
+    default: true,
+    description:
+      "Deny every ingress into the stack's namespaces but the flows the stack needs (each part lists its own in its network code). Needs a CNI that enforces NetworkPolicy: kind's kindnet does since kind v0.24.0 (docs/air-gapped.md).",
+  },
+} as const satisfies Fields;
+
+/** Kubernetes NetworkPolicies in the stack's namespaces. */
+export type NetworkPoliciesConfig = Infer<typeof NETWORK_POLICIES_FIELDS>;
+
+export const NETWORK_POLICIES_KEY: KeyDeclaration = {
+  kind: "object",
+  description: "Default-deny ingress in every namespace the stack owns, plus exactly the flows it needs.",
+  fields: NETWORK_POLICIES_FIELDS,
+};
+
 type Obj = Record<string, unknown>;
 
 function podSelector(group: PodGroup): Obj {

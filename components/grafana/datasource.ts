@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { STACK_LABELS } from "../kit";
+import { GrafanaDatasource, STACK_LABELS } from "../kit";
+
+export type { GrafanaDatasource };
 
 /** The label Grafana's datasource sidecar watches (kube-prometheus-stack's default). */
 export const DATASOURCE_LABEL = { grafana_datasource: "1" } as const;
@@ -15,30 +17,6 @@ export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 export const DATASOURCES_DIR = "/etc/grafana/provisioning/datasources";
 /** The uid of the Prometheus datasource kube-prometheus-stack provisions itself. */
 export const PROMETHEUS_DATASOURCE_UID = "prometheus";
-
-/** One Grafana datasource, as Grafana's provisioning files describe it. */
-export interface GrafanaDatasource {
-  /** The name shown in Grafana. */
-  name: string;
-  /** The plugin id, e.g. `loki`, `jaeger`, `prometheus`, `elasticsearch`. */
-  type: string;
-  /** A fixed uid, so dashboards and links between datasources can name it. */
-  uid: string;
-  /** The in-cluster URL Grafana's backend queries. */
-  url: string;
-  /** Plugin settings (derived fields, trace-to-logs links, ...). Defaults to none. */
-  jsonData?: Record<string, unknown>;
-  /** Make it Grafana's default datasource. Defaults to false. */
-  isDefault?: boolean;
-  /** Log in with HTTP basic auth as this user. Defaults to none (no basic auth). */
-  basicAuthUser?: string;
-  /**
-   * Values Grafana stores encrypted and never shows: a custom header's value (Loki's tenant in
-   * X-Scope-OrgID, which Grafana reads only from here) or `basicAuthPassword`. A credential among
-   * them puts the datasource in a Secret (`datasourceSecret`), never a ConfigMap. Defaults to none.
-   */
-  secureJsonData?: Record<string, string>;
-}
 
 /** A provisioning file for the given datasources, in a stable order and layout. */
 export function datasourceProvisioning(datasources: readonly GrafanaDatasource[]): string {

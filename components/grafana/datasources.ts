@@ -6,6 +6,41 @@ export const LOKI_DATASOURCE_UID = "loki";
 export const JAEGER_DATASOURCE_UID = "jaeger";
 export const ELASTICSEARCH_DATASOURCE_UID = "elasticsearch";
 
+/**
+ * A W3C trace id (32 hex digits) after `trace_id`, `traceId`, `traceID` or `TraceId`, written
+ * as `key=value`, `key: value` or JSON (`"key":"value"`). One capture group: the id. Plain
+ * syntax that Go's RE2 and JavaScript both accept.
+ */
+export const TRACE_ID_PATTERN = "(?:[Tt]race_?[Ii][Dd])[\"']?\\s*[:=]\\s*[\"']?([0-9a-fA-F]{32})";
+
+/**
+ * Escapes `$` for Grafana's provisioning files, which expand `$VAR` and `${VAR}` from the
+ * environment: `$${__value.raw}` reaches Grafana as the macro `${__value.raw}`.
+ */
+function provisioned(text: string): string {
+  // A function, because in a replacement string `$$` itself means one `$`.
+  return text.replaceAll("$", () => "$$");
+}
+
+/**
+ * The Loki datasource's derived fields (its `jsonData.derivedFields`) that turn a trace id in a
+ * log line into a link that opens the trace in the Jaeger datasource. The Loki datasource of the
+ * logging part includes them when Jaeger is on.
+ */
+export function lokiTraceDerivedFields(jaegerUid: string = JAEGER_DATASOURCE_UID): Record<string, unknown>[] {
+  return [
+    {
+      name: "TraceID",
+      matcherType: "regex",
+      matcherRegex: TRACE_ID_PATTERN,
+      // An internal link: the URL is the query sent to the Jaeger datasource, the trace id itself.
+      url: provisioned("${__value.raw}"),
+      datasourceUid: jaegerUid,
+      urlDisplayLabel: "Open trace",
+    },
+  ];
+}
+
 /** The datasources Grafana ends up with, and which of them the program provisions itself. */
 export interface StackDatasources {
   /** Every datasource Grafana has, the chart's Prometheus included: what dashboards may name. */
@@ -47,10 +82,10 @@ export function pruneLinks(value: unknown, known: ReadonlySet<string>): unknown 
  * model decides which parts contribute; this only checks and joins them.
  */
 export function stackDatasources(
-  chartProvided: GrafanaDatasource,
+  chartProvided: readonly GrafanaDatasource[],
   contributed: readonly GrafanaDatasource[],
 ): StackDatasources {
-  const all = [chartProvided, ...contributed];
+  const all = [...chartProvided, ...contributed];
   const seen = new Set<string>();
   for (const ds of all) {
     if (seen.has(ds.uid)) throw new Error(`two datasources claim uid ${ds.uid}`);
@@ -62,5 +97,5 @@ export function stackDatasources(
       : { ...ds, jsonData: pruneLinks(ds.jsonData, seen) as Record<string, unknown> };
   const provisioned = contributed.map(pruned);
   // The chart's own datasource links too (Prometheus's exemplars to traces): pruned the same way.
-  return { all: [pruned(chartProvided), ...provisioned], provisioned };
+  return { all: [...chartProvided.map(pruned), ...provisioned], provisioned };
 }

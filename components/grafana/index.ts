@@ -15,6 +15,8 @@ export {
   LOKI_DATASOURCE_UID,
   JAEGER_DATASOURCE_UID,
   ELASTICSEARCH_DATASOURCE_UID,
+  lokiTraceDerivedFields,
+  TRACE_ID_PATTERN,
 } from "./datasources";
 export type { StackDatasources } from "./datasources";
 export { renderDashboard } from "./dashboard-kit";
@@ -35,5 +37,7 @@ export {
 export type { CommunityDashboardFile, Fetcher } from "./community-dashboards";
 export { GrafanaProvisioning, dashboardConfigMap, DATASOURCES_CONFIGMAP } from "./grafana-provisioning";
 export type { GrafanaProvisioningArgs } from "./grafana-provisioning";
-export { readDashboards, readGrafana, SEED_COMMUNITY_DASHBOARDS } from "./config";
+export { grafanaRuns, readDashboards, readGrafana, SEED_COMMUNITY_DASHBOARDS } from "./config";
 export type { CommunityDashboard, DashboardsConfig, GrafanaConfig } from "./config";
+export { grafanaPart } from "./part";
+export { COMMUNITY_DASHBOARDS_EXTRA } from "./part";

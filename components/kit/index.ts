@@ -22,8 +22,15 @@ export type { S3Credentials, S3CredentialsSpec } from "./config/s3-credentials";
 export { parseQuantity } from "./config/quantity";
 export { editDistance, likelyMeant } from "./config/suggest";
 export { durationSeconds, goDuration } from "./config/duration";
-export { CONTAINER_IDS, DEFAULT_RESOURCES, SIZINGS, toK8s } from "./config/sizing";
-export type { ContainerId, ContainerResources, K8sResources, Sizing } from "./config/sizing";
+export { resources, SIZINGS, toK8s } from "./config/sizing";
+export type {
+  ContainerId,
+  ContainerResources,
+  K8sResources,
+  Sizing,
+  SizingTable,
+  StackContainers,
+} from "./config/sizing";
 export { readFields, readMap, docRows, MAX_REPLICAS } from "./config/declare";
 export type {
   DocRow,
@@ -41,7 +48,7 @@ export {
   CLUSTER_TYPES,
   CLUSTER_KEY,
   CHARTS_KEY,
-  RESOURCES_KEY,
+  resourcesKey,
   SIZING_KEY,
   readCharts,
   readCluster,
@@ -60,16 +67,13 @@ export {
 } from "./config/images";
 export type { ImagesConfig } from "./config/images";
 export {
-  CHARTS,
   chartSource,
   helmRelease,
   containerUsage,
   totalRequests,
   valueAt,
-  CHART_IMAGES,
   PUBLIC_IMAGES,
   deepMerge,
-  elasticImage,
   formatImage,
   imageValues,
   mirrorImage,
@@ -80,7 +84,7 @@ export {
   podPullSecrets,
 } from "./charts";
 export type {
-  ChartKey,
+  Chart,
   ChartPin,
   ChartSource,
   ReleaseArgs,
@@ -93,3 +97,21 @@ export type {
   ImageRef,
   PullSecretsKey,
 } from "./charts";
+export { secretString } from "./part";
+export type {
+  DeclareContext,
+  DeclareStep,
+  NamespaceNames,
+  Part,
+  PartConfig,
+  PartDatasources,
+  PodGroupsView,
+  PartReadContext,
+  Provided,
+  RunsView,
+  StackSecretsView,
+  StackView,
+} from "./part";
+export { COMPONENT_LABEL, flowList, INSTANCE_LABEL, NAME_LABEL, tcp } from "./network";
+export type { Flow, FlowSource, PodGroup, Port } from "./network";
+export type { GrafanaDatasource } from "./datasource";

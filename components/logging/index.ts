@@ -27,3 +27,5 @@ export { promtailValues, PROMTAIL_CONTAINERS } from "./promtail-values";
 export type { PromtailValuesArgs } from "./promtail-values";
 export { readLoki, readLogCollector, LOKI_MODES, LOG_COLLECTORS } from "./config";
 export type { LogCollectorConfig, LogCollectorKind, LokiConfig, LokiMode } from "./config";
+export { loggingPart } from "./part";
+export { LOGGING_CHARTS } from "./charts";

@@ -6,6 +6,7 @@ import { promtailValues } from "./promtail-values";
 import { helmRelease, serviceMonitor } from "../kit";
 import { LogCollectorKind } from "./config";
 import type { PlatformConfig } from "../kit";
+import { LOGGING_CHARTS } from "./charts";
 
 export const ALLOY_RELEASE = "alloy";
 export const PROMTAIL_RELEASE = "promtail";
@@ -13,13 +14,13 @@ export const PROMTAIL_RELEASE = "promtail";
 /** Each collector's chart, release name and values builder. */
 const COLLECTORS = {
   alloy: {
-    chart: "alloy",
+    chart: LOGGING_CHARTS.alloy,
     release: ALLOY_RELEASE,
     values: alloyValues,
     formerType: "observability:logging:Alloy",
   },
   promtail: {
-    chart: "promtail",
+    chart: LOGGING_CHARTS.promtail,
     release: PROMTAIL_RELEASE,
     values: promtailValues,
     formerType: "observability:logging:Promtail",

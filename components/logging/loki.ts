@@ -11,6 +11,7 @@ import {
   S3_SECRET_ACCESS_KEY_KEY,
 } from "./config";
 import type { PlatformConfig } from "../kit";
+import { LOGGING_CHARTS } from "./charts";
 
 /** Release name, fixed: the chart names its objects (e.g. the `loki-gateway` Service) after it. */
 export const LOKI_RELEASE = "loki";
@@ -126,7 +127,7 @@ export class Loki extends pulumi.ComponentResource {
     this.release = helmRelease(
       LOKI_RELEASE,
       {
-        chart: "loki",
+        chart: LOGGING_CHARTS.loki,
         releaseName: LOKI_RELEASE,
         namespace,
         values: lokiValues({ loki, cluster: args.config.cluster, resources: args.config.resources }),

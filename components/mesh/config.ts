@@ -582,6 +582,35 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
   };
 }
 
+/** The mTLS mode a namespace's sidecars take: its own policy's, or the mesh-wide one. */
+export function namespaceMtlsMode(mtls: MtlsConfig, namespace: string): MtlsMode | MtlsExceptionMode {
+  if (mtls.strictNamespaces.includes(namespace)) return "STRICT";
+  return mtls.exceptions.find((e) => e.namespace === namespace)?.mode ?? mtls.mode;
+}
+
+/**
+ * Valid mesh config that is most likely a mistake. In a default-deny application namespace that
+ * is not STRICT, Prometheus scrapes nothing: plaintext carries no identity for
+ * `allow-prometheus-scrape` to admit, and a sidecar that is not STRICT passes Prometheus's TLS
+ * through to the plain-HTTP port (istio/istio#38720). The stack's own namespaces are left out:
+ * their only sidecars are Prometheus's (nothing intercepted) and Grafana's (STRICT by its own policy).
+ */
+export function meshWarnings(mesh: MeshConfig, prometheus: boolean): string[] {
+  if (!mesh.enabled || !prometheus) return [];
+  const stack: readonly string[] = STACK_NAMESPACES;
+  const next = mesh.mtls.strictNamespaces.length;
+  return mesh.authorization.defaultDenyNamespaces
+    .map((ns, i) => ({ ns, i, mode: namespaceMtlsMode(mesh.mtls, ns) }))
+    .filter(({ ns, mode }) => mode !== "STRICT" && !stack.includes(ns))
+    .map(
+      ({ ns, i, mode }, k) =>
+        `mesh.authorization.defaultDenyNamespaces[${i}]: "${ns}" is ${mode}, where Prometheus cannot scrape its meshed pods ` +
+        "(plaintext has no identity for allow-prometheus-scrape to admit, and a sidecar that is not STRICT passes Prometheus's Istio TLS through to the plain-HTTP port); " +
+        `make it STRICT with \`${setCommand(`mesh.mtls.strictNamespaces[${next + k}]`, ns)}\`` +
+        (mode === mesh.mtls.mode ? "" : " and remove its mesh.mtls.exceptions entry"),
+    );
+}
+
 /** `mesh`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
 export const MESH_KEY: KeyDeclaration = {
   kind: "object",

@@ -26,8 +26,16 @@ export {
   ROOT_NAMESPACE,
   TRUST_DOMAIN,
   MTLS_REASON_ANNOTATION,
+  MTLS_STRICT_REASON_ANNOTATION,
+  STRICT_FOR_SCRAPE_REASON,
 } from "./policies";
-export type { AuthorizationArgs, GrafanaBehindGateway, GrafanaRouteArgs, TelemetryArgs } from "./policies";
+export type {
+  AuthorizationArgs,
+  GrafanaBehindGateway,
+  GrafanaRouteArgs,
+  ScrapedWithIstioCertificate,
+  TelemetryArgs,
+} from "./policies";
 export { MeshMonitors } from "./mesh-monitors";
 export type { MeshMonitorsArgs } from "./mesh-monitors";
 export { istiodServiceMonitor, envoyPodMonitor } from "./monitors";
@@ -42,5 +50,15 @@ export {
   ownedMetadata,
 } from "./custom-resources";
 export type { CustomResourceObject, DeclareOptions } from "./custom-resources";
-export { readMesh, MTLS_MODES, STACK_NAMESPACES, SYSTEM_NAMESPACES } from "./config";
+export {
+  readMesh,
+  meshWarnings,
+  namespaceMtlsMode,
+  MTLS_MODES,
+  STACK_NAMESPACES,
+  SYSTEM_NAMESPACES,
+} from "./config";
 export type { MeshConfig, MeshContext, MtlsMode } from "./config";
+export { meshPart } from "./part";
+export { MESH_CHARTS } from "./charts";
+export { grafanaGatewayUrl } from "./part";

@@ -5,6 +5,7 @@ import { istioGatewayValues, istiodValues } from "./istio-values";
 import { helmRelease } from "../kit";
 import type { PlatformConfig } from "../kit";
 import type { MeshConfig } from "./config";
+import { MESH_CHARTS } from "./charts";
 
 export interface IstioArgs {
   /** The namespace of the CRDs release and istiod (istio-system, the mesh's root namespace). */
@@ -47,7 +48,7 @@ export class Istio extends pulumi.ComponentResource {
     this.base = helmRelease(
       ISTIO_BASE_RELEASE,
       {
-        chart: "istioBase",
+        chart: MESH_CHARTS.istioBase,
         releaseName: ISTIO_BASE_RELEASE,
         namespace: systemNamespace,
         values: {},
@@ -60,7 +61,7 @@ export class Istio extends pulumi.ComponentResource {
     this.istiod = helmRelease(
       ISTIOD_RELEASE,
       {
-        chart: "istiod",
+        chart: MESH_CHARTS.istiod,
         releaseName: ISTIOD_RELEASE,
         namespace: systemNamespace,
         values: istiodValues({ mesh, resources: config.resources }),
@@ -75,7 +76,7 @@ export class Istio extends pulumi.ComponentResource {
       this.gateway = helmRelease(
         ISTIO_GATEWAY_RELEASE,
         {
-          chart: "istioGateway",
+          chart: MESH_CHARTS.istioGateway,
           releaseName: ISTIO_GATEWAY_RELEASE,
           namespace: args.gatewayNamespace.resource.metadata.name,
           values: istioGatewayValues({ mesh, resources: config.resources }),

@@ -67,7 +67,16 @@ export class MeshPolicies extends pulumi.ComponentResource {
         : undefined;
     const g = args.grafana;
 
-    this.peerAuthentications = declareCustomResources(peerAuthentications(mesh.mtls), declare);
+    // Prometheus scrapes Grafana's sidecar with its Istio certificate: STRICT, or the scrape fails.
+    this.peerAuthentications = declareCustomResources(
+      peerAuthentications(
+        mesh.mtls,
+        g !== undefined
+          ? [{ name: "grafana", namespace: g.grafana.namespace, selector: g.grafana.selector }]
+          : [],
+      ),
+      declare,
+    );
     this.authorizationPolicies = declareCustomResources(
       authorizationPolicies({
         defaultDenyNamespaces: mesh.authorization.defaultDenyNamespaces,

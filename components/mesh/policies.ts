@@ -7,6 +7,8 @@ export const ROOT_NAMESPACE = "istio-system";
 export const TRUST_DOMAIN = "cluster.local";
 /** Where an mTLS exception keeps the reason the stack config gives for it. */
 export const MTLS_REASON_ANNOTATION = "observability-stack/mtls-exception-reason";
+/** Where a workload's STRICT policy keeps why the stack makes it STRICT. */
+export const MTLS_STRICT_REASON_ANNOTATION = "observability-stack/mtls-strict-reason";
 
 const SECURITY = "security.istio.io/v1";
 
@@ -29,17 +31,49 @@ function peerAuthentication(
   };
 }
 
+/** A meshed workload that Prometheus scrapes with its Istio certificate (`ISTIO_SCRAPE_TLS`). */
+export interface ScrapedWithIstioCertificate {
+  /** The policy's name: the workload's. */
+  name: string;
+  namespace: string;
+  /** Labels of its pods. */
+  selector: Record<string, string>;
+}
+
+/**
+ * Why such a workload is STRICT whatever its namespace's mode: under PERMISSIVE its sidecar
+ * terminates mTLS only for clients that offer Istio's ALPN, which Prometheus does not, and passes
+ * Prometheus's TLS through to the plain-HTTP port, so the scrape fails (istio/istio#38720,
+ * #31744; Istio's Prometheus integration docs, "TLS settings").
+ */
+export const STRICT_FOR_SCRAPE_REASON =
+  "Prometheus scrapes it with its Istio certificate, which only STRICT accepts (a PERMISSIVE sidecar passes that TLS through to the plain-HTTP port)";
+
 /**
  * The mesh-wide mTLS policy in the root namespace, one STRICT policy per `strictNamespaces` entry,
- * and one policy per exception with the reason it was granted.
+ * one policy per exception with the reason it was granted, and a workload STRICT policy for each
+ * workload Prometheus scrapes with its Istio certificate. A workload's policy outranks its
+ * namespace's and the mesh's, so the scrape works in every mode, PERMISSIVE dev and exceptions
+ * included. Defaults to no such workload.
  */
-export function peerAuthentications(mtls: MtlsConfig): CustomResourceObject[] {
+export function peerAuthentications(
+  mtls: MtlsConfig,
+  scrapedWithIstioCertificate: readonly ScrapedWithIstioCertificate[] = [],
+): CustomResourceObject[] {
   return [
     peerAuthentication(ROOT_NAMESPACE, mtls.mode),
     ...mtls.strictNamespaces.map((ns) => peerAuthentication(ns, "STRICT")),
     ...mtls.exceptions.map((e) =>
       peerAuthentication(e.namespace, e.mode, { [MTLS_REASON_ANNOTATION]: e.reason }),
     ),
+    ...scrapedWithIstioCertificate.map((w) => ({
+      apiVersion: SECURITY,
+      kind: "PeerAuthentication",
+      metadata: ownedMetadata(w.name, w.namespace, {
+        [MTLS_STRICT_REASON_ANNOTATION]: STRICT_FOR_SCRAPE_REASON,
+      }),
+      spec: { selector: { matchLabels: { ...w.selector } }, mtls: { mode: "STRICT" } },
+    })),
   ];
 }
 

@@ -56,3 +56,5 @@ export {
 export type { ThanosConfig, ThanosCredentials, ThanosObjectStorage, ThanosRetention } from "./thanos-config";
 export { EXEMPLAR_TRACE_ID_LABEL } from "./prometheus-stack-values";
 export type { PrometheusDatasourceOptions } from "./datasources";
+export { monitoringPart } from "./part";
+export { MONITORING_CHARTS } from "./charts";

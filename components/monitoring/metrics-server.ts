@@ -4,6 +4,7 @@ import { metricsServerValues } from "./metrics-server-values";
 import { helmRelease, imagePullSecret } from "../kit";
 import type { PlatformConfig, StackPullSecret } from "../kit";
 import type { MetricsServerConfig } from "./config";
+import { MONITORING_CHARTS } from "./charts";
 
 export interface MetricsServerArgs {
   /** The stack config; this component reads charts, resources and metricsServer. */
@@ -33,7 +34,7 @@ export class MetricsServer extends pulumi.ComponentResource {
     this.release = helmRelease(
       METRICS_SERVER_RELEASE,
       {
-        chart: "metricsServer",
+        chart: MONITORING_CHARTS.metricsServer,
         releaseName: METRICS_SERVER_RELEASE,
         namespace,
         values: metricsServerValues({

@@ -21,7 +21,9 @@ const ISTIO_CERTS_VOLUME = "istio-certs";
 /**
  * The `tlsConfig` a ServiceMonitor or PodMonitor endpoint (with `scheme: https`) needs to scrape a
  * meshed workload under STRICT mTLS: Prometheus presents its own Istio certificate, so the
- * target's sidecar accepts it as the Prometheus service account. Istio certificates name SPIFFE
+ * target's sidecar accepts it as the Prometheus service account. Only under STRICT: a PERMISSIVE
+ * sidecar terminates mTLS only for clients that offer Istio's ALPN, which Prometheus does not, and
+ * passes its TLS through to the plain-HTTP port (istio/istio#38720); scrape plain HTTP there. Istio certificates name SPIFFE
  * identities, not host names, so Prometheus cannot check the server's name and skips that check.
  * Monitors may name certificate files because the chart leaves the operator's
  * `arbitraryFSAccessThroughSMs.deny` at false.
@@ -287,7 +289,8 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
         ? {
             podLabels: { "sidecar.istio.io/inject": "true" },
             podAnnotations: istioSidecarSizing(mesh.proxy),
-            // Grafana's sidecar takes mTLS only under STRICT: Prometheus scrapes it with its certificate.
+            // Prometheus scrapes it with its certificate; the mesh part makes Grafana's workload
+            // STRICT in every mesh mode (mesh/policies.ts), the only mode that accepts that TLS.
             serviceMonitor: { scheme: "https", tlsConfig: { ...ISTIO_SCRAPE_TLS } },
           }
         : {}),

@@ -15,6 +15,7 @@ import type { AlertingConfig } from "../alerting/config";
 import type { DashboardsConfig, GrafanaConfig } from "../grafana/config";
 import type { PlatformConfig } from "../kit";
 import type { AlertmanagerConfig, PrometheusConfig } from "./config";
+import { MONITORING_CHARTS } from "./charts";
 
 export interface PrometheusStackArgs {
   /** The namespace of every release and of the admin Secret. */
@@ -93,7 +94,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
     this.crds = helmRelease(
       CRDS_RELEASE,
       {
-        chart: "prometheusOperatorCrds",
+        chart: MONITORING_CHARTS.prometheusOperatorCrds,
         releaseName: CRDS_RELEASE,
         namespace,
         values: {},
@@ -184,7 +185,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
     this.release = helmRelease(
       STACK_RELEASE,
       {
-        chart: "kubePrometheusStack",
+        chart: MONITORING_CHARTS.kubePrometheusStack,
         releaseName: STACK_RELEASE,
         namespace,
         values: prometheusStackValues(

@@ -11,6 +11,7 @@ import {
   thanosQueryUrl,
   thanosValues,
 } from "./thanos-values";
+import { MONITORING_CHARTS } from "./charts";
 
 export interface ThanosArgs {
   /** Prometheus's namespace, where the release goes (query finds the sidecars there). */
@@ -45,7 +46,7 @@ export class Thanos extends pulumi.ComponentResource {
     this.release = helmRelease(
       THANOS_RELEASE,
       {
-        chart: "thanos",
+        chart: MONITORING_CHARTS.thanos,
         releaseName: THANOS_RELEASE,
         namespace,
         values: thanosValues({

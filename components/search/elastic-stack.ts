@@ -39,6 +39,7 @@ import { ilmJobManifest, ILM_POLICY, LOG_DATA_STREAM } from "./ilm";
 import { CustomResourceObject, STACK_LABELS, helmRelease } from "../kit";
 import type { PlatformConfig } from "../kit";
 import type { ElasticConfig } from "./config";
+import { SEARCH_CHARTS } from "./charts";
 
 export interface ElasticStackArgs {
   /** The operator's namespace (`elastic-system`). */
@@ -126,7 +127,7 @@ export class ElasticStack extends pulumi.ComponentResource {
     this.operator = helmRelease(
       ECK_RELEASE,
       {
-        chart: "eckOperator",
+        chart: SEARCH_CHARTS.eckOperator,
         releaseName: ECK_RELEASE,
         namespace: args.operatorNamespace.resource.metadata.name,
         values: eckOperatorValues({ resources: config.resources, managedNamespaces: [nsName] }),

@@ -3,7 +3,6 @@ import {
   ContainerResources,
   ContainerSlot,
   CustomResourceObject,
-  elasticImage,
   ImagesConfig,
   podPullSecrets,
   PUBLIC_IMAGES,
@@ -12,6 +11,7 @@ import {
   toK8s,
 } from "../kit";
 import { ElasticConfig, ElasticNodeSet, nodesListing } from "./config";
+import { elasticImage } from "./charts";
 
 /** Names ECK derives its objects from; fixed, because other parts (Grafana, Jaeger) address them. */
 export const ELASTICSEARCH_NAME = "elasticsearch";

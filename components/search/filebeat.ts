@@ -5,7 +5,6 @@ import {
   ContainerResources,
   ContainerSlot,
   CustomResourceObject,
-  elasticImage,
   ImagesConfig,
   podPullSecrets,
   PUBLIC_IMAGES,
@@ -14,6 +13,7 @@ import {
   toK8s,
 } from "../kit";
 import { ElasticConfig } from "./config";
+import { elasticImage } from "./charts";
 
 export const FILEBEAT_NAME = "filebeat";
 /** The ServiceAccount Filebeat's pods run as; its ClusterRole lets add_kubernetes_metadata read pods. */

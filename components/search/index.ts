@@ -64,3 +64,5 @@ export {
   CA_COPY_SCRIPT,
 } from "./ca-copy";
 export type { CaCopyArgs, CaCopyReader, CaCopyTarget } from "./ca-copy";
+export { searchPart } from "./part";
+export { SEARCH_CHARTS, elasticImage } from "./charts";

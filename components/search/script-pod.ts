@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
-import { ContainerResources, elasticImage, ImagesConfig, PUBLIC_IMAGES, stackImage, toK8s } from "../kit";
+import { ContainerResources, ImagesConfig, PUBLIC_IMAGES, stackImage, toK8s } from "../kit";
 import type { ElasticVersion } from "./config";
 import { ELASTICSEARCH_CA_SECRET } from "./elasticsearch";
+import { elasticImage } from "./charts";
 
 /**
  * What every script the program runs in the Elasticsearch image shares (the lifecycle Job, the CA

@@ -2,7 +2,9 @@ import {
   GrafanaDatasource,
   JAEGER_DATASOURCE_UID,
   LOKI_DATASOURCE_UID,
+  lokiTraceDerivedFields,
   PROMETHEUS_DATASOURCE_UID,
+  TRACE_ID_PATTERN,
 } from "../grafana";
 
 /** The Jaeger datasource's fixed uid: Loki's derived field links to it. */
@@ -10,39 +12,13 @@ export { JAEGER_DATASOURCE_UID };
 /** The Loki datasource's fixed uid (provisioned by the logging part). */
 export { LOKI_DATASOURCE_UID };
 
-/**
- * A W3C trace id (32 hex digits) after `trace_id`, `traceId`, `traceID` or `TraceId`, written
- * as `key=value`, `key: value` or JSON (`"key":"value"`). One capture group: the id. Plain
- * syntax that Go's RE2 and JavaScript both accept.
- */
-export const TRACE_ID_PATTERN = "(?:[Tt]race_?[Ii][Dd])[\"']?\\s*[:=]\\s*[\"']?([0-9a-fA-F]{32})";
+/** A trace id in a log line, and the Loki derived field that links it to Jaeger (grafana owns datasource links). */
+export { lokiTraceDerivedFields, TRACE_ID_PATTERN };
 
-/**
- * Escapes `$` for Grafana's provisioning files, which expand `$VAR` and `${VAR}` from the
- * environment: `$${__value.raw}` reaches Grafana as the macro `${__value.raw}`.
- */
+/** Escapes `$` for Grafana's provisioning files (see grafana/datasources.ts). */
 function provisioned(text: string): string {
   // A function, because in a replacement string `$$` itself means one `$`.
   return text.replaceAll("$", () => "$$");
-}
-
-/**
- * The Loki datasource's derived fields (its `jsonData.derivedFields`) that turn a trace id in a
- * log line into a link that opens the trace in the Jaeger datasource. The Loki datasource of the
- * logging part includes them when Jaeger is on.
- */
-export function lokiTraceDerivedFields(jaegerUid: string = JAEGER_DATASOURCE_UID): Record<string, unknown>[] {
-  return [
-    {
-      name: "TraceID",
-      matcherType: "regex",
-      matcherRegex: TRACE_ID_PATTERN,
-      // An internal link: the URL is the query sent to the Jaeger datasource, the trace id itself.
-      url: provisioned("${__value.raw}"),
-      datasourceUid: jaegerUid,
-      urlDisplayLabel: "Open trace",
-    },
-  ];
 }
 
 export interface JaegerDatasourceArgs {

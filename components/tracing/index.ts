@@ -49,3 +49,5 @@ export { otlpServiceSpec, otlpEndpoints, OTLP_SERVICE, OTLP_PORTS } from "./otlp
 export { restrictedPod, RESTRICTED_CONTAINER } from "./pod-security";
 export { readTracing, TRACE_STORAGE_KINDS, TRACING_ES_PASSWORD_KEY } from "./config";
 export type { TraceStorageKind, TracingConfig } from "./config";
+export { tracingPart } from "./part";
+export { TRACING_CHARTS } from "./charts";

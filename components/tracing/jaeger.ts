@@ -16,6 +16,7 @@ import {
 import { STACK_LABELS, helmRelease, serviceMonitor } from "../kit";
 import type { PlatformConfig } from "../kit";
 import type { TracingConfig } from "./config";
+import { TRACING_CHARTS } from "./charts";
 
 export interface JaegerArgs {
   /** The namespace of the release and of everything it needs. */
@@ -119,7 +120,7 @@ export class Jaeger extends pulumi.ComponentResource {
     this.release = helmRelease(
       JAEGER_RELEASE,
       {
-        chart: "jaeger",
+        chart: TRACING_CHARTS.jaeger,
         releaseName: JAEGER_RELEASE,
         namespace,
         values: jaegerValues({

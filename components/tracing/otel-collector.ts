@@ -11,6 +11,7 @@ import {
 import { helmRelease, serviceMonitor } from "../kit";
 import type { PlatformConfig } from "../kit";
 import type { TracingConfig } from "./config";
+import { TRACING_CHARTS } from "./charts";
 
 export interface OpenTelemetryCollectorArgs {
   /** The namespace of the release. */
@@ -44,7 +45,7 @@ export class OpenTelemetryCollector extends pulumi.ComponentResource {
     this.release = helmRelease(
       COLLECTOR_RELEASE,
       {
-        chart: "opentelemetryCollector",
+        chart: TRACING_CHARTS.opentelemetryCollector,
         releaseName: COLLECTOR_RELEASE,
         namespace,
         values: collectorValues({

@@ -1,7 +1,7 @@
 /**
  * The network flows each stack needs, held here as a table written from the charts (pod labels
  * and ports as `helm template` renders them, and the labels the operators give the pods they
- * start), apart from the program's own flow list (components/core/network-flows.ts). The unit
+ * start), apart from the program's own flow list (each part's flows, folded by components/core/model.ts). The unit
  * suite checks the declared NetworkPolicies against it; the tool suite checks it against the pods
  * the real charts render.
  */

@@ -1,7 +1,10 @@
 import * as Mocha from "mocha";
+import { upstreamSkipSummary } from "./upstream";
 
 /**
- * Mocha's spec reporter, plus one last line CI reads: `<suite>: N passed, N failed, N skipped`.
+ * Mocha's spec reporter, plus one last line CI reads: `<suite>: N passed, N failed, N skipped`;
+ * before it, when checks were skipped for want of the upstream files, one line with their count
+ * and the command that gets the files.
  * The suite's name comes from `--reporter-option suite=<name>` (default `tests`).
  */
 class SummaryReporter extends Mocha.reporters.Spec {
@@ -17,6 +20,8 @@ class SummaryReporter extends Mocha.reporters.Spec {
     runner.on(Mocha.Runner.constants.EVENT_TEST_FAIL, () => (failed += 1));
     runner.on(Mocha.Runner.constants.EVENT_TEST_PENDING, () => (skipped += 1));
     runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
+      const upstream = upstreamSkipSummary();
+      if (upstream !== undefined) console.log(upstream);
       console.log(`${suite}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
     });
   }

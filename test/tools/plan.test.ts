@@ -68,6 +68,13 @@ describe("the offline plan", () => {
       expect(r.stdout).to.include(
         "chart   kube-prometheus-stack 82.14.1 from https://prometheus-community.github.io/helm-charts",
       );
+      // The second line tells a reader of thousands of lines how to page it or get JSON.
+      expect(r.stdout.split("\n")[1]).to.equal(
+        "Long: page it with `npm run --silent plan -- --stack prod | less`, or ask for `--json` and query it (jq).",
+      );
+      // prod's warning (no alert receiver) goes to stderr, as `pulumi preview` shows it, not into the plan.
+      expect(r.stderr).to.match(/^warning: alerting: every alert goes to the null receiver/);
+      expect(r.stdout).to.not.include("null receiver, so nobody");
     });
 
     it("prints JSON with --json, whole and the same bytes on every run", async () => {

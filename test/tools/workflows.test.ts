@@ -132,27 +132,115 @@ describe("the GitHub Actions workflows", () => {
   });
 
   describe("e2e.yml", () => {
+    const kindTools = fs.readFileSync(path.join(PROJECT_DIR, "tools", "e2e", "kind-tools.sh"), "utf8");
+    const pinned = (name: string) => new RegExp(`^${name}=(\\S+)$`, "m").exec(kindTools)?.[1] ?? "";
+
     it("runs the e2e suite on kind with a read-only token and no secrets", () => {
       const w = workflow("e2e.yml");
       expect(w.permissions).to.deep.equal({ contents: "read" });
       expect(text("e2e.yml")).to.not.match(/\$\{\{\s*secrets\./);
       const steps = job("e2e.yml", "e2e").steps;
-      const kind = steps.find((s) => s.uses?.startsWith("helm/kind-action@"));
-      const { version, ...cluster } = (kind?.with ?? {}) as Record<string, string>;
-      expect(cluster).to.deep.equal({ cluster_name: "observability", config: "kind/cluster.yaml" });
-      // kind v0.24.0 or newer: its kindnet enforces the stack's NetworkPolicies (README, kind/cluster.yaml).
-      const [major = -1, minor = -1] = (/^v(\d+)\.(\d+)\.\d+$/.exec(version ?? "") ?? [])
-        .slice(1)
-        .map(Number);
-      expect(major * 1000 + minor, `kind ${version ?? "unpinned"}`).to.be.at.least(24);
-      const suite = steps.find((s) => s.run === "npm run e2e") as
-        { env?: Record<string, string> } | undefined;
-      expect(suite?.env).to.deep.equal({
+      const install = steps.findIndex(
+        (s) => s.run?.includes("bash tools/e2e/kind-tools.sh install") === true,
+      );
+      const create = steps.findIndex(
+        (s) =>
+          s.run?.includes(
+            'kind create cluster --name observability --config kind/cluster.yaml --image "$(bash tools/e2e/kind-tools.sh node-image)"',
+          ) === true,
+      );
+      const suite = steps.findIndex((s) => s.run === "npm run e2e");
+      expect(install).to.be.greaterThan(-1);
+      expect(create).to.be.greaterThan(install);
+      expect(suite).to.be.greaterThan(create);
+      expect((steps[suite] as { env?: Record<string, string> }).env).to.deep.equal({
         E2E_TARGET: "kind",
         E2E_STACKS: "dev",
         E2E_KUBE_CONTEXT: "kind-observability",
+        E2E_RUN_DIR: "${{ runner.temp }}/e2e-run",
       });
-      expect(steps.indexOf(kind as never)).to.be.lessThan(steps.indexOf(suite as never));
+    });
+
+    it("pins kind (v0.24.0 or newer), its node image by digest, kubectl of the node's minor, and Helm 4", () => {
+      // kind v0.24.0 or newer: its kindnet enforces the stack's NetworkPolicies (README, kind/cluster.yaml).
+      const [major = -1, minor = -1] = (/^v(\d+)\.(\d+)\.\d+$/.exec(pinned("KIND_VERSION")) ?? [])
+        .slice(1)
+        .map(Number);
+      expect(major * 1000 + minor, `kind ${pinned("KIND_VERSION")}`).to.be.at.least(24);
+      const node = /^kindest\/node:v(\d+)\.(\d+)\.\d+@sha256:[0-9a-f]{64}$/.exec(pinned("KIND_NODE_IMAGE"));
+      expect(node, `node image ${pinned("KIND_NODE_IMAGE")}`).to.not.equal(null);
+      const kubectl = /^v(\d+)\.(\d+)\.\d+$/.exec(pinned("KUBECTL_VERSION"));
+      expect(kubectl?.slice(1, 3), "kubectl's minor is the node's").to.deep.equal(node?.slice(1, 3));
+      // The checks call `helm list` with Helm 4's flags, as on the loopback cluster.
+      expect(pinned("HELM_VERSION")).to.match(/^v4\.\d+\.\d+$/);
+      // No other kubectl or kind: not kind-action's kubectl, nor the runner image's Helm.
+      expect(text("e2e.yml")).to.not.include("helm/kind-action");
+    });
+
+    it("runs every action on the Node 24 runtime", () => {
+      // The first major of each that runs on node24 (its action.yml `runs.using`).
+      const node24: Record<string, number> = {
+        "actions/checkout": 5,
+        "actions/setup-node": 5,
+        "actions/upload-artifact": 6,
+      };
+      const uses = [...text("e2e.yml").matchAll(/uses:\s*([^@\s]+)@\S+\s+#\s*v(\d+)\./g)];
+      expect(uses.length).to.equal(3);
+      for (const [, action = "", major = ""] of uses) {
+        expect(node24[action], `${action}: a known node24 major`).to.not.equal(undefined);
+        expect(Number(major), action).to.be.at.least(node24[action] ?? Infinity);
+      }
+    });
+
+    it("skips docs-only changes, and never cancels a run on main", () => {
+      const w = workflow("e2e.yml");
+      const ignored = ["docs/**", "**.md"];
+      expect(w.on).to.deep.equal({
+        pull_request: { "paths-ignore": ignored },
+        push: { branches: ["main"], "paths-ignore": ignored },
+        workflow_dispatch: null,
+      });
+      expect(w.concurrency).to.deep.equal({
+        group: "e2e-${{ github.ref == 'refs/heads/main' && github.run_id || github.ref }}",
+        "cancel-in-progress": "${{ github.ref != 'refs/heads/main' }}",
+      });
+    });
+
+    it("bounds the suite below the job, and each test below the suite, so the summary and diagnostics still come", () => {
+      const j = job("e2e.yml", "e2e");
+      const suite = j.steps.find((s) => s.run === "npm run e2e") as
+        { "timeout-minutes"?: number } | undefined;
+      const stepMinutes = suite?.["timeout-minutes"] ?? Infinity;
+      expect(stepMinutes).to.be.lessThan(j["timeout-minutes"] ?? 0);
+      const mocharc = JSON.parse(
+        fs.readFileSync(path.join(PROJECT_DIR, "test", "e2e", ".mocharc.json"), "utf8"),
+      ) as {
+        timeout: number;
+      };
+      expect(mocharc.timeout).to.be.lessThan(stepMinutes * 60_000);
+      const overlay = fs.readFileSync(
+        path.join(PROJECT_DIR, "tools", "e2e", "overlays", "kind-dev.yaml"),
+        "utf8",
+      );
+      expect(overlay).to.match(/^ {4}timeoutSeconds: \d+$/m);
+    });
+
+    it("keeps kind's logs, the pods and events and the run directory when it fails", () => {
+      const steps = job("e2e.yml", "e2e").steps as {
+        if?: string;
+        run?: string;
+        uses?: string;
+        with?: Record<string, unknown>;
+      }[];
+      const suite = steps.findIndex((s) => s.run === "npm run e2e");
+      const after = steps.slice(suite + 1);
+      expect(after.map((s) => s.if)).to.deep.equal(["failure()", "failure()"]);
+      expect(after[0]?.run).to.include(
+        'kind export logs "$E2E_RUN_DIR/diagnostics/cluster/kind" --name observability',
+      );
+      expect(after[0]?.run).to.include("kubectl get events --all-namespaces");
+      expect(after[1]?.uses).to.match(/^actions\/upload-artifact@/);
+      expect(String(after[1]?.with?.["path"])).to.include("${{ runner.temp }}/e2e-run\n");
     });
 
     it("checks out the whole history, for the upgrade from the merge-base with main", () => {

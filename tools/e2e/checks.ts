@@ -1,6 +1,10 @@
 import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { Kube, KubeObject } from "./kube";
 import { Step, urnName, urnType } from "./engine";
+import { Waited, waitFor } from "./real-pods";
+import { missingOperatorWorkloads, Monitor, monitorsOf, workloadProblems, WorkloadLists } from "./verdicts";
 
 /** What the e2e suite reads from the cluster, through the API server on 127.0.0.1. */
 
@@ -22,28 +26,120 @@ export function helmReleases(): HelmRelease[] {
   return JSON.parse(out) as HelmRelease[];
 }
 
-/** Deployments, StatefulSets and DaemonSets in the namespaces that are not Ready, with why. */
+/** The namespaces' workloads, as the lists `workloadProblems` reads. */
+async function workloadLists(
+  kube: Kube,
+  namespaces: string[],
+): Promise<WorkloadLists & { statefulsets: { items: KubeObject[] } }> {
+  const of = async (kind: string) => {
+    const items: KubeObject[] = [];
+    for (const ns of namespaces) items.push(...(await kube.list(`/apis/apps/v1/namespaces/${ns}/${kind}`)));
+    return { items };
+  };
+  return {
+    deployments: await of("deployments"),
+    statefulsets: await of("statefulsets"),
+    daemonsets: await of("daemonsets"),
+  };
+}
+
+/** Deployments, StatefulSets and DaemonSets in the namespaces that are not rolled out and Ready, with why. */
 export async function unreadyWorkloads(kube: Kube, namespaces: string[]): Promise<string[]> {
-  const problems: string[] = [];
+  return workloadProblems(await workloadLists(kube, namespaces));
+}
+
+/**
+ * Polls until every Deployment, StatefulSet and DaemonSet in the namespaces is rolled out and
+ * Ready, and, with `operatorWorkloads`, until the StatefulSets the Prometheus operator makes for
+ * each Prometheus and Alertmanager exist (before they do, "every StatefulSet Ready" is vacuous).
+ * Fails at the deadline with what is still not ready.
+ */
+export async function waitForReadiness(
+  kube: Kube,
+  namespaces: string[],
+  deadlineSeconds: number,
+  operatorWorkloads: boolean,
+): Promise<Waited<number>> {
+  return waitFor(
+    `every workload in ${namespaces.join(", ")} Ready${operatorWorkloads ? ", the operator's StatefulSets included" : ""}`,
+    deadlineSeconds,
+    async () => {
+      const lists = await workloadLists(kube, namespaces);
+      const problems = workloadProblems(lists);
+      if (operatorWorkloads) {
+        const crs = async (plural: string) => {
+          const items: KubeObject[] = [];
+          for (const ns of namespaces)
+            items.push(...(await kube.list(`/apis/monitoring.coreos.com/v1/namespaces/${ns}/${plural}`)));
+          return { items };
+        };
+        problems.push(
+          ...missingOperatorWorkloads(
+            await crs("prometheuses"),
+            await crs("alertmanagers"),
+            lists.statefulsets,
+          ),
+        );
+      }
+      return problems.length === 0
+        ? { done: true, value: lists.statefulsets.items.length }
+        : { done: false, status: problems.join("; ") };
+    },
+    2000,
+  );
+}
+
+/** The ServiceMonitors and PodMonitors in the namespaces: those the program and its charts declare. */
+export async function declaredMonitors(kube: Kube, namespaces: string[]): Promise<Monitor[]> {
+  const of = async (plural: string) => {
+    const items: KubeObject[] = [];
+    for (const ns of namespaces)
+      items.push(...(await kube.list(`/apis/monitoring.coreos.com/v1/namespaces/${ns}/${plural}`)));
+    return { items };
+  };
+  return monitorsOf(await of("servicemonitors"), await of("podmonitors"));
+}
+
+/**
+ * What a failed run leaves for diagnosis, written under `dir` before the suite cleans the cluster
+ * up: each namespace's pods (JSON), its events in time order, and on kind `kind export logs`
+ * (every container's log, the kubelet's and the node's). A failing command is reported, not hidden.
+ */
+export async function dumpDiagnostics(kube: Kube, namespaces: string[], dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
   for (const ns of namespaces) {
-    for (const d of await kube.list(`/apis/apps/v1/namespaces/${ns}/deployments`)) {
-      const want = Number(d.spec?.["replicas"] ?? 1);
-      const ready = Number(d.status?.["readyReplicas"] ?? 0);
-      if (ready < want) problems.push(`Deployment ${ns}/${d.metadata.name}: ${ready}/${want} ready`);
-    }
-    for (const s of await kube.list(`/apis/apps/v1/namespaces/${ns}/statefulsets`)) {
-      const want = Number(s.spec?.["replicas"] ?? 1);
-      const ready = Number(s.status?.["readyReplicas"] ?? 0);
-      if (ready < want) problems.push(`StatefulSet ${ns}/${s.metadata.name}: ${ready}/${want} ready`);
-    }
-    for (const d of await kube.list(`/apis/apps/v1/namespaces/${ns}/daemonsets`)) {
-      const want = Number(d.status?.["desiredNumberScheduled"] ?? 0);
-      const ready = Number(d.status?.["numberReady"] ?? 0);
-      if (want === 0 || ready < want)
-        problems.push(`DaemonSet ${ns}/${d.metadata.name}: ${ready}/${want} ready`);
+    try {
+      const pods = await kube.list(`/api/v1/namespaces/${ns}/pods`);
+      fs.writeFileSync(path.join(dir, `${ns}-pods.json`), JSON.stringify(pods, null, 1));
+      const events = (await kube.list(`/api/v1/namespaces/${ns}/events`))
+        .map((e) => {
+          const obj = e["involvedObject"] as { kind?: string; name?: string } | undefined;
+          const stamp =
+            e["lastTimestamp"] ??
+            e["eventTime"] ??
+            (e.metadata as { creationTimestamp?: string }).creationTimestamp;
+          const when = typeof stamp === "string" ? stamp : "";
+          return `${when} ${String(e["type"])} ${obj?.kind ?? "?"}/${obj?.name ?? "?"}: ${String(e["reason"])}: ${String(e["message"])}`;
+        })
+        .sort();
+      fs.writeFileSync(path.join(dir, `${ns}-events.txt`), events.join("\n") + "\n");
+    } catch (e) {
+      console.log(
+        `      diagnostics of namespace ${ns} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
-  return problems;
+  const cluster = process.env["E2E_KIND_CLUSTER"];
+  if (process.env["E2E_TARGET"] === "kind" && cluster !== undefined) {
+    try {
+      execFileSync("kind", ["export", "logs", path.join(dir, "kind"), "--name", cluster], {
+        stdio: "inherit",
+      });
+    } catch (e) {
+      console.log(`      kind export logs failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  console.log(`      diagnostics written to ${dir}`);
 }
 
 /** How many workloads of each kind the namespaces hold. */

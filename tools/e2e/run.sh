@@ -20,9 +20,27 @@ cd "$repo"
 # and the provider the engine downloads; the real-pod checks run there.
 target=${E2E_TARGET:-loopback}
 export E2E_TARGET=$target
-run=$(mktemp -d "${TMPDIR:-/tmp}/observability-e2e.XXXXXX")
+# E2E_RUN_DIR: where logs, state and a failure's diagnostics go (the workflow uploads it); a fresh
+# temporary directory by default.
+if [ -n "${E2E_RUN_DIR:-}" ]; then
+  run=$E2E_RUN_DIR
+  mkdir -p "$run"
+else
+  run=$(mktemp -d "${TMPDIR:-/tmp}/observability-e2e.XXXXXX")
+fi
 export E2E_RUN_DIR=$run
 helpers=()
+# Each phase's wall time, printed as it ends and all together at exit.
+phases=()
+phase_start=$(date +%s)
+run_start=$phase_start
+phase_done() {
+  local now
+  now=$(date +%s)
+  phases+=("$1: $((now - phase_start))s")
+  echo "[e2e] $1: $((now - phase_start))s"
+  phase_start=$now
+}
 cleanup() {
   local rc=$?
   for pid in "${helpers[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -32,6 +50,8 @@ cleanup() {
     [ -d "$wt" ] && git worktree remove --force "$wt" 2>/dev/null || true
   done
   git worktree prune 2>/dev/null || true
+  phase_done "cleanup"
+  echo "[e2e] phases: ${phases[*]}; total $(($(date +%s) - run_start))s"
   if [ "$rc" -eq 0 ] && [ -z "${E2E_KEEP_RUN_DIR:-}" ]; then
     rm -rf "$run"
   else
@@ -52,6 +72,8 @@ mkdir -p "$run/state" "$PULUMI_HOME" "$run/logs" "$run/pki"
 if [ "$target" = kind ]; then
   : "${E2E_PULUMI_ROOT:?set E2E_PULUMI_ROOT to the Pulumi CLI install (<root>/bin/pulumi)}"
   export E2E_KUBE_CONTEXT=${E2E_KUBE_CONTEXT:-kind-observability}
+  # The kind cluster's name, for `kind export logs` when a check fails.
+  export E2E_KIND_CLUSTER=${E2E_KIND_CLUSTER:-${E2E_KUBE_CONTEXT#kind-}}
   export E2E_PULUMI_VERSION=${E2E_PULUMI_VERSION:-$("$E2E_PULUMI_ROOT/bin/pulumi" version | sed 's/^v//')}
   export E2E_PROVIDER_SOURCE=${E2E_PROVIDER_SOURCE:-"the pulumi-resource-kubernetes plugin release the SDK asks for, downloaded by the engine"}
   export PATH="$E2E_PULUMI_ROOT/bin:$PATH"
@@ -62,18 +84,24 @@ if [ "$target" = kind ]; then
   server=$(kubectl config view --raw --minify --context "$E2E_KUBE_CONTEXT" -o jsonpath='{.clusters[0].cluster.server}')
   case $server in https://127.0.0.1:*) ;; *) echo "[e2e] expected kind's API server on https://127.0.0.1:<port>, got $server" >&2; exit 1 ;; esac
   export E2E_API_PORT=${server##*:}
+  phase_done "kind credentials"
 else
-  t0=$(date +%s)
+  # The chart source first: a missing one stops the run before the binaries' build (up to 40 minutes
+  # cold). E2E_CHARTS_DIR, else ../shared/charts beside the clone, else what `npm run fetch:upstream`
+  # wrote into the cache (tools/lib/upstream.ts decides, as for the tool tests).
+  charts_dir=${E2E_CHARTS_DIR:-$(node -p 'require("./bin/tools/lib/upstream").upstreamPath("charts")')}
+  [ -f "$charts_dir/index.yaml" ] || {
+    echo "[e2e] no Helm repository at $charts_dir (no index.yaml): run \`npm run fetch:upstream\` (needs network), put ../shared beside the clone, or set E2E_CHARTS_DIR" >&2
+    exit 1
+  }
   tools/e2e/build-binaries.sh
   eval "$(tools/e2e/build-binaries.sh env)"
-  echo "[e2e] binaries ready in $(($(date +%s) - t0))s"
+  phase_done "binaries ready"
 
   tools/e2e/cluster.sh start "$run"
   # shellcheck disable=SC1091
   source "$run/env"
 
-  charts_dir=${E2E_CHARTS_DIR:-$repo/../shared/charts}
-  [ -f "$charts_dir/index.yaml" ] || { echo "[e2e] no Helm repository at $charts_dir (set E2E_CHARTS_DIR)" >&2; exit 1; }
   charts_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   python3 -m http.server --bind 127.0.0.1 "$charts_port" --directory "$charts_dir" >"$run/logs/charts.log" 2>&1 &
   helpers+=("$!")
@@ -95,11 +123,22 @@ else
   export PATH="$E2E_PULUMI_ROOT/bin:$E2E_PROVIDER_DIR:$E2E_HELM_DIR:$E2E_KUBECTL_DIR:$PATH"
   export E2E_PULUMI_ROOT E2E_PULUMI_VERSION E2E_PROVIDER_SOURCE
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  phase_done "loopback cluster, chart server and stand-ins started"
 fi
 
 case $mode in
-suite) npx mocha --config test/e2e/.mocharc.json ;;
-interruptions) npx mocha --config test/e2e/.mocharc.interruptions.json ;;
+suite)
+  rc=0
+  npx mocha --config test/e2e/.mocharc.json || rc=$?
+  phase_done "suite"
+  exit "$rc"
+  ;;
+interruptions)
+  rc=0
+  npx mocha --config test/e2e/.mocharc.interruptions.json || rc=$?
+  phase_done "interruptions"
+  exit "$rc"
+  ;;
 bench) node bin/tools/e2e/bench.js ;;
 shell) bash -i ;;
 *)

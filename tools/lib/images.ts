@@ -1,6 +1,6 @@
+import { CHARTS } from "../../components/core";
 import {
-  CHARTS,
-  ChartKey,
+  Chart,
   ConfigProblem,
   formatImage,
   ImagesConfig,
@@ -36,12 +36,12 @@ export function imagesSetting(input: StackConfigInput): ImagesConfig {
   return images;
 }
 
-/** The catalogue key of a release's chart (`loki`, or `oci://mirror/charts/loki` from an OCI mirror). */
-export function chartKeyOf(chart: string): ChartKey {
+/** A release's chart in the catalogue (`loki`, or `oci://mirror/charts/loki` from an OCI mirror). */
+export function chartOf(chart: string): Chart {
   const name = chart.split("/").pop() ?? chart;
-  const key = (Object.keys(CHARTS) as ChartKey[]).find((k) => CHARTS[k].chart === name);
-  if (key === undefined) throw new Error(`chart ${chart} is not in the catalogue`);
-  return key;
+  const pin = Object.values(CHARTS).find((c) => c.chart === name);
+  if (pin === undefined) throw new Error(`chart ${chart} is not in the catalogue`);
+  return pin;
 }
 
 /**
@@ -59,7 +59,7 @@ export function declaredImages(resources: readonly DeclaredResource[], images: I
   for (const r of resources) {
     if (r.type === HELM_RELEASE) {
       const values = (r.inputs["values"] ?? {}) as Record<string, unknown>;
-      for (const img of releaseImages(chartKeyOf(String(r.inputs["chart"])), values, images)) {
+      for (const img of releaseImages(chartOf(String(r.inputs["chart"])), values, images)) {
         add(img.image, `${String(r.inputs["name"])}: ${img.role}`);
       }
     } else if (r.custom) {

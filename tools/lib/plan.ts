@@ -68,14 +68,22 @@ export async function buildPlan(dir: string, stack: string): Promise<PlanDocumen
 
 /** The plan of the program under this config (a stack file's, possibly with overrides). */
 export async function planOf(input: StackConfigInput): Promise<PlanDocument> {
+  return (await planWithWarnings(input)).plan;
+}
+
+/** The plan, and the warnings `pulumi preview` would show with it (printed apart from the plan). */
+export async function planWithWarnings(
+  input: StackConfigInput,
+): Promise<{ plan: PlanDocument; warnings: string[] }> {
   const { stack } = input;
   const run = await runProgram(input);
-  return {
+  const plan = {
     stack,
     project: input.project,
     resources: run.resources.map(toPlanResource),
     outputs: canonical(run.outputs) as Record<string, unknown>,
   };
+  return { plan, warnings: run.warnings };
 }
 
 export function renderJson(plan: PlanDocument): string {
@@ -119,6 +127,7 @@ export function renderText(plan: PlanDocument): string {
   }
   const out: string[] = [
     `Offline plan of stack "${plan.stack}": ${plan.resources.length} resources. Secrets show as [secret].`,
+    `Long: page it with \`npm run --silent plan -- --stack ${plan.stack} | less\`, or ask for \`--json\` and query it (jq).`,
     "",
   ];
   const walk = (parent: string | undefined, depth: number): void => {

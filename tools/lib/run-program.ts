@@ -45,6 +45,11 @@ export interface ProgramRun {
   resources: DeclaredResource[];
   /** The stack outputs, secrets replaced by "[secret]". */
   outputs: Record<string, unknown>;
+  /**
+   * What the program warned through `pulumi.log.warn`, which `pulumi preview` shows as warnings.
+   * Kept here instead of printed, so tests assert them and their output stays clean.
+   */
+  warnings: string[];
 }
 
 export interface RunOptions {
@@ -183,53 +188,67 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   } else {
     process.env[OFFLINE_DASHBOARDS_ENV] = "1";
   }
-  const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
-    pulumi.runtime.registerStackTransformation((args) => {
-      names.set(args.resource, args.name);
-      const deps = args.opts.dependsOn;
-      const dependsOn = (Array.isArray(deps) ? deps : deps === undefined ? [] : [deps]) as pulumi.Resource[];
-      order.push({
-        resource: args.resource,
-        type: args.type,
-        name: args.name,
-        ...(args.opts.parent !== undefined ? { parent: args.opts.parent } : {}),
-        dependsOn,
-        aliases: (args.opts.aliases ?? []).flatMap((a) => {
-          // Only plain aliases are recorded: an alias given as a URN string, an Output or with another
-          // parent is opaque here (none in this program).
-          if (typeof a !== "object" || pulumi.Output.isInstance(a)) return [];
-          const alias = a as pulumi.Alias;
-          return [
-            {
-              ...(typeof alias.type === "string" ? { type: alias.type } : {}),
-              ...(typeof alias.name === "string" ? { name: alias.name } : {}),
-            },
-          ];
-        }),
-        ...(typeof args.opts.protect === "boolean" ? { protect: args.opts.protect } : {}),
-        ...(typeof args.opts.retainOnDelete === "boolean"
-          ? { retainOnDelete: args.opts.retainOnDelete }
-          : {}),
-        ...(args.opts.ignoreChanges !== undefined && args.opts.ignoreChanges.length > 0
-          ? { ignoreChanges: [...args.opts.ignoreChanges] }
-          : {}),
+  // Without an engine the SDK prints warnings to the console; the run records them instead.
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = (msg: string) => {
+    warnings.push(msg);
+    return Promise.resolve();
+  };
+  let rawOutputs: Record<string, unknown> | undefined;
+  try {
+    rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        names.set(args.resource, args.name);
+        const deps = args.opts.dependsOn;
+        const dependsOn = (
+          Array.isArray(deps) ? deps : deps === undefined ? [] : [deps]
+        ) as pulumi.Resource[];
+        order.push({
+          resource: args.resource,
+          type: args.type,
+          name: args.name,
+          ...(args.opts.parent !== undefined ? { parent: args.opts.parent } : {}),
+          dependsOn,
+          aliases: (args.opts.aliases ?? []).flatMap((a) => {
+            // Only plain aliases are recorded: an alias given as a URN string, an Output or with another
+            // parent is opaque here (none in this program).
+            if (typeof a !== "object" || pulumi.Output.isInstance(a)) return [];
+            const alias = a as pulumi.Alias;
+            return [
+              {
+                ...(typeof alias.type === "string" ? { type: alias.type } : {}),
+                ...(typeof alias.name === "string" ? { name: alias.name } : {}),
+              },
+            ];
+          }),
+          ...(typeof args.opts.protect === "boolean" ? { protect: args.opts.protect } : {}),
+          ...(typeof args.opts.retainOnDelete === "boolean"
+            ? { retainOnDelete: args.opts.retainOnDelete }
+            : {}),
+          ...(args.opts.ignoreChanges !== undefined && args.opts.ignoreChanges.length > 0
+            ? { ignoreChanges: [...args.opts.ignoreChanges] }
+            : {}),
+        });
+        return undefined;
       });
-      return undefined;
+      unloadProgram(root);
+      // require, not import(): the module cache it uses is the one unloadProgram clears.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(program) as unknown;
+      // Like the CLI: a module that exports a function is the program, and its result the outputs.
+      const exported = typeof mod === "function" ? await (mod as () => Promise<unknown>)() : mod;
+      const outputs: Record<string, unknown> = {};
+      const all = exported as Record<string, unknown>;
+      for (const key of Object.keys(all).sort()) {
+        if (key !== "default" && key !== "__esModule") outputs[key] = all[key];
+      }
+      return outputs;
     });
-    unloadProgram(root);
-    // require, not import(): the module cache it uses is the one unloadProgram clears.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(program) as unknown;
-    // Like the CLI: a module that exports a function is the program, and its result the outputs.
-    const exported = typeof mod === "function" ? await (mod as () => Promise<unknown>)() : mod;
-    const outputs: Record<string, unknown> = {};
-    const all = exported as Record<string, unknown>;
-    for (const key of Object.keys(all).sort()) {
-      if (key !== "default" && key !== "__esModule") outputs[key] = all[key];
-    }
-    return outputs;
-  });
-  await waitForRegistrations();
+    await waitForRegistrations();
+  } finally {
+    pulumi.log.warn = warn;
+  }
   if (offlineBefore === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
     delete process.env[OFFLINE_DASHBOARDS_ENV];
@@ -274,7 +293,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       ...(o.ignoreChanges !== undefined ? { ignoreChanges: o.ignoreChanges } : {}),
     };
   });
-  return { resources, outputs: redactSecrets(rawOutputs) as Record<string, unknown> };
+  return { resources, outputs: redactSecrets(rawOutputs) as Record<string, unknown>, warnings };
 }
 
 /** `urn:pulumi:stack::project::pulumi:providers:kubernetes::kubernetes::id` -> `kubernetes`. */

@@ -1,6 +1,7 @@
 /**
- * Every chart the stack installs, pinned: the one place a version bump touches.
- * Versions and repositories are those checked in ../shared/docs/charts.md.
+ * What a chart pin is, and where a release fetches it from. The pins themselves live with the
+ * part that installs the chart (`components/<part>/charts.ts`, each pin beside the images it
+ * pulls); components/parts.ts folds them into the one catalogue (CHARTS) that tools and tests read.
  */
 
 export interface ChartPin {
@@ -11,52 +12,6 @@ export interface ChartPin {
   /** The pinned chart version. */
   version: string;
 }
-
-export const CHARTS = {
-  prometheusOperatorCrds: {
-    repo: "https://prometheus-community.github.io/helm-charts",
-    chart: "prometheus-operator-crds",
-    version: "27.0.1",
-  },
-  kubePrometheusStack: {
-    repo: "https://prometheus-community.github.io/helm-charts",
-    chart: "kube-prometheus-stack",
-    version: "82.14.1",
-  },
-  metricsServer: {
-    repo: "https://kubernetes-sigs.github.io/metrics-server/",
-    chart: "metrics-server",
-    version: "3.13.0",
-  },
-  // 6.55.0 is the last OSS Loki chart on the grafana repository; later ones moved elsewhere.
-  loki: { repo: "https://grafana.github.io/helm-charts", chart: "loki", version: "6.55.0" },
-  promtail: { repo: "https://grafana.github.io/helm-charts", chart: "promtail", version: "6.17.1" },
-  alloy: { repo: "https://grafana.github.io/helm-charts", chart: "alloy", version: "1.11.1" },
-  istioBase: {
-    repo: "https://istio-release.storage.googleapis.com/charts",
-    chart: "base",
-    version: "1.30.3",
-  },
-  istiod: { repo: "https://istio-release.storage.googleapis.com/charts", chart: "istiod", version: "1.30.3" },
-  istioGateway: {
-    repo: "https://istio-release.storage.googleapis.com/charts",
-    chart: "gateway",
-    version: "1.30.3",
-  },
-  jaeger: { repo: "https://jaegertracing.github.io/helm-charts", chart: "jaeger", version: "4.11.1" },
-  opentelemetryCollector: {
-    repo: "https://open-telemetry.github.io/opentelemetry-helm-charts",
-    chart: "opentelemetry-collector",
-    version: "0.170.0",
-  },
-  eckOperator: { repo: "https://helm.elastic.co", chart: "eck-operator", version: "3.5.0" },
-  eckStack: { repo: "https://helm.elastic.co", chart: "eck-stack", version: "0.20.0" },
-  // From thanos-community/helm-charts, tag thanos-0.38.0 (Thanos v0.42.4); its optional
-  // kube-prometheus-stack and rustfs dependencies stay off.
-  thanos: { repo: "https://thanos-community.github.io/helm-charts", chart: "thanos", version: "0.38.0" },
-} as const satisfies Record<string, ChartPin>;
-
-export type ChartKey = keyof typeof CHARTS;
 
 /** The fields of a Helm Release that say where its chart comes from. */
 export interface ChartSource {
@@ -70,8 +25,7 @@ export interface ChartSource {
  * repository mirror serves every chart under its own name; an OCI mirror holds each chart at
  * `<prefix>/<chart>`.
  */
-export function chartSource(key: ChartKey, mirror?: string): ChartSource {
-  const pin: ChartPin = CHARTS[key];
+export function chartSource(pin: ChartPin, mirror?: string): ChartSource {
   if (mirror === undefined) {
     return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
   }

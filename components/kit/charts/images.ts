@@ -1,12 +1,12 @@
 /**
- * Every image each chart pulls at its pinned version, and the values keys that say where each
- * comes from: the one place the image mirror setting (`images.registry`) turns into chart
- * values, and the one list `npm run images` prints for the job that fills the mirror. Read from
- * the charts in ../shared/charts with `helm template`; test/tools/images.test.ts renders them again
- * and fails when a chart pulls an image this list does not know.
+ * How a chart's images are described, and how the image mirror setting (`images.registry`) and
+ * pull secrets turn into chart values. Each part lists its charts' images beside their pins
+ * (`components/<part>/charts.ts`), read from the charts in ../shared/charts with `helm template`;
+ * test/tools/images.test.ts renders them again and fails when a chart pulls an image its list
+ * does not know.
  */
 import { ImagesConfig } from "../config/images";
-import { ChartKey } from "./catalogue";
+import { ChartPin } from "./catalogue";
 
 /** An image reference split into its parts, with Docker Hub's implicit names made explicit. */
 export interface ImageRef {
@@ -105,247 +105,8 @@ export interface ChartImages {
   mirrorValues?: (registry: string) => Record<string, unknown>;
 }
 
-const on = (path: string, chartDefault = true): ImageCondition => ({ path, chartDefault });
-
-/** Every image of every chart in the catalogue, at its pinned version. */
-export const CHART_IMAGES: Record<ChartKey, ChartImages> = {
-  prometheusOperatorCrds: { images: [], pullSecrets: [] },
-  kubePrometheusStack: {
-    images: [
-      {
-        role: "prometheus-operator",
-        image: "quay.io/prometheus-operator/prometheus-operator:v0.89.0",
-        key: { registry: "prometheusOperator.image" },
-      },
-      {
-        role: "config reloader (started by the operator beside Prometheus and Alertmanager)",
-        image: "quay.io/prometheus-operator/prometheus-config-reloader:v0.89.0",
-        key: { registry: "prometheusOperator.prometheusConfigReloader.image" },
-      },
-      {
-        role: "admission webhook certificate job (Helm hook)",
-        image: "ghcr.io/jkroepke/kube-webhook-certgen:1.7.9",
-        key: { registry: "prometheusOperator.admissionWebhooks.patch.image" },
-        when: [
-          on("prometheusOperator.admissionWebhooks.enabled"),
-          on("prometheusOperator.admissionWebhooks.patch.enabled"),
-        ],
-      },
-      {
-        role: "prometheus",
-        image: "quay.io/prometheus/prometheus:v3.10.0",
-        key: { registry: "prometheus.prometheusSpec.image" },
-        when: [on("prometheus.enabled")],
-      },
-      {
-        role: "thanos sidecar (beside Prometheus, with thanos on)",
-        image: "quay.io/thanos/thanos:v0.41.0",
-        key: { registry: "prometheus.prometheusSpec.thanos.image" },
-        when: [on("prometheus.enabled"), on("prometheus.prometheusSpec.thanos.objectStorageConfig", false)],
-        mirrorOnlyWith: "prometheus.prometheusSpec.thanos",
-      },
-      {
-        role: "alertmanager",
-        image: "quay.io/prometheus/alertmanager:v0.31.1",
-        key: { registry: "alertmanager.alertmanagerSpec.image" },
-        when: [on("alertmanager.enabled")],
-      },
-      {
-        role: "grafana",
-        image: "docker.io/grafana/grafana:12.4.2",
-        key: { registry: "grafana.image" },
-        when: [on("grafana.enabled")],
-      },
-      {
-        role: "grafana sidecar (dashboards and datasources)",
-        image: "quay.io/kiwigrid/k8s-sidecar:2.5.0",
-        key: { registry: "grafana.sidecar.image" },
-        when: [on("grafana.enabled")],
-      },
-      {
-        role: "grafana dashboard download (init)",
-        image: "docker.io/curlimages/curl:8.18.0",
-        key: { registry: "grafana.downloadDashboardsImage" },
-        when: [on("grafana.enabled"), on("grafana.dashboards", false)],
-      },
-      {
-        role: "grafana volume ownership (init)",
-        image: "docker.io/library/busybox:1.37.0",
-        key: { registry: "grafana.initChownData.image" },
-        when: [
-          on("grafana.enabled"),
-          on("grafana.persistence.enabled", false),
-          on("grafana.initChownData.enabled"),
-        ],
-      },
-      {
-        role: "kube-state-metrics",
-        image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.18.0",
-        key: { registry: "kube-state-metrics.image" },
-        when: [on("kubeStateMetrics.enabled")],
-      },
-      {
-        role: "node-exporter",
-        image: "quay.io/prometheus/node-exporter:v1.10.2",
-        key: { registry: "prometheus-node-exporter.image" },
-        when: [on("nodeExporter.enabled")],
-      },
-    ],
-    pullSecrets: [{ path: "global.imagePullSecrets", shape: "objects" }],
-  },
-  metricsServer: {
-    images: [
-      {
-        role: "metrics-server",
-        image: "registry.k8s.io/metrics-server/metrics-server:v0.8.0",
-        key: { repository: "image" },
-      },
-      {
-        role: "addon resizer",
-        image: "registry.k8s.io/autoscaling/addon-resizer:1.8.23",
-        key: { repository: "addonResizer.image" },
-        when: [on("addonResizer.enabled", false)],
-      },
-    ],
-    pullSecrets: [{ path: "imagePullSecrets", shape: "objects" }],
-  },
-  loki: {
-    images: [
-      { role: "loki", image: "docker.io/grafana/loki:3.6.7", key: { registry: "loki.image" } },
-      {
-        role: "loki gateway (nginx)",
-        image: "docker.io/nginxinc/nginx-unprivileged:1.29-alpine",
-        key: { registry: "gateway.image" },
-        when: [on("gateway.enabled")],
-      },
-      {
-        role: "chunks and results caches (memcached)",
-        image: "docker.io/library/memcached:1.6.39-alpine",
-        key: { registry: "memcached.image" },
-        when: [on("memcached.enabled"), { anyOf: [on("chunksCache.enabled"), on("resultsCache.enabled")] }],
-      },
-      {
-        role: "memcached exporter",
-        image: "docker.io/prom/memcached-exporter:v0.15.4",
-        key: { registry: "memcachedExporter.image" },
-        when: [
-          on("memcached.enabled"),
-          { anyOf: [on("chunksCache.enabled"), on("resultsCache.enabled")] },
-          on("memcachedExporter.enabled"),
-        ],
-      },
-      {
-        role: "loki canary",
-        image: "docker.io/grafana/loki-canary:3.6.7",
-        key: { registry: "lokiCanary.image" },
-        when: [on("lokiCanary.enabled")],
-      },
-      {
-        role: "rules sidecar",
-        image: "docker.io/kiwigrid/k8s-sidecar:2.5.0",
-        key: { registry: "sidecar.image" },
-        when: [on("sidecar.rules.enabled")],
-      },
-    ],
-    pullSecrets: [{ path: "imagePullSecrets", shape: "objects" }],
-  },
-  promtail: {
-    images: [{ role: "promtail", image: "docker.io/grafana/promtail:3.5.1", key: { registry: "image" } }],
-    pullSecrets: [{ path: "imagePullSecrets", shape: "objects" }],
-  },
-  alloy: {
-    images: [
-      { role: "alloy", image: "docker.io/grafana/alloy:v1.18.1", key: { registry: "image" } },
-      {
-        role: "alloy config reloader",
-        image:
-          "quay.io/prometheus-operator/prometheus-config-reloader:v0.91.0@sha256:7d9e4eea5f1139e602508871f422b0116c60e87c662f3dcd234d5ab60cd0d8c1",
-        key: { registry: "configReloader.image" },
-        when: [on("configReloader.enabled")],
-      },
-    ],
-    pullSecrets: [{ path: "image.pullSecrets", shape: "objects" }],
-  },
-  istioBase: { images: [], pullSecrets: [] },
-  istiod: {
-    images: [
-      { role: "istiod", image: "docker.io/istio/pilot:1.30.3", key: { hub: "global.hub" } },
-      {
-        role: "istio-proxy (injected into meshed pods and the gateway)",
-        image: "docker.io/istio/proxyv2:1.30.3",
-        key: { hub: "global.hub" },
-      },
-    ],
-    pullSecrets: [{ path: "global.imagePullSecrets", shape: "names" }],
-  },
-  // The gateway's pod is `image: auto`: istiod injects the proxy image (listed under istiod).
-  istioGateway: { images: [], pullSecrets: [{ path: "imagePullSecrets", shape: "objects" }] },
-  jaeger: {
-    images: [
-      { role: "jaeger", image: "docker.io/jaegertracing/jaeger:2.19.0", key: { registry: "jaeger.image" } },
-      {
-        role: "jaeger es-index-cleaner (CronJob)",
-        image: "docker.io/jaegertracing/jaeger-es-index-cleaner:2.19.0",
-        key: { registry: "esIndexCleaner.image" },
-        when: [on("esIndexCleaner.enabled", false)],
-      },
-      {
-        role: "jaeger es-rollover (CronJob)",
-        image: "docker.io/jaegertracing/jaeger-es-rollover:2.19.0",
-        key: { registry: "esRollover.image" },
-        when: [on("esRollover.enabled", false)],
-      },
-    ],
-    pullSecrets: [
-      { path: "jaeger.image.pullSecrets", shape: "names" },
-      { path: "esIndexCleaner.image.pullSecrets", shape: "names" },
-      { path: "esRollover.image.pullSecrets", shape: "names" },
-    ],
-  },
-  opentelemetryCollector: {
-    images: [
-      {
-        role: "opentelemetry collector gateway",
-        image: "docker.io/otel/opentelemetry-collector-k8s:0.158.0",
-        key: { repository: "image" },
-      },
-    ],
-    pullSecrets: [{ path: "imagePullSecrets", shape: "objects" }],
-  },
-  eckOperator: {
-    images: [
-      {
-        role: "eck-operator",
-        image: "docker.elastic.co/eck/eck-operator:3.5.0",
-        key: { repository: "image" },
-      },
-    ],
-    pullSecrets: [{ path: "imagePullSecrets", shape: "objects" }],
-    // The registry ECK derives the Elastic Stack's images from when a resource names none.
-    mirrorValues: (registry) => ({ config: { containerRegistry: `${registry}/docker.elastic.co` } }),
-  },
-  eckStack: { images: [], pullSecrets: [] },
-  thanos: {
-    images: [
-      {
-        role: "thanos (query, query-frontend, store gateway, compactor)",
-        image: "quay.io/thanos/thanos:v0.42.4",
-        key: { registry: "global.image" },
-      },
-    ],
-    pullSecrets: [{ path: "global.imagePullSecrets", shape: "objects" }],
-  },
-};
-
-/** The Elastic Stack images the program's own ECK resources and Jobs run, at a given version. */
-export function elasticImage(product: "elasticsearch" | "kibana" | "filebeat", version: string): ImageRef {
-  const path = {
-    elasticsearch: "elasticsearch/elasticsearch",
-    kibana: "kibana/kibana",
-    filebeat: "beats/filebeat",
-  };
-  return { registry: "docker.elastic.co", repository: path[product], tag: version };
-}
+/** A chart as its part pins it: where it comes from, and every image it pulls at that version. */
+export type Chart = ChartPin & ChartImages;
 
 function setAt(target: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split(".");
@@ -376,11 +137,10 @@ function keyValues(key: ImageKey, ref: ImageRef): [string, unknown][] {
  * the values it sent before.
  */
 export function imageValues(
-  chart: ChartKey,
+  spec: ChartImages,
   images: ImagesConfig,
   values: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  const spec = CHART_IMAGES[chart];
   const out: Record<string, unknown> = {};
   if (images.registry !== undefined) {
     for (const img of spec.images) {
@@ -423,7 +183,7 @@ export function deepMerge(
 
 /** A chart's values with its images pointed at the mirror and its pull secrets set. */
 export function withImages(
-  chart: ChartKey,
+  chart: ChartImages,
   values: Record<string, unknown>,
   images: ImagesConfig,
 ): Record<string, unknown> {
@@ -453,11 +213,11 @@ function holds(values: unknown, c: ImageCondition): boolean {
  * the mirror job and the values cannot disagree.
  */
 export function releaseImages(
-  chart: ChartKey,
+  chart: ChartImages,
   values: Record<string, unknown>,
   images: ImagesConfig,
 ): { role: string; image: string }[] {
-  return CHART_IMAGES[chart].images
+  return chart.images
     .filter((img) => (img.when ?? []).every((c) => holds(values, c)))
     .map((img) => ({
       role: img.role,

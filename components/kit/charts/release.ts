@@ -2,13 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ImagesConfig } from "../config/images";
 import { ChartsConfig } from "../config/platform";
-import { ChartKey, chartSource } from "./catalogue";
-import { withImages } from "./images";
+import { chartSource } from "./catalogue";
+import { Chart, withImages } from "./images";
 
 /** What every Helm release of the stack needs to know. */
 export interface ReleaseArgs {
-  /** The chart, by its catalogue key. */
-  chart: ChartKey;
+  /** The chart, as its part pins it (its `charts.ts`). */
+  chart: Chart;
   /** The Helm release name: charts key resource names and selectors on it, so it is always explicit. */
   releaseName: string;
   /** The namespace the release installs into. */

@@ -1,7 +1,7 @@
 import { Fields, Infer, KeyDeclaration, MapDeclaration, readMap } from "./declare";
 import { ImagesConfig } from "./images";
 import { patterns, Section } from "./reader";
-import { CONTAINER_IDS, ContainerId, ContainerResources, DEFAULT_RESOURCES, Sizing, SIZINGS } from "./sizing";
+import { ContainerId, ContainerResources, Sizing, SIZINGS, SizingTable } from "./sizing";
 
 export const CLUSTER_TYPES = ["kind", "cloud"] as const;
 export type ClusterType = (typeof CLUSTER_TYPES)[number];
@@ -168,22 +168,32 @@ export const RESOURCES_FIELDS = {
   },
 } as const satisfies Fields;
 
-/** `resources`, declared once: Pulumi.yaml and docs/config.md (npm run gen) come from this. */
-export const RESOURCES_KEY: MapDeclaration<typeof RESOURCES_FIELDS> = {
-  kind: "map",
-  description:
-    "Per-container overrides of the sizing preset (components/kit/config/sizing.ts), as Kubernetes quantities.",
-  entry: "container",
-  names: CONTAINER_IDS,
-  entryDescription:
-    "A container the program sizes: elasticsearch is the data and mixed nodes, elasticsearchMaster the dedicated masters, istioProxy every Istio sidecar (the stack's own and, by default, applications'); a Loki cache gets its memory request divided by 1.2 as memcached memory.",
-  fields: RESOURCES_FIELDS,
-};
+/**
+ * `resources`, declared once over the containers the parts size (`ids`, in the order the docs list
+ * them): Pulumi.yaml and docs/config.md (npm run gen) come from this.
+ */
+export function resourcesKey(ids: readonly string[]): MapDeclaration<typeof RESOURCES_FIELDS> {
+  return {
+    kind: "map",
+    description:
+      "Per-container overrides of the sizing preset (each part's sizing.ts), as Kubernetes quantities.",
+    entry: "container",
+    names: ids,
+    entryDescription:
+      "A container the program sizes: elasticsearch is the data and mixed nodes, elasticsearchMaster the dedicated masters, istioProxy every Istio sidecar (the stack's own and, by default, applications'); a Loki cache gets its memory request divided by 1.2 as memcached memory.",
+    fields: RESOURCES_FIELDS,
+  };
+}
 
-export function readResources(s: Section, sizing: Sizing): Record<ContainerId, ContainerResources> {
-  const resources = { ...DEFAULT_RESOURCES[sizing] };
+/** The preset of `sizing` from the parts' folded table, with the stack file's overrides applied. */
+export function readResources(
+  s: Section,
+  sizing: Sizing,
+  table: SizingTable<ContainerId>,
+): Record<ContainerId, ContainerResources> {
+  const resources = { ...table[sizing] };
   const preset = (name: string): ContainerResources => resources[name as ContainerId];
-  const read = readMap(s, RESOURCES_KEY, (name) => ({ ...preset(name) }));
+  const read = readMap(s, resourcesKey(Object.keys(resources)), (name) => ({ ...preset(name) }));
   for (const [name, r] of Object.entries(read)) {
     const base = preset(name);
     resources[name as ContainerId] = {
