@@ -5,6 +5,7 @@ import {
   decideRelease,
   editState,
   Exported,
+  isLockFile,
   judgeLock,
   kubectlResource,
   lastDeployed,
@@ -68,6 +69,11 @@ describe("recover: locks", () => {
     expect(parseLock(JSON.stringify(lock))).to.deep.equal(lock);
     expect(parseLock("not json")).to.equal(undefined);
     expect(parseLock(JSON.stringify({ pid: "1", hostname: "x", timestamp: "t" }))).to.equal(undefined);
+  });
+
+  it("takes the lock files of a stack's lock directory, not fileblob's metadata beside them", () => {
+    const dir = ["297899ed-77dd-4c43-bd1e-8ee2c3015302.json", "297899ed-77dd-4c43-bd1e-8ee2c3015302.json.attrs"];
+    expect(dir.filter(isLockFile)).to.deep.equal(["297899ed-77dd-4c43-bd1e-8ee2c3015302.json"]);
   });
 
   it("a lock of this host is stale only when its Pulumi process is gone", () => {

@@ -27,6 +27,7 @@ import {
   editState,
   Exported,
   ImportDetail,
+  isLockFile,
   judgeLock,
   kubectlResource,
   lockDir,
@@ -120,7 +121,7 @@ function lockFiles(
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir)) {
       const file = path.join(dir, f);
-      if (fs.statSync(file).isFile()) out.push({ file, text: fs.readFileSync(file, "utf8") });
+      if (isLockFile(f) && fs.statSync(file).isFile()) out.push({ file, text: fs.readFileSync(file, "utf8") });
     }
   }
   return out;

@@ -422,6 +422,8 @@ describe("interrupted up on the real engine (dev)", function () {
           workDir,
           overlay: baseOverlay,
         });
+        // A killed up may have left its lock: the test cleans up what it broke, whatever recover did.
+        await stack.cancel().catch(() => undefined);
         await stack.destroy({ color: "never" }).catch((err: unknown) => {
           console.log(`      destroy failed: ${String(err).slice(0, 300)}`);
         });

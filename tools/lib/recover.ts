@@ -44,6 +44,15 @@ export function parseLock(text: string): LockContent | undefined {
   };
 }
 
+/**
+ * Whether a file in a stack's lock directory is a lock. The DIY backend stores files through Go
+ * CDK's fileblob, which writes each object's metadata beside it as `<name>.attrs` and hides those
+ * from the backend's own listing; a lock is `<uuid>.json`.
+ */
+export function isLockFile(name: string): boolean {
+  return name.endsWith(".json");
+}
+
 /** The lock directory of a stack under a DIY backend's root, relative to it. */
 export function lockDir(project: string, stack: string): string {
   return `.pulumi/locks/organization/${project}/${stack}`;
