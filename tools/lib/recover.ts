@@ -341,7 +341,7 @@ export function decidePending(p: Pending, exists: boolean | undefined, refused: 
   if (p.op !== "creating") {
     return {
       action: "keep",
-      why: `interrupted while ${p.op}: the refresh reads it from the cluster and drops the operation`,
+      why: `interrupted while ${p.op}: the operation is dropped, and the next up redoes it from the resource's recorded state`,
     };
   }
   if (p.ref === undefined) {
