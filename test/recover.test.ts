@@ -72,7 +72,10 @@ describe("recover: locks", () => {
   });
 
   it("takes the lock files of a stack's lock directory, not fileblob's metadata beside them", () => {
-    const dir = ["297899ed-77dd-4c43-bd1e-8ee2c3015302.json", "297899ed-77dd-4c43-bd1e-8ee2c3015302.json.attrs"];
+    const dir = [
+      "297899ed-77dd-4c43-bd1e-8ee2c3015302.json",
+      "297899ed-77dd-4c43-bd1e-8ee2c3015302.json.attrs",
+    ];
     expect(dir.filter(isLockFile)).to.deep.equal(["297899ed-77dd-4c43-bd1e-8ee2c3015302.json"]);
   });
 

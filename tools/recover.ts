@@ -121,7 +121,8 @@ function lockFiles(
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir)) {
       const file = path.join(dir, f);
-      if (isLockFile(f) && fs.statSync(file).isFile()) out.push({ file, text: fs.readFileSync(file, "utf8") });
+      if (isLockFile(f) && fs.statSync(file).isFile())
+        out.push({ file, text: fs.readFileSync(file, "utf8") });
     }
   }
   return out;
