@@ -20,13 +20,17 @@ import type { DriverArgs } from "../../tools/e2e/up-driver";
 import type { RecoverSummary } from "../../tools/recover";
 
 /**
- * Fault injection on the real engine (dev stack, the loopback cluster of tools/e2e/run.sh): `up`
- * is killed the way a CI timeout or a Ctrl-C kills it (SIGKILL to its whole process group: the
- * Node process serving the program, the Pulumi CLI, the provider), the API server is stopped in
- * the middle of an `up`, and a release's wait fails. After each fault `npm run recover` (the same
- * CLI users run) and one `up` must converge: `up` succeeds with every release deployed, a second
- * preview is empty, nothing that holds data was replaced, and destroy leaves nothing behind.
- * The kill moments are picked by watching Helm's release records and the engine's events.
+ * Fault injection on the real engine (one dev stack on the loopback cluster of tools/e2e/run.sh),
+ * in order, each fault repaired before the next: a first install killed four times (while loki,
+ * which holds data, installs; during the CRD release; during kube-prometheus-stack; during the
+ * custom resources), an upgrade killed mid-upgrade, the API server stopped for 20 s during an
+ * upgrade, and a release's wait that fails. A kill is SIGKILL to the up's whole process tree (the
+ * Node process serving the program, the Pulumi CLI, the provider), as a CI timeout or a lost
+ * runner ends it; its moment is picked by watching Helm's release records and the engine's
+ * events, and the step fails when the kill missed it. After each fault `npm run recover` (the same
+ * CLI users run) must leave no pending operation, no release pending-* and no lock, and after
+ * each group of faults one `up` must converge: it succeeds with every release deployed, a second
+ * preview is empty, nothing that holds data was replaced, and no volume claim was lost.
  */
 
 const kube = Kube.fromEnv();
@@ -155,11 +159,17 @@ async function helmStatus(namespace: string, name: string): Promise<string | und
   return newest?.status;
 }
 
+/**
+ * How long a step waits for its moment. An up reaches every moment of this suite in about a
+ * minute on an idle machine; a busy shared one has needed more than four.
+ */
+const WATCH_MS = 600_000;
+
 /** Polls until `pred` holds or the driver exits; true when it held. */
 async function watch(
   d: Driver,
   pred: () => Promise<boolean> | boolean,
-  timeoutMs = 240_000,
+  timeoutMs = WATCH_MS,
 ): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -200,8 +210,11 @@ function runRecover(stackName: string, workDir: string, extra: string[] = []): R
   return summary;
 }
 
-/** Stops the API server (SIGTERM), waits, and starts it again with the same command line. */
-async function stopApiServer(seconds: number): Promise<void> {
+/**
+ * Stops the API server (SIGKILL, as a crash or a lost control-plane node ends it), keeps it down
+ * for `seconds`, and starts it again with the same command line; the seconds it was unreachable.
+ */
+async function stopApiServer(seconds: number): Promise<number> {
   const pidsFile = path.join(runDir, "pids");
   const lines = fs.readFileSync(pidsFile, "utf8").trim().split("\n");
   const line = lines.find((l) => l.startsWith("kube-apiserver "));
@@ -210,7 +223,8 @@ async function stopApiServer(seconds: number): Promise<void> {
     .readFileSync(`/proc/${pid}/cmdline`, "utf8")
     .split("\0")
     .filter((a) => a !== "");
-  process.kill(pid, "SIGTERM");
+  const t = Date.now();
+  process.kill(pid, "SIGKILL");
   for (let i = 0; i < 100; i++) {
     try {
       process.kill(pid, 0);
@@ -233,7 +247,7 @@ async function stopApiServer(seconds: number): Promise<void> {
   const end = Date.now() + 60_000;
   while (Date.now() < end) {
     const ready = await kube.request("GET", "/readyz").catch(() => ({ status: 0 }));
-    if (ready.status === 200) return;
+    if (ready.status === 200) return since(t);
     await sleep(200);
   }
   throw new Error("the API server did not come back within 60 s");
@@ -251,135 +265,148 @@ function dataLost(steps: Step[]): string[] {
     .map((s) => `${s.op} ${urnType(s.urn)} ${urnName(s.urn)}`);
 }
 
-interface Scenario {
-  title: string;
-  /** The stack in the backend: a fresh one per chain of scenarios. */
-  backend: string;
-  /** Config of the faulted run over the test overlay. */
-  config?: Record<string, unknown>;
-  /** Config of the converging run (the fix); defaults to the faulted run's. */
-  fixed?: Record<string, unknown>;
-  /** Injects the fault into the running up; returns the kill point. */
-  fault: (d: Driver) => Promise<string>;
-  destroyAfter: boolean;
+// ---------------------------------------------------------------------------------------------
+// What the faults leave, read independently of recover
+
+/** The pending operations in the stack's state (`pulumi stack export`), as `<op> <name>`. */
+function statePending(
+  backend: string,
+  workDir: string,
+): { op: string; type: string; name: string; inputs: Record<string, unknown> }[] {
+  const out = spawnSync(
+    "pulumi",
+    ["stack", "export", "--stack", backend, "--cwd", workDir, "--non-interactive"],
+    {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  if (out.status !== 0) throw new Error(`pulumi stack export: ${out.stderr}`);
+  const state = JSON.parse(out.stdout) as {
+    deployment: {
+      pending_operations?: {
+        type: string;
+        resource: { urn: string; type: string; inputs?: Record<string, unknown> };
+      }[];
+    };
+  };
+  return (state.deployment.pending_operations ?? []).map((o) => ({
+    op: o.type,
+    type: o.resource.type,
+    name: urnName(o.resource.urn),
+    inputs: o.resource.inputs ?? {},
+  }));
 }
 
-/** Kills the up as soon as a release's newest revision in Helm is in `status`. */
-function killWhenRelease(namespace: string, names: string[], status: string) {
-  return async (d: Driver): Promise<string> => {
-    let hit = "";
-    const seen = await watch(d, async () => {
-      for (const n of names) {
-        if ((await helmStatus(namespace, n)) === status) {
-          hit = n;
-          return true;
-        }
+/** Helm's releases as `<namespace>/<name> <status> r<revision>`, sorted. */
+function helmPicture(): string[] {
+  return helmReleases()
+    .map((r) => `${r.namespace}/${r.name} ${r.status} r${r.revision}`)
+    .sort();
+}
+
+/** The stack's lock files in the local backend (fileblob's .attrs beside them left out). */
+function lockFilesOf(backend: string): string[] {
+  const dir = path.join(runDir, "state", ".pulumi", "locks", "organization", "observability", backend);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The faults
+
+/** Config over the test overlay: an upgrade of two releases, a second one, and a wait that fails. */
+const UPGRADE = { prometheus: { retention: "9d" }, resources: { lokiSingleBinary: { cpu: "77m" } } };
+const UPGRADE_2 = { prometheus: { retention: "8d" }, resources: { lokiSingleBinary: { cpu: "78m" } } };
+/** A short wait for every release (an upgrade of each), then metrics-server asking for 100 CPUs. */
+const FIXED = deepMerge(UPGRADE_2, { charts: { timeoutSeconds: 30 } }) as Record<string, unknown>;
+const NEVER_READY = deepMerge(FIXED, { resources: { metricsServer: { cpu: "100" } } }) as Record<
+  string,
+  unknown
+>;
+
+/** The releases the upgrades change, where a kill or an outage lands mid-upgrade. */
+const UPGRADED: [string, string][] = [
+  ["monitoring", "kube-prometheus-stack"],
+  ["logging", "loki"],
+];
+
+/** The custom resources of dev: the Prometheus operator's and Istio's. */
+const CUSTOM = /^kubernetes:([a-z.]+\.)?(coreos\.com|istio\.io)\//;
+
+/** Waits until one of `releases` has its newest revision in `status`; its id, or why it never did. */
+async function untilStatus(
+  d: Driver,
+  releases: [string, string][],
+  status: string,
+): Promise<{ hit?: string; missed?: string }> {
+  // A release already past that point cannot be caught in it: say so instead of waiting for nothing.
+  if (status === "pending-install") {
+    for (const [ns, n] of releases) {
+      const s = await helmStatus(ns, n);
+      if (s === "deployed") return { missed: `${ns}/${n} was already deployed when the up started` };
+    }
+  }
+  let hit = "";
+  const seen = await watch(d, async () => {
+    for (const [ns, n] of releases) {
+      if ((await helmStatus(ns, n)) === status) {
+        hit = `${ns}/${n}`;
+        return true;
       }
-      return false;
-    });
-    await killGroup(d);
-    if (!seen) throw new Error(`no release of ${names.join(", ")} reached ${status} before up ended`);
-    return `${namespace}/${hit} ${status}`;
+    }
+    return false;
+  });
+  if (!seen) {
+    const outcome = await Promise.race([d.exited, sleep(0).then(() => undefined)]);
+    return {
+      missed: `no release of ${releases.map(([ns, n]) => `${ns}/${n}`).join(", ")} reached ${status}: the up ${
+        outcome === undefined
+          ? `still ran after ${WATCH_MS / 1000} s`
+          : `ended (${outcome.result ?? (outcome.error ?? []).join(" | ").slice(0, 300)})`
+      }`,
+    };
+  }
+  return { hit };
+}
+
+/**
+ * Kills the up once `pred` finds its moment, and proves that the kill landed in the middle: the up
+ * had not finished, and what the moment was about is still half done afterwards.
+ */
+async function killAt(
+  d: Driver,
+  moment: () => Promise<{ hit?: string; missed?: string }>,
+  stillHalfDone: (hit: string) => Promise<string | undefined>,
+): Promise<string> {
+  const m = await moment();
+  const outcome = d.running() ? undefined : await d.exited;
+  await killGroup(d);
+  if (m.missed !== undefined) throw new Error(`the kill missed its moment: ${m.missed}`);
+  if (outcome !== undefined) {
+    throw new Error(
+      `the up had already ended when the kill came: ${outcome.result ?? (outcome.error ?? []).join(" | ")}`,
+    );
+  }
+  const hit = m.hit ?? "";
+  const after = await stillHalfDone(hit);
+  if (after !== undefined) throw new Error(`the kill came too late: ${after}`);
+  return hit;
+}
+
+/** After a kill at a release's pending status: it must still be in it (Helm never finished). */
+function stillIn(status: string) {
+  return async (hit: string): Promise<string | undefined> => {
+    const [ns = "", n = ""] = hit.split("/");
+    const now = await helmStatus(ns, n);
+    return now === status ? undefined : `${hit} is ${now ?? "gone"} after the kill, not ${status}`;
   };
 }
 
-const UPGRADE = { prometheus: { retention: "9d" }, resources: { lokiSingleBinary: { cpu: "77m" } } };
-const NEVER_READY = { resources: { metricsServer: { cpu: "100" } }, charts: { timeoutSeconds: 30 } };
+// ---------------------------------------------------------------------------------------------
+// The suite: one dev stack through every fault, in order, each repaired before the next
 
-const SCENARIOS: Scenario[] = [
-  {
-    title: "first install killed during the CRD release",
-    backend: "dev-crds",
-    fault: killWhenRelease("monitoring", ["prometheus-operator-crds"], "pending-install"),
-    destroyAfter: true,
-  },
-  {
-    title: "first install killed during kube-prometheus-stack",
-    backend: "dev-kps",
-    fault: killWhenRelease("monitoring", ["kube-prometheus-stack"], "pending-install"),
-    destroyAfter: true,
-  },
-  {
-    title: "first install killed during the custom resources",
-    backend: "dev-chain",
-    fault: async (d) => {
-      let first = "";
-      const seen = await watch(d, () => {
-        const s = d.steps.find(
-          (x) => x.phase === "outputs" && /^kubernetes:([a-z.]+\.)?(coreos\.com|istio\.io)\//.test(x.type),
-        );
-        if (s !== undefined) first = `${urnType(s.urn)} ${urnName(s.urn)}`;
-        return s !== undefined;
-      });
-      await killGroup(d);
-      if (!seen) throw new Error("no custom resource was created before up ended");
-      return `right after the first custom resource was created (${first})`;
-    },
-    destroyAfter: false,
-  },
-  {
-    title: "upgrade killed while a release is mid-upgrade",
-    backend: "dev-chain",
-    config: UPGRADE,
-    fault: async (d) => {
-      const names = ["kube-prometheus-stack", "loki"];
-      let hit = "";
-      const seen = await watch(d, async () => {
-        for (const [ns, n] of [
-          ["monitoring", "kube-prometheus-stack"],
-          ["logging", "loki"],
-        ] as const) {
-          if ((await helmStatus(ns, n)) === "pending-upgrade") {
-            hit = `${ns}/${n}`;
-            return true;
-          }
-        }
-        return false;
-      });
-      await killGroup(d);
-      if (!seen) throw new Error(`no release of ${names.join(", ")} reached pending-upgrade before up ended`);
-      return `${hit} pending-upgrade`;
-    },
-    destroyAfter: true,
-  },
-  {
-    title: "API server stopped for 20 s during a first install",
-    backend: "dev-apiserver",
-    fault: async (d) => {
-      const seen = await watch(
-        d,
-        async () => (await helmStatus("monitoring", "kube-prometheus-stack")) === "pending-install",
-      );
-      if (!seen) throw new Error("kube-prometheus-stack never started installing");
-      const start = Date.now();
-      await stopApiServer(20);
-      const down = since(start);
-      // The up goes on by itself; a minute after the API server is back it has had its chance.
-      const ended = await Promise.race([d.exited.then(() => true), sleep(120_000).then(() => false)]);
-      if (!ended) await killGroup(d);
-      const outcome = await d.exited;
-      return `API server down ${down}s while kube-prometheus-stack was pending-install; up ${
-        ended
-          ? (outcome.result ?? `failed: ${(outcome.error ?? []).join(" | ").slice(0, 300)}`)
-          : "still running 2 minutes later: killed"
-      }`;
-    },
-    destroyAfter: true,
-  },
-  {
-    title: "a release's wait fails (a workload that never becomes ready), then the config is fixed",
-    backend: "dev-wait",
-    config: NEVER_READY,
-    fixed: {},
-    fault: async (d) => {
-      const outcome = await d.exited;
-      if (outcome.result === "succeeded")
-        throw new Error("up succeeded although metrics-server cannot be scheduled");
-      return `up failed by itself: ${(outcome.error ?? []).join(" | ").slice(0, 400)}`;
-    },
-    destroyAfter: true,
-  },
-];
+const BACKEND = "dev-faults";
+const workDir = path.join(runDir, "work", BACKEND);
 
 before(function () {
   console.log(
@@ -394,143 +421,372 @@ after(function () {
 
 describe("interrupted up on the real engine (dev)", function () {
   const baseOverlay = readOverlay("dev");
-  const opened = new Map<string, auto.Stack>();
+  let driver: Driver | undefined;
+  let stack: auto.Stack | undefined;
+  /** The first step that failed: every later one starts from the stack it left. */
+  let broken: string | undefined;
+  /** How many times recover refused to uninstall a release that holds data. */
+  let refusals = 0;
+  const suiteStart = Date.now();
 
-  after(async function () {
-    // Whatever failed, leave the cluster clean.
-    for (const [name, stack] of opened) {
-      await stack.destroy({ color: "never" }).catch((e: unknown) => {
-        console.log(`      destroy of ${name} failed: ${String(e).slice(0, 300)}`);
-      });
+  const overlay = (cfg: Record<string, unknown>) => ({
+    ...baseOverlay,
+    config: deepMerge(baseOverlay.config, cfg) as Record<string, unknown>,
+  });
+
+  beforeEach(function () {
+    if (broken !== undefined) {
+      console.log(`      not run: "${broken}" failed, and this step starts from the stack it leaves`);
+      this.skip();
     }
   });
 
-  for (const sc of SCENARIOS) {
-    it(sc.title, async function () {
-      const workDir = path.join(runDir, "work", sc.backend);
-      try {
-        await scenario(sc, workDir);
-      } catch (e) {
-        // Leave a clean cluster for the next scenario: the stack as far as the state knows it,
-        // then whatever Helm still holds.
-        console.log(`      failed: cleaning up ${sc.backend}`);
-        opened.delete(sc.backend);
-        const stack = await openStack({
-          stack: "dev",
-          backendStackName: sc.backend,
-          root: REPO_ROOT,
-          workDir,
-          overlay: baseOverlay,
-        });
-        // A killed up may have left its lock: the test cleans up what it broke, whatever recover did.
-        await stack.cancel().catch(() => undefined);
-        await stack.destroy({ color: "never" }).catch((err: unknown) => {
-          console.log(`      destroy failed: ${String(err).slice(0, 300)}`);
-        });
-        for (const r of helmReleases()) {
-          spawnSync("helm", ["uninstall", r.name, "-n", r.namespace, "--wait"], { encoding: "utf8" });
-        }
-        throw e;
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") broken = this.currentTest.title;
+  });
+
+  after(async function () {
+    if (driver?.running() === true) await killGroup(driver);
+    const s =
+      stack ??
+      (await openStack({
+        stack: "dev",
+        backendStackName: BACKEND,
+        root: REPO_ROOT,
+        workDir,
+        overlay: baseOverlay,
+      }));
+    if (broken !== undefined) {
+      // Leave a clean cluster, whatever the failure left: the lock of a killed up, the stack as far
+      // as its state knows it, then whatever Helm still holds.
+      console.log(`      cleaning up after "${broken}"`);
+      await s.cancel().catch(() => undefined);
+      await s.destroy({ color: "never" }).catch((err: unknown) => {
+        console.log(`      destroy failed: ${String(err).slice(0, 300)}`);
+      });
+      for (const r of helmReleases()) {
+        spawnSync("helm", ["uninstall", r.name, "-n", r.namespace, "--wait"], { encoding: "utf8" });
       }
-    });
+    }
+    console.log(`      the suite's steps took ${since(suiteStart)}s`);
+  });
+
+  /** Starts the faulted up with `cfg` over the test overlay. */
+  function faultedUp(cfg: Record<string, unknown>): Driver {
+    driver = startUp({ stack: "dev", backendStackName: BACKEND, workDir, config: cfg });
+    return driver;
   }
 
-  async function scenario(sc: Scenario, workDir: string): Promise<void> {
-    const claimsBefore = await claimUids(kube, DEV_NAMESPACES);
-
-    // The faulted run.
-    const driver = startUp({
-      stack: "dev",
-      backendStackName: sc.backend,
-      workDir,
-      ...(sc.config ? { config: sc.config } : {}),
-    });
-    const t0 = Date.now();
-    const killPoint = await sc.fault(driver);
-    const faultAt = since(t0);
-    console.log(`      fault after ${faultAt}s: ${killPoint}`);
-    const claimsAfterFault = await claimUids(kube, DEV_NAMESPACES);
-    const stuck = helmReleases().filter((r) => r.status !== "deployed");
+  /** What the fault left: printed, and returned for the step's own checks. */
+  function leftBehind(label: string, seconds: number, point: string) {
+    const pending = statePending(BACKEND, workDir);
+    const helm = helmPicture();
+    const locks = lockFilesOf(BACKEND);
+    console.log(`      ${label} after ${seconds}s: ${point}`);
+    console.log(`      Helm: ${helm.join(", ") || "no releases"}`);
     console.log(
-      `      Helm right after: ${
-        helmReleases()
-          .map((r) => `${r.namespace}/${r.name} ${r.status}`)
-          .join(", ") || "no releases"
-      }`,
+      `      state: ${pending.length} pending operations${pending.length > 0 ? `: ${pending.map((p) => `${p.op} ${p.name}`).join(", ")}` : ""}; ${locks.length} lock file(s)`,
     );
+    return { pending, helm, locks };
+  }
 
-    // The repair.
-    const t1 = Date.now();
-    let summary = runRecover(sc.backend, workDir);
-    let flag = "";
-    if (summary.exitCode === 3 && summary.releases.some((r) => r.action === "refuse")) {
+  /**
+   * `npm run recover` as users and the workflow run it. When it refuses to uninstall a release
+   * that holds data, it must have changed nothing (Helm, the state, the lock); the suite then runs
+   * it again with the explicit --uninstall-data and says so. Afterwards no operation is pending, no
+   * release is pending-*, and no lock is left.
+   */
+  function repair(): { summary: RecoverSummary; seconds: number; flag: boolean } {
+    const t = Date.now();
+    const helmBefore = helmPicture();
+    const pendingBefore = statePending(BACKEND, workDir).map((p) => `${p.op} ${p.name}`);
+    const locksBefore = lockFilesOf(BACKEND);
+    let summary = runRecover(BACKEND, workDir);
+    let flag = false;
+    if (summary.releases.some((r) => r.action === "refuse")) {
+      refusals++;
+      expect(summary.exitCode, "recover's exit code when it refuses").to.equal(3);
+      expect(helmPicture(), "Helm after a refusal").to.deep.equal(helmBefore);
+      expect(
+        statePending(BACKEND, workDir).map((p) => `${p.op} ${p.name}`),
+        "the state's pending operations after a refusal",
+      ).to.deep.equal(pendingBefore);
+      expect(lockFilesOf(BACKEND), "the lock after a refusal").to.deep.equal(locksBefore);
       console.log(
-        "      recover left a release that holds data alone; again with the explicit --uninstall-data:",
+        `      recover refused (${summary.releases
+          .filter((r) => r.action === "refuse")
+          .map((r) => r.id)
+          .join(", ")}) and changed nothing; again with the explicit --uninstall-data:`,
       );
-      summary = runRecover(sc.backend, workDir, ["--uninstall-data"]);
-      flag = " (with --uninstall-data)";
+      summary = runRecover(BACKEND, workDir, ["--uninstall-data"]);
+      flag = true;
     }
-    expect(summary.exitCode, "recover").to.equal(0);
-    const repairSeconds = since(t1);
+    expect(summary.exitCode, "recover's exit code").to.equal(0);
+    expect(statePending(BACKEND, workDir), "pending operations after recover").to.deep.equal([]);
+    expect(
+      helmReleases().filter((r) => r.status.startsWith("pending-")),
+      "releases pending-* after recover",
+    ).to.deep.equal([]);
+    expect(lockFilesOf(BACKEND), "lock files after recover").to.deep.equal([]);
+    return { summary, seconds: since(t), flag };
+  }
 
-    // The next up, from the fixed config.
-    const cfg = sc.fixed ?? sc.config ?? {};
-    const stack = await openStack({
+  /** One up of `cfg` that must succeed, every declared release deployed, then an empty preview. */
+  async function converge(
+    cfg: Record<string, unknown>,
+  ): Promise<{ seconds: number; log: EventLog; changes: string }> {
+    stack = await openStack({
       stack: "dev",
-      backendStackName: sc.backend,
+      backendStackName: BACKEND,
       root: REPO_ROOT,
       workDir,
-      overlay: { ...baseOverlay, config: deepMerge(baseOverlay.config, cfg) as Record<string, unknown> },
+      overlay: overlay(cfg),
     });
-    opened.set(sc.backend, stack);
     const log = new EventLog();
-    const t2 = Date.now();
+    const t = Date.now();
     const res = await stack.up({ color: "never", onEvent: log.onEvent }).catch((e: unknown) => {
       for (const d of log.diagnostics.slice(-15)) console.log(`        ${d}`);
       throw e;
     });
-    const upSeconds = since(t2);
+    const seconds = since(t);
     expect(res.summary.result).to.equal("succeeded");
     const releases = helmReleases();
     const declared = log.steps.filter(
       (s) => s.phase === "outputs" && s.type === "kubernetes:helm.sh/v3:Release",
     );
     expect(
-      releases.filter((r) => r.status !== "deployed"),
+      releases.filter((r) => r.status !== "deployed").map((r) => `${r.namespace}/${r.name} ${r.status}`),
       "releases not deployed after up",
     ).to.deep.equal([]);
     expect(releases.length, "one Helm release per declared Release").to.equal(declared.length);
-
     const preview = await stack.preview({ expectNoChanges: true, color: "never", diff: true });
     expect(Object.keys(preview.changeSummary).filter((k) => k !== "same")).to.deep.equal([]);
-
-    const lost = dataLost(log.steps);
-    const claimsNow = await claimUids(kube, DEV_NAMESPACES);
-    const claimsGone = [...new Map([...claimsBefore, ...claimsAfterFault])]
-      .filter(([k, uid]) => claimsNow.get(k) !== uid)
-      .map(([k]) => k);
-    console.log(
-      `      converged: recover ${repairSeconds}s${flag}, up ${upSeconds}s (${JSON.stringify(res.summary.resourceChanges)}); ${claimsNow.size} claims kept, ${claimsGone.length} lost or recreated`,
-    );
-    expect(lost, "data-holding resources replaced or deleted by the converging up").to.deep.equal([]);
-    expect(claimsGone, "PersistentVolumeClaims lost or recreated").to.deep.equal([]);
-
-    const count = (a: string) => summary.pending.filter((p) => p.action === a).length;
-    const rolled = summary.releases.filter((r) => r.action === "rollback").map((r) => r.id);
-    const uninstalled = summary.releases.filter((r) => r.action === "uninstall").map((r) => r.id);
-    figures.push(
-      `${sc.title}: fault at ${faultAt}s (${killPoint}); ${stuck.length} releases not deployed; ${summary.pending.length} pending operations (${count("import")} imported, ${count("clear")} left to create, ${count("keep")} dropped); rolled back ${rolled.join(", ") || "none"}; uninstalled ${uninstalled.join(", ") || "none"}; lock ${summary.lock.join("; ")}; converged in ${Math.round((repairSeconds + upSeconds) * 10) / 10}s (recover ${repairSeconds}s + up ${upSeconds}s)`,
-    );
-
-    if (sc.destroyAfter) {
-      const t3 = Date.now();
-      await stack.destroy({ color: "never" });
-      opened.delete(sc.backend);
-      expect(helmReleases(), "releases left after destroy").to.deep.equal([]);
-      expect(await remainingNamespaces(kube, DEV_NAMESPACES), "namespaces left after destroy").to.deep.equal(
-        [],
-      );
-      console.log(`      destroy clean in ${since(t3)}s`);
-    }
+    expect(
+      dataLost(log.steps),
+      "data-holding resources replaced or deleted by the converging up",
+    ).to.deep.equal([]);
+    return { seconds, log, changes: JSON.stringify(res.summary.resourceChanges ?? {}) };
   }
+
+  /** One line of figures for a fault and its repair. */
+  function figure(
+    title: string,
+    faultAt: number,
+    point: string,
+    left: { pending: unknown[]; helm: string[] },
+    r: ReturnType<typeof repair>,
+    converged?: number,
+  ) {
+    const acts = (a: string) => r.summary.releases.filter((x) => x.action === a).map((x) => x.id);
+    const ops = (a: string) => r.summary.pending.filter((p) => p.action === a).length;
+    figures.push(
+      `${title}: fault at ${faultAt}s (${point}); ${left.helm.filter((h) => / pending-| failed /.test(h)).length} releases not deployed; ${left.pending.length} pending operations (${ops("import")} imported, ${ops("clear")} left to create, ${ops("keep")} dropped); rolled back ${acts("rollback").join(", ") || "none"}; uninstalled ${acts("uninstall").join(", ") || "none"}${r.flag ? " (--uninstall-data)" : ""}; recover ${r.seconds}s${converged !== undefined ? `; converging up ${converged}s` : ""}`,
+    );
+  }
+
+  it("first install killed while loki (it holds data) is pending-install: recover leaves it alone, --uninstall-data uninstalls it", async function () {
+    expect(helmPicture(), "Helm releases before the first install").to.deep.equal([]);
+    const d = faultedUp({});
+    const t = Date.now();
+    const hit = await killAt(
+      d,
+      () => untilStatus(d, [["logging", "loki"]], "pending-install"),
+      stillIn("pending-install"),
+    );
+    const faultAt = since(t);
+    const left = leftBehind("killed", faultAt, `${hit} pending-install`);
+    // The issue's first case: pending creates in the state for releases that exist in Helm.
+    const creates = left.pending.filter(
+      (p) => p.op === "creating" && p.type === "kubernetes:helm.sh/v3:Release",
+    );
+    const existing = creates.filter((p) =>
+      left.helm.some((h) => h.startsWith(`${String(p.inputs["namespace"])}/${String(p.inputs["name"])} `)),
+    );
+    expect(
+      existing.map((p) => p.name),
+      "pending creates of releases that exist in Helm",
+    ).to.include("loki");
+    expect(left.locks.length, "the killed up's lock").to.equal(1);
+    const r = repair();
+    expect(r.flag, "recover needed --uninstall-data for loki").to.equal(true);
+    expect(r.summary.releases.find((x) => x.id === "logging/loki")?.action).to.equal("uninstall");
+    figure(this.test?.title ?? "", faultAt, `${hit} pending-install`, left, r);
+  });
+
+  for (const [what, ns, name] of [
+    ["the CRD release", "monitoring", "prometheus-operator-crds"],
+    ["kube-prometheus-stack", "monitoring", "kube-prometheus-stack"],
+  ] as const) {
+    it(`the next up of the first install killed during ${what}: recover repairs it`, async function () {
+      const d = faultedUp({});
+      const t = Date.now();
+      const hit = await killAt(
+        d,
+        () => untilStatus(d, [[ns, name]], "pending-install"),
+        stillIn("pending-install"),
+      );
+      const faultAt = since(t);
+      const left = leftBehind("killed", faultAt, `${hit} pending-install`);
+      expect(
+        left.pending.map((p) => `${p.op} ${p.name}`),
+        "pending operations",
+      ).to.include(`creating ${name}`);
+      const r = repair();
+      expect(r.summary.releases.find((x) => x.id === `${ns}/${name}`)?.action).to.equal("uninstall");
+      figure(this.test?.title ?? "", faultAt, `${hit} pending-install`, left, r);
+    });
+  }
+
+  it("the next up of the first install killed during the custom resources: recover and one up converge", async function () {
+    const d = faultedUp({});
+    const t = Date.now();
+    let first = "";
+    const hit = await killAt(
+      d,
+      async () => {
+        const seen = await watch(d, () => {
+          const s = d.steps.find((x) => x.phase === "pre" && x.op === "create" && CUSTOM.test(x.type));
+          if (s !== undefined) first = s.urn;
+          return s !== undefined;
+        });
+        return seen
+          ? { hit: first }
+          : { missed: "the up ended before it started to create a custom resource" };
+      },
+      // Whether the kill cut the custom resources short shows in the converging up below: it
+      // must create some of them.
+      () => Promise.resolve(undefined),
+    );
+    const point = `creating ${urnType(hit)} ${urnName(hit)}`;
+    const faultAt = since(t);
+    const left = leftBehind("killed", faultAt, point);
+    const r = repair();
+    const c = await converge({});
+    const created = c.log.steps.filter((x) => x.phase === "pre" && x.op === "create" && CUSTOM.test(x.type));
+    expect(
+      created.length,
+      "custom resources the converging up created (the kill came before the last)",
+    ).to.be.greaterThan(0);
+    console.log(
+      `      converged: recover ${r.seconds}s, up ${c.seconds}s (${c.changes}, ${created.length} of them custom resources), second preview empty`,
+    );
+    figure(this.test?.title ?? "", faultAt, point, left, r, c.seconds);
+    expect(
+      refusals,
+      "refusals to uninstall a release that holds data, over the first install",
+    ).to.be.greaterThan(0);
+  });
+
+  it("upgrade killed while a release is mid-upgrade: recover rolls it back, one up converges, no claim lost", async function () {
+    const claims = await claimUids(kube, DEV_NAMESPACES);
+    const d = faultedUp(UPGRADE);
+    const t = Date.now();
+    const hit = await killAt(
+      d,
+      () => untilStatus(d, UPGRADED, "pending-upgrade"),
+      stillIn("pending-upgrade"),
+    );
+    const faultAt = since(t);
+    const left = leftBehind("killed", faultAt, `${hit} pending-upgrade`);
+    const r = repair();
+    expect(r.summary.releases.find((x) => x.id === hit)?.action, `recover's action on ${hit}`).to.equal(
+      "rollback",
+    );
+    expect(r.flag, "--uninstall-data").to.equal(false);
+    const c = await converge(UPGRADE);
+    expect(
+      c.log.changes().get("update") ?? [],
+      "the converging up upgrades the changed releases",
+    ).to.not.deep.equal([]);
+    expect(await claimsChanged(claims), "claims lost or recreated").to.deep.equal([]);
+    console.log(
+      `      converged: recover ${r.seconds}s, up ${c.seconds}s (${c.changes}), second preview empty`,
+    );
+    figure(this.test?.title ?? "", faultAt, `${hit} pending-upgrade`, left, r, c.seconds);
+  });
+
+  it("API server stopped for 20 s during an upgrade: recover and one up converge, no claim lost", async function () {
+    const claims = await claimUids(kube, DEV_NAMESPACES);
+    const d = faultedUp(UPGRADE_2);
+    const t = Date.now();
+    const m = await untilStatus(d, UPGRADED, "pending-upgrade");
+    if (m.missed !== undefined) {
+      await killGroup(d);
+      throw new Error(`the outage missed its moment: ${m.missed}`);
+    }
+    const down = await stopApiServer(20);
+    // The up goes on by itself; two minutes after the API server is back it has had its chance.
+    const ended = await Promise.race([d.exited.then(() => true), sleep(120_000).then(() => false)]);
+    if (!ended) await killGroup(d);
+    const outcome = await d.exited;
+    const point = `API server killed, restarted 20 s later, unreachable ${down}s in all, while ${m.hit ?? ""} was pending-upgrade; the up ${
+      ended
+        ? (outcome.result ?? `failed: ${(outcome.error ?? []).join(" | ").slice(0, 300)}`)
+        : "still ran 2 minutes later: killed"
+    }`;
+    const faultAt = since(t);
+    const left = leftBehind("outage", faultAt, point);
+    const r = repair();
+    const c = await converge(UPGRADE_2);
+    expect(await claimsChanged(claims), "claims lost or recreated").to.deep.equal([]);
+    console.log(
+      `      converged: recover ${r.seconds}s, up ${c.seconds}s (${c.changes}), second preview empty`,
+    );
+    figure(this.test?.title ?? "", faultAt, point, left, r, c.seconds);
+  });
+
+  it("a release's wait fails (a pod that never schedules), then the config is fixed: recover and one up converge; destroy is clean", async function () {
+    const claims = await claimUids(kube, DEV_NAMESPACES);
+    const d = faultedUp(NEVER_READY);
+    const t = Date.now();
+    const outcome = await d.exited;
+    expect(outcome.result, "the up with metrics-server asking for 100 CPUs").to.not.equal("succeeded");
+    const error = (outcome.error ?? []).join(" | ");
+    expect(error, "the failed up's error").to.match(/Release::metrics-server[\s\S]*failed/);
+    const point = `up failed by itself: ${error.slice(0, 300)}`;
+    const faultAt = since(t);
+    const left = leftBehind("failed", faultAt, point);
+    // The release is atomic: Helm rolls a failed wait back by itself.
+    const history = spawnSync("helm", ["history", "metrics-server", "-n", "kube-system", "-o", "json"], {
+      encoding: "utf8",
+    });
+    console.log(
+      `      metrics-server's history: ${(
+        JSON.parse(history.stdout || "[]") as { revision: number; status: string; description: string }[]
+      )
+        .map((h) => `r${h.revision} ${h.status} (${h.description})`)
+        .join(", ")}`,
+    );
+    const r = repair();
+    const c = await converge(FIXED);
+    // The failed up stopped before it reached every release: the rest take the short wait now.
+    const updated = c.log.steps.filter((x) => x.phase === "pre" && x.op === "update");
+    expect(
+      updated.map((x) => urnName(x.urn)),
+      "the fixed config's up upgrades metrics-server",
+    ).to.include("metrics-server");
+    expect(
+      updated.filter((x) => x.type !== "kubernetes:helm.sh/v3:Release").map((x) => x.urn),
+      "what else the fixed config's up updates",
+    ).to.deep.equal([]);
+    expect(await claimsChanged(claims), "claims lost or recreated").to.deep.equal([]);
+    console.log(
+      `      converged: recover ${r.seconds}s, up ${c.seconds}s (${c.changes}), second preview empty`,
+    );
+    figure(this.test?.title ?? "", faultAt, point, left, r, c.seconds);
+
+    const t3 = Date.now();
+    await stack?.destroy({ color: "never" });
+    expect(helmReleases(), "releases left after destroy").to.deep.equal([]);
+    expect(await remainingNamespaces(kube, DEV_NAMESPACES), "namespaces left after destroy").to.deep.equal(
+      [],
+    );
+    console.log(`      destroy clean in ${since(t3)}s`);
+  });
 });
+
+/** Claims of the stack's namespaces that are gone or have another uid than in `before`. */
+async function claimsChanged(before: Map<string, string>): Promise<string[]> {
+  const now = await claimUids(kube, DEV_NAMESPACES);
+  return [...before].filter(([k, uid]) => now.get(k) !== uid).map(([k]) => k);
+}
