@@ -317,12 +317,16 @@ function lockFilesOf(backend: string): string[] {
 /** Config over the test overlay: an upgrade of two releases, a second one, and a wait that fails. */
 const UPGRADE = { prometheus: { retention: "9d" }, resources: { lokiSingleBinary: { cpu: "77m" } } };
 const UPGRADE_2 = { prometheus: { retention: "8d" }, resources: { lokiSingleBinary: { cpu: "78m" } } };
-/** A short wait for every release (an upgrade of each), then metrics-server asking for 100 CPUs. */
-const FIXED = deepMerge(UPGRADE_2, { charts: { timeoutSeconds: 30 } }) as Record<string, unknown>;
-const NEVER_READY = deepMerge(FIXED, { resources: { metricsServer: { cpu: "100" } } }) as Record<
-  string,
-  unknown
->;
+/**
+ * A wait of 30 s for every release (an upgrade of each), with metrics-server asking for 100 CPUs;
+ * the fix sets both back. The short wait stays out of the fixed config: destroy uninstalls with
+ * the release's timeout, and the CRD release's uninstall can take longer than 30 s.
+ */
+const FIXED = UPGRADE_2;
+const NEVER_READY = deepMerge(UPGRADE_2, {
+  charts: { timeoutSeconds: 30 },
+  resources: { metricsServer: { cpu: "100" } },
+}) as Record<string, unknown>;
 
 /** The releases the upgrades change, where a kill or an outage lands mid-upgrade. */
 const UPGRADED: [string, string][] = [
@@ -759,7 +763,7 @@ describe("interrupted up on the real engine (dev)", function () {
     );
     const r = repair();
     const c = await converge(FIXED);
-    // The failed up stopped before it reached every release: the rest take the short wait now.
+    // The fix upgrades every release the failed up reached (their wait is back to the default).
     const updated = c.log.steps.filter((x) => x.phase === "pre" && x.op === "update");
     expect(
       updated.map((x) => urnName(x.urn)),
