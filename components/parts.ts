@@ -4,11 +4,13 @@
  * folder that exports one `Part` from its index.ts, and one line here.
  */
 import { alertingPart } from "./alerting";
+import { frontDoorPart } from "./front-door";
 import { grafanaPart } from "./grafana";
 import { loggingPart } from "./logging";
 import { meshPart } from "./mesh";
 import { monitoringPart } from "./monitoring";
 import { searchPart } from "./search";
+import { signalsPart } from "./signals";
 import { tracingPart } from "./tracing";
 
 export const PARTS = [
@@ -19,4 +21,6 @@ export const PARTS = [
   tracingPart,
   meshPart,
   searchPart,
+  frontDoorPart,
+  signalsPart,
 ] as const;

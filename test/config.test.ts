@@ -45,8 +45,8 @@ describe("stack config", () => {
   });
 
   it("applies per-container resource overrides on top of the preset", () => {
-    const cfg = parseStackConfig({ ...kind, resources: { prometheus: { memory: "1Gi" } } });
-    expect(cfg.resources.prometheus).to.deep.equal({ cpu: "150m", memory: "1Gi", memoryLimit: "800Mi" });
+    const cfg = parseStackConfig({ ...kind, resources: { prometheus: { memory: "600Mi" } } });
+    expect(cfg.resources.prometheus).to.deep.equal({ cpu: "150m", memory: "600Mi", memoryLimit: "800Mi" });
   });
 
   it("accepts numbers and booleans written as text, as `pulumi config set` stores them", () => {
@@ -79,12 +79,12 @@ describe("stack config", () => {
       [
         "a negative replica count",
         { ...kind, prometheus: { replicas: -1 } },
-        "Invalid stack config: prometheus.replicas: must be a whole number from 0 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
+        "Invalid stack config: prometheus.replicas: must be a whole number from 1 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
       ],
       [
         "a fractional replica count",
         { ...kind, alertmanager: { replicas: 1.5 } },
-        "Invalid stack config: alertmanager.replicas: must be a whole number from 0 to 100, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
+        "Invalid stack config: alertmanager.replicas: must be a whole number from 1 to 100, got 1.5; set e.g. `pulumi config set --path alertmanager.replicas 1`",
       ],
       [
         "a bad duration",

@@ -89,7 +89,7 @@ describe("field declarations", () => {
         description: "A name.",
       },
       region: { kind: "string", required: true, example: "eu-west-1", description: "A region." },
-      size: { kind: "string", format: "quantity", aboveZero: true, default: "1Gi", description: "A size." },
+      size: { kind: "string", format: "size", default: "1Gi", description: "A size." },
       share: {
         kind: "number",
         default: 100,
@@ -123,7 +123,7 @@ describe("field declarations", () => {
       });
     });
 
-    it("refuse a quantity of 0 where the field is above zero", () => {
+    it("refuse a volume size of 0", () => {
       expect(readMore({ name: "abc", region: "r", size: "0Gi" }).problems).to.deep.equal([
         'k.size: must be more than 0, got "0Gi"; set a size, e.g. `pulumi config set --path k.size 1Gi`',
       ]);
@@ -142,7 +142,7 @@ describe("field declarations", () => {
       ).to.deep.equal([
         "a lower-case word",
         "",
-        "a Kubernetes quantity such as 500m, 256Mi or 20Gi, more than 0",
+        "a volume size such as 10Gi, from 1Mi to 64Ti",
         "a number from 0 to 100",
       ]);
     });

@@ -436,6 +436,7 @@ describe("the ELK part under mocks", () => {
       "tracing",
       "istio-system",
       "istio-ingress",
+      "cert-manager",
     ]);
     expect(off.outputs["elastic"]).to.equal(null);
     expect(off.outputs["elasticPasswordCommand"]).to.equal(null);
@@ -528,6 +529,7 @@ describe("the ELK part under mocks", () => {
       "istio-ingress",
       "elastic-system",
       "search",
+      "cert-manager",
     ]);
     const labels = (name: string) =>
       (

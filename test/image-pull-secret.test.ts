@@ -129,7 +129,7 @@ describe("imagePullSecret", () => {
       expect(message).to.equal(
         "Invalid stack config (2 problems):\n" +
           `  - imagePullSecret: is not valid JSON, but it must be the content of a Docker config file; ${SET}\n` +
-          "  - prometheus.replicas: must be a whole number from 0 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
+          "  - prometheus.replicas: must be a whole number from 1 to 100, got -1; set e.g. `pulumi config set --path prometheus.replicas 1`",
       );
     });
 

@@ -185,6 +185,7 @@ describe("logs under mocks", () => {
       "istio-base",
       "istiod",
       "istio-ingressgateway",
+      "cert-manager",
       "prometheus-operator-crds",
       "kube-prometheus-stack",
       "metrics-server",
@@ -211,6 +212,7 @@ describe("logs under mocks", () => {
       "istio-base",
       "istiod",
       "istio-ingressgateway",
+      "cert-manager",
       "prometheus-operator-crds",
       "kube-prometheus-stack",
       "metrics-server",
@@ -233,6 +235,7 @@ describe("logs under mocks", () => {
       "ns-tracing",
       "ns-istio-system",
       "ns-istio-ingress",
+      "ns-cert-manager",
     ]);
     const noPrometheus = await run(
       stackInput("dev", { prometheus: { enabled: false }, grafana: { enabled: false } }),

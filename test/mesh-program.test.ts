@@ -23,6 +23,8 @@ const wide = {
       exceptions: [{ namespace: "legacy", reason: "clients outside the mesh" }],
     },
     authorization: { defaultDenyNamespaces: ["shop", "monitoring"] },
+    // Plain HTTP on a LoadBalancer is refused; inside the cluster the mesh's Grafana route stays.
+    gateway: { serviceType: "ClusterIP" },
     grafanaGateway: { enabled: true, hosts: ["grafana.example.com"] },
     tracing: { enabled: true },
     canaries: [
@@ -42,7 +44,8 @@ describe("the mesh under mocks", () => {
   let full: ProgramRun;
 
   before(async () => {
-    dev = await run(stackInput("dev"));
+    // Grafana behind the mesh's own route (dev's stack file leaves it to the front door).
+    dev = await run(stackInput("dev", { mesh: { grafanaGateway: { enabled: true } } }));
     prod = await run(stackInput("prod"));
     full = await run(stackInput("prod", wide));
   });
@@ -121,7 +124,7 @@ describe("the mesh under mocks", () => {
   });
 
   it("keeps Prometheus scraping under STRICT: its certificate, the https Grafana monitor, the allow rules", () => {
-    const kps = release(prod.resources, "kube-prometheus-stack");
+    const kps = release(full.resources, "kube-prometheus-stack");
     expect(valueOf(kps, "prometheus.prometheusSpec.podMetadata.labels")).to.deep.equal({
       "sidecar.istio.io/inject": "true",
       "security.istio.io/tlsMode": "disabled",
@@ -134,7 +137,7 @@ describe("the mesh under mocks", () => {
       "/etc/prom-certs/cert-chain.pem",
     );
     const grafanaPolicy = find(
-      prod.resources,
+      full.resources,
       "kubernetes:security.istio.io/v1:AuthorizationPolicy",
       "authorizationpolicy-monitoring-grafana",
     );
@@ -315,13 +318,23 @@ describe("Prometheus scrapes with its Istio certificate only what is STRICT", ()
   // ALPN, which Prometheus does not: its TLS goes through to the plain-HTTP port and the scrape
   // fails (istio/istio#38720). So every target it scrapes with the certificate must be STRICT.
   const cases: [string, ReturnType<typeof stackInput>][] = [
-    ["dev (PERMISSIVE mesh)", stackInput("dev")],
-    ["prod (STRICT mesh)", stackInput("prod")],
+    ["dev (PERMISSIVE mesh)", stackInput("dev", { mesh: { grafanaGateway: { enabled: true } } })],
+    [
+      "prod (STRICT mesh)",
+      stackInput("prod", {
+        mesh: {
+          mtls: { mode: "STRICT" },
+          gateway: { serviceType: "ClusterIP" },
+          grafanaGateway: { enabled: true },
+        },
+      }),
+    ],
     [
       "prod with monitoring a PERMISSIVE exception",
       stackInput("prod", {
         mesh: {
           mtls: { mode: "STRICT", exceptions: [{ namespace: "monitoring", reason: "legacy scrapers" }] },
+          gateway: { serviceType: "ClusterIP" },
           grafanaGateway: { enabled: true },
         },
       }),
@@ -334,6 +347,7 @@ describe("Prometheus scrapes with its Istio certificate only what is STRICT", ()
             mode: "STRICT",
             exceptions: [{ namespace: "monitoring", mode: "DISABLE", reason: "legacy scrapers" }],
           },
+          gateway: { serviceType: "ClusterIP" },
           grafanaGateway: { enabled: true },
         },
       }),

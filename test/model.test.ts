@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig, stackModel, StackModel } from "../components/core";
 import { STACK_NAMESPACE_NAMES } from "../components/kit";
+import { CERT_MANAGER_NAMESPACE } from "../components/front-door";
 import { grafanaGatewayUrl } from "../components/mesh";
 import { run, stackInput, stackRawConfig } from "./lib/helpers";
 
@@ -28,6 +29,7 @@ describe("the stack model", () => {
       alertmanager: true,
       grafana: true,
       dashboards: true,
+      signals: true,
       alerting: true,
       alertRouting: true,
       metricsServer: true,
@@ -41,7 +43,9 @@ describe("the stack model", () => {
       elastic: false,
       mesh: true,
       gateway: true,
-      grafanaBehindGateway: true,
+      // The front door serves Grafana over HTTPS; dev turns the mesh's plain-HTTP route off.
+      grafanaBehindGateway: false,
+      frontDoor: true,
     });
     expect(model.namespaces.map((n) => [n.name, n.podSecurity])).to.deep.equal([
       ["monitoring", "privileged"],
@@ -49,6 +53,7 @@ describe("the stack model", () => {
       ["tracing", "restricted"],
       ["istio-system", "baseline"],
       ["istio-ingress", "baseline"],
+      ["cert-manager", "restricted"],
     ]);
     expect(model.datasourceUids).to.deep.equal(["prometheus", "alertmanager", "loki", "jaeger"]);
     expect(model.services.meshGateway?.serviceType).to.equal("ClusterIP");
@@ -66,6 +71,7 @@ describe("the stack model", () => {
       "istio-ingress",
       "elastic-system",
       "search",
+      "cert-manager",
     ]);
     // The search part provisions its datasource itself (it holds a password); Grafana still lists it.
     expect(model.datasourceUids).to.deep.equal([
@@ -77,7 +83,8 @@ describe("the stack model", () => {
     ]);
     expect(model.services.loki?.tenant).to.equal("platform");
     expect(model.services.meshGateway?.serviceType).to.equal("LoadBalancer");
-    expect(grafanaGatewayUrl(config, model.runs)).to.equal("http://localhost:8080");
+    // The front door serves Grafana over HTTPS; the mesh publishes nothing in the clear.
+    expect(grafanaGatewayUrl(config, model.runs)).to.equal(undefined);
   });
 
   for (const stack of ["dev", "prod"]) {
@@ -85,7 +92,8 @@ describe("the stack model", () => {
       const model = modelOf(stack);
       const owned = model.namespaces.map((n) => n.name);
       expect(new Set(owned).size).to.equal(owned.length);
-      const known: string[] = Object.values(STACK_NAMESPACE_NAMES);
+      // The kit's list, and the front door's own namespace.
+      const known: string[] = [...Object.values(STACK_NAMESPACE_NAMES), CERT_MANAGER_NAMESPACE];
       for (const ns of owned) expect(known).to.include(ns);
       for (const ns of namespacesNamed(model)) expect(owned, ns).to.include(ns);
     });

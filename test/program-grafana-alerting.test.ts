@@ -8,6 +8,8 @@ import { find, release, run, stackInput, valueOf, programError } from "./lib/hel
 const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
+/** Your own signals (test/signals-program.test.ts) are the signals part's, not Grafana's or alerting's. */
+const SIGNALS = "observability-signals";
 const AMC = "kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig";
 
 /** Receivers of every kind, routed as a production stack would route them. */
@@ -22,7 +24,7 @@ const ROUTING_KEY = "R0UT1NG-KEY-0f-the-oncall-service";
 const WEBHOOK = "https://hooks.slack.com/services/T000/B000/not-a-real-hook";
 
 function names(r: ProgramRun, type: string): string[] {
-  return r.resources.filter((x) => x.type === type).map((x) => x.name);
+  return r.resources.filter((x) => x.type === type && x.parent !== SIGNALS).map((x) => x.name);
 }
 
 describe("Grafana and alerting in the program", () => {
@@ -71,7 +73,9 @@ describe("Grafana and alerting in the program", () => {
       "observability-workload-alerts",
       "observability-stack-alerts",
     ]);
-    for (const r of dev.resources.filter((x) => x.type === RULE || x.type === AMC)) {
+    for (const r of dev.resources.filter(
+      (x) => (x.type === RULE || x.type === AMC) && x.parent !== SIGNALS,
+    )) {
       expect(r.dependsOn, r.name).to.deep.equal(["prometheus-operator-crds", "kube-prometheus-stack"]);
       expect((r.inputs["metadata"] as { namespace: string }).namespace, r.name).to.equal("monitoring");
     }
@@ -112,7 +116,9 @@ describe("Grafana and alerting in the program", () => {
 
   it("sends every custom resource it declares past the CRD schemas", function () {
     requireUpstream(this, "crds");
-    for (const r of [...dev.resources, ...prod.resources].filter((x) => x.type === RULE || x.type === AMC)) {
+    for (const r of [...dev.resources, ...prod.resources].filter(
+      (x) => (x.type === RULE || x.type === AMC) && x.parent !== SIGNALS,
+    )) {
       expect(validateCustomResource(r.inputs), r.name).to.deep.equal([]);
     }
   });
@@ -210,9 +216,16 @@ describe("Grafana and alerting in the program", () => {
     const namespacesOf = (r: ProgramRun) => (r.outputs["namespaces"] as string[]).join("|");
     const objects = (r: ProgramRun) =>
       r.resources
-        .filter((x) => [CONFIGMAP, RULE, AMC].includes(x.type) && x.name !== "grafana-datasources")
+        .filter(
+          (x) =>
+            [CONFIGMAP, RULE, AMC].includes(x.type) &&
+            x.name !== "grafana-datasources" &&
+            x.parent !== SIGNALS,
+        )
         .map((x) => [x.name, JSON.stringify(x.inputs).replaceAll(namespacesOf(r), "<stack namespaces>")]);
-    expect(namespacesOf(prod)).to.equal(`${namespacesOf(dev)}|elastic-system|search`);
+    expect(namespacesOf(prod)).to.equal(
+      `${namespacesOf(dev).replace("|cert-manager", "")}|elastic-system|search|cert-manager`,
+    );
     // Dashboards, rules and routing: what is tried on a laptop is what runs in prod.
     expect(objects(prod)).to.deep.equal(objects(dev));
     // The same datasources; prod's Loki is multi-tenant, so its datasource sends the tenant header.
@@ -258,9 +271,9 @@ describe("Grafana and alerting in the program", () => {
       ]);
       const kps = release(r.resources, "kube-prometheus-stack");
       expect(valueOf(kps, "alertmanager.alertmanagerSpec.alertmanagerConfiguration")).to.equal(undefined);
-      expect(JSON.stringify(r.resources.filter((x) => x.type === RULE))).not.to.include(
-        "AlertmanagerNotificationsFailing",
-      );
+      expect(
+        JSON.stringify(r.resources.filter((x) => x.type === RULE && x.parent !== SIGNALS)),
+      ).not.to.include("AlertmanagerNotificationsFailing");
       expect(r.outputs["alerting"]).to.deep.include({ defaultReceiver: null, receivers: [] });
     });
 

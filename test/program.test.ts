@@ -26,6 +26,15 @@ describe("the program under mocks", () => {
         "1.30.3",
         CHARTS.istioGateway.repo,
       ],
+      // The front door's cert-manager, right after Istio (its routes need the Istio CRDs).
+      [
+        "cert-manager",
+        "cert-manager",
+        "cert-manager",
+        "cert-manager",
+        CHARTS.certManager.version,
+        CHARTS.certManager.repo,
+      ],
       [
         "prometheus-operator-crds",
         "prometheus-operator-crds",
@@ -127,11 +136,21 @@ describe("the program under mocks", () => {
       "istio-ingressgateway": "observability-mesh",
       "observability-mesh-policies": "observability",
       "peerauthentication-istio-system-default": "observability-mesh-policies",
-      "peerauthentication-monitoring-grafana": "observability-mesh-policies",
-      "authorizationpolicy-monitoring-grafana": "observability-mesh-policies",
       "telemetry-istio-system-mesh-default": "observability-mesh-policies",
-      "gateway-istio-ingress-grafana": "observability-mesh-policies",
-      "virtualservice-monitoring-grafana": "observability-mesh-policies",
+      "ns-cert-manager": "observability-namespaces",
+      // The front door: cert-manager, the issuers, the certificate and the gateway's routes.
+      "observability-front-door": "observability",
+      "cert-manager": "observability-front-door",
+      "certificate-cert-manager-observability-ca": "observability-front-door",
+      "certificate-istio-ingress-front-door": "observability-front-door",
+      "clusterissuer-observability": "observability-front-door",
+      "clusterissuer-observability-selfsigned": "observability-front-door",
+      "gateway-istio-ingress-front-door": "observability-front-door",
+      "virtualservice-istio-ingress-front-door-https-redirect": "observability-front-door",
+      "virtualservice-istio-ingress-front-door-grafana": "observability-front-door",
+      "virtualservice-istio-ingress-front-door-prometheus": "observability-front-door",
+      "virtualservice-istio-ingress-front-door-alertmanager": "observability-front-door",
+      "virtualservice-istio-ingress-front-door-jaeger": "observability-front-door",
       "observability-mesh-monitors": "observability",
       "servicemonitor-istio-system-istiod": "observability-mesh-monitors",
       "podmonitor-istio-system-envoy-stats": "observability-mesh-monitors",
@@ -152,6 +171,9 @@ describe("the program under mocks", () => {
       "observability-tracing-jaeger-servicemonitor": "observability-tracing-jaeger",
       "observability-tracing-otlp": "observability-tracing",
       "observability-network-policies": "observability",
+      "observability-network-policies-cert-manager-allow-cert-manager-webhook":
+        "observability-network-policies",
+      "observability-network-policies-cert-manager-default-deny-ingress": "observability-network-policies",
       "observability-network-policies-istio-ingress-allow-istio-gateway": "observability-network-policies",
       "observability-network-policies-istio-ingress-default-deny-ingress": "observability-network-policies",
       "observability-network-policies-istio-system-allow-istiod": "observability-network-policies",
@@ -172,6 +194,13 @@ describe("the program under mocks", () => {
       "grafana-dashboard-community-mysql": "observability-grafana",
       "grafana-dashboard-community-node-exporter-full": "observability-grafana",
       "grafana-dashboard-community-postgres": "observability-grafana",
+      "observability-signals": "observability",
+      "grafana-dashboard-signals-error-budgets": "observability-signals",
+      "grafana-dashboard-signals-shop-shop-overview": "observability-signals",
+      "signals-slo-shop-availability": "observability-signals",
+      "signals-slo-shop-latency": "observability-signals",
+      "signals-dashboards-shop-shop": "observability-signals",
+      "signals-shop-shop": "observability-signals",
     });
   });
 
@@ -279,6 +308,7 @@ describe("the program under mocks", () => {
       "tracing",
       "istio-system",
       "istio-ingress",
+      "cert-manager",
     ]);
     expect(dev.outputs["grafana"]).to.deep.equal({
       namespace: "monitoring",

@@ -442,6 +442,7 @@ describe("tracing in the program", () => {
       "istio-base",
       "istiod",
       "istio-ingressgateway",
+      "cert-manager",
       "metrics-server",
       "loki",
       "alloy",

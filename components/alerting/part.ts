@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { DeclareContext, Part, PartReadContext } from "../kit";
+import { DeclareContext, isTrue, Part, PartReadContext } from "../kit";
 import { Alerting, AlertingArgs } from "./alerting";
 import {
   ALERT_RECEIVER_SECRETS_KEY,
@@ -70,13 +70,22 @@ export const alertingPart = {
       };
     },
     check(config: AlertingView, ctx: PartReadContext): void {
-      const explicitlyOn = (ctx.raw["alerting"] as { enabled?: unknown } | undefined)?.enabled === true;
+      const explicitlyOn = isTrue((ctx.raw["alerting"] as { enabled?: unknown } | undefined)?.enabled);
       if (!config.prometheus.enabled && config.alerting.enabled && explicitlyOn) {
         ctx.problems.push({
           path: "alerting.enabled",
           problem:
             "is true but prometheus.enabled is false, and the rules and routing need kube-prometheus-stack",
           fix: "set `pulumi config set --path prometheus.enabled true`, or `pulumi config set --path alerting.enabled false`",
+        });
+      }
+      // Receivers and routes are Alertmanager's: without it they would be dropped without a word.
+      const receivers = Object.keys(config.alerting.receivers);
+      if (config.prometheus.enabled && !config.alertmanager.enabled && receivers.length > 0) {
+        ctx.problems.push({
+          path: "alertmanager.enabled",
+          problem: `is false, but alerting.receivers sets ${receivers.join(", ")}, which only Alertmanager notifies, so no alert would reach ${receivers.length === 1 ? "it" : "them"}`,
+          fix: "set `pulumi config set --path alertmanager.enabled true`, or remove the receivers with `pulumi config rm --path alerting.receivers` and `pulumi config rm --path alerting.route`",
         });
       }
     },

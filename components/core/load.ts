@@ -73,14 +73,30 @@ function readReceiverSecrets(
 
 /**
  * A key under another project's prefix that is most likely this project's, misspelled
- * (`observabilty:loki`): the CLI hands it over without a word, and its whole block would be ignored.
+ * (`observabilty:loki`, `observability-stack:loki`), or a `kubernetes:` key: the CLI hands it over
+ * without a word, and it would be ignored.
  */
 function misspelledPrefix(fullKey: string): ConfigProblem | undefined {
   const colon = fullKey.indexOf(":");
   if (colon < 0) return undefined;
   const prefix = fullKey.slice(0, colon);
   const key = fullKey.slice(colon + 1);
-  if (prefix === PROJECT || likelyMeant(prefix, [PROJECT]) === undefined) return undefined;
+  if (prefix === "kubernetes") {
+    // The program's one explicit provider takes its settings from cluster.*, never from kubernetes:*.
+    return {
+      path: fullKey,
+      problem:
+        "is not read: the stack's Kubernetes provider is configured by cluster.*, not by kubernetes:* keys",
+      fix:
+        key === "context"
+          ? `set \`pulumi config set --path cluster.context <context>\` and remove it with \`pulumi config rm ${fullKey}\``
+          : `remove it with \`pulumi config rm ${fullKey}\``,
+    };
+  }
+  // `observability-stack:loki` names the repository, not the project.
+  if (prefix === PROJECT || (!prefix.includes(PROJECT) && likelyMeant(prefix, [PROJECT]) === undefined)) {
+    return undefined;
+  }
   return {
     path: fullKey,
     problem: `is not read: its prefix "${prefix}" is not the project's name "${PROJECT}"`,

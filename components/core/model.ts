@@ -46,7 +46,26 @@ export function partsRunning(config: StackConfig): PartsRunning {
 
 /** Valid config that is most likely a mistake, from every part. */
 export function configWarnings(config: StackConfig, runs: PartsRunning): string[] {
-  return parts().flatMap((p) => p.warnings?.(config, runs) ?? []);
+  return [...platformWarnings(config), ...parts().flatMap((p) => p.warnings?.(config, runs) ?? [])];
+}
+
+/** Legal settings of the platform keys that put a production-sized stack at risk. */
+function platformWarnings(config: StackConfig): string[] {
+  if (config.sizing !== "production") return [];
+  return [
+    ...(config.networkPolicies.enabled
+      ? []
+      : [
+          "networkPolicies.enabled: is false on a production-sized stack, so any pod in the cluster can reach Prometheus, Loki and Grafana's backends; " +
+            "turn them on with `pulumi config set --path networkPolicies.enabled true` once the CNI enforces NetworkPolicy",
+        ]),
+    ...(config.cluster.retainData
+      ? []
+      : [
+          "cluster.retainData: is false on a production-sized stack, so `pulumi destroy` or removing a part deletes its volumes and the data in them; " +
+            "keep them with `pulumi config set --path cluster.retainData true`",
+        ]),
+  ];
 }
 
 /** Every part's pod groups, by key; a flow naming a key no part gives is a bug. */

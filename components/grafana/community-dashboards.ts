@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PROMETHEUS_DATASOURCE_UID } from "./datasource";
-import { CommunityDashboard, DashboardsConfig } from "./config";
+import { CommunityDashboard, communityConfigMapName, DashboardsConfig } from "./config";
 
 /** The annotation whose value names a dashboard ConfigMap's Grafana folder. */
 export const FOLDER_ANNOTATION = "grafana_folder";
@@ -38,11 +38,6 @@ export interface CommunityDashboardFile {
 /** Where the pinned revision is downloaded: grafana.com's API path, which a mirror serves too. */
 export function communityDashboardUrl(source: string, c: CommunityDashboard): string {
   return `${source}/api/dashboards/${c.gnetId}/revisions/${c.revision}/download`;
-}
-
-/** `nodeExporterFull` -> `grafana-dashboard-community-node-exporter-full`, a valid ConfigMap name. */
-export function communityConfigMapName(name: string): string {
-  return `grafana-dashboard-community-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`;
 }
 
 /** One line that says which dashboard failed, from where, why, and what to do. */

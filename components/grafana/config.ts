@@ -5,7 +5,8 @@ export const GRAFANA_FIELDS = {
   replicas: {
     kind: "integer",
     default: 1,
-    min: 0,
+    min: 1,
+    replicasOf: "Grafana",
     max: MAX_REPLICAS,
     description:
       "Grafana replicas; more than one needs no grafana.storage (they would share one SQLite volume).",
@@ -161,6 +162,11 @@ function readCommunityDashboard(
   return { gnetId, revision, datasourceInput };
 }
 
+/** `nodeExporterFull` -> `grafana-dashboard-community-node-exporter-full`, a valid ConfigMap name. */
+export function communityConfigMapName(name: string): string {
+  return `grafana-dashboard-community-${name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase()}`;
+}
+
 /** Reads `dashboards`: which dashboards Grafana gets and in which folders. */
 export function readDashboards(s: Section): DashboardsConfig {
   const community: Record<string, CommunityDashboard> = { ...SEED_COMMUNITY_DASHBOARDS };
@@ -180,6 +186,19 @@ export function readDashboards(s: Section): DashboardsConfig {
     } else {
       community[name] = read;
     }
+  }
+  // `myDash` and `my-dash` would be one ConfigMap, which the engine refuses naming no key.
+  const byConfigMap = new Map<string, string>();
+  for (const name of Object.keys(community).sort()) {
+    const configMap = communityConfigMapName(name);
+    const first = byConfigMap.get(configMap);
+    if (first === undefined) byConfigMap.set(configMap, name);
+    else
+      entries.problem(
+        name,
+        `becomes the ConfigMap ${configMap}, as ${entries.join(first)} does`,
+        "rename one of them so that their names differ by more than case and dashes",
+      );
   }
   const fields = readFields(s, DASHBOARDS_FIELDS);
   return {

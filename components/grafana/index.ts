@@ -27,7 +27,6 @@ export {
   communityDashboards,
   communityDashboardFile,
   communityDashboardUrl,
-  communityConfigMapName,
   offlineCommunityDashboardFile,
   sidecarDashboardValues,
   DashboardFetchError,
@@ -41,3 +40,4 @@ export { grafanaRuns, readDashboards, readGrafana, SEED_COMMUNITY_DASHBOARDS } f
 export type { CommunityDashboard, DashboardsConfig, GrafanaConfig } from "./config";
 export { grafanaPart } from "./part";
 export { COMMUNITY_DASHBOARDS_EXTRA } from "./part";
+export { communityConfigMapName } from "./config";

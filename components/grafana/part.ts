@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DeclareContext, Part, PartReadContext } from "../kit";
+import { DeclareContext, isTrue, Part, PartReadContext } from "../kit";
 import { CommunityDashboardFile } from "./community-dashboards";
 import {
   DASHBOARDS_KEY,
@@ -101,7 +101,7 @@ export const grafanaPart = {
     check(config: GrafanaView, ctx: PartReadContext): void {
       const { grafana, dashboards, prometheus } = config;
       const explicitlyOn = (key: string) =>
-        (ctx.raw[key] as { enabled?: unknown } | undefined)?.enabled === true;
+        isTrue((ctx.raw[key] as { enabled?: unknown } | undefined)?.enabled);
       if (!prometheus.enabled && grafana.enabled && explicitlyOn("grafana")) {
         ctx.problems.push({
           path: "grafana.enabled",

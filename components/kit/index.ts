@@ -9,7 +9,7 @@ export type { ImagePullSecretArgs, StackPullSecret } from "./pull-secret";
 export type { ServiceMonitorArgs } from "./service-monitor";
 export { ConfigError, formatProblem } from "./config/errors";
 export type { ConfigProblem } from "./config/errors";
-export { Section, describe, setCommand, patterns } from "./config/reader";
+export { Section, describe, isTrue, setCommand, patterns } from "./config/reader";
 export { readStorage } from "./config/storage";
 export type { StorageConfig } from "./config/storage";
 export {

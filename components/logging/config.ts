@@ -292,8 +292,7 @@ export const LOKI_FIELDS = {
     fields: {
       size: {
         kind: "string",
-        format: "quantity",
-        aboveZero: true,
+        format: "size",
         default: "10Gi",
         description: "Each claim: single binary, write, backend, the distributed components', MinIO.",
       },

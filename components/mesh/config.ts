@@ -1,4 +1,5 @@
 import {
+  isTrue,
   Fields,
   Infer,
   KeyDeclaration,
@@ -454,12 +455,30 @@ function readCanaries(m: Section, key: string, canaries: CanaryConfig[]): void {
       );
       return;
     }
+    if (([...SYSTEM_NAMESPACES, ...STACK_NAMESPACES] as readonly string[]).includes(canary.namespace)) {
+      m.problem(
+        `${key}[${index}].namespace`,
+        `is "${canary.namespace}", a namespace of Kubernetes, Istio or the stack itself, not an application's`,
+        `set the application's namespace, e.g. \`${setCommand(c.join("namespace"), "shop")}\``,
+      );
+      return;
+    }
     const first = canaries.findIndex((x) => x.namespace === canary.namespace && x.name === canary.name);
     if (first >= 0) {
       m.problem(
         `${key}[${index}].name`,
         `"${canary.name}" in namespace "${canary.namespace}" repeats ${m.join(`${key}[${canaryIndex[first] ?? first}]`)}`,
         "give each canary route its own name",
+      );
+      return;
+    }
+    // Two VirtualServices for one host in one namespace: Istio merges neither and applies one.
+    const sameHost = canaries.findIndex((x) => x.namespace === canary.namespace && x.host === canary.host);
+    if (sameHost >= 0) {
+      m.problem(
+        `${key}[${index}].host`,
+        `"${canary.host}" in namespace "${canary.namespace}" is already routed by ${m.join(`${key}[${canaryIndex[sameHost] ?? sameHost}]`)}, and Istio applies only one of two VirtualServices for a host`,
+        "route each host once: put both rules in one canary route, or remove one",
       );
       return;
     }
@@ -500,7 +519,7 @@ export function readMesh(m: Section, ctx: MeshContext): MeshConfig {
         exceptions = readExceptions(t, key, strictNamespaces);
       },
       "grafanaGateway.enabled": (gg, key) => {
-        grafanaGatewayExplicit = gg.raw(key) === true || gg.raw(key) === "true";
+        grafanaGatewayExplicit = isTrue(gg.raw(key));
         // Off by default on cloud, where the gateway's LoadBalancer is public: publishing Grafana is a choice.
         grafanaGatewayEnabled = gg.bool(key, kind && gatewayEnabled && ctx.grafanaEnabled);
       },
@@ -595,7 +614,19 @@ export function namespaceMtlsMode(mtls: MtlsConfig, namespace: string): MtlsMode
  * through to the plain-HTTP port (istio/istio#38720). The stack's own namespaces are left out:
  * their only sidecars are Prometheus's (nothing intercepted) and Grafana's (STRICT by its own policy).
  */
-export function meshWarnings(mesh: MeshConfig, prometheus: boolean): string[] {
+export function meshWarnings(mesh: MeshConfig, prometheus: boolean, sizing?: string): string[] {
+  const permissive =
+    mesh.enabled && sizing === "production" && mesh.mtls.mode === "PERMISSIVE"
+      ? [
+          "mesh.mtls.mode: is PERMISSIVE on a production-sized stack, so meshed pods also accept plaintext without an identity; " +
+            "set `pulumi config set --path mesh.mtls.mode STRICT`, with mesh.mtls.exceptions for the namespaces that still need plaintext",
+        ]
+      : [];
+  return [...permissive, ...scrapeWarnings(mesh, prometheus)];
+}
+
+/** A default-deny application namespace that is not STRICT, where Prometheus cannot scrape. */
+function scrapeWarnings(mesh: MeshConfig, prometheus: boolean): string[] {
   if (!mesh.enabled || !prometheus) return [];
   const stack: readonly string[] = STACK_NAMESPACES;
   const next = mesh.mtls.strictNamespaces.length;

@@ -273,9 +273,9 @@ export const meshPart = {
   },
   podGroups: meshPodGroups,
   flows: meshFlows,
-  /** A default-deny application namespace that is not STRICT, where Prometheus cannot scrape. */
-  warnings(config: MeshSlice, runs: MeshRuns & { prometheus: boolean }): string[] {
-    return meshWarnings(config.mesh, runs.prometheus);
+  /** PERMISSIVE mTLS in production; a default-deny namespace that is not STRICT, where Prometheus cannot scrape. */
+  warnings(config: MeshSlice & { sizing: string }, runs: MeshRuns & { prometheus: boolean }): string[] {
+    return meshWarnings(config.mesh, runs.prometheus, config.sizing);
   },
   declare: [
     // First: Prometheus's and Grafana's pods need the injector.

@@ -1,4 +1,13 @@
-import { Fields, Infer, KeyDeclaration, MAX_REPLICAS, readFields, Section } from "../kit";
+import {
+  Fields,
+  Infer,
+  KeyDeclaration,
+  MAX_REPLICAS,
+  parseQuantity,
+  readFields,
+  Section,
+  setCommand,
+} from "../kit";
 import type { ClusterType } from "../kit";
 
 export const PROMETHEUS_FIELDS = {
@@ -6,19 +15,22 @@ export const PROMETHEUS_FIELDS = {
   replicas: {
     kind: "integer",
     default: 1,
-    min: 0,
+    min: 1,
+    replicasOf: "Prometheus",
     max: MAX_REPLICAS,
     description: "Prometheus replicas.",
   },
   retention: {
     kind: "string",
     format: "duration",
+    aboveZero: true,
     default: "10d",
     description: "How long samples are kept.",
   },
   scrapeInterval: {
     kind: "string",
     format: "duration",
+    aboveZero: true,
     default: "30s",
     description: "How often every target is scraped.",
   },
@@ -52,15 +64,18 @@ export const ALERTMANAGER_FIELDS = {
   replicas: {
     kind: "integer",
     default: 1,
-    min: 0,
+    min: 1,
+    replicasOf: "Alertmanager",
     max: MAX_REPLICAS,
     description: "Alertmanager replicas (they gossip to deduplicate).",
   },
   retention: {
     kind: "string",
     format: "duration",
+    aboveZero: true,
     default: "120h",
-    description: "How long silences and notification state are kept.",
+    description:
+      "How long silences and notification state are kept; days and weeks are sent as hours, the only units Alertmanager's retention takes.",
   },
   storage: { kind: "storage", example: "2Gi", description: "PersistentVolumeClaim for silences." },
 } as const satisfies Fields;
@@ -71,7 +86,14 @@ export const METRICS_SERVER_FIELDS = {
     default: true,
     description: "Install metrics-server (for kubectl top and HorizontalPodAutoscalers).",
   },
-  replicas: { kind: "integer", default: 1, min: 0, max: MAX_REPLICAS, description: "Replicas." },
+  replicas: {
+    kind: "integer",
+    default: 1,
+    min: 1,
+    replicasOf: "metrics-server",
+    max: MAX_REPLICAS,
+    description: "Replicas.",
+  },
   kubeletInsecureTls: {
     kind: "boolean",
     default: false,
@@ -100,9 +122,34 @@ export const METRICS_SERVER_KEY: KeyDeclaration = {
   fields: METRICS_SERVER_FIELDS,
 };
 
-/** Reads `prometheus`; scraping kube-proxy defaults on for kind. */
+/** Bytes of a retentionSize in Prometheus' units, where KB, MB and GB are powers of 1024. */
+export function retentionSizeBytes(size: string): number {
+  const m = /^([0-9]*\.?[0-9]+)(K|M|G|T|P|E)?i?B$/.exec(size);
+  if (m === null) return 0;
+  const power = m[2] === undefined ? 0 : "KMGTPE".indexOf(m[2]) + 1;
+  return Number(m[1]) * 1024 ** power;
+}
+
+/**
+ * Reads `prometheus`; scraping kube-proxy defaults on for kind. A size cap above the volume never
+ * applies: the disk fills first and Prometheus stops writing.
+ */
 export function readPrometheus(p: Section, clusterType: ClusterType | undefined): PrometheusConfig {
-  return readFields(p, PROMETHEUS_FIELDS, { ...(clusterType !== undefined ? { clusterType } : {}) });
+  const read = readFields(p, PROMETHEUS_FIELDS, { ...(clusterType !== undefined ? { clusterType } : {}) });
+  if (read.retentionSize !== undefined && read.storage !== undefined) {
+    const volume = parseQuantity(read.storage.size);
+    if (retentionSizeBytes(read.retentionSize) > volume) {
+      // Room for the WAL and compaction, which the cap does not count.
+      const mib = Math.floor((volume * 0.8) / 2 ** 20);
+      const cap = mib >= 1024 ? `${Math.floor(mib / 1024)}GiB` : `${mib}MiB`;
+      p.problem(
+        "retentionSize",
+        `is ${read.retentionSize}, more than the volume (prometheus.storage.size ${read.storage.size}), so the disk fills before the cap applies and Prometheus stops writing`,
+        `set about 80% of the volume, e.g. \`${setCommand(p.join("retentionSize"), cap)}\``,
+      );
+    }
+  }
+  return read;
 }
 
 /** Reads `alertmanager`. */

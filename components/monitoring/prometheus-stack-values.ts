@@ -3,7 +3,15 @@ import { sidecarDashboardValues } from "../grafana/community-dashboards";
 import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
 import { AlertingConfig } from "../alerting/config";
 import { DashboardsConfig, GrafanaConfig } from "../grafana/config";
-import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, StorageConfig, toK8s } from "../kit";
+import {
+  ClusterConfig,
+  ContainerId,
+  ContainerResources,
+  ContainerSlot,
+  goDuration,
+  StorageConfig,
+  toK8s,
+} from "../kit";
 import { AlertmanagerConfig, PrometheusConfig } from "./config";
 import type { ThanosConfig } from "./thanos-config";
 import { prometheusThanosValues, thanosQueryUrl } from "./thanos-values";
@@ -219,7 +227,8 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
       podDisruptionBudget: { enabled: alertmanager.replicas > 1, minAvailable: 1 },
       alertmanagerSpec: {
         replicas: alertmanager.replicas,
-        retention: alertmanager.retention,
+        // The Alertmanager CRD's pattern takes h, m, s and ms only: 5d goes as 120h.
+        retention: goDuration(alertmanager.retention),
         resources: toK8s(res.alertmanager),
         ...(alertmanager.storage !== undefined
           ? { storage: { volumeClaimTemplate: claimTemplate(alertmanager.storage, cluster.storageClass) } }

@@ -91,7 +91,7 @@ function volume(dflt: string, description: string) {
     fields: {
       size: {
         kind: "string",
-        format: "quantity",
+        format: "size",
         default: dflt,
         description: "The PersistentVolumeClaim's size.",
       },
@@ -221,6 +221,8 @@ export type ThanosConfig = ReadThanos & {
 /** Thanos's rules between its retentions: each resolution feeds the next and is kept at least as long. */
 function checkRetention(s: Section, key: string, retention: ThanosRetention): void {
   const seconds = (d: string) => durationSeconds(d);
+  // The suggestion must meet the rule it comes with: the default, or the bound when that is longer.
+  const atLeast = (bound: string, dflt: string) => (seconds(bound) > seconds(dflt) ? bound : dflt);
   if (seconds(retention.raw) < MIN_RAW_SECONDS) {
     s.problem(
       `${key}.raw`,
@@ -239,14 +241,14 @@ function checkRetention(s: Section, key: string, retention: ThanosRetention): vo
     s.problem(
       `${key}.fiveMinutes`,
       `is ${retention.fiveMinutes}, shorter than thanos.retention.raw (${retention.raw}): a coarser resolution is kept at least as long as a finer one`,
-      `set it to at least ${retention.raw}, e.g. \`pulumi config set --path thanos.retention.fiveMinutes 180d\``,
+      `set it to at least ${retention.raw}, e.g. \`pulumi config set --path thanos.retention.fiveMinutes ${atLeast(retention.raw, "180d")}\``,
     );
   }
   if (seconds(retention.oneHour) < seconds(retention.fiveMinutes)) {
     s.problem(
       `${key}.oneHour`,
       `is ${retention.oneHour}, shorter than thanos.retention.fiveMinutes (${retention.fiveMinutes}): a coarser resolution is kept at least as long as a finer one`,
-      `set it to at least ${retention.fiveMinutes}, e.g. \`pulumi config set --path thanos.retention.oneHour 2y\``,
+      `set it to at least ${retention.fiveMinutes}, e.g. \`pulumi config set --path thanos.retention.oneHour ${atLeast(retention.fiveMinutes, "2y")}\``,
     );
   }
 }

@@ -151,7 +151,7 @@ export function esTimeSeconds(value: string): number {
 }
 
 /** Node sets that can hold `role`: those that list it, or that list no roles (every role). */
-function nodesWith(nodeSets: readonly ElasticNodeSet[], ...roles: ElasticRole[]): number {
+export function nodesWith(nodeSets: readonly ElasticNodeSet[], ...roles: ElasticRole[]): number {
   return nodeSets
     .filter((n) => n.roles === undefined || n.roles.some((r) => roles.includes(r)))
     .reduce((sum, n) => sum + n.count, 0);

@@ -16,7 +16,7 @@ import {
   tcp,
 } from "../kit";
 import { SEARCH_CHARTS } from "./charts";
-import { ELASTIC_KEY, ElasticConfig, GRAFANA_ES_PASSWORD_KEY, readElastic } from "./config";
+import { ELASTIC_KEY, ElasticConfig, GRAFANA_ES_PASSWORD_KEY, nodesWith, readElastic } from "./config";
 import { ECK_RELEASE, ElasticStack, ElasticStackArgs, JaegerElasticsearchAccess } from "./elastic-stack";
 import { ELASTICSEARCH_NAME, KIBANA_NAME } from "./elasticsearch";
 import { FILEBEAT_NAME } from "./filebeat";
@@ -29,7 +29,7 @@ export interface SearchSlice {
 }
 
 /** What the search part reads of the stack config. */
-export type SearchView = SearchSlice & ElasticStackArgs["config"];
+export type SearchView = SearchSlice & ElasticStackArgs["config"] & { sizing: string };
 
 /** Which of the search part's pieces run. */
 export interface SearchRuns {
@@ -148,9 +148,28 @@ export const searchPart = {
     read(ctx: PartReadContext): SearchSlice {
       return { elastic: readElastic(ctx.at("elastic")) };
     },
+    check(config: SearchView, ctx: PartReadContext): void {
+      if (!config.elastic.enabled && ctx.secretKeys.has(GRAFANA_ES_PASSWORD)) {
+        ctx.problems.push({
+          path: GRAFANA_ES_PASSWORD,
+          problem:
+            "is set, but elastic.enabled is false, so there is no Elasticsearch user for Grafana to use it",
+          fix: `remove it with \`pulumi config rm ${GRAFANA_ES_PASSWORD}\`, or set \`pulumi config set --path elastic.enabled true\``,
+        });
+      }
+    },
   },
   runs(config: SearchSlice): SearchRuns {
     return { elastic: config.elastic.enabled };
+  },
+  /** Two master-eligible nodes: losing either one loses the quorum, so two are less available than one. */
+  warnings(config: SearchSlice & { sizing: string }, runs: SearchRuns): string[] {
+    if (!runs.elastic || config.sizing !== "production") return [];
+    if (nodesWith(config.elastic.nodeSets, "master") !== 2) return [];
+    return [
+      "elastic.nodeSets: has exactly 2 master-eligible nodes on a production-sized stack; electing a master needs a majority, so losing either node stops the cluster; " +
+        "make it 3, e.g. `pulumi config set --path 'elastic.nodeSets[0].count' 3`, or give a third node the master role",
+    ];
   },
   namespaces(_config: unknown, runs: SearchRuns): NamespaceSpec[] {
     if (!runs.elastic) return [];

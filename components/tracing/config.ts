@@ -148,7 +148,7 @@ export const TRACING_FIELDS = {
     fields: {
       size: {
         kind: "string",
-        format: "quantity",
+        format: "size",
         default: "10Gi",
         description: "The size of its PersistentVolumeClaim.",
       },
@@ -312,6 +312,13 @@ export function readTracing(
       path: "tracing.retention",
       problem: `must be at least 1h, got ${JSON.stringify(retention)}`,
       fix: "set e.g. `pulumi config set --path tracing.retention 72h`",
+    });
+  } else if (jaegerOn && storage === "memory" && s.has("retention")) {
+    problems.push({
+      path: "tracing.retention",
+      problem:
+        "is set, but tracing.storage is memory, which keeps the newest tracing.maxTraces traces and has no retention",
+      fix: "remove it with `pulumi config rm --path tracing.retention`, or keep spans for a time with `pulumi config set --path tracing.storage badger`",
     });
   }
   if (enabled && collector.enabled && !jaeger.enabled && !got.endpointSet) {

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import {
+  isTrue,
   COMPONENT_LABEL,
   DeclareContext,
   Flow,
@@ -184,7 +185,7 @@ export const tracingPart = {
     read(ctx: PartReadContext): TracingSlice {
       // With the stack's own Elasticsearch, Jaeger writes there unless the stack file says otherwise.
       const elasticRaw = ctx.raw["elastic"] as { enabled?: unknown } | undefined;
-      const elasticOn = elasticRaw?.enabled === true || elasticRaw?.enabled === "true";
+      const elasticOn = isTrue(elasticRaw?.enabled);
       return { tracing: readTracing(ctx.at("tracing"), ctx.sizing, ctx.problems, elasticOn) };
     },
     check(config: TracingView, ctx: PartReadContext): void {
@@ -200,6 +201,15 @@ export const tracingPart = {
           path: TRACING_ES_PASSWORD_KEY,
           problem: "is required when tracing.storage is elasticsearch",
           fix: `set the password of tracing.elasticsearch.username with \`pulumi config set --secret ${TRACING_ES_PASSWORD_KEY} <password>\``,
+        });
+      }
+      const writesToElasticsearch =
+        tracing.enabled && tracing.jaeger.enabled && tracing.storage === "elasticsearch";
+      if (!writesToElasticsearch && ctx.secretKeys.has(TRACING_ES_PASSWORD_KEY)) {
+        ctx.problems.push({
+          path: TRACING_ES_PASSWORD_KEY,
+          problem: `is set, but Jaeger writes no spans to Elasticsearch (tracing.storage is ${tracing.storage}${tracing.enabled && tracing.jaeger.enabled ? "" : ", and Jaeger is off"}), so nothing uses it`,
+          fix: `remove it with \`pulumi config rm ${TRACING_ES_PASSWORD_KEY}\`, or set \`pulumi config set --path tracing.storage elasticsearch\``,
         });
       }
     },

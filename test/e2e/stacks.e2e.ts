@@ -12,6 +12,9 @@ import {
   helmReleases,
   labelledConfigMaps,
   remainingNamespaces,
+  signalsExpected,
+  signalsLive,
+  SignalsStackConfig,
   waitForReadiness,
   warningEvents,
   workloadCounts,
@@ -35,6 +38,7 @@ import {
   realPods,
   SKIP_REASON,
 } from "../../tools/e2e/real-pods";
+import { monitorsWithTargets, SignalsOutput, signalsProblems } from "../../tools/e2e/verdicts";
 import { prepareRevision } from "../../tools/e2e/revision";
 
 /**
@@ -308,6 +312,52 @@ for (const stackName of STACKS) {
       expect(peer.length).to.be.greaterThan(0);
     });
 
+    it("up: the API server accepted the front door's issuers, certificate and HTTPS gateway", async function () {
+      if (upLog === undefined) this.skip();
+      const issuers = await kube.list("/apis/cert-manager.io/v1/clusterissuers");
+      const certs = await kube.list("/apis/cert-manager.io/v1/namespaces/istio-ingress/certificates");
+      const gateway = await kube.get(
+        "/apis/networking.istio.io/v1/namespaces/istio-ingress/gateways/front-door",
+      );
+      console.log(
+        `      ${issuers.length} ClusterIssuers (${issuers.map((i) => i.metadata.name).join(", ")}), ${certs.length} Certificate in istio-ingress`,
+      );
+      expect(issuers.map((i) => i.metadata.name)).to.include("observability");
+      expect(certs.map((c) => c.metadata.name)).to.deep.equal(["front-door"]);
+      const servers = (gateway?.spec?.["servers"] ?? []) as {
+        port: { number: number };
+        tls?: { credentialName?: string };
+      }[];
+      expect(servers.find((s) => s.port.number === 443)?.tls?.credentialName).to.equal("front-door-tls");
+      const urls = (
+        (await stack.outputs())["frontDoor"]?.value as { urls?: Record<string, string> } | undefined
+      )?.urls;
+      expect(Object.keys(urls ?? {})).to.include("grafana");
+    });
+
+    it("up: your own signals (rule and dashboard files, SLOs, scrape targets) are in the cluster", async function () {
+      if (upLog === undefined) this.skip();
+      const config = JSON.parse(
+        (await stack.getAllConfig())["observability:signals"]?.value ?? "{}",
+      ) as SignalsStackConfig;
+      const expected = signalsExpected(REPO_ROOT, config);
+      const output = (await stack.outputs())["signals"]?.value as SignalsOutput | null | undefined;
+      expect(output, "the stack output signals").to.be.an("object");
+      if (output === null || output === undefined) return;
+      console.log(
+        `      ${expected.ruleFiles.length} rule files, ${expected.dashboardFiles.length} dashboard files, ${expected.slos.length} SLOs, ${expected.scrapeTargets.length} scrape targets; shipped ${output.rules.length} PrometheusRules, ${output.dashboards.length} dashboards, ${output.monitors.length} monitors`,
+      );
+      // The dev stack ships the example shop (Pulumi.dev.yaml): there is something to look for.
+      if (stackName === "dev") {
+        expect(expected.ruleFiles.length, "rule files of the example").to.be.greaterThan(0);
+        expect(expected.dashboardFiles.length, "dashboard files of the example").to.be.greaterThan(0);
+        expect(expected.slos.length, "SLOs of the dev stack").to.be.greaterThan(0);
+        expect(expected.scrapeTargets.length, "scrape targets of the dev stack").to.be.greaterThan(0);
+      }
+      const problems = signalsProblems(expected, output, await signalsLive(kube, "monitoring"));
+      expect(problems).to.deep.equal([]);
+    });
+
     // The checks only real pods pass: on kind (E2E_TARGET=kind), skipped with their reason here.
     const realPod = (
       title: string,
@@ -345,7 +395,13 @@ for (const stackName of STACKS) {
     );
 
     realPod("every ServiceMonitor and PodMonitor has a target, and every target is up", async (out) => {
-      const monitors = await declaredMonitors(kube, namespaces);
+      const declared = await declaredMonitors(kube, namespaces);
+      const existing = new Set((await kube.list("/api/v1/namespaces")).map((n) => n.metadata.name));
+      const { scraped: monitors, noApplication } = monitorsWithTargets(declared, existing);
+      for (const m of noApplication)
+        console.log(
+          `        not waited for: ${m.kind} ${m.namespace}/${m.name} selects namespace ${(m.selects ?? []).join(", ")}, which does not exist (its application is not deployed)`,
+        );
       expect(monitors.length, "monitors in the stack's namespaces").to.be.greaterThan(0);
       const waited = await everyMonitorScraped(
         (out("prometheus") as { portForward: string }).portForward,

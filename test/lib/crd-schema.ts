@@ -2,10 +2,32 @@ import Ajv, { ValidateFunction } from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { readFromArchive } from "../../tools/lib/chart-index";
 import { upstreamPath } from "./upstream";
 
 /** The upstream CRDs the stack's custom resources must satisfy (../shared/crds or the fetched copy). */
 export const CRD_DIR = upstreamPath("crds");
+
+/**
+ * Charts whose CRDs are templates of the chart itself (behind `crds.enabled`), read from the
+ * pinned archive in ../shared/charts (or the fetched copy): the CRDs the release really installs.
+ */
+export const CRD_CHARTS: readonly { archive: string; members: readonly string[] }[] = [
+  {
+    archive: "cert-manager-v1.21.1.tgz",
+    members: ["issuers", "clusterissuers", "certificates", "certificaterequests"].map(
+      (plural) => `cert-manager/templates/crd-cert-manager.io_${plural}.yaml`,
+    ),
+  },
+];
+
+/** A CRD template without its Helm directives: each sits on a line of its own in these charts. */
+function untemplated(text: string): string {
+  return text
+    .split("\n")
+    .filter((line) => !/^\s*\{\{.*\}\}\s*$/.test(line))
+    .join("\n");
+}
 
 interface CrdVersion {
   name: string;
@@ -15,6 +37,27 @@ interface CrdVersion {
 interface Crd {
   kind: string;
   spec: { group: string; names: { kind: string }; scope: string; versions: CrdVersion[] };
+}
+
+/** The CRD documents of the shared folder. */
+function sharedCrdTexts(): string[] {
+  return fs
+    .readdirSync(CRD_DIR, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(CRD_DIR, f), "utf8"));
+}
+
+/** The CRD templates of CRD_CHARTS, read only when a resource of theirs is checked (they are large). */
+function chartCrdTexts(): string[] {
+  return CRD_CHARTS.flatMap(({ archive, members }) => {
+    const file = path.join(upstreamPath("charts"), archive);
+    return members.map((m) => {
+      const text = readFromArchive(file, m);
+      if (text === undefined) throw new Error(`${file} has no ${m}`);
+      return untemplated(text);
+    });
+  });
 }
 
 /**
@@ -78,6 +121,7 @@ interface Entry {
 }
 
 let entries: Map<string, Entry> | undefined;
+let chartsLoaded = false;
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
 for (const kw of [
   "x-kubernetes-int-or-string",
@@ -91,15 +135,9 @@ for (const kw of [
   ajv.addKeyword(kw);
 }
 
-function load(): Map<string, Entry> {
-  if (entries) return entries;
-  const map = new Map<string, Entry>();
-  const files = fs
-    .readdirSync(CRD_DIR, { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".yaml"))
-    .sort();
-  for (const file of files) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(CRD_DIR, file), "utf8"))) {
+function addCrds(map: Map<string, Entry>, texts: readonly string[]): void {
+  for (const text of texts) {
+    for (const doc of parseAllDocuments(text)) {
       const crd = doc.toJS() as Crd | null;
       if (crd?.kind !== "CustomResourceDefinition") continue;
       for (const version of crd.spec.versions) {
@@ -113,7 +151,23 @@ function load(): Map<string, Entry> {
       }
     }
   }
+}
+
+function load(): Map<string, Entry> {
+  if (entries) return entries;
+  const map = new Map<string, Entry>();
+  addCrds(map, sharedCrdTexts());
   entries = map;
+  return map;
+}
+
+/** The entries with the chart CRDs too. */
+function loadAll(): Map<string, Entry> {
+  const map = load();
+  if (!chartsLoaded) {
+    addCrds(map, chartCrdTexts());
+    chartsLoaded = true;
+  }
   return map;
 }
 
@@ -121,7 +175,7 @@ function load(): Map<string, Entry> {
 export function validateCustomResource(resource: Record<string, unknown>): string[] {
   const apiVersion = String(resource["apiVersion"]);
   const kind = String(resource["kind"]);
-  const entry = load().get(`${apiVersion}/${kind}`);
+  const entry = load().get(`${apiVersion}/${kind}`) ?? loadAll().get(`${apiVersion}/${kind}`);
   if (entry === undefined) return [`no CRD in ${CRD_DIR} serves ${apiVersion} ${kind}`];
   const problems: string[] = [];
   const metadata = (resource["metadata"] ?? {}) as Record<string, unknown>;
@@ -144,5 +198,5 @@ export function validateCustomResource(resource: Record<string, unknown>): strin
 
 /** The CRD kinds the shared folder serves, as `<group>/<version>/<Kind>`. */
 export function knownKinds(): string[] {
-  return [...load().keys()].sort();
+  return [...loadAll().keys()].sort();
 }

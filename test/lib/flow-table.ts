@@ -89,6 +89,29 @@ export const P = {
   kibana: pod("kibana", "search", { "kibana.k8s.elastic.co/name": "kibana" }),
   filebeat: pod("filebeat", "search", { "beat.k8s.elastic.co/name": "filebeat" }),
   ilm: pod("ilm-job", "search", { [n]: "elasticsearch-ilm" }),
+  certManager: pod("cert-manager", "cert-manager", {
+    app: "cert-manager",
+    [n]: "cert-manager",
+    [i]: "cert-manager",
+    [c]: "controller",
+  }),
+  certManagerWebhook: pod("cert-manager-webhook", "cert-manager", {
+    app: "webhook",
+    [n]: "webhook",
+    [i]: "cert-manager",
+    [c]: "webhook",
+  }),
+  certManagerCainjector: pod("cert-manager-cainjector", "cert-manager", {
+    app: "cainjector",
+    [n]: "cainjector",
+    [i]: "cert-manager",
+    [c]: "cainjector",
+  }),
+  // The pod cert-manager starts for each ACME HTTP-01 challenge, beside the certificate.
+  acmeSolver: pod("cm-acme-http-solver", "istio-ingress", {
+    "acme.cert-manager.io/http01-solver": "true",
+    [n]: "acme-http01-solver",
+  }),
   esIndexCleaner: pod("jaeger-es-index-cleaner", "tracing", {
     [n]: "jaeger",
     [i]: "jaeger",
@@ -100,7 +123,14 @@ export const P = {
  * The pods of the table that operators start, so no chart renders them: prometheus-operator's
  * Prometheus and Alertmanager, ECK's Elasticsearch, Kibana and Filebeat.
  */
-export const OPERATOR_STARTED: readonly Pod[] = [P.prometheus, P.alertmanager, P.es, P.kibana, P.filebeat];
+export const OPERATOR_STARTED: readonly Pod[] = [
+  P.prometheus,
+  P.alertmanager,
+  P.es,
+  P.kibana,
+  P.filebeat,
+  P.acmeSolver,
+];
 
 /** An application pod that sends spans and runs a sidecar. */
 export const APP = pod("shop", "shop", { app: "shop" });
@@ -119,7 +149,8 @@ function common(lokiPods: Pod[], { thanos }: { thanos: boolean }): RequiredFlow[
     ...f(P.prometheus, P.operator, 10250),
     ...f(P.prometheus, P.ksm, 8080),
     ...f(P.prometheus, P.alertmanager, 9093, 8080),
-    ...f(P.prometheus, P.grafana, 3000, 15020),
+    // Grafana has no sidecar: the front door, not mesh.grafanaGateway, publishes it.
+    ...f(P.prometheus, P.grafana, 3000),
     ...lokiPods.flatMap((l) => f(P.prometheus, l, 3100)),
     ...f(P.prometheus, P.alloy, 12345),
     ...f(P.prometheus, P.jaeger, 8888),
@@ -142,6 +173,8 @@ function common(lokiPods: Pod[], { thanos }: { thanos: boolean }): RequiredFlow[
     // The ingress gateway: reachable from outside, and to what it exposes.
     ...f("anywhere", P.gateway, 80, 443, 15021),
     ...f(P.gateway, P.grafana, 3000),
+    // The front door: the API server to cert-manager's webhook.
+    ...f("anywhere", P.certManagerWebhook, 10250),
   ];
 }
 
@@ -157,12 +190,19 @@ export const DEV_PODS = [
   P.jaeger,
   P.istiod,
   P.gateway,
+  P.certManager,
+  P.certManagerWebhook,
+  P.certManagerCainjector,
 ];
 
 export const DEV_FLOWS: RequiredFlow[] = [
   ...common([P.lokiSingle], { thanos: false }),
   // OTLP from application namespaces straight into Jaeger.
   ...f("any pod", P.jaeger, 4317, 4318),
+  // On kind's in-cluster gateway the front door serves every UI; on a LoadBalancer, Grafana only.
+  ...f(P.gateway, P.prometheus, 9090),
+  ...f(P.gateway, P.alertmanager, 9093),
+  ...f(P.gateway, P.jaeger, 16686),
 ];
 
 /** The chart's bundled MinIO (loki.objectStorage.type minio) and the Job that makes its buckets. */
@@ -184,7 +224,16 @@ const LOKI_SCALABLE = [P.lokiRead, P.lokiWrite, P.lokiBackend];
 const CACHES = [P.chunksCache, P.resultsCache];
 
 /** What prod runs beside dev's parts and Loki: the collector gateway, ECK and Elasticsearch. */
-const PROD_EXTRA_PODS = [P.collector, P.eckOperator, P.es, P.kibana, P.filebeat, P.ilm, P.esIndexCleaner];
+const PROD_EXTRA_PODS = [
+  P.collector,
+  P.eckOperator,
+  P.es,
+  P.kibana,
+  P.filebeat,
+  P.ilm,
+  P.esIndexCleaner,
+  P.acmeSolver,
+];
 
 export const PROD_PODS = [
   ...DEV_PODS.filter((p) => p !== P.lokiSingle),
@@ -217,6 +266,8 @@ function prodExtra(lokiPods: Pod[]): RequiredFlow[] {
     // Jaeger stores spans in the stack's Elasticsearch, and its nightly cleaner drops old indices.
     ...f(P.jaeger, P.es, 9200),
     ...f(P.esIndexCleaner, P.es, 9200),
+    // The front door's Let's Encrypt certificate: the gateway passes HTTP-01 challenges to the solver.
+    ...f(P.gateway, P.acmeSolver, 8089),
   ];
 }
 
@@ -263,6 +314,7 @@ export const LARGE_FLOWS: RequiredFlow[] = [
 ];
 
 const PROD_NAMESPACES = [
+  "cert-manager",
   "elastic-system",
   "istio-ingress",
   "istio-system",
@@ -277,7 +329,7 @@ export const STACKS: Record<string, { pods: Pod[]; flows: RequiredFlow[]; namesp
   dev: {
     pods: DEV_PODS,
     flows: DEV_FLOWS,
-    namespaces: ["istio-ingress", "istio-system", "logging", "monitoring", "tracing"],
+    namespaces: ["cert-manager", "istio-ingress", "istio-system", "logging", "monitoring", "tracing"],
   },
   prod: { pods: PROD_PODS, flows: PROD_FLOWS, namespaces: PROD_NAMESPACES },
   large: { pods: LARGE_PODS, flows: LARGE_FLOWS, namespaces: PROD_NAMESPACES },

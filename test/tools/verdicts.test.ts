@@ -10,6 +10,7 @@ import {
   lokiLineFound,
   missingOperatorWorkloads,
   monitorsOf,
+  monitorsWithTargets,
   otlpExportResult,
   otlpSpanRequest,
   targetVerdict,
@@ -139,6 +140,29 @@ describe("the e2e suite's verdicts on recorded API responses", () => {
     it("fails on a monitor that matches nothing, although every target there is up", () => {
       const v = targetVerdict(monitors, fixture("prometheus-targets-istiod-missing.json"));
       expect(v.problems).to.deep.equal(["ServiceMonitor istio-system/istiod: no target"]);
+    });
+
+    it("does not wait for a scrape target of an application namespace that does not exist", () => {
+      const shop = {
+        metadata: { name: "signals-shop-shop", namespace: "monitoring" },
+        spec: { namespaceSelector: { matchNames: ["shop"] }, selector: { matchLabels: { app: "shop" } } },
+      };
+      const crsWithShop = {
+        items: [...(crs["serviceMonitors"] as { items: unknown[] }).items, shop],
+      };
+      const all = monitorsOf(crsWithShop, crs["podMonitors"]);
+      const stackNamespaces = new Set(["monitoring", "istio-system"]);
+      const { scraped, noApplication } = monitorsWithTargets(all, stackNamespaces);
+      expect(scraped).to.deep.equal(monitors);
+      expect(noApplication).to.deep.equal([
+        { kind: "ServiceMonitor", namespace: "monitoring", name: "signals-shop-shop", selects: ["shop"] },
+      ]);
+      // Once the shop's namespace exists, its monitor must have a target like any other.
+      const withShop = monitorsWithTargets(all, new Set([...stackNamespaces, "shop"]));
+      expect(withShop.noApplication).to.deep.equal([]);
+      expect(
+        targetVerdict(withShop.scraped, fixture("prometheus-targets-all-up.json")).problems,
+      ).to.deep.equal(["ServiceMonitor monitoring/signals-shop-shop: no target"]);
     });
 
     it("fails when Prometheus has no target at all", () => {

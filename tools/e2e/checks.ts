@@ -1,10 +1,19 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import { Kube, KubeObject } from "./kube";
 import { Step, urnName, urnType } from "./engine";
 import { Waited, waitFor } from "./real-pods";
-import { missingOperatorWorkloads, Monitor, monitorsOf, workloadProblems, WorkloadLists } from "./verdicts";
+import {
+  missingOperatorWorkloads,
+  Monitor,
+  monitorsOf,
+  SignalsExpected,
+  SignalsLive,
+  workloadProblems,
+  WorkloadLists,
+} from "./verdicts";
 
 /** What the e2e suite reads from the cluster, through the API server on 127.0.0.1. */
 
@@ -175,6 +184,7 @@ export const CRD_SOURCES: { group: RegExp; release: string }[] = [
   { group: /^monitoring\.coreos\.com$/, release: "prometheus-operator-crds" },
   { group: /\.istio\.io$/, release: "istio-base" },
   { group: /\.k8s\.elastic\.co$/, release: "eck-operator" },
+  { group: /^cert-manager\.io$/, release: "cert-manager" },
 ];
 
 /**
@@ -235,4 +245,64 @@ export async function claimUids(kube: Kube, namespaces: string[]): Promise<Map<s
     }
   }
   return out;
+}
+
+/** The stack config key `signals`, as much of it as the e2e check reads. */
+export interface SignalsStackConfig {
+  directory?: string;
+  scrapeTargets?: { name: string; namespace: string; kind?: "service" | "pod" }[];
+  slos?: { name: string }[];
+}
+
+/**
+ * What the signals part should ship, read from the files below `signals.directory` (default
+ * `signals`) and the stack's config, independently of the program's code: rule files' alert and
+ * record names, dashboard files' uids and folders, the SLOs and the scrape targets.
+ */
+export function signalsExpected(root: string, config: SignalsStackConfig): SignalsExpected {
+  const rel = config.directory ?? "signals";
+  const dir = path.join(root, rel);
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .map((f) => f.split(path.sep).join("/"))
+        .sort()
+    : [];
+  const ruleFiles = files
+    .filter((f) => /\.rules\.ya?ml$/.test(f))
+    .map((f) => {
+      const doc = parseYaml(fs.readFileSync(path.join(dir, f), "utf8")) as {
+        groups?: { rules?: { alert?: string; record?: string }[] }[];
+      };
+      const names = (doc.groups ?? []).flatMap((g) => (g.rules ?? []).map((r) => r.alert ?? r.record ?? ""));
+      return { file: `${rel}/${f}`, names };
+    });
+  const dashboardFiles = files
+    .filter((f) => /^dashboards\/[^/]+\/[^/]+\.json$/.test(f))
+    .map((f) => {
+      const uid = (JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { uid?: string }).uid ?? "";
+      return { file: `${rel}/${f}`, uid, folder: f.split("/")[1] ?? "" };
+    });
+  return {
+    ruleFiles,
+    dashboardFiles,
+    slos: (config.slos ?? []).map((s) => s.name),
+    scrapeTargets: (config.scrapeTargets ?? []).map((t) => ({
+      name: t.name,
+      namespace: t.namespace,
+      kind: t.kind === "pod" ? ("PodMonitor" as const) : ("ServiceMonitor" as const),
+    })),
+  };
+}
+
+/** The monitoring namespace's PrometheusRules, monitors and dashboard ConfigMaps, as the API lists them. */
+export async function signalsLive(kube: Kube, namespace: string): Promise<SignalsLive> {
+  const list = async (p: string) => ({ items: await kube.list(p) });
+  const mon = `/apis/monitoring.coreos.com/v1/namespaces/${namespace}`;
+  return {
+    prometheusRules: await list(`${mon}/prometheusrules`),
+    serviceMonitors: await list(`${mon}/servicemonitors`),
+    podMonitors: await list(`${mon}/podmonitors`),
+    dashboardConfigMaps: { items: await labelledConfigMaps(kube, namespace, "grafana_dashboard", "1") },
+  };
 }

@@ -169,13 +169,38 @@ export interface Monitor {
   kind: "ServiceMonitor" | "PodMonitor";
   namespace: string;
   name: string;
+  /** The namespaces its namespaceSelector names (`matchNames`), when it names any. */
+  selects?: string[];
 }
 
 /** The monitors among ServiceMonitor and PodMonitor lists (`items`) as the API returns them. */
 export function monitorsOf(serviceMonitors: unknown, podMonitors: unknown): Monitor[] {
   const of = (kind: Monitor["kind"], list: unknown): Monitor[] =>
-    objectsOf(list).map((o) => ({ kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }));
+    objectsOf(list).map((o) => {
+      const names = (o.spec?.["namespaceSelector"] as { matchNames?: unknown } | undefined)?.matchNames;
+      const selects = Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+      return {
+        kind,
+        namespace: o.metadata.namespace ?? "",
+        name: o.metadata.name,
+        ...(selects.length > 0 ? { selects } : {}),
+      };
+    });
   return [...of("ServiceMonitor", serviceMonitors), ...of("PodMonitor", podMonitors)];
+}
+
+/**
+ * The monitors that can have targets in this cluster, and those that cannot: a monitor whose
+ * namespaceSelector names only namespaces that do not exist (a scrape target of an application
+ * that is not deployed, like the example shop's) has no target by design.
+ */
+export function monitorsWithTargets(
+  monitors: readonly Monitor[],
+  existingNamespaces: ReadonlySet<string>,
+): { scraped: Monitor[]; noApplication: Monitor[] } {
+  const absent = (m: Monitor) =>
+    m.selects !== undefined && m.selects.length > 0 && m.selects.every((n) => !existingNamespaces.has(n));
+  return { scraped: monitors.filter((m) => !absent(m)), noApplication: monitors.filter(absent) };
 }
 
 /** The operator names each endpoint's scrape pool `serviceMonitor/<ns>/<name>/<index>` (podMonitor/… likewise). */
@@ -348,4 +373,139 @@ export function applicationPod(args: {
 export function otlpExportResult(log: string): "ok" | "failed" | undefined {
   const m = /^otlp-export: (ok|failed)/m.exec(log);
   return m === null ? undefined : (m[1] as "ok" | "failed");
+}
+
+/** What the signals part should have shipped, read from the stack's config and the files on disk. */
+export interface SignalsExpected {
+  /** Each `*.rules.yaml` below signals.directory, with its alert and record names in file order. */
+  ruleFiles: { file: string; names: string[] }[];
+  /** signals.slos names. */
+  slos: string[];
+  /** Each dashboard file's uid and Grafana folder (`dashboards/<folder>/<name>.json`). */
+  dashboardFiles: { file: string; uid: string; folder: string }[];
+  /** signals.scrapeTargets: the monitor kind and the application namespace it selects. */
+  scrapeTargets: { name: string; namespace: string; kind: "ServiceMonitor" | "PodMonitor" }[];
+}
+
+/** The stack output `signals`: what the program says it shipped, by name. */
+export interface SignalsOutput {
+  dashboards: { uid: string; title: string; folder: string }[];
+  rules: string[];
+  /** `<kind>/<name>`. */
+  monitors: string[];
+}
+
+/** The monitoring namespace's objects as the API returns them: `items` of each list. */
+export interface SignalsLive {
+  prometheusRules: unknown;
+  serviceMonitors: unknown;
+  podMonitors: unknown;
+  /** ConfigMaps labelled for Grafana's dashboard sidecar. */
+  dashboardConfigMaps: unknown;
+}
+
+type LiveRule = { alert?: string; record?: string; labels?: Record<string, string> };
+
+function ruleNames(o: ApiObject): LiveRule[] {
+  const groups = (o.spec?.["groups"] ?? []) as { rules?: LiveRule[] }[];
+  return groups.flatMap((g) => g.rules ?? []);
+}
+
+/**
+ * Whether the signals part's objects are in the cluster as the config and files ask: as many
+ * PrometheusRules as SLOs and rule files, each rule file's alerts and records in one of them, each
+ * SLO's records and alerts (labelled `slo`), a monitor of the right kind per scrape target that
+ * selects its namespace, and every dashboard (files and the error-budget one) in a ConfigMap the
+ * sidecar loads into its folder. Returns the problems; none means it holds.
+ */
+export function signalsProblems(
+  expected: SignalsExpected,
+  output: SignalsOutput,
+  live: SignalsLive,
+): string[] {
+  const problems: string[] = [];
+  const rules = objectsOf(live.prometheusRules);
+  const ruleByName = new Map(rules.map((r) => [r.metadata.name, r]));
+  const wantRules = expected.slos.length + expected.ruleFiles.length;
+  if (output.rules.length !== wantRules)
+    problems.push(
+      `the program reports ${output.rules.length} PrometheusRules; ${expected.slos.length} SLOs and ${expected.ruleFiles.length} rule files make ${wantRules}`,
+    );
+  const shipped = output.rules.flatMap((n) => {
+    const r = ruleByName.get(n);
+    if (r === undefined) problems.push(`PrometheusRule ${n} is not in the cluster`);
+    return r !== undefined ? [r] : [];
+  });
+  for (const f of expected.ruleFiles) {
+    const want = [...f.names].sort().join(",");
+    const found = shipped.some(
+      (r) =>
+        ruleNames(r)
+          .map((x) => x.alert ?? x.record ?? "")
+          .sort()
+          .join(",") === want,
+    );
+    if (!found)
+      problems.push(`${f.file}: no PrometheusRule in the cluster holds its rules (${f.names.join(", ")})`);
+  }
+  for (const slo of expected.slos) {
+    const mine = shipped.flatMap(ruleNames).filter((x) => x.labels?.["slo"] === slo);
+    const alerts = mine.filter((x) => x.alert !== undefined).length;
+    const records = mine.filter((x) => x.record !== undefined).length;
+    if (alerts === 0 || records === 0)
+      problems.push(
+        `SLO ${slo}: ${records} recording rules and ${alerts} alerts labelled slo=${slo} in the cluster`,
+      );
+  }
+
+  const monitors = [
+    ...objectsOf(live.serviceMonitors).map((o) => ({ kind: "ServiceMonitor", o })),
+    ...objectsOf(live.podMonitors).map((o) => ({ kind: "PodMonitor", o })),
+  ];
+  if (output.monitors.length !== expected.scrapeTargets.length)
+    problems.push(
+      `the program reports ${output.monitors.length} monitors for ${expected.scrapeTargets.length} scrape targets`,
+    );
+  for (const t of expected.scrapeTargets) {
+    const selects = (o: ApiObject) => {
+      const names = (o.spec?.["namespaceSelector"] as { matchNames?: string[] } | undefined)?.matchNames;
+      return Array.isArray(names) && names.includes(t.namespace);
+    };
+    const m = monitors.find(
+      (x) => x.kind === t.kind && output.monitors.includes(`${x.kind}/${x.o.metadata.name}`) && selects(x.o),
+    );
+    if (m === undefined)
+      problems.push(`scrape target ${t.name}: no ${t.kind} in the cluster selects namespace ${t.namespace}`);
+  }
+
+  const maps = objectsOf(live.dashboardConfigMaps).map((o) => {
+    const data = (o as { data?: Record<string, string> }).data ?? {};
+    const uids = Object.values(data).map((json) => {
+      try {
+        return (JSON.parse(json) as { uid?: unknown }).uid;
+      } catch {
+        return undefined;
+      }
+    });
+    const folder = (o.metadata as { annotations?: Record<string, string> }).annotations?.["grafana_folder"];
+    return { name: o.metadata.name, uids, folder };
+  });
+  const wantDashboards = expected.dashboardFiles.length + (expected.slos.length > 0 ? 1 : 0);
+  if (output.dashboards.length !== wantDashboards)
+    problems.push(
+      `the program reports ${output.dashboards.length} dashboards; ${expected.dashboardFiles.length} files${expected.slos.length > 0 ? " and the error-budget dashboard" : ""} make ${wantDashboards}`,
+    );
+  for (const f of expected.dashboardFiles) {
+    if (!output.dashboards.some((d) => d.uid === f.uid && d.folder === f.folder))
+      problems.push(`${f.file}: the program does not report dashboard ${f.uid} in folder ${f.folder}`);
+  }
+  for (const d of output.dashboards) {
+    const cm = maps.find((m) => m.uids.includes(d.uid));
+    if (cm === undefined) problems.push(`dashboard ${d.uid}: no labelled ConfigMap in the cluster holds it`);
+    else if (cm.folder !== d.folder)
+      problems.push(
+        `dashboard ${d.uid}: ConfigMap ${cm.name} is in folder ${cm.folder ?? "(none)"}, not ${d.folder}`,
+      );
+  }
+  return problems;
 }

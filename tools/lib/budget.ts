@@ -12,6 +12,7 @@ import {
   FILEBEAT_CONTAINERS,
   KIBANA_CONTAINERS,
 } from "../../components/search";
+import { CERT_MANAGER_CONTAINERS } from "../../components/front-door";
 import { PlanDocument, PlanResource } from "./plan";
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/kit";
 
@@ -31,6 +32,7 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   base: [],
   istiod: ISTIOD_CONTAINERS,
   gateway: ISTIO_GATEWAY_CONTAINERS,
+  "cert-manager": CERT_MANAGER_CONTAINERS,
 };
 
 /**

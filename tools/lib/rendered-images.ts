@@ -77,11 +77,15 @@ export function imagesOf(
       }
     }
     for (const v of Object.values(value)) walk(v, spec);
-    // prometheus-operator starts every config-reloader sidecar with this image.
+    // prometheus-operator starts every config-reloader sidecar with this image; cert-manager's
+    // controller every ACME HTTP-01 solver pod with its own.
     const args = value["args"];
     if (Array.isArray(args)) {
       for (const a of args) {
-        const m = typeof a === "string" ? /^--prometheus-config-reloader=(.+)$/.exec(a) : null;
+        const m =
+          typeof a === "string"
+            ? /^--(?:prometheus-config-reloader|acme-http01-solver-image)=(.+)$/.exec(a)
+            : null;
         if (m?.[1] !== undefined) out.push({ image: m[1], from: `${from} (operator argument)` });
       }
     }

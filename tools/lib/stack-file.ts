@@ -56,11 +56,44 @@ export function yamlSyntaxError(file: string, text: string): string | undefined 
   const doc = parseDocument(text, { uniqueKeys: true });
   const err: YAMLError | undefined = doc.errors[0];
   if (err === undefined) return undefined;
+  // YAML notices an unclosed [ or { only where the next key starts: point at the bracket instead.
+  if (/^Flow (sequence|map)/.test(err.message)) {
+    const open = unclosedBracket(text, err.pos[0]);
+    if (open !== undefined) {
+      const what = open.char === "[" ? "list" : "map";
+      const close = open.char === "[" ? "]" : "}";
+      return `${file}:${open.line}:${open.col}: this ${open.char} opens a ${what} that is never closed; end it with ${close} on the same line`;
+    }
+  }
   const at = err.linePos?.[0];
   const where = at !== undefined ? `${file}:${at.line}:${at.col}` : file;
   // YAML's own words, without the position it repeats, when there is no fix of ours.
   const own = err.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? err.code;
   return `${where}: ${YAML_FIXES[err.code] ?? `${own}; check this line's indentation and quoting`}`;
+}
+
+/** The innermost [ or { before `end` that no bracket closes, outside quotes and comments. */
+function unclosedBracket(text: string, end: number): { char: string; line: number; col: number } | undefined {
+  const open: { char: string; at: number }[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < end && i < text.length; i++) {
+    const c = text.charAt(i);
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === "#" && (i === 0 || /\s/.test(text.charAt(i - 1)))) {
+      while (i < end && text.charAt(i) !== "\n") i++;
+    } else if (c === "[" || c === "{") {
+      open.push({ char: c, at: i });
+    } else if (c === "]" || c === "}") {
+      open.pop();
+    }
+  }
+  const last = open.at(-1);
+  if (last === undefined) return undefined;
+  const before = text.slice(0, last.at).split("\n");
+  return { char: last.char, line: before.length, col: (before.at(-1)?.length ?? 0) + 1 };
 }
 
 /** A YAML file as data; a syntax error is one line that says where and what to fix. */
@@ -93,11 +126,30 @@ export function readStackConfig(dir: string, stack: string): StackConfigInput {
       .sort();
     throw new StackFileError(`no stack file ${path.basename(stackFile)}; known stacks: ${known.join(", ")}`);
   }
-  const doc = (parseYamlFile(stackFile) ?? {}) as { config?: Record<string, unknown> };
+  const doc = (parseYamlFile(stackFile) ?? {}) as { config?: unknown };
+  const name = path.basename(stackFile);
+  if (
+    doc.config !== undefined &&
+    doc.config !== null &&
+    (typeof doc.config !== "object" || Array.isArray(doc.config))
+  ) {
+    throw new StackFileError(
+      `${name}: config: must be a mapping of keys to values, got ${Array.isArray(doc.config) ? "a list" : typeof doc.config}; write each key as \`  ${project}:<key>: <value>\` under config:, without a leading -`,
+    );
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [rawKey, rawValue] of Object.entries(doc.config ?? {})) {
+  const spelledAs = new Map<string, string>();
+  for (const [rawKey, rawValue] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
     const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+    // `loki` is `observability:loki`: one of the two would silently win.
+    const other = spelledAs.get(key);
+    if (other !== undefined) {
+      throw new StackFileError(
+        `${name}: config: ${other} and ${rawKey} are the same key (a key without a prefix is the project's); keep one of them`,
+      );
+    }
+    spelledAs.set(key, rawKey);
     const { value, secret } = stripSecure(rawValue);
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
     if (secret) secretKeys.push(key);

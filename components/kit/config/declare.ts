@@ -1,4 +1,4 @@
-import { Section } from "./reader";
+import { Section, setCommand } from "./reader";
 import { readStorage, StorageConfig } from "./storage";
 
 /**
@@ -23,6 +23,11 @@ export interface IntegerField extends Described {
   default: number;
   min: number;
   max: number;
+  /**
+   * Replicas of a part that its sibling `enabled` turns on: 0 runs nothing, so it is refused with
+   * both ways out. The name is the part's, e.g. "Prometheus".
+   */
+  replicasOf?: string;
 }
 
 /** A number that need not be whole (a ratio, milliseconds, a percentage), between bounds. */
@@ -62,15 +67,13 @@ export interface StringField extends Described {
   required?: boolean;
   /** What the message of a required field without a format suggests, e.g. `eu-west-1`. */
   example?: string;
-  format?: "duration" | "quantity" | TextFormat;
+  /** `size`: a volume's size, a quantity from 1Mi to 64Ti. */
+  format?: "duration" | "quantity" | "size" | TextFormat;
   /** How the reference shows an absent default, e.g. "the cluster's default class". */
   defaultText?: string;
   /** A sibling field whose value it takes when unset (cluster.identifier takes the context). */
   defaultsTo?: string;
-  /**
-   * With format duration or quantity: 0 is refused (a range of `[0s]`, a zero repeat interval, a
-   * volume of 0).
-   */
+  /** With format duration: 0 is refused (a range of `[0s]`, a zero repeat interval). */
   aboveZero?: boolean;
 }
 
@@ -232,8 +235,18 @@ function readField(
   switch (f.kind) {
     case "boolean":
       return s.bool(key, kind && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default);
-    case "integer":
-      return s.int(key, f.default, f.min, f.max);
+    case "integer": {
+      const raw = s.raw(key);
+      if (f.replicasOf !== undefined && (raw === 0 || raw === "0")) {
+        s.problem(
+          key,
+          `is 0, which runs no ${f.replicasOf} while ${s.join("enabled")} is true`,
+          `set at least 1 with \`${setCommand(s.join(key), String(Math.max(1, f.default)))}\`, or turn it off with \`${setCommand(s.join("enabled"), "false")}\``,
+        );
+        return f.default;
+      }
+      return s.int(key, f.default, f.replicasOf !== undefined ? Math.max(1, f.min) : f.min, f.max);
+    }
     case "number": {
       const { min, max, aboveMin, whole } = f;
       return s.number(key, kind && f.defaultOnKind !== undefined ? f.defaultOnKind : f.default, {
@@ -265,12 +278,8 @@ function readField(
       if (f.format === "duration") {
         return f.aboveZero === true ? s.positiveDuration(key, dflt ?? "") : s.duration(key, dflt ?? "");
       }
-      if (f.format === "quantity") {
-        return (
-          (f.aboveZero === true ? s.optionalSize(key, dflt ?? "") : s.optionalQuantity(key, dflt ?? "")) ??
-          dflt
-        );
-      }
+      if (f.format === "quantity") return s.optionalQuantity(key, dflt ?? "") ?? dflt;
+      if (f.format === "size") return s.optionalSize(key, dflt ?? "") ?? dflt;
       const v = f.format !== undefined ? s.optionalString(key, f.format) : s.optionalString(key);
       return v ?? dflt;
     }
@@ -364,7 +373,11 @@ function typeText(f: Field): string {
     case "storage":
       return "quantity";
     case "string":
-      return f.format === "duration" ? "duration" : f.format === "quantity" ? "quantity" : "string";
+      return f.format === "duration"
+        ? "duration"
+        : f.format === "quantity" || f.format === "size"
+          ? "quantity"
+          : "string";
     case "custom":
       return f.type;
   }
@@ -405,20 +418,19 @@ function defaultText(f: Field): string {
 function constraintText(f: Field): string {
   switch (f.kind) {
     case "integer":
-      return `from ${f.min} to ${f.max}`;
+      return `from ${f.replicasOf !== undefined ? Math.max(1, f.min) : f.min} to ${f.max}`;
     case "number":
       return f.what;
     case "strings":
       return `each ${f.format.what}, listed once`;
     case "storage":
-      return `a Kubernetes quantity such as ${f.example}`;
+      return `a volume size such as ${f.example}, from 1Mi to 64Ti`;
     case "string":
       if (f.format === "duration") {
         return `a duration such as 30s, 15m, 12h, 10d or 2w${f.aboveZero === true ? ", longer than 0" : ""}`;
       }
-      if (f.format === "quantity") {
-        return `a Kubernetes quantity such as 500m, 256Mi or 20Gi${f.aboveZero === true ? ", more than 0" : ""}`;
-      }
+      if (f.format === "quantity") return "a Kubernetes quantity such as 500m, 256Mi or 20Gi";
+      if (f.format === "size") return "a volume size such as 10Gi, from 1Mi to 64Ti";
       return f.format !== undefined ? f.format.what : "";
     case "custom":
       return f.constraints ?? "";

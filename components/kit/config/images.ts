@@ -77,6 +77,18 @@ export function readImages(s: Section, stackPullSecret = false): ImagesConfig {
       `must be a registry host and path without a scheme, got ${JSON.stringify(raw)}`,
       `drop the scheme, e.g. \`pulumi config set --path ${s.join("registry")} ${raw.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\/+$/, "")}\``,
     );
+  } else if (
+    typeof raw === "string" &&
+    /\/+$/.test(raw) &&
+    REGISTRY_FORMAT.re.test(raw.replace(/\/+$/, ""))
+  ) {
+    // The images are `<registry>/<upstream path>`: a trailing slash would double it.
+    const meant = raw.replace(/\/+$/, "");
+    s.problem(
+      "registry",
+      `ends with a slash (${JSON.stringify(raw)}), and each image's path is added after one`,
+      `did you mean ${meant}? set \`pulumi config set --path ${s.join("registry")} ${meant}\``,
+    );
   } else {
     registry = s.optionalString("registry", REGISTRY_FORMAT);
   }

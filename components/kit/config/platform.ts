@@ -1,6 +1,6 @@
 import { Fields, Infer, KeyDeclaration, MapDeclaration, readMap } from "./declare";
 import { ImagesConfig } from "./images";
-import { patterns, Section } from "./reader";
+import { describe, patterns, quantityValue, Section, setCommand } from "./reader";
 import { ContainerId, ContainerResources, Sizing, SIZINGS, SizingTable } from "./sizing";
 
 export const CLUSTER_TYPES = ["kind", "cloud"] as const;
@@ -139,10 +139,20 @@ export function readCharts(s: Section): ChartsConfig {
 
 export function readCluster(s: Section): ClusterConfig | undefined {
   const type = s.oneOf("type", CLUSTER_FIELDS.type.values, undefined);
-  const context = s.requiredString(
-    "context",
-    type === "kind" ? "kind-observability" : "<kubeconfig-context>",
-  );
+  const exampleContext = type === "kind" ? "kind-observability" : "<kubeconfig-context>";
+  let context = s.requiredString("context", exampleContext);
+  // No kubeconfig context is blank or starts or ends with a space: the provider would not find it.
+  if (context !== undefined && context.trim() !== context) {
+    const trimmed = context.trim();
+    s.problem(
+      "context",
+      trimmed === ""
+        ? `is blank (${describe(context)})`
+        : `has spaces around the name (${describe(context)}), and no kubeconfig context does`,
+      `set the context's name, e.g. \`${setCommand(s.join("context"), trimmed === "" ? exampleContext : trimmed)}\``,
+    );
+    context = undefined;
+  }
   const storageClass = s.optionalString("storageClass", CLUSTER_FIELDS.storageClass.format);
   const identifier = s.optionalString("identifier", CLUSTER_FIELDS.identifier.format);
   const retainData = s.bool("retainData", CLUSTER_FIELDS.retainData.default);
@@ -196,11 +206,25 @@ export function readResources(
   const read = readMap(s, resourcesKey(Object.keys(resources)), (name) => ({ ...preset(name) }));
   for (const [name, r] of Object.entries(read)) {
     const base = preset(name);
-    resources[name as ContainerId] = {
+    const merged = {
       cpu: r.cpu ?? base.cpu,
       memory: r.memory ?? base.memory,
       memoryLimit: r.memoryLimit ?? base.memoryLimit,
     };
+    // The API server refuses a pod whose request is above its limit.
+    if (quantityValue(merged.memory) > quantityValue(merged.memoryLimit)) {
+      const entry = s.child(name);
+      const limitSet = entry.has("memoryLimit");
+      const at = entry.has("memory") ? "memory" : "memoryLimit";
+      entry.problem(
+        at,
+        entry.has("memory")
+          ? `is ${merged.memory}, above the memory limit ${merged.memoryLimit}${limitSet ? "" : ` of the ${sizing} preset`}, and the API server refuses such a pod`
+          : `is ${merged.memoryLimit}, below the memory request ${merged.memory} of the ${sizing} preset, and the API server refuses such a pod`,
+        `raise the limit with it, e.g. \`${setCommand(entry.join("memoryLimit"), merged.memory)}\``,
+      );
+    }
+    resources[name as ContainerId] = merged;
   }
   return resources;
 }

@@ -26,6 +26,39 @@ function durationMilliseconds(d: string): number {
   return total;
 }
 
+const QUANTITY_FACTORS: Record<string, number> = {
+  "": 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const MIN_VOLUME_BYTES = 2 ** 20;
+const MAX_VOLUME_BYTES = 64 * 2 ** 40;
+
+/** The value of a quantity already matched by QUANTITY, in base units (bytes, cores). */
+export function quantityValue(q: string): number {
+  const m = QUANTITY.exec(q);
+  return m === null ? NaN : Number(m[1]) * (QUANTITY_FACTORS[m[3] ?? ""] ?? 1);
+}
+
+/**
+ * Whether a raw value reads as true: `pulumi config set` without --path stores text, so a rule
+ * across keys sees "true" as the reader does.
+ */
+export function isTrue(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
 /** Longer text is cut in messages: a pasted 10,000-character value would drown the message. */
 const SHOWN_CHARACTERS = 64;
 
@@ -298,7 +331,7 @@ export class Section {
   bool(key: string, fallback: boolean): boolean {
     const v = this.raw(key);
     if (v === undefined) return fallback;
-    if (v === true || v === "true") return true;
+    if (isTrue(v)) return true;
     if (v === false || v === "false") return false;
     this.problem(
       key,
@@ -309,6 +342,17 @@ export class Section {
   }
 
   duration(key: string, fallback: string): string {
+    const v = this.value[key];
+    // YAML reads an unquoted `0` or `30` as a number: a duration needs its unit.
+    if (typeof v === "number") {
+      this.raw(key);
+      this.problem(
+        key,
+        `must be a duration with a unit such as 30s, 15m, 12h, 10d or 2w, got the number ${String(v)}`,
+        `set e.g. \`${setCommand(this.join(key), fallback)}\``,
+      );
+      return fallback;
+    }
     return (
       this.optionalString(key, {
         re: DURATION,
@@ -345,6 +389,18 @@ export class Section {
       );
       return undefined;
     }
+    // `10gi` for 10Gi: the binary suffixes are case-sensitive.
+    const cased = typeof v === "string" ? /^(\d+(?:\.\d+)?)([kmgtpe])i$/i.exec(v) : null;
+    if (typeof v === "string" && cased !== null && !QUANTITY.test(v)) {
+      const meant = `${cased[1] ?? ""}${(cased[2] ?? "").toUpperCase()}i`;
+      this.raw(key);
+      this.problem(
+        key,
+        `must be a Kubernetes quantity such as 500m, 256Mi or 20Gi, got ${describe(v)}`,
+        `did you mean ${meant}? the suffixes are case-sensitive: set \`${setCommand(this.join(key), meant)}\``,
+      );
+      return undefined;
+    }
     return this.optionalString(key, {
       re: QUANTITY,
       what: "a Kubernetes quantity such as 500m, 256Mi or 20Gi",
@@ -352,14 +408,39 @@ export class Section {
     });
   }
 
-  /** A volume size: a quantity above 0 (a claim of size 0 cannot be bound). */
+  /**
+   * A volume size: a quantity from 1Mi to 64Ti. A claim of 0 cannot be bound, `500m` is half a
+   * byte (m is milli), and 64Ti is the largest single disk EBS, Persistent Disk and Azure offer.
+   */
   optionalSize(key: string, example: string): string | undefined {
     const size = this.optionalQuantity(key, example);
-    if (size !== undefined && Number(QUANTITY.exec(size)?.[1] ?? "0") <= 0) {
+    if (size === undefined) return undefined;
+    const m = QUANTITY.exec(size);
+    const bytes = quantityValue(size);
+    if (bytes <= 0) {
       this.problem(
         key,
         `must be more than 0, got ${describe(size)}`,
         `set a size, e.g. \`${setCommand(this.join(key), example)}\``,
+      );
+      return undefined;
+    }
+    if (m?.[3] === "m" || bytes < MIN_VOLUME_BYTES) {
+      const meant = `${m?.[1] ?? ""}${m?.[3] === "m" ? "Mi" : "Gi"}`;
+      this.problem(
+        key,
+        m?.[3] === "m"
+          ? `is ${size}, thousandths of a byte (m means milli in a Kubernetes quantity)`
+          : `is ${size} bytes, too small for a volume (at least 1Mi)`,
+        `did you mean ${meant}? set \`${setCommand(this.join(key), meant)}\``,
+      );
+      return undefined;
+    }
+    if (bytes > MAX_VOLUME_BYTES) {
+      this.problem(
+        key,
+        `is ${size}, more than 64Ti, the largest single disk EBS, Persistent Disk and Azure Disk offer`,
+        `set a size of at most 64Ti, e.g. \`${setCommand(this.join(key), example)}\``,
       );
       return undefined;
     }
