@@ -1,31 +1,13 @@
 import { expect } from "chai";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { configWarnings, parseStackConfig, partsRunning } from "../components/core";
-import { readStackConfig, StackFileError, yamlSyntaxError } from "../tools/lib/stack-file";
+import { yamlSyntaxError } from "../tools/lib/stack-file";
+import { stackFileError } from "./lib/stack-file-error";
 import { errorFor } from "./lib/config-error";
 import { PROJECT_DIR, programError, run, stackInput, stackRawConfig } from "./lib/helpers";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
-
-/** The one line a stack file with this text makes the offline plan's reader fail with. */
-function stackFileError(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-"));
-  try {
-    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), text);
-    try {
-      readStackConfig(dir, "broken");
-    } catch (err) {
-      expect(err).to.be.instanceOf(StackFileError);
-      return (err as Error).message;
-    }
-    throw new Error("expected a StackFileError");
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe("bad input, as a new user would type it", () => {
   describe("a syntax error in a stack file is one line with file, line, column and what to fix", () => {

@@ -138,7 +138,7 @@ describe("stack config", () => {
       ],
       [
         "an unknown top-level key",
-        { ...kind, lokki: { mode: "SingleBinary" } },
+        { ...kind, lokki: { mode: "Monolithic" } },
         "Invalid stack config: lokki: is not a known config key; did you mean loki? rename it in the stack file, or remove it with `pulumi config rm lokki`",
       ],
       [

@@ -47,9 +47,9 @@ describe("image references", () => {
   });
 
   it("keep the upstream registry and path under the mirror", () => {
-    const loki = parseImage("docker.io/grafana/loki:3.6.7");
+    const loki = parseImage("docker.io/grafana/loki:3.7.6");
     expect(formatImage(mirrorImage(loki, "registry.example.com/mirror"))).to.equal(
-      "registry.example.com/mirror/docker.io/grafana/loki:3.6.7",
+      "registry.example.com/mirror/docker.io/grafana/loki:3.7.6",
     );
     expect(mirrorImage(loki, undefined)).to.equal(loki);
   });
@@ -147,10 +147,12 @@ describe("image values", () => {
         resultsCache: { enabled: false },
         lokiCanary: { enabled: false },
         sidecar: { rules: { enabled: false } },
+        gateway: { metrics: { enabled: false } },
       }),
-    ).to.deep.equal(["docker.io/grafana/loki:3.6.7", "docker.io/nginxinc/nginx-unprivileged:1.29-alpine"]);
+    ).to.deep.equal(["docker.io/grafana/loki:3.7.6", "docker.io/nginxinc/nginx-unprivileged:1.31-alpine"]);
     const cachesOn = { resultsCache: { enabled: false }, lokiCanary: { enabled: false } };
-    expect(roles(cachesOn)).to.include("docker.io/library/memcached:1.6.39-alpine");
+    expect(roles(cachesOn)).to.include("docker.io/library/memcached:1.6.45-alpine");
+    expect(roles(cachesOn)).to.include("ghcr.io/jkroepke/access-log-exporter:0.4.11");
   });
 });
 

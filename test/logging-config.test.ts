@@ -2,19 +2,20 @@ import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
 import { parseStackConfig } from "../components/core/config";
+import { configWarnings, partsRunning } from "../components/core";
 import { DEFAULT_SCHEMA_FROM } from "../components/logging/config";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
-const buckets = { chunks: "loki-chunks", ruler: "loki-ruler" };
+const buckets = { chunks: "loki-chunks" };
 const s3 = { region: "eu-west-1", buckets, existingSecret: "loki-object-storage" };
 const BOTH_KEYS = ["lokiS3AccessKeyId", "lokiS3SecretAccessKey"];
 
 describe("logging config", () => {
-  it("defaults to a laptop Loki: SingleBinary on its filesystem volume, no auth, Alloy", () => {
+  it("defaults to a laptop Loki: Monolithic on its filesystem volume, no auth, Alloy", () => {
     const cfg = parseStackConfig(kind);
     expect(cfg.loki).to.deep.equal({
       enabled: true,
-      mode: "SingleBinary",
+      mode: "Monolithic",
       scale: "small",
       singleBinary: { replicas: 1 },
       simpleScalable: { read: 0, write: 0, backend: 0 },
@@ -28,6 +29,25 @@ describe("logging config", () => {
     });
     expect(DEFAULT_SCHEMA_FROM).to.equal("2024-04-01");
     expect(cfg.logCollector).to.deep.equal({ enabled: true, kind: "alloy" });
+  });
+
+  it("accepts the ruler and admin buckets a stack file still names, and warns that they do nothing", () => {
+    const named = parseStackConfig({
+      ...kind,
+      loki: {
+        mode: "SimpleScalable",
+        objectStorage: {
+          ...s3,
+          buckets: { chunks: "loki-chunks", ruler: "loki-ruler", admin: "loki-admin" },
+        },
+      },
+    });
+    expect(configWarnings(named, partsRunning(named))).to.deep.equal([
+      "loki.objectStorage.buckets.ruler: is set but does nothing (the loki chart reads it only for Loki's ruler, which this stack keeps off); remove it with `pulumi config rm --path loki.objectStorage.buckets.ruler`",
+      "loki.objectStorage.buckets.admin: is set but does nothing (the loki chart read it only for Grafana Enterprise Logs, which it no longer installs); remove it with `pulumi config rm --path loki.objectStorage.buckets.admin`",
+    ]);
+    const chunksOnly = parseStackConfig({ ...kind, loki: { mode: "SimpleScalable", objectStorage: s3 } });
+    expect(configWarnings(chunksOnly, partsRunning(chunksOnly))).to.deep.equal([]);
   });
 
   it("reads dev as the defaults and prod as SimpleScalable on S3 with an existing Secret", () => {
@@ -45,7 +65,7 @@ describe("logging config", () => {
         type: "s3",
         endpoint: "s3.eu-west-1.amazonaws.com",
         region: "eu-west-1",
-        buckets: { chunks: "observability-prod-loki-chunks", ruler: "observability-prod-loki-ruler" },
+        buckets: { chunks: "observability-prod-loki-chunks" },
         forcePathStyle: false,
         insecure: false,
         credentials: { source: "existingSecret", secretName: "loki-object-storage" },
@@ -77,20 +97,23 @@ describe("logging config", () => {
   it("accepts the transitional mode with both kinds of targets and object storage", () => {
     const cfg = parseStackConfig({
       ...kind,
-      loki: { mode: "SingleBinary<->SimpleScalable", objectStorage: s3, simpleScalable: { read: 2 } },
+      loki: { mode: "Monolithic<->SimpleScalable", objectStorage: s3, simpleScalable: { read: 2 } },
     });
-    expect(cfg.loki.mode).to.equal("SingleBinary<->SimpleScalable");
+    expect(cfg.loki.mode).to.equal("Monolithic<->SimpleScalable");
     expect(cfg.loki.singleBinary.replicas).to.equal(1);
     expect(cfg.loki.simpleScalable).to.deep.equal({ read: 2, write: 3, backend: 3 });
     expect(cfg.loki.caches).to.equal(true);
   });
 
-  it("accepts the bundled MinIO only when asked for", () => {
-    const cfg = parseStackConfig({
+  it("reads the chart's former mode names as the current ones", () => {
+    expect(parseStackConfig({ ...kind, loki: { mode: "SingleBinary" } }).loki.mode).to.equal("Monolithic");
+    const migrating = parseStackConfig({
       ...kind,
-      loki: { mode: "SimpleScalable", objectStorage: { type: "minio" } },
-    });
-    expect(cfg.loki.objectStorage).to.deep.equal({ type: "minio" });
+      loki: { mode: "SingleBinary<->SimpleScalable", objectStorage: s3 },
+    }).loki;
+    expect(migrating.mode).to.equal("Monolithic<->SimpleScalable");
+    expect(migrating.singleBinary.replicas).to.equal(1);
+    expect(migrating.simpleScalable).to.deep.equal({ read: 3, write: 3, backend: 3 });
   });
 
   it("reads a schema date that a YAML stack file turned into a midnight timestamp as that date", () => {
@@ -112,43 +135,37 @@ describe("logging config", () => {
         "SimpleScalable without object storage",
         { loki: { mode: "SimpleScalable" } },
         [],
-        "Invalid stack config: loki.objectStorage: is required when loki.mode is SimpleScalable: the read, write and backend targets share data only through object storage; set an S3 bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`, or try the bundled MinIO with `pulumi config set --path loki.objectStorage.type minio`",
+        "Invalid stack config: loki.objectStorage: is required when loki.mode is SimpleScalable: the read, write and backend targets share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
       ],
       [
         "the transitional mode without object storage",
-        { loki: { mode: "SingleBinary<->SimpleScalable" } },
+        { loki: { mode: "Monolithic<->SimpleScalable" } },
         [],
-        "Invalid stack config: loki.objectStorage: is required when loki.mode is SingleBinary<->SimpleScalable: the read, write and backend targets share data only through object storage; set an S3 bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`, or try the bundled MinIO with `pulumi config set --path loki.objectStorage.type minio`",
+        "Invalid stack config: loki.objectStorage: is required when loki.mode is Monolithic<->SimpleScalable: the read, write and backend targets share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
       ],
       [
-        "SingleBinary with two replicas and no object storage",
+        "Monolithic with two replicas and no object storage",
         { loki: { singleBinary: { replicas: 2 } } },
         [],
         "Invalid stack config: loki.singleBinary.replicas: is 2, but without loki.objectStorage Loki keeps its data on one filesystem volume that replicas cannot share; set `pulumi config set --path loki.singleBinary.replicas 1`, or configure loki.objectStorage",
       ],
       [
-        "scalable replicas in SingleBinary mode",
+        "scalable replicas in Monolithic mode",
         { loki: { simpleScalable: { write: 3 } } },
         [],
-        "Invalid stack config: loki.simpleScalable.write: is 3, but loki.mode is SingleBinary, which runs no read, write or backend targets; remove it with `pulumi config rm --path loki.simpleScalable.write`, or set `pulumi config set --path loki.mode SingleBinary<->SimpleScalable` to run both while migrating",
+        "Invalid stack config: loki.simpleScalable.write: is 3, but loki.mode is Monolithic, which runs no read, write or backend targets; remove it with `pulumi config rm --path loki.simpleScalable.write`, or set `pulumi config set --path loki.mode Monolithic<->SimpleScalable` to run both while migrating",
       ],
       [
         "single-binary replicas in SimpleScalable mode",
-        { loki: { mode: "SimpleScalable", singleBinary: { replicas: 1 }, objectStorage: { type: "minio" } } },
+        { loki: { mode: "SimpleScalable", singleBinary: { replicas: 1 }, objectStorage: s3 } },
         [],
-        "Invalid stack config: loki.singleBinary.replicas: is 1, but loki.mode is SimpleScalable, which runs no single binary; remove it with `pulumi config rm --path loki.singleBinary.replicas`, or set `pulumi config set --path loki.mode SingleBinary<->SimpleScalable` to run both while migrating",
+        "Invalid stack config: loki.singleBinary.replicas: is 1, but loki.mode is SimpleScalable, which runs no single binary; remove it with `pulumi config rm --path loki.singleBinary.replicas`, or set `pulumi config set --path loki.mode Monolithic<->SimpleScalable` to run both while migrating",
       ],
       [
         "object storage without a chunks bucket",
-        { loki: { objectStorage: { ...s3, buckets: { ruler: "loki-ruler" } } } },
+        { loki: { objectStorage: { ...s3, buckets: {} } } },
         [],
         "Invalid stack config: loki.objectStorage.buckets.chunks: is required but not set; set it, e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
-      ],
-      [
-        "object storage without a ruler bucket",
-        { loki: { objectStorage: { ...s3, buckets: { chunks: "loki-chunks" } } } },
-        [],
-        "Invalid stack config: loki.objectStorage.buckets.ruler: is required but not set; set it, e.g. `pulumi config set --path loki.objectStorage.buckets.ruler loki-ruler`",
       ],
       [
         "object storage without a region",
@@ -201,22 +218,22 @@ describe("logging config", () => {
         'Invalid stack config: loki.objectStorage.existingSecret: must be a Kubernetes Secret name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit), got "Loki_S3"; set e.g. `pulumi config set --path loki.objectStorage.existingSecret loki-object-storage`',
       ],
       [
-        "an S3 setting with the bundled MinIO",
-        { loki: { objectStorage: { type: "minio", region: "eu-west-1" } } },
+        "the bundled MinIO, which the chart deprecated",
+        { loki: { mode: "SimpleScalable", objectStorage: { type: "minio" } } },
         [],
-        "Invalid stack config: loki.objectStorage.region: is only used with loki.objectStorage.type s3, not with the bundled MinIO; remove it with `pulumi config rm --path loki.objectStorage.region`, or set `pulumi config set --path loki.objectStorage.type s3`",
+        'Invalid stack config: loki.objectStorage.type: is minio, the loki chart\'s bundled MinIO, which the chart deprecated and no longer renders (its removal is announced); this stack does not run it; point Loki at an S3-compatible bucket with `pulumi config set --path loki.objectStorage.type s3` and its endpoint, region, buckets and credentials; a stack whose logs are in the bundled MinIO moves them first (docs/logs.md, "Leaving the bundled MinIO")',
       ],
       [
         "an unknown object storage type",
         { loki: { objectStorage: { type: "gcs", region: "europe-west1" } } },
         [],
-        'Invalid stack config: loki.objectStorage.type: must be one of s3, minio, got "gcs"; set one of them, e.g. `pulumi config set --path loki.objectStorage.type s3`',
+        'Invalid stack config: loki.objectStorage.type: must be one of s3, got "gcs"; set one of them, e.g. `pulumi config set --path loki.objectStorage.type s3`',
       ],
       [
         "an unknown mode",
         { loki: { mode: "Microservices" } },
         [],
-        'Invalid stack config: loki.mode: must be one of SingleBinary, SimpleScalable, Distributed, SingleBinary<->SimpleScalable, SimpleScalable<->Distributed, got "Microservices"; set one of them, e.g. `pulumi config set --path loki.mode SingleBinary`',
+        'Invalid stack config: loki.mode: must be one of Monolithic, SimpleScalable, Distributed, Monolithic<->SimpleScalable, SimpleScalable<->Distributed, SingleBinary, SingleBinary<->SimpleScalable, got "Microservices"; set one of them, e.g. `pulumi config set --path loki.mode Monolithic`',
       ],
       [
         "an unknown collector",

@@ -17,7 +17,7 @@ import { LokiConfig } from "../components/logging/config";
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const s3 = {
   region: "eu-west-1",
-  buckets: { chunks: "loki-chunks", ruler: "loki-ruler" },
+  buckets: { chunks: "loki-chunks" },
   existingSecret: "loki-object-storage",
 };
 
@@ -25,7 +25,7 @@ function valuesOf(cfg: StackConfig): Record<string, unknown> {
   return lokiValues({ loki: cfg.loki, cluster: cfg.cluster, resources: cfg.resources });
 }
 
-/** A values path, or the chart's default for it when unset (defaults of loki 6.55.0's values.yaml). */
+/** A values path, or the chart's default for it when unset (defaults of loki 18.11.0's values.yaml). */
 function withDefault(values: unknown, path: string): unknown {
   const CHART_DEFAULTS: Record<string, unknown> = {
     "singleBinary.replicas": 0,
@@ -36,6 +36,7 @@ function withDefault(values: unknown, path: string): unknown {
     "lokiCanary.enabled": true,
     "loki.storage.type": "s3",
     "minio.enabled": false,
+    ignoreMinioDeprecation: false,
   };
   return at(values, path) ?? CHART_DEFAULTS[path];
 }
@@ -50,15 +51,21 @@ function chartFailures(values: Record<string, unknown>): string[] {
   const single = num("singleBinary.replicas");
   const scalable = num("read.replicas") > 0 || num("write.replicas") > 0 || num("backend.replicas") > 0;
   if (!objectStorage && single > 1) {
-    failures.push("Cannot run more than 1 Single Binary replica without an object storage backend.");
+    failures.push("Cannot run more than 1 Monolithic replica without an object storage backend.");
   }
   if (!objectStorage && single === 0 && scalable) {
     failures.push("Cannot run scalable targets (backend, read, write) without an object storage backend.");
   }
-  if (single > 0 && scalable && values["deploymentMode"] !== "SingleBinary<->SimpleScalable") {
+  if (single > 0 && scalable && values["deploymentMode"] !== "Monolithic<->SimpleScalable") {
     failures.push(
-      "You have more than zero replicas configured for both the single binary and simple scalable targets",
+      "You have more than zero replicas configured for both the monolithic and simple scalable targets",
     );
+  }
+  if (
+    withDefault(values, "minio.enabled") === true &&
+    withDefault(values, "ignoreMinioDeprecation") !== true
+  ) {
+    failures.push("The Loki chart builtin MinIO dependency is deprecated and will be removed 2026-10-31.");
   }
   if (withDefault(values, "test.enabled") === true && withDefault(values, "lokiCanary.enabled") !== true) {
     failures.push("Helm test requires the Loki Canary to be enabled");
@@ -74,9 +81,9 @@ const withLoki = (loki: Record<string, unknown>, secretKeys: string[] = []) =>
   parseStackConfig({ ...kind, loki }, new Set(secretKeys));
 
 describe("Loki values", () => {
-  it("run dev as one SingleBinary on a filesystem volume, scalable targets at zero, RF 1", () => {
+  it("run dev as one Monolithic binary on a filesystem volume, scalable targets at zero, RF 1", () => {
     const v = valuesOf(dev());
-    expect(v["deploymentMode"]).to.equal("SingleBinary");
+    expect(v["deploymentMode"]).to.equal("Monolithic");
     expect(v["singleBinary"]).to.deep.equal({
       replicas: 1,
       resources: { requests: { cpu: "150m", memory: "320Mi" }, limits: { memory: "640Mi" } },
@@ -98,7 +105,10 @@ describe("Loki values", () => {
     expect(v["test"]).to.deep.equal({ enabled: false });
     expect(at(v, "sidecar.rules.enabled")).to.equal(false);
     expect(at(v, "gateway.enabled")).to.equal(true);
-    expect(v["minio"]).to.deep.equal({ enabled: false });
+    expect(v["minio"]).to.equal(undefined);
+    // Chart 18's nginx access-log exporter stays off: nothing scrapes it.
+    expect(at(v, "gateway.metrics.enabled")).to.equal(false);
+    expect(at(v, "gateway.podDisruptionBudget")).to.equal(undefined);
   });
 
   it("give the schema one explicit tsdb v13 period from config, and retention through the compactor", () => {
@@ -157,7 +167,7 @@ describe("Loki values", () => {
     const v = valuesOf(prod());
     expect(at(v, "loki.storage")).to.deep.equal({
       type: "s3",
-      bucketNames: { chunks: "observability-prod-loki-chunks", ruler: "observability-prod-loki-ruler" },
+      bucketNames: { chunks: "observability-prod-loki-chunks" },
       s3: {
         endpoint: "s3.eu-west-1.amazonaws.com",
         region: "eu-west-1",
@@ -206,26 +216,26 @@ describe("Loki values", () => {
     });
   });
 
-  it("use the bundled MinIO only when asked, with its own buckets and no credential references", () => {
-    const v = valuesOf(withLoki({ mode: "SimpleScalable", objectStorage: { type: "minio" } }));
-    expect(at(v, "loki.storage")).to.deep.equal({ type: "s3" });
-    expect(at(v, "minio.enabled")).to.equal(true);
-    expect(at(v, "minio.resources")).to.deep.equal({
-      requests: { cpu: "50m", memory: "256Mi" },
-      limits: { memory: "512Mi" },
-    });
-    expect(at(v, "write.extraEnv")).to.equal(undefined);
-    expect(JSON.stringify(v)).not.to.include("${");
+  it("keep a disruption budget on two or more gateways, which chart 18 renders only with a bound", () => {
+    const v = valuesOf(prod());
+    expect(at(v, "gateway.replicas")).to.equal(2);
+    expect(at(v, "gateway.podDisruptionBudget")).to.deep.equal({ maxUnavailable: 1 });
+  });
+
+  it("send the chart's current mode names, whichever name the stack file uses", () => {
+    expect(at(valuesOf(withLoki({ mode: "SingleBinary" })), "deploymentMode")).to.equal("Monolithic");
+    expect(
+      at(valuesOf(withLoki({ mode: "SingleBinary<->SimpleScalable", objectStorage: s3 })), "deploymentMode"),
+    ).to.equal("Monolithic<->SimpleScalable");
   });
 
   it("never fail the chart's own render-time checks, in any mode the config accepts", () => {
     const configs: [string, StackConfig][] = [
       ["dev", dev()],
       ["prod", prod()],
-      ["SingleBinary on S3", withLoki({ objectStorage: s3 })],
+      ["Monolithic on S3", withLoki({ objectStorage: s3 })],
       ["two single binaries on S3", withLoki({ objectStorage: s3, singleBinary: { replicas: 2 } })],
-      ["transitional", withLoki({ mode: "SingleBinary<->SimpleScalable", objectStorage: s3 })],
-      ["MinIO", withLoki({ mode: "SimpleScalable", objectStorage: { type: "minio" } })],
+      ["transitional", withLoki({ mode: "Monolithic<->SimpleScalable", objectStorage: s3 })],
     ];
     for (const [what, cfg] of configs) expect(chartFailures(valuesOf(cfg)), what).to.deep.equal([]);
   });
@@ -234,7 +244,10 @@ describe("Loki values", () => {
     const v = valuesOf(dev());
     const withoutRead = Object.fromEntries(Object.entries(v).filter(([key]) => key !== "read"));
     expect(chartFailures(withoutRead)).to.deep.equal([
-      "You have more than zero replicas configured for both the single binary and simple scalable targets",
+      "You have more than zero replicas configured for both the monolithic and simple scalable targets",
+    ]);
+    expect(chartFailures({ ...v, minio: { enabled: true } })).to.deep.equal([
+      "The Loki chart builtin MinIO dependency is deprecated and will be removed 2026-10-31.",
     ]);
     expect(chartFailures({ ...v, test: { enabled: true } })).to.deep.equal([
       "Helm test requires the Loki Canary to be enabled",
@@ -242,11 +255,11 @@ describe("Loki values", () => {
   });
 });
 
-describe("the migration from SingleBinary to SimpleScalable", () => {
+describe("the migration from Monolithic to SimpleScalable", () => {
   // The README's steps, as stack config: each is what `pulumi up` applies in turn.
   const steps: [string, Record<string, unknown>][] = [
-    ["1. SingleBinary on the bucket", { objectStorage: s3 }],
-    ["2. both targets (transitional)", { mode: "SingleBinary<->SimpleScalable", objectStorage: s3 }],
+    ["1. Monolithic on the bucket", { objectStorage: s3 }],
+    ["2. both targets (transitional)", { mode: "Monolithic<->SimpleScalable", objectStorage: s3 }],
     ["3. SimpleScalable", { mode: "SimpleScalable", objectStorage: s3 }],
   ];
   const values = steps.map(([, loki]) => valuesOf(withLoki(loki)));
@@ -268,8 +281,8 @@ describe("the migration from SingleBinary to SimpleScalable", () => {
       at(v, "loki.commonConfig.replication_factor"),
     ]);
     expect(replicas).to.deep.equal([
-      ["SingleBinary", 1, 0, 0, 0, 1],
-      ["SingleBinary<->SimpleScalable", 1, 3, 3, 3, 3],
+      ["Monolithic", 1, 0, 0, 0, 1],
+      ["Monolithic<->SimpleScalable", 1, 3, 3, 3, 3],
       ["SimpleScalable", 0, 3, 3, 3, 3],
     ]);
   });

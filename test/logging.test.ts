@@ -58,7 +58,7 @@ describe("logs under mocks", () => {
   it("differs between dev and prod in mode, storage, tenancy and retention", () => {
     const d = release(dev.resources, "loki");
     const p = release(prod.resources, "loki");
-    expect(valueOf(d, "deploymentMode")).to.equal("SingleBinary");
+    expect(valueOf(d, "deploymentMode")).to.equal("Monolithic");
     expect(valueOf(p, "deploymentMode")).to.equal("SimpleScalable");
     expect(valueOf(d, "loki.storage.type")).to.equal("filesystem");
     expect(valueOf(p, "loki.storage.type")).to.equal("s3");
@@ -254,7 +254,7 @@ describe("logs under mocks", () => {
 describe("Loki's S3 credentials", () => {
   const accessKeyId = "AKIAEXAMPLEKEYID0042";
   const secretAccessKey = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
-  const objectStorage = { region: "eu-west-1", buckets: { chunks: "loki-chunks", ruler: "loki-ruler" } };
+  const objectStorage = { region: "eu-west-1", buckets: { chunks: "loki-chunks" } };
 
   it("go from secret config into a Kubernetes Secret only, and appear nowhere else", async () => {
     const r = await run(

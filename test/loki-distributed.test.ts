@@ -16,7 +16,7 @@ const cloud = {
 };
 const s3 = {
   region: "eu-west-1",
-  buckets: { chunks: "loki-chunks", ruler: "loki-ruler" },
+  buckets: { chunks: "loki-chunks" },
   existingSecret: "loki-object-storage",
 };
 const withLoki = (loki: Record<string, unknown>): StackConfig => parseStackConfig({ ...cloud, loki });
@@ -103,7 +103,7 @@ describe("Loki Distributed mode config", () => {
 
   it("refuses Distributed without object storage, naming the key", () => {
     expect(errorFor({ ...cloud, loki: { mode: "Distributed" } })).to.equal(
-      "Invalid stack config: loki.objectStorage: is required when loki.mode is Distributed: the distributed components share data only through object storage; set an S3 bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`, or try the bundled MinIO with `pulumi config set --path loki.objectStorage.type minio`",
+      "Invalid stack config: loki.objectStorage: is required when loki.mode is Distributed: the distributed components share data only through object storage; set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
     );
   });
 
@@ -130,7 +130,7 @@ describe("Loki Distributed mode config", () => {
     expect(
       errorFor({ ...cloud, loki: { mode: "Distributed", objectStorage: s3, singleBinary: { replicas: 1 } } }),
     ).to.equal(
-      "Invalid stack config: loki.singleBinary.replicas: is 1, but loki.mode is Distributed, and the chart cannot run a single binary beside the distributed components; remove it with `pulumi config rm --path loki.singleBinary.replicas`; to leave SingleBinary, migrate to SimpleScalable first (docs/logs.md)",
+      "Invalid stack config: loki.singleBinary.replicas: is 1, but loki.mode is Distributed, and the chart cannot run a single binary beside the distributed components; remove it with `pulumi config rm --path loki.singleBinary.replicas`; to leave Monolithic, migrate to SimpleScalable first (docs/logs.md)",
     );
   });
 });
@@ -185,7 +185,7 @@ describe("Loki Distributed mode values", () => {
       ["large", withLoki({ mode: "Distributed", scale: "large", objectStorage: s3 })],
       ["transitional", withLoki({ mode: "SimpleScalable<->Distributed", objectStorage: s3 })],
       ["SimpleScalable", withLoki({ mode: "SimpleScalable", objectStorage: s3 })],
-      ["SingleBinary", parseStackConfig({ cluster: { type: "kind", context: "kind-observability" } })],
+      ["Monolithic", parseStackConfig({ cluster: { type: "kind", context: "kind-observability" } })],
     ];
     for (const [what, cfg] of configs)
       expect(distributedChartFailures(valuesOf(cfg)), what).to.deep.equal([]);
@@ -258,8 +258,8 @@ describe("the migration from SimpleScalable to Distributed", () => {
 describe("Loki's targets, as the NetworkPolicies select them", () => {
   it("are the chart's component labels of what each mode runs, both kinds while migrating", () => {
     const modes = [
-      { mode: "SingleBinary" },
-      { mode: "SingleBinary<->SimpleScalable", objectStorage: s3 },
+      { mode: "Monolithic" },
+      { mode: "Monolithic<->SimpleScalable", objectStorage: s3 },
       { mode: "SimpleScalable", objectStorage: s3 },
       { mode: "SimpleScalable<->Distributed", objectStorage: s3 },
       { mode: "Distributed", objectStorage: s3 },

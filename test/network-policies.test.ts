@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { parseStackConfig } from "../components/core/config";
 import { networkPolicyManifests } from "../components/core/network-policies";
 import { stackModel } from "../components/core";
-import { APP, DEV_FLOWS, DEV_MINIO, DEV_PODS, STACKS } from "./lib/flow-table";
+import { APP, DEV_FLOWS, DEV_PODS, STACKS } from "./lib/flow-table";
 import { discrepancies, selects } from "./lib/network-policy";
 import { run, stackInput, stackRawConfig } from "./lib/helpers";
 
@@ -59,14 +59,6 @@ describe("network policies", () => {
       }
     });
   }
-
-  it("let Loki, its bucket Job and MinIO reach the bundled MinIO, and nothing else, when Loki stores there", async () => {
-    const policies = await declaredPolicies("dev", { loki: { objectStorage: { type: "minio" } } });
-    expect(discrepancies(policies, DEV_MINIO.pods, DEV_MINIO.flows, APP)).to.deep.equal([]);
-    // Without the MinIO flows the same policies cut Loki off from its storage.
-    const minioless = await declaredPolicies("dev");
-    expect(discrepancies(minioless, DEV_MINIO.pods, DEV_MINIO.flows, APP)).to.have.length.greaterThan(0);
-  });
 
   it("fail the check when a flow is planted or one is missing", async () => {
     const policies = await declaredPolicies("dev");

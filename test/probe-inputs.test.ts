@@ -1,13 +1,10 @@
 import { expect } from "chai";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { configWarnings, parseStackConfig, partsRunning } from "../components/core";
 import { goDuration } from "../components/kit";
 import { prometheusStackValues, prometheusStackValuesArgs } from "../components/monitoring";
-import { readStackConfig, StackFileError } from "../tools/lib/stack-file";
 import { errorFor } from "./lib/config-error";
-import { PROJECT_DIR, programError, stackInput, stackRawConfig } from "./lib/helpers";
+import { stackFileError } from "./lib/stack-file-error";
+import { programError, stackInput, stackRawConfig } from "./lib/helpers";
 
 /**
  * The bad stack files a new user's probe found accepted: each is refused with one line (the key
@@ -15,23 +12,6 @@ import { PROJECT_DIR, programError, stackInput, stackRawConfig } from "./lib/hel
  */
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const E = "Invalid stack config: ";
-
-function stackFileError(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stack-file-"));
-  try {
-    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), text);
-    try {
-      readStackConfig(dir, "broken");
-    } catch (err) {
-      expect(err).to.be.instanceOf(StackFileError);
-      return (err as Error).message;
-    }
-    throw new Error("expected a StackFileError");
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function warningsOf(raw: Record<string, unknown>): string[] {
   const config = parseStackConfig(raw);

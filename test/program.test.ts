@@ -56,10 +56,10 @@ describe("the program under mocks", () => {
         "metrics-server",
         "kube-system",
         "metrics-server",
-        "3.13.0",
+        "3.13.1",
         CHARTS.metricsServer.repo,
       ],
-      ["loki", "loki", "logging", "loki", "6.55.0", CHARTS.loki.repo],
+      ["loki", "loki", "logging", "loki", "18.11.0", CHARTS.loki.repo],
       ["alloy", "alloy", "logging", "alloy", "1.11.1", CHARTS.alloy.repo],
       ["jaeger", "jaeger", "tracing", "jaeger", "4.11.1", CHARTS.jaeger.repo],
     ];

@@ -24,6 +24,7 @@ import {
   renderMarkdown,
   secretConfigChanges,
 } from "./lib/plan-diff";
+import { crdChanges } from "./lib/crd-diff";
 import { findHelm, renderRelease } from "./lib/render";
 import { findProjectDir, StackFileError } from "./lib/stack-file";
 
@@ -168,7 +169,14 @@ function attachRendered(result: PlanDiff, base: PlanDocument, head: PlanDocument
     const now = after.get(change.urn);
     if (old === undefined || now === undefined) continue;
     try {
-      change.objects = diffRendered(renderRelease(helm, old, override), renderRelease(helm, now, override));
+      const before = renderRelease(helm, old, override);
+      const after = renderRelease(helm, now, override);
+      // A CRD's schema diff is thousands of lines; it is summarised once, first (crds below).
+      const crds = crdChanges(change.name, before, after);
+      if (crds.length > 0) result.crds = [...(result.crds ?? []), ...crds];
+      change.objects = diffRendered(before, after).map((o) =>
+        o.id.includes(" CustomResourceDefinition ") && o.change === "changed" ? { ...o, fields: [] } : o,
+      );
     } catch (err) {
       change.renderError = err instanceof Error ? err.message : String(err);
     }

@@ -16,18 +16,39 @@ import {
 } from "../kit";
 
 /**
- * Loki's deployment modes as the chart names them. `SingleBinary<->SimpleScalable` and
+ * Loki's deployment modes as the chart names them. `Monolithic<->SimpleScalable` and
  * `SimpleScalable<->Distributed` are the chart's transitional modes: both kinds of targets run at
  * once, in one ring, while a cluster moves between them.
  */
 export const LOKI_MODES = [
-  "SingleBinary",
+  "Monolithic",
   "SimpleScalable",
   "Distributed",
-  "SingleBinary<->SimpleScalable",
+  "Monolithic<->SimpleScalable",
   "SimpleScalable<->Distributed",
 ] as const;
 export type LokiMode = (typeof LOKI_MODES)[number];
+
+/**
+ * The chart's former names of the single binary's modes (loki chart 12 renamed SingleBinary to
+ * Monolithic and still reads both): a stack file that sets one keeps working, and the chart is
+ * sent the new name.
+ */
+export const LOKI_MODE_ALIASES = {
+  SingleBinary: "Monolithic",
+  "SingleBinary<->SimpleScalable": "Monolithic<->SimpleScalable",
+} as const satisfies Record<string, LokiMode>;
+const LOKI_MODE_NAMES = [
+  ...LOKI_MODES,
+  ...(Object.keys(LOKI_MODE_ALIASES) as (keyof typeof LOKI_MODE_ALIASES)[]),
+];
+
+/** A mode as the stack file names it, under the chart's current name. */
+export function lokiMode(name: LokiMode | keyof typeof LOKI_MODE_ALIASES): LokiMode {
+  return name in LOKI_MODE_ALIASES
+    ? LOKI_MODE_ALIASES[name as keyof typeof LOKI_MODE_ALIASES]
+    : (name as LokiMode);
+}
 
 /** The components Distributed mode runs, by the chart's values key (the ruler stays off: the stack ships no Loki rules). */
 export const LOKI_DISTRIBUTED_COMPONENTS = [
@@ -106,8 +127,11 @@ export interface LokiDistributedConfig {
 export const LOG_COLLECTORS = ["alloy", "promtail"] as const;
 export type LogCollectorKind = (typeof LOG_COLLECTORS)[number];
 
-/** `s3`: any S3-compatible bucket; `minio`: the chart's bundled MinIO, for trying things out only. */
-export const OBJECT_STORAGE_TYPES = ["s3", "minio"] as const;
+/**
+ * `s3`: any S3-compatible bucket, in a cloud or a store you run. The loki chart's bundled MinIO is
+ * not offered: the chart deprecated it (chart 17) and announced its removal (docs/logs.md).
+ */
+export const OBJECT_STORAGE_TYPES = ["s3"] as const;
 
 /** The secret config keys that can hold the S3 access key pair. */
 export const LOKI_S3_SECRET_KEYS = {
@@ -166,17 +190,22 @@ export const LOKI_S3_FIELDS = {
         format: s3Bucket("loki-chunks"),
         description: "Bucket for log chunks and the index.",
       },
+      // The loki chart reads these only for its ruler and for Grafana Enterprise Logs' admin API:
+      // the stack runs neither (the ruler stays off; chart 8 removed Enterprise). A stack file that
+      // sets them still reads, and the preview warns that they do nothing.
       ruler: {
         kind: "string",
-        required: true,
         format: s3Bucket("loki-ruler"),
-        description: "Bucket for ruler state.",
+        defaultText: "none",
+        description:
+          "Not used: the chart reads it only for Loki's ruler, which the stack keeps off. A preview warns when it is set.",
       },
       admin: {
         kind: "string",
         format: s3Bucket("loki-admin"),
         defaultText: "none",
-        description: "Bucket for the admin API (Grafana Enterprise Logs only).",
+        description:
+          "Not used: the chart read it only for Grafana Enterprise Logs, which it no longer installs. A preview warns when it is set.",
       },
     },
   },
@@ -199,7 +228,7 @@ export const LOKI_OBJECT_STORAGE_FIELDS = {
     values: OBJECT_STORAGE_TYPES,
     default: "s3",
     description:
-      "s3 (any S3-compatible bucket) or minio (the chart's bundled MinIO with its built-in credentials: for trying SimpleScalable, never production); the other fields are for s3 only.",
+      "s3: any S3-compatible bucket, a cloud's or one you run yourself (loki.objectStorage.endpoint); the loki chart's bundled MinIO is not offered (docs/logs.md).",
   },
   ...LOKI_S3_FIELDS,
 } as const satisfies Fields;
@@ -213,12 +242,7 @@ export type S3ObjectStorage = { type: "s3" } & Omit<ReadS3, "existingSecret"> & 
     credentials: S3Credentials;
   };
 
-/** The chart's bundled MinIO: one pod, chart-default credentials, deprecated upstream. */
-export interface MinioObjectStorage {
-  type: "minio";
-}
-
-export type LokiObjectStorage = S3ObjectStorage | MinioObjectStorage;
+export type LokiObjectStorage = S3ObjectStorage;
 
 /** `small (up to 100 GB/day)`, from the preset. */
 function scaleText(scale: LokiScale): string {
@@ -247,10 +271,10 @@ export const LOKI_FIELDS = {
   },
   mode: {
     kind: "enum",
-    values: LOKI_MODES,
-    default: "SingleBinary",
+    values: LOKI_MODE_NAMES,
+    default: "Monolithic",
     description:
-      "SingleBinary, SimpleScalable or Distributed, or one of the chart's transitional modes for migrating between them, SingleBinary<->SimpleScalable and SimpleScalable<->Distributed (docs/logs.md).",
+      "Monolithic (the single binary), SimpleScalable or Distributed, or one of the chart's transitional modes for migrating between them, Monolithic<->SimpleScalable and SimpleScalable<->Distributed (docs/logs.md). SingleBinary and SingleBinary<->SimpleScalable, the chart's former names, mean Monolithic and Monolithic<->SimpleScalable.",
   },
   scale: {
     kind: "enum",
@@ -264,7 +288,7 @@ export const LOKI_FIELDS = {
     fields: {
       replicas: modeReplicas(
         "Single-binary replicas; more than one needs object storage (loki.objectStorage).",
-        "SingleBinary and SingleBinary<->SimpleScalable",
+        "Monolithic and Monolithic<->SimpleScalable",
         1,
       ),
     },
@@ -337,16 +361,37 @@ export const LOKI_FIELDS = {
   caches: {
     kind: "custom",
     type: "boolean",
-    defaultText: "false in SingleBinary, true otherwise",
+    defaultText: "false in Monolithic, true otherwise",
     description: "Memcached chunks and results caches.",
   },
 } as const satisfies Fields;
 
 type ReadLoki = Infer<typeof LOKI_FIELDS>;
 
+/**
+ * Buckets a stack file names that the loki chart never reads for this stack: the ruler's (the
+ * ruler stays off) and the admin API's (Grafana Enterprise Logs, gone from the chart).
+ */
+export function lokiUnusedBucketWarnings(loki: { objectStorage?: { buckets: S3Buckets } }): string[] {
+  const buckets = loki.objectStorage?.buckets;
+  if (buckets === undefined) return [];
+  const why = {
+    ruler: "the loki chart reads it only for Loki's ruler, which this stack keeps off",
+    admin: "the loki chart read it only for Grafana Enterprise Logs, which it no longer installs",
+  };
+  return (["ruler", "admin"] as const)
+    .filter((k) => buckets[k] !== undefined)
+    .map(
+      (k) =>
+        `loki.objectStorage.buckets.${k}: is set but does nothing (${why[k]}); remove it with \`pulumi config rm --path loki.objectStorage.buckets.${k}\``,
+    );
+}
+
 /** Loki, as LOKI_FIELDS declares it. */
-export type LokiConfig = Omit<ReadLoki, "singleBinary" | "simpleScalable"> & {
-  /** Single-binary replicas: 1 in SingleBinary and the transitional mode from it, 0 otherwise. */
+export type LokiConfig = Omit<ReadLoki, "mode" | "singleBinary" | "simpleScalable"> & {
+  /** The deployment mode, under the chart's current name (a former name in the stack file is translated). */
+  mode: LokiMode;
+  /** Single-binary replicas: 1 in Monolithic and the transitional mode from it, 0 otherwise. */
   singleBinary: { replicas: number };
   /** Replicas of the scalable targets: 3 each in SimpleScalable and the transitional modes, 0 otherwise. */
   simpleScalable: { read: number; write: number; backend: number };
@@ -356,7 +401,7 @@ export type LokiConfig = Omit<ReadLoki, "singleBinary" | "simpleScalable"> & {
   objectStorage?: LokiObjectStorage;
   /** Start of the one schema period (tsdb, v13), `YYYY-MM-DD`. Defaults to 2024-04-01. */
   schemaFrom: string;
-  /** Memcached chunks and results caches. Defaults to false in SingleBinary, true otherwise. */
+  /** Memcached chunks and results caches. Defaults to false in Monolithic, true otherwise. */
   caches: boolean;
 };
 
@@ -424,27 +469,25 @@ function readObjectStorage(
   }
   const o = s.child(key);
   const typeValue = o.raw("type");
-  const { values, default: dflt } = LOKI_OBJECT_STORAGE_FIELDS.type;
-  const type = o.oneOf("type", values, dflt);
   const s3Keys = Object.keys(LOKI_S3_FIELDS);
-  if (typeValue !== undefined && typeValue !== type) {
+  if (typeValue === "minio") {
+    // The bundled MinIO the loki chart deprecated: refused before anything changes, so a stack
+    // that stores its logs there moves them first instead of losing them at the upgrade.
     for (const k of s3Keys) o.raw(k);
+    o.problem(
+      "type",
+      "is minio, the loki chart's bundled MinIO, which the chart deprecated and no longer renders (its removal is announced); this stack does not run it",
+      'point Loki at an S3-compatible bucket with `pulumi config set --path loki.objectStorage.type s3` and its endpoint, region, buckets and credentials; a stack whose logs are in the bundled MinIO moves them first (docs/logs.md, "Leaving the bundled MinIO")',
+    );
     o.done();
     return undefined;
   }
-  if (type === "minio") {
-    for (const k of s3Keys) {
-      if (o.has(k)) {
-        o.raw(k);
-        o.problem(
-          k,
-          "is only used with loki.objectStorage.type s3, not with the bundled MinIO",
-          `remove it with \`pulumi config rm --path ${o.join(k)}\`, or set \`pulumi config set --path loki.objectStorage.type s3\``,
-        );
-      }
-    }
+  const { values, default: dflt } = LOKI_OBJECT_STORAGE_FIELDS.type;
+  o.oneOf("type", values, dflt);
+  if (typeValue !== undefined && typeValue !== "s3") {
+    for (const k of s3Keys) o.raw(k);
     o.done();
-    return { type: "minio" };
+    return undefined;
   }
   let credentials: S3Credentials | undefined;
   const read = readFields(o, LOKI_S3_FIELDS, {
@@ -496,7 +539,7 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
     schemaFrom: string;
     caches: boolean;
   } = {
-    mode: "SingleBinary",
+    mode: "Monolithic",
     set: new Set(),
     singleBinary: { replicas: 1 },
     simpleScalable: { read: 0, write: 0, backend: 0 },
@@ -504,8 +547,8 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
     caches: false,
   };
   const runs = (mode: LokiMode) => ({
-    singleBinary: mode === "SingleBinary" || mode === "SingleBinary<->SimpleScalable",
-    scalable: mode !== "SingleBinary" && mode !== "Distributed",
+    singleBinary: mode === "Monolithic" || mode === "Monolithic<->SimpleScalable",
+    scalable: mode !== "Monolithic" && mode !== "Distributed",
     distributed: mode === "Distributed" || mode === "SimpleScalable<->Distributed",
   });
   const target = (name: "read" | "write" | "backend") => (ss: Section, key: string) => {
@@ -531,12 +574,12 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
         got.schemaFrom = readSchemaFrom(l, key, today);
       },
       caches: (l, key) => {
-        got.caches = l.bool(key, got.mode !== "SingleBinary");
+        got.caches = l.bool(key, got.mode !== "Monolithic");
       },
     },
     checks: {
       mode: (_l, _key, value) => {
-        got.mode = value as LokiMode;
+        got.mode = lokiMode(value as (typeof LOKI_MODE_NAMES)[number]);
       },
       retention: (l, key, value) => {
         if (l.has(key) && value === l.raw(key) && durationSeconds(value as string) < 86400) {
@@ -549,7 +592,8 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
       },
     },
   });
-  const { mode, scale } = read;
+  const { scale } = read;
+  const mode = got.mode;
   const { singleBinary, simpleScalable, objectStorage } = got;
   const { singleBinary: runsSingleBinary, scalable: runsScalable, distributed: runsDistributed } = runs(mode);
 
@@ -558,10 +602,10 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
     s.problem(
       "objectStorage",
       `is required when loki.mode is ${mode}: ${runsScalable ? "the read, write and backend targets" : "the distributed components"} share data only through object storage`,
-      "set an S3 bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks, loki.objectStorage.buckets.ruler and credentials), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`, or try the bundled MinIO with `pulumi config set --path loki.objectStorage.type minio`",
+      "set an S3-compatible bucket (loki.objectStorage.region, loki.objectStorage.buckets.chunks and credentials; loki.objectStorage.endpoint for a store you run yourself), e.g. `pulumi config set --path loki.objectStorage.buckets.chunks loki-chunks`",
     );
   }
-  if (mode === "SingleBinary" && !objectStorageSet && singleBinary.replicas > 1) {
+  if (mode === "Monolithic" && !objectStorageSet && singleBinary.replicas > 1) {
     s.problem(
       "singleBinary.replicas",
       `is ${singleBinary.replicas}, but without loki.objectStorage Loki keeps its data on one filesystem volume that replicas cannot share`,
@@ -575,14 +619,14 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
       `remove it with \`pulumi config rm --path ${s.join(path)}\`, or set \`pulumi config set --path loki.mode ${transition}\` to run both while migrating`,
     );
   };
-  if (mode === "SingleBinary" || mode === "Distributed") {
+  if (mode === "Monolithic" || mode === "Distributed") {
     for (const key of ["read", "write", "backend"] as const) {
       if (got.set.has(`simpleScalable.${key}`) && simpleScalable[key] > 0)
         bothModes(
           `simpleScalable.${key}`,
           simpleScalable[key],
           "no read, write or backend targets",
-          mode === "Distributed" ? "SimpleScalable<->Distributed" : "SingleBinary<->SimpleScalable",
+          mode === "Distributed" ? "SimpleScalable<->Distributed" : "Monolithic<->SimpleScalable",
         );
     }
   }
@@ -592,14 +636,14 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
       s.problem(
         "singleBinary.replicas",
         `is ${singleBinary.replicas}, but loki.mode is ${mode}, and the chart cannot run a single binary beside the distributed components`,
-        `remove it with \`pulumi config rm --path ${s.join("singleBinary.replicas")}\`; to leave SingleBinary, migrate to SimpleScalable first (docs/logs.md)`,
+        `remove it with \`pulumi config rm --path ${s.join("singleBinary.replicas")}\`; to leave Monolithic, migrate to SimpleScalable first (docs/logs.md)`,
       );
     } else {
       bothModes(
         "singleBinary.replicas",
         singleBinary.replicas,
         "no single binary",
-        "SingleBinary<->SimpleScalable",
+        "Monolithic<->SimpleScalable",
       );
     }
   }
@@ -625,6 +669,7 @@ export function readLoki(s: Section, secretKeys: ReadonlySet<string>, today: str
 
   return {
     ...read,
+    mode,
     singleBinary,
     simpleScalable,
     ...(runsDistributed

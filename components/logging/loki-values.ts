@@ -43,14 +43,13 @@ function spreadPerNode(component: string): Record<string, unknown> {
 export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   const { loki, cluster, resources: res } = args;
   const storage = loki.objectStorage;
-  const s3 = storage?.type === "s3" ? storage : undefined;
-  const minio = storage?.type === "minio";
+  const s3 = storage;
   const objectStore = storage !== undefined ? "s3" : "filesystem";
   // Ingesters run in the single binary, in the write target once scalable targets exist, and as
   // their own component in Distributed mode (both of the last two, in one ring, while migrating).
   const distributed = loki.distributed?.replicas;
   const ingesters =
-    loki.mode === "SingleBinary"
+    loki.mode === "Monolithic"
       ? loki.singleBinary.replicas
       : loki.simpleScalable.write + (distributed?.ingester ?? 0);
   const storageClass = cluster.storageClass !== undefined ? { storageClass: cluster.storageClass } : {};
@@ -79,11 +78,9 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   if (s3 !== undefined) {
     storageValues = {
       type: "s3",
-      bucketNames: {
-        chunks: s3.buckets.chunks,
-        ruler: s3.buckets.ruler,
-        ...(s3.buckets.admin !== undefined ? { admin: s3.buckets.admin } : {}),
-      },
+      // Chunks and the index only: the chart reads the ruler bucket only with its ruler on, and
+      // the stack keeps the ruler off (see lokiUnusedBucketWarnings).
+      bucketNames: { chunks: s3.buckets.chunks },
       s3: {
         ...(s3.endpoint !== undefined ? { endpoint: s3.endpoint } : {}),
         region: s3.region,
@@ -93,9 +90,6 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
         insecure: s3.insecure,
       },
     };
-  } else if (minio) {
-    // With minio.enabled the chart points the s3 client at the bundled MinIO and its buckets.
-    storageValues = { type: "s3" };
   } else {
     storageValues = { type: "filesystem" };
   }
@@ -206,6 +200,10 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
       replicas: loki.gateway.replicas,
       resources: toK8s(res.lokiGateway),
       ...spread("gateway", loki.gateway.replicas),
+      // Since chart 18 the gateway's disruption budget renders only with a bound set.
+      ...(loki.gateway.replicas > 1 ? { podDisruptionBudget: { maxUnavailable: 1 } } : {}),
+      // The nginx access-log exporter beside the gateway (chart 18): nothing in the stack scrapes it.
+      metrics: { enabled: false },
     },
     chunksCache: cache("lokiChunksCache"),
     resultsCache: cache("lokiResultsCache"),
@@ -216,15 +214,6 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
     test: { enabled: false },
     // The rules sidecar loads ConfigMaps nothing in this stack writes; off, one container less.
     sidecar: { rules: { enabled: false } },
-    minio: minio
-      ? {
-          enabled: true,
-          resources: toK8s(res.minio),
-          persistence: { size: loki.persistence.size, ...storageClass },
-          makeBucketJob: { resources: toK8s(res.minioJobs) },
-          makeUserJob: { resources: toK8s(res.minioJobs) },
-        }
-      : { enabled: false },
   };
 }
 
@@ -300,12 +289,5 @@ export const LOKI_CONTAINERS: readonly ContainerSlot[] = [
     container: "results-cache exporter",
     resources: "memcachedExporter.resources",
     enabledWhen: ["resultsCache.enabled", "memcachedExporter.enabled"],
-  },
-  { container: "minio", resources: "minio.resources", enabledWhen: ["minio.enabled"] },
-  {
-    container: "minio make-bucket/make-user jobs",
-    resources: "minio.makeBucketJob.resources",
-    enabledWhen: ["minio.enabled"],
-    runs: "hook",
   },
 ];

@@ -84,7 +84,7 @@ export function lokiServiceMonitor(namespace: string): CustomResourceObject {
 }
 
 /**
- * Loki from its chart, SingleBinary or SimpleScalable as the stack config says, with the
+ * Loki from its chart, Monolithic or SimpleScalable as the stack config says, with the
  * gateway in front, and the S3 key pair (when it comes from config) in a Secret the pods read.
  * (Its Grafana datasource is provisioned with the others, as the stack model lists them: components/core/model.ts.)
  */

@@ -1,6 +1,6 @@
 /**
  * The logging part's pods that receive traffic, and the flows into them: Loki's gateway and
- * targets, its caches and bundled MinIO, and the log collectors Prometheus scrapes.
+ * targets, its caches, and the log collectors Prometheus scrapes.
  */
 import {
   COMPONENT_LABEL,
@@ -18,13 +18,12 @@ import { ALLOY_RELEASE, PROMTAIL_RELEASE } from "./log-collector";
 import { LOKI_RELEASE } from "./loki";
 import { lokiTargetComponents } from "./loki-values";
 
-/** Loki's HTTP, gRPC and memberlist ports, memcached's and its exporter's, MinIO's. */
+/** Loki's HTTP, gRPC and memberlist ports, memcached's and its exporter's. */
 export const LOKI_HTTP_PORT = 3100;
 const LOKI_GRPC_PORT = 9095;
 const MEMBERLIST_PORT = 7946;
 const MEMCACHED_PORT = 11211;
 const MEMCACHED_EXPORTER_PORT = 9150;
-const MINIO_PORT = 9000;
 /** The gateway's (nginx) port, and the collectors' metrics ports. */
 const GATEWAY_PORT = 8080;
 const ALLOY_METRICS_PORT = 12345;
@@ -54,9 +53,6 @@ export function loggingPodGroups(ns: NamespaceNames, config: { loki: LokiConfig 
       labels: loki,
       oneOf: { key: COMPONENT_LABEL, values: ["memcached-chunks-cache", "memcached-results-cache"] },
     },
-    // The chart's bundled MinIO (loki.objectStorage.type minio) and its Job that makes the buckets.
-    minio: { name: "minio", namespace: logging, labels: { app: "minio", release: LOKI_RELEASE } },
-    minioJob: { name: "minio-job", namespace: logging, labels: { app: "minio-job", release: LOKI_RELEASE } },
     alloy: {
       name: "alloy",
       namespace: logging,
@@ -72,7 +68,7 @@ export function loggingPodGroups(ns: NamespaceNames, config: { loki: LokiConfig 
 
 /** The flows into the logging part's pods. */
 export function loggingFlows(
-  config: { loki: { caches: boolean; objectStorage?: { type: string } } },
+  config: { loki: { caches: boolean } },
   runs: { loki: boolean; logCollector?: "alloy" | "promtail"; prometheus: boolean; grafana: boolean },
   groups: PodGroupsView,
 ): Flow[] {
@@ -107,27 +103,6 @@ export function loggingFlows(
         tcp(MEMCACHED_EXPORTER_PORT),
         "Prometheus scrapes the memcached exporters",
       );
-  }
-  if (config.loki.objectStorage?.type === "minio") {
-    add(
-      { pods: g("loki") },
-      g("minio"),
-      tcp(MINIO_PORT),
-      "Loki keeps its chunks and index in the bundled MinIO",
-    );
-    add(
-      { pods: g("minioJob") },
-      g("minio"),
-      tcp(MINIO_PORT),
-      "the chart's Job creates MinIO's buckets and user",
-    );
-    // The server names its drives by its own Service address, so it calls itself.
-    add(
-      { pods: g("minio") },
-      g("minio"),
-      tcp(MINIO_PORT),
-      "MinIO reaches its drives through its own endpoint",
-    );
   }
   if (prom) add(fromProm, g("loki"), tcp(LOKI_HTTP_PORT), "Prometheus scrapes Loki");
   if (runs.grafana)

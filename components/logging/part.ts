@@ -20,6 +20,7 @@ import {
   LOKI_S3_SECRET_ACCESS_KEY_KEY,
   LOKI_S3_SECRET_KEYS,
   LokiConfig,
+  lokiUnusedBucketWarnings,
   readLogCollector,
   readLoki,
 } from "./config";
@@ -152,6 +153,10 @@ export const loggingPart = {
     return runs.grafana && runs.loki
       ? { byProgram: [lokiDatasource(ns.logging, config.loki, lokiTraceDerivedFields())] }
       : {};
+  },
+  /** Buckets the stack file names that nothing reads. */
+  warnings(config: LoggingSlice): string[] {
+    return config.loki.enabled ? lokiUnusedBucketWarnings(config.loki) : [];
   },
   // After Prometheus (its ServiceMonitors) and the mesh's policies.
   declare: [{ order: 60, declare: declareLogging }],

@@ -6,13 +6,13 @@ import { ContainerResources, resources as r, Sizing } from "../kit";
 
 export const LOGGING_SIZING = {
   laptop: {
-    // SingleBinary on a laptop ingests a few MB an hour; queries spike above the request, not the limit.
+    // The single binary on a laptop ingests a few MB an hour; queries spike above the request, not the limit.
     lokiSingleBinary: r("150m", "320Mi", "640Mi"),
     lokiWrite: r("100m", "256Mi", "512Mi"),
     lokiRead: r("100m", "256Mi", "512Mi"),
     lokiBackend: r("50m", "192Mi", "384Mi"),
     lokiGateway: r("10m", "24Mi", "48Mi"),
-    // Distributed mode on a laptop: for trying it on kind with the bundled MinIO, not for load.
+    // Distributed mode on a laptop: for trying it on kind with a bucket, not for load.
     lokiDistributor: r("20m", "64Mi", "128Mi"),
     lokiIngester: r("50m", "192Mi", "384Mi"),
     lokiQuerier: r("50m", "128Mi", "256Mi"),
@@ -24,8 +24,6 @@ export const LOGGING_SIZING = {
     lokiChunksCache: r("50m", "256Mi", "320Mi"),
     lokiResultsCache: r("20m", "96Mi", "128Mi"),
     lokiCacheExporter: r("5m", "16Mi", "32Mi"),
-    minio: r("50m", "256Mi", "512Mi"),
-    minioJobs: r("10m", "64Mi", "128Mi"),
     alloy: r("40m", "128Mi", "256Mi"),
     alloyConfigReloader: r("5m", "16Mi", "32Mi"),
     promtail: r("40m", "96Mi", "192Mi"),
@@ -49,8 +47,6 @@ export const LOGGING_SIZING = {
     lokiChunksCache: r("500m", "4Gi", "5Gi"),
     lokiResultsCache: r("200m", "1Gi", "1280Mi"),
     lokiCacheExporter: r("20m", "32Mi", "64Mi"),
-    minio: r("250m", "1Gi", "2Gi"),
-    minioJobs: r("20m", "128Mi", "256Mi"),
     alloy: r("200m", "512Mi", "1Gi"),
     alloyConfigReloader: r("10m", "32Mi", "64Mi"),
     promtail: r("200m", "256Mi", "512Mi"),

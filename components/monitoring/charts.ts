@@ -1,7 +1,8 @@
 /**
  * The charts the monitoring part installs, each pinned beside every image it pulls at that version:
  * a chart bump touches its entry here alone. components/parts.ts folds every part's charts into
- * the catalogue (CHARTS). Versions and repositories are those checked in ../shared/docs/charts.md.
+ * the catalogue (CHARTS). test/catalogue.test.ts checks each pin against the archive's own Chart.yaml;
+ * `npm run bump` changes one (docs/upgrades.md, "Upgrading a chart").
  */
 import { Chart, ImageCondition } from "../kit";
 
@@ -11,28 +12,28 @@ export const MONITORING_CHARTS = {
   prometheusOperatorCrds: {
     repo: "https://prometheus-community.github.io/helm-charts",
     chart: "prometheus-operator-crds",
-    version: "27.0.1",
+    version: "31.0.1",
     images: [],
     pullSecrets: [],
   },
   kubePrometheusStack: {
     repo: "https://prometheus-community.github.io/helm-charts",
     chart: "kube-prometheus-stack",
-    version: "82.14.1",
+    version: "88.5.3",
     images: [
       {
         role: "prometheus-operator",
-        image: "quay.io/prometheus-operator/prometheus-operator:v0.89.0",
+        image: "quay.io/prometheus-operator/prometheus-operator:v0.93.1",
         key: { registry: "prometheusOperator.image" },
       },
       {
         role: "config reloader (started by the operator beside Prometheus and Alertmanager)",
-        image: "quay.io/prometheus-operator/prometheus-config-reloader:v0.89.0",
+        image: "quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1",
         key: { registry: "prometheusOperator.prometheusConfigReloader.image" },
       },
       {
         role: "admission webhook certificate job (Helm hook)",
-        image: "ghcr.io/jkroepke/kube-webhook-certgen:1.7.9",
+        image: "ghcr.io/jkroepke/kube-webhook-certgen:1.8.7",
         key: { registry: "prometheusOperator.admissionWebhooks.patch.image" },
         when: [
           on("prometheusOperator.admissionWebhooks.enabled"),
@@ -41,44 +42,44 @@ export const MONITORING_CHARTS = {
       },
       {
         role: "prometheus",
-        image: "quay.io/prometheus/prometheus:v3.10.0",
+        image: "quay.io/prometheus/prometheus:v3.14.0-distroless",
         key: { registry: "prometheus.prometheusSpec.image" },
         when: [on("prometheus.enabled")],
       },
       {
         role: "thanos sidecar (beside Prometheus, with thanos on)",
-        image: "quay.io/thanos/thanos:v0.41.0",
+        image: "quay.io/thanos/thanos:v0.42.4",
         key: { registry: "prometheus.prometheusSpec.thanos.image" },
         when: [on("prometheus.enabled"), on("prometheus.prometheusSpec.thanos.objectStorageConfig", false)],
         mirrorOnlyWith: "prometheus.prometheusSpec.thanos",
       },
       {
         role: "alertmanager",
-        image: "quay.io/prometheus/alertmanager:v0.31.1",
+        image: "quay.io/prometheus/alertmanager:v0.34.0",
         key: { registry: "alertmanager.alertmanagerSpec.image" },
         when: [on("alertmanager.enabled")],
       },
       {
         role: "grafana",
-        image: "docker.io/grafana/grafana:12.4.2",
+        image: "docker.io/grafana/grafana:13.2.0",
         key: { registry: "grafana.image" },
         when: [on("grafana.enabled")],
       },
       {
         role: "grafana sidecar (dashboards and datasources)",
-        image: "quay.io/kiwigrid/k8s-sidecar:2.5.0",
+        image: "quay.io/kiwigrid/k8s-sidecar:2.10.1",
         key: { registry: "grafana.sidecar.image" },
         when: [on("grafana.enabled")],
       },
       {
         role: "grafana dashboard download (init)",
-        image: "docker.io/curlimages/curl:8.18.0",
+        image: "docker.io/curlimages/curl:8.21.0",
         key: { registry: "grafana.downloadDashboardsImage" },
         when: [on("grafana.enabled"), on("grafana.dashboards", false)],
       },
       {
         role: "grafana volume ownership (init)",
-        image: "docker.io/library/busybox:1.37.0",
+        image: "docker.io/library/busybox:1.38.0",
         key: { registry: "grafana.initChownData.image" },
         when: [
           on("grafana.enabled"),
@@ -88,13 +89,13 @@ export const MONITORING_CHARTS = {
       },
       {
         role: "kube-state-metrics",
-        image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.18.0",
+        image: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0",
         key: { registry: "kube-state-metrics.image" },
         when: [on("kubeStateMetrics.enabled")],
       },
       {
         role: "node-exporter",
-        image: "quay.io/prometheus/node-exporter:v1.10.2",
+        image: "quay.io/prometheus/node-exporter:v1.12.1-distroless",
         key: { registry: "prometheus-node-exporter.image" },
         when: [on("nodeExporter.enabled")],
       },
@@ -104,11 +105,11 @@ export const MONITORING_CHARTS = {
   metricsServer: {
     repo: "https://kubernetes-sigs.github.io/metrics-server/",
     chart: "metrics-server",
-    version: "3.13.0",
+    version: "3.13.1",
     images: [
       {
         role: "metrics-server",
-        image: "registry.k8s.io/metrics-server/metrics-server:v0.8.0",
+        image: "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
         key: { repository: "image" },
       },
       {

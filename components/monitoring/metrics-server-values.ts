@@ -14,7 +14,7 @@ export function metricsServerValues(args: MetricsServerValuesArgs): Record<strin
     // Appended after the chart's defaultArgs, which stay as they are.
     args: metricsServer.kubeletInsecureTls ? ["--kubelet-insecure-tls"] : [],
     resources: toK8s(args.resources.metricsServer),
-    podDisruptionBudget: { enabled: metricsServer.replicas > 1, minAvailable: 1 },
+    podDisruptionBudget: metricsServer.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
   };
 }
 

@@ -197,7 +197,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
       prometheusConfigReloader: { resources: { requests: reloader.requests, limits: reloader.limits } },
     },
     prometheus: {
-      podDisruptionBudget: { enabled: prometheus.replicas > 1, minAvailable: 1 },
+      podDisruptionBudget: prometheus.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
       prometheusSpec: {
         replicas: prometheus.replicas,
         retention: prometheus.retention,
@@ -224,7 +224,8 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
     kubeProxy: { enabled: prometheus.scrapeKubeProxy },
     alertmanager: {
       enabled: alertmanager.enabled,
-      podDisruptionBudget: { enabled: alertmanager.replicas > 1, minAvailable: 1 },
+      podDisruptionBudget:
+        alertmanager.replicas > 1 ? { enabled: true, minAvailable: 1 } : { enabled: false },
       alertmanagerSpec: {
         replicas: alertmanager.replicas,
         // The Alertmanager CRD's pattern takes h, m, s and ms only: 5d goes as 120h.
@@ -293,7 +294,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
             }
           : { enabled: false },
       // Runs only with persistence: it fixes the volume's ownership before Grafana starts.
-      initChownData: { resources: toK8s(res.grafanaInit) },
+      ...(grafana.storage !== undefined ? { initChownData: { resources: toK8s(res.grafanaInit) } } : {}),
       ...(mesh?.grafanaSidecar === true
         ? {
             podLabels: { "sidecar.istio.io/inject": "true" },

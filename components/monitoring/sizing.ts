@@ -18,7 +18,7 @@ export const MONITORING_SIZING = {
     kubeStateMetrics: r("10m", "48Mi", "96Mi"),
     nodeExporter: r("10m", "24Mi", "48Mi"),
     metricsServer: r("20m", "48Mi", "96Mi"),
-    // Thanos is off in dev; sized so that a kind cluster with a bucket (MinIO, say) can try it.
+    // Thanos is off in dev; sized so that a kind cluster with a bucket can try it.
     thanosSidecar: r("10m", "48Mi", "128Mi"),
     thanosQuery: r("20m", "64Mi", "256Mi"),
     thanosQueryFrontend: r("10m", "48Mi", "128Mi"),

@@ -1,7 +1,8 @@
 /**
  * The charts the tracing part installs, each pinned beside every image it pulls at that version:
  * a chart bump touches its entry here alone. components/parts.ts folds every part's charts into
- * the catalogue (CHARTS). Versions and repositories are those checked in ../shared/docs/charts.md.
+ * the catalogue (CHARTS). test/catalogue.test.ts checks each pin against the archive's own Chart.yaml;
+ * `npm run bump` changes one (docs/upgrades.md, "Upgrading a chart").
  */
 import { Chart, ImageCondition } from "../kit";
 

@@ -5,8 +5,11 @@ import { parse as parseYaml } from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import * as auto from "@pulumi/pulumi/automation";
 import {
+  changedInOrder,
   claimUids,
+  crdDeclares,
   crdOrderViolations,
+  crdsUpgradedFirst,
   declaredMonitors,
   dumpDiagnostics,
   helmReleases,
@@ -15,6 +18,7 @@ import {
   signalsExpected,
   signalsLive,
   SignalsStackConfig,
+  strictlyAccepted,
   waitForReadiness,
   warningEvents,
   workloadCounts,
@@ -68,6 +72,31 @@ function overlayFor(root: string, overlay: Overlay): Overlay {
   const rest = Object.fromEntries(Object.entries(dashboards ?? {}).filter(([k]) => k !== "source"));
   return { secrets, config: Object.keys(rest).length > 0 ? { ...config, dashboards: rest } : config };
 }
+
+/**
+ * A field the prometheus-operator v0.93 CRDs (prometheus-operator-crds 31) define and v0.89's (27)
+ * do not: a Prometheus that sets it is refused under strict field validation until the newer CRDs
+ * are served.
+ */
+const CRD_PROBE = {
+  what: "a Prometheus setting spec.schedulerName (operator v0.93's CRDs)",
+  crd: "prometheuses.monitoring.coreos.com",
+  version: "v1",
+  field: "spec.schedulerName",
+  path: "/apis/monitoring.coreos.com/v1/namespaces/monitoring/prometheuses",
+  body: {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "Prometheus",
+    metadata: { name: "e2e-crd-probe", namespace: "monitoring" },
+    spec: { schedulerName: "default-scheduler" },
+  },
+};
+
+/** Each release that installs CRDs, and the releases that render custom resources of them. */
+const CRD_DEPENDENTS: Record<string, readonly string[]> = {
+  "prometheus-operator-crds": ["kube-prometheus-stack"],
+  "istio-base": ["istiod"],
+};
 
 const DATA_TYPES = new Set([
   "kubernetes:core/v1:Namespace",
@@ -529,6 +558,18 @@ for (const stackName of STACKS) {
       record(stackName, `up of ${rev.short}`, since(start));
       const ns = await stackNamespaces(base);
       const claimsBefore = await claimUids(kube, ns);
+      // The probe: a field only the newer prometheus-operator CRDs define, sent with strict field
+      // validation. Where the base's CRDs lack it, the API server must refuse it now.
+      const probeNew = !(await crdDeclares(kube, CRD_PROBE.crd, CRD_PROBE.version, CRD_PROBE.field));
+      if (probeNew) {
+        const refused = await strictlyAccepted(kube, CRD_PROBE);
+        console.log(`      ${CRD_PROBE.what} before the upgrade: refused (${refused.message})`);
+        expect(refused.accepted, `${CRD_PROBE.what} accepted by the base revision's CRDs`).to.equal(false);
+      } else {
+        console.log(
+          `      ${CRD_PROBE.what}: the base revision's CRDs already define it, the probe shows nothing`,
+        );
+      }
 
       // The same workspace directory: its stack file keeps the salt that encrypts the stack's secrets.
       const current = await openStack({
@@ -548,10 +589,31 @@ for (const stackName of STACKS) {
       start = Date.now();
       await engine("up (upgrade)", upLog2, ns, () => current.up({ onEvent: upLog2.onEvent, color: "never" }));
       record(stackName, "upgrade up", since(start));
+      // Right after up: the new CRDs are served and take the field.
+      const probed = probeNew ? await strictlyAccepted(kube, CRD_PROBE) : undefined;
       console.log("      what the upgrade did:");
       printChanges(upLog2);
       if (upLog2.changes().size === 0)
         console.log("        nothing (the revisions declare the same resources)");
+      console.log("      what the engine changed, in the order it finished:");
+      changedInOrder(upLog2.steps).forEach((line, i) => {
+        console.log(`        ${i + 1}. ${line}`);
+      });
+      const crdOrder = crdsUpgradedFirst(upLog2.steps, CRD_DEPENDENTS);
+      console.log(
+        `      CRD releases upgraded before the ${crdOrder.checked} updated releases that need them: ${crdOrder.violations.length === 0 ? "yes" : crdOrder.violations.join("; ")}`,
+      );
+      if (probed !== undefined) {
+        console.log(
+          `      ${CRD_PROBE.what} right after up: ${probed.accepted ? "accepted" : `refused (${probed.message})`}`,
+        );
+      }
+      const previewAfter = new EventLog();
+      start = Date.now();
+      await engine("preview after the upgrade", previewAfter, ns, () =>
+        current.preview({ onEvent: previewAfter.onEvent, expectNoChanges: true, diff: true, color: "never" }),
+      );
+      record(stackName, "preview after the upgrade", since(start));
 
       const lost = upLog2.steps.filter(
         (s) =>
@@ -564,6 +626,9 @@ for (const stackName of STACKS) {
       console.log(
         `      ${claimsBefore.size} PersistentVolumeClaims before, ${claimsLost.length} lost or recreated`,
       );
+      for (const [claim, uid] of claimsBefore) {
+        console.log(`        ${claim} ${uid} ${claimsAfter.get(claim) === uid ? "kept" : "LOST"}`);
+      }
 
       start = Date.now();
       await current.destroy({ color: "never" });
@@ -575,6 +640,8 @@ for (const stackName of STACKS) {
         "data-holding resources replaced or deleted",
       ).to.deep.equal([]);
       expect(claimsLost, "PersistentVolumeClaims lost").to.deep.equal([]);
+      expect(crdOrder.violations, "releases updated before the CRDs they need").to.deep.equal([]);
+      if (probed !== undefined) expect(probed.accepted, `${CRD_PROBE.what} right after up`).to.equal(true);
     });
   });
 }

@@ -205,21 +205,6 @@ export const DEV_FLOWS: RequiredFlow[] = [
   ...f(P.gateway, P.jaeger, 16686),
 ];
 
-/** The chart's bundled MinIO (loki.objectStorage.type minio) and the Job that makes its buckets. */
-const MINIO = pod("loki-minio-0", "logging", { app: "minio", release: "loki" });
-const MINIO_JOB = pod("loki-minio-post-job", "logging", { app: "minio-job", release: "loki" });
-
-/** Dev with Loki's storage in the bundled MinIO: Loki, the Job and MinIO itself reach its API. */
-export const DEV_MINIO = {
-  pods: [...DEV_PODS, MINIO, MINIO_JOB],
-  flows: [
-    ...DEV_FLOWS,
-    ...f(P.lokiSingle, MINIO, 9000),
-    ...f(MINIO_JOB, MINIO, 9000),
-    ...f(MINIO, MINIO, 9000),
-  ],
-};
-
 const LOKI_SCALABLE = [P.lokiRead, P.lokiWrite, P.lokiBackend];
 const CACHES = [P.chunksCache, P.resultsCache];
 

@@ -1,11 +1,8 @@
-import * as fs from "fs";
-import * as path from "path";
 import { PlanDocument, buildPlan } from "../../tools/lib/plan";
 import { DeclaredResource, ProgramRun, runProgram } from "../../tools/lib/run-program";
 import { findProjectDir, readStackConfig, StackConfigInput } from "../../tools/lib/stack-file";
 
 export const PROJECT_DIR = findProjectDir(__dirname);
-export const SHARED_DIR = path.resolve(PROJECT_DIR, "..", "shared");
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
 /** The stack file's config as the program receives it, with overrides (`observability:<key>`). */
@@ -103,8 +100,4 @@ export function valueOf(r: DeclaredResource, dotted: string): unknown {
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
-}
-
-export function sharedAvailable(): boolean {
-  return fs.existsSync(SHARED_DIR);
 }

@@ -47,7 +47,7 @@ describe("the offline plan", () => {
       name: "kube-prometheus-stack",
       namespace: "monitoring",
       chart: "kube-prometheus-stack",
-      version: "82.14.1",
+      version: "88.5.3",
     });
     expect(kps?.inputs["repositoryOpts"]).to.deep.equal({
       repo: "https://prometheus-community.github.io/helm-charts",
@@ -66,7 +66,7 @@ describe("the offline plan", () => {
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^Offline plan of stack "prod": \d+ resources\./);
       expect(r.stdout).to.include(
-        "chart   kube-prometheus-stack 82.14.1 from https://prometheus-community.github.io/helm-charts",
+        "chart   kube-prometheus-stack 88.5.3 from https://prometheus-community.github.io/helm-charts",
       );
       // The second line tells a reader of thousands of lines how to page it or get JSON.
       expect(r.stdout.split("\n")[1]).to.equal(

@@ -306,3 +306,81 @@ export async function signalsLive(kube: Kube, namespace: string): Promise<Signal
     dashboardConfigMaps: { items: await labelledConfigMaps(kube, namespace, "grafana_dashboard", "1") },
   };
 }
+
+/**
+ * What the engine changed, in the order it finished each step (its outputs or failure event):
+ * `update kubernetes:helm.sh/v3:Release prometheus-operator-crds`. Steps that kept a resource as
+ * it was ("same"), reads and refreshes are left out.
+ */
+export function changedInOrder(steps: Step[]): string[] {
+  return steps
+    .filter((s) => s.phase !== "pre" && !["same", "read", "refresh"].includes(s.op))
+    .map((s) => `${s.op}${s.phase === "failed" ? " (failed)" : ""} ${urnType(s.urn)} ${urnName(s.urn)}`);
+}
+
+/**
+ * Releases whose update started before the update of the release that installs their CRDs
+ * finished: the custom resources they render (kube-prometheus-stack's Prometheus, Alertmanager,
+ * rules) would meet the old schemas. Empty when the CRDs' release was updated first, or was not
+ * updated at all. `dependents` names each CRD release's dependents by release name.
+ */
+export function crdsUpgradedFirst(
+  steps: Step[],
+  dependents: Record<string, readonly string[]>,
+): { checked: number; violations: string[] } {
+  const RELEASE = "kubernetes:helm.sh/v3:Release";
+  const started = new Map<string, number>();
+  const finished = new Map<string, number>();
+  for (const s of steps) {
+    if (s.type !== RELEASE || s.op !== "update") continue;
+    if (s.phase === "pre") started.set(urnName(s.urn), s.seq);
+    else finished.set(urnName(s.urn), s.seq);
+  }
+  let checked = 0;
+  const violations: string[] = [];
+  for (const [crds, users] of Object.entries(dependents)) {
+    const done = finished.get(crds);
+    for (const user of users) {
+      const start = started.get(user);
+      if (start === undefined) continue;
+      checked++;
+      if (done === undefined && started.has(crds)) violations.push(`${user} updated, ${crds} never finished`);
+      else if (done !== undefined && done > start) violations.push(`${user} started before ${crds} finished`);
+    }
+  }
+  return { checked, violations };
+}
+
+/**
+ * Whether the API server takes a custom resource that sets one field only newer CRDs define, with
+ * strict field validation (an unknown field is an error instead of being pruned) and as a dry run
+ * (nothing is stored, no operator sees it).
+ */
+export async function strictlyAccepted(
+  kube: Kube,
+  probe: { path: string; body: Record<string, unknown> },
+): Promise<{ accepted: boolean; message: string }> {
+  const res = await kube.request("POST", `${probe.path}?dryRun=All&fieldValidation=Strict`, probe.body);
+  const message =
+    typeof res.body === "object" && res.body !== null && "message" in res.body
+      ? String(res.body.message)
+      : `HTTP ${res.status}`;
+  return { accepted: res.status === 201 || res.status === 200, message };
+}
+
+/** Whether a CRD's served version declares a field path (`spec.schedulerName`) in its schema. */
+export async function crdDeclares(kube: Kube, crd: string, version: string, field: string): Promise<boolean> {
+  const obj = await kube.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`);
+  const versions = (obj?.spec?.["versions"] ?? []) as {
+    name: string;
+    served?: boolean;
+    schema?: { openAPIV3Schema?: unknown };
+  }[];
+  let node: unknown = versions.find((v) => v.name === version && v.served === true)?.schema?.openAPIV3Schema;
+  for (const key of field.split(".")) {
+    const props = (node as { properties?: Record<string, unknown> } | undefined)?.properties;
+    node = props?.[key];
+    if (node === undefined) return false;
+  }
+  return true;
+}

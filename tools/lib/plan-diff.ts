@@ -4,6 +4,7 @@ import { dataHeld, immutableFieldChanges, replacementReasons } from "./replaceme
 import type { RenderedObject } from "./render";
 import { SECRET_PLACEHOLDER } from "./run-program";
 import { createUrn, matchUrns, NewResource } from "./urn";
+import { CrdChange, crdChangeLines } from "./crd-diff";
 
 /**
  * The difference between two offline plans of one stack, resource by resource. Pure: the same
@@ -34,6 +35,11 @@ export interface PlanDiff {
   /** Stack outputs that differ. */
   outputs: ValueChange[];
   secretConfig: SecretConfigChange[];
+  /**
+   * With `--render`: the CustomResourceDefinitions the releases render that change (served
+   * versions, fields), listed before anything else the charts render.
+   */
+  crds?: CrdChange[];
 }
 
 export interface ResourceRef {
@@ -776,6 +782,7 @@ export function renderMarkdown(diff: PlanDiff): string {
     `Offline plan of ${code(diff.head)} against ${code(diff.base)}. Secrets show as ${code(SECRET_PLACEHOLDER)}; a secret whose value changed looks the same on both sides.`,
     "",
     ...replaceOrDeleteSection(diff),
+    ...crdChangeLines(diff.crds ?? []),
   ];
   if (diff.added.length > 0) {
     out.push("#### Added", "");

@@ -14,7 +14,7 @@ const REGISTRY =
 export interface ImagesConfig {
   /**
    * A registry (`host[:port][/path]`) that holds every image under its upstream path:
-   * `<registry>/docker.io/grafana/loki:3.6.7`. Defaults to none: each image's public registry.
+   * `<registry>/docker.io/grafana/loki:3.7.6`. Defaults to none: each image's public registry.
    */
   registry?: string;
   /**
@@ -47,7 +47,7 @@ export const IMAGES_FIELDS = {
     format: REGISTRY_FORMAT,
     defaultText: "none (each image's public registry)",
     description:
-      "A mirror registry (host[:port][/path], no scheme) holding every image under its upstream path: <registry>/docker.io/grafana/loki:3.6.7. `npm run images -- --stack <name>` lists them (docs/air-gapped.md).",
+      "A mirror registry (host[:port][/path], no scheme) holding every image under its upstream path: <registry>/docker.io/grafana/loki:3.7.6. `npm run images -- --stack <name>` lists them (docs/air-gapped.md).",
   },
   pullSecrets: {
     kind: "custom",

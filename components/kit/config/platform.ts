@@ -91,7 +91,7 @@ export const SIZING_KEY: KeyDeclaration = {
 
 export const CHARTS_KEY: KeyDeclaration = {
   kind: "object",
-  description: "Where charts come from (versions are pinned in components/kit/charts/catalogue.ts).",
+  description: "Where charts come from (each part pins its charts in components/<part>/charts.ts).",
   fields: CHARTS_FIELDS,
 };
 
