@@ -306,7 +306,7 @@ describe("the inputs a new user's probe found accepted", () => {
 
     it("NetworkPolicies off", () => {
       expect(prodWarnings({ networkPolicies: { enabled: false } })).to.deep.equal([
-        "networkPolicies.enabled: is false on a production-sized stack, so any pod in the cluster can reach Prometheus, Loki and Grafana's backends; turn them on with `pulumi config set --path networkPolicies.enabled true` once the CNI enforces NetworkPolicy",
+        "networkPolicies.enabled: is false on a production-sized stack, so any pod in the cluster can reach every service of the stack; turn them on with `pulumi config set --path networkPolicies.enabled true` once the CNI enforces NetworkPolicy",
       ]);
     });
 

@@ -56,7 +56,7 @@ function platformWarnings(config: StackConfig): string[] {
     ...(config.networkPolicies.enabled
       ? []
       : [
-          "networkPolicies.enabled: is false on a production-sized stack, so any pod in the cluster can reach Prometheus, Loki and Grafana's backends; " +
+          "networkPolicies.enabled: is false on a production-sized stack, so any pod in the cluster can reach every service of the stack; " +
             "turn them on with `pulumi config set --path networkPolicies.enabled true` once the CNI enforces NetworkPolicy",
         ]),
     ...(config.cluster.retainData

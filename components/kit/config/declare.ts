@@ -24,8 +24,8 @@ export interface IntegerField extends Described {
   min: number;
   max: number;
   /**
-   * Replicas of a part that its sibling `enabled` turns on: 0 runs nothing, so it is refused with
-   * both ways out. The name is the part's, e.g. "Prometheus".
+   * Replicas of a part that its sibling `enabled` turns on (declare `min: 1`): 0 runs nothing, so
+   * it is refused with both ways out. The name is the part's, as the message shows it.
    */
   replicasOf?: string;
 }
@@ -245,7 +245,7 @@ function readField(
         );
         return f.default;
       }
-      return s.int(key, f.default, f.replicasOf !== undefined ? Math.max(1, f.min) : f.min, f.max);
+      return s.int(key, f.default, f.min, f.max);
     }
     case "number": {
       const { min, max, aboveMin, whole } = f;
@@ -418,7 +418,7 @@ function defaultText(f: Field): string {
 function constraintText(f: Field): string {
   switch (f.kind) {
     case "integer":
-      return `from ${f.replicasOf !== undefined ? Math.max(1, f.min) : f.min} to ${f.max}`;
+      return `from ${f.min} to ${f.max}`;
     case "number":
       return f.what;
     case "strings":

@@ -218,7 +218,7 @@ export function readResources(
       const at = entry.has("memory") ? "memory" : "memoryLimit";
       entry.problem(
         at,
-        entry.has("memory")
+        at === "memory"
           ? `is ${merged.memory}, above the memory limit ${merged.memoryLimit}${limitSet ? "" : ` of the ${sizing} preset`}, and the API server refuses such a pod`
           : `is ${merged.memoryLimit}, below the memory request ${merged.memory} of the ${sizing} preset, and the API server refuses such a pod`,
         `raise the limit with it, e.g. \`${setCommand(entry.join("memoryLimit"), merged.memory)}\``,
