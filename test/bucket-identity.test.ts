@@ -246,6 +246,17 @@ describe("bucket identity: errors name the key path, what is wrong and what to s
       "Invalid stack config: thanos.objectStorage.identity.kind: is gkeWorkloadIdentity, a cloud identity, but thanosS3AccessKeyId and thanosS3SecretAccessKey are set too: the pods use the identity and take no key; remove them (`pulumi config rm thanosS3AccessKeyId`, `pulumi config rm thanosS3SecretAccessKey`), or set `pulumi config set --path thanos.objectStorage.identity.kind staticKeys` to keep the keys",
     ],
     [
+      "an S3 field with a GCS bucket",
+      loki({
+        type: "gcs",
+        region: "eu-west-1",
+        buckets: { chunks: "loki-chunks" },
+        identity: { gcpServiceAccount: "loki-logs@my-project.iam.gserviceaccount.com" },
+      }),
+      [],
+      "Invalid stack config: loki.objectStorage.region: is set, but loki.objectStorage.type is gcs, which does not use it; remove it with `pulumi config rm --path loki.objectStorage.region`, or set the type that uses it",
+    ],
+    [
       "an unknown identity",
       loki({ ...s3, identity: { kind: "irsa" } }),
       [],

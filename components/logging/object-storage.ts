@@ -240,6 +240,22 @@ export function readObjectStorage(
     o.done();
     return undefined;
   }
+  // A field of another store's type is named as such, not as an unknown key.
+  const own = new Set([
+    "type",
+    "existingSecret",
+    ...Object.keys(type === "gcs" ? LOKI_GCS_FIELDS : type === "azure" ? LOKI_AZURE_FIELDS : LOKI_S3_FIELDS),
+    "identity",
+  ]);
+  for (const k of allKeys.filter((f) => !own.has(f))) {
+    if (o.raw(k) !== undefined) {
+      o.problem(
+        k,
+        `is set, but ${o.join("type")} is ${type ?? "s3"}, which does not use it`,
+        `remove it with \`pulumi config rm --path ${o.join(k)}\`, or set the type that uses it`,
+      );
+    }
+  }
   let identity: BucketIdentity | undefined;
   const readIdentity = (store: "s3" | "gcs" | "azure") => ({
     identity: (b: Section, k: string) => {

@@ -171,6 +171,19 @@ export function readThanosObjectStorage(
     o.done();
     return undefined;
   }
+  // A field of another store's type is named as such, not as an unknown key.
+  const own = new Set(["type", "identity", ...Object.keys(STORE_FIELDS[type])]);
+  for (const k of Object.keys(THANOS_OBJECT_STORAGE_FIELDS).filter(
+    (f) => !own.has(f) && f !== "existingSecret",
+  )) {
+    if (o.raw(k) !== undefined) {
+      o.problem(
+        k,
+        `is set, but ${o.join("type")} is ${type}, which does not use it`,
+        `remove it with \`pulumi config rm --path ${o.join(k)}\`, or set the type that uses it`,
+      );
+    }
+  }
   let identity: BucketIdentity | undefined;
   const readers = {
     identity: (b: Section, k: string) => {

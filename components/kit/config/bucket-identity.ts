@@ -132,8 +132,8 @@ export function readBucketIdentity(o: Section, key: string, store: BucketStore):
   let value: string | undefined;
   for (const [k, f] of Object.entries(IDENTITY_FIELD)) {
     if (f === need) continue;
-    if (s.has(f.key)) {
-      s.raw(f.key);
+    // Read, so a misspelt key is told apart from another identity's field.
+    if (s.raw(f.key) !== undefined) {
       s.problem(
         f.key,
         `is set, but ${s.join("kind")} is ${kind ?? dflt}, which does not use it (only ${k} does)`,
