@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 import { stackModel } from "../components/core";
 import {
   ACME_CHALLENGE_PREFIX,

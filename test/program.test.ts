@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ProgramRun } from "../tools/lib/run-program";
 import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf, programError } from "./lib/helpers";
-import { SECRET_KEYS } from "../components/core/config";
+import { SECRET_KEYS } from "../components/core";
 import { CHARTS } from "../components/core";
 
 describe("the program under mocks", () => {

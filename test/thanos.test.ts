@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { STACK_RELEASE } from "../components/monitoring";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 import {
   prometheusStackValues,
   prometheusStackValuesArgs,
