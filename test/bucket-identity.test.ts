@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 import { lokiValues } from "../components/logging";
 import {
   prometheusStackValues,

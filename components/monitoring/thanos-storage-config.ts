@@ -195,8 +195,16 @@ export function readThanosObjectStorage(
     const read = readFields(o, { ...STORE_FIELDS.s3, identity: identityField }, { readers });
     const access = bucketAccess(o, identity, read.existingSecret, secretKeys, CREDENTIALS_SPEC);
     if (access === undefined) return undefined;
-    const { endpoint, existingSecret: _existing, ...bucket } = read;
-    return { type, endpoint: endpoint ?? `s3.${bucket.region}.amazonaws.com`, ...bucket, ...access };
+    const { endpoint, region, bucket, forcePathStyle, insecure } = read;
+    return {
+      type,
+      endpoint: endpoint ?? `s3.${region}.amazonaws.com`,
+      region,
+      bucket,
+      forcePathStyle,
+      insecure,
+      ...access,
+    };
   }
   // A key beside a workload identity is reported by bucketAccess, naming it.
   o.raw("existingSecret");
