@@ -69,6 +69,7 @@ describe("logging config", () => {
         forcePathStyle: false,
         insecure: false,
         credentials: { source: "existingSecret", secretName: "loki-object-storage" },
+        identity: { kind: "staticKeys" },
       },
       schemaFrom: "2024-04-01",
       retention: "30d",
@@ -91,6 +92,7 @@ describe("logging config", () => {
       forcePathStyle: false,
       insecure: false,
       credentials: { source: "config", secretName: "loki-s3-credentials" },
+      identity: { kind: "staticKeys" },
     });
   });
 
@@ -225,9 +227,9 @@ describe("logging config", () => {
       ],
       [
         "an unknown object storage type",
-        { loki: { objectStorage: { type: "gcs", region: "europe-west1" } } },
+        { loki: { objectStorage: { type: "swift", region: "europe-west1" } } },
         [],
-        'Invalid stack config: loki.objectStorage.type: must be one of s3, got "gcs"; set one of them, e.g. `pulumi config set --path loki.objectStorage.type s3`',
+        'Invalid stack config: loki.objectStorage.type: must be one of s3, gcs, azure, got "swift"; set one of them, e.g. `pulumi config set --path loki.objectStorage.type s3`',
       ],
       [
         "an unknown mode",

@@ -48,12 +48,14 @@ describe("Thanos config", () => {
     expect(parseStackConfig(stackRawConfig("large")).thanos).to.deep.equal({
       enabled: true,
       objectStorage: {
+        type: "s3",
         endpoint: "s3.eu-west-1.amazonaws.com",
         region: "eu-west-1",
         bucket: "observability-large-metrics",
         forcePathStyle: false,
         insecure: false,
         credentials: { source: "existingSecret", secretName: "thanos-object-storage" },
+        identity: { kind: "staticKeys" },
       },
       retention: { raw: "30d", fiveMinutes: "180d", oneHour: "2y" },
       clusterLabel: "observability-large",
@@ -72,11 +74,11 @@ describe("Thanos config", () => {
       },
       new Set(["thanosS3AccessKeyId", "thanosS3SecretAccessKey"]),
     ).thanos;
-    expect(t.objectStorage?.credentials).to.deep.equal({
-      source: "config",
-      secretName: "thanos-s3-credentials",
-    });
-    expect(t.objectStorage?.endpoint).to.equal("s3.us-east-1.amazonaws.com");
+    const os = t.objectStorage;
+    if (os?.type !== "s3") throw new Error("expected an S3 bucket");
+    expect(os.credentials).to.deep.equal({ source: "config", secretName: "thanos-s3-credentials" });
+    expect(os.identity).to.deep.equal({ kind: "staticKeys" });
+    expect(os.endpoint).to.equal("s3.us-east-1.amazonaws.com");
   });
 
   const cases: [string, Record<string, unknown>, string[], string][] = [

@@ -19,6 +19,20 @@ export {
   S3_SECRET_ACCESS_KEY_KEY,
 } from "./config/s3-credentials";
 export type { S3Credentials, S3CredentialsSpec } from "./config/s3-credentials";
+export {
+  AZURE_ACCOUNT,
+  AZURE_CONTAINER,
+  BUCKET_IDENTITY_FIELDS,
+  BUCKET_IDENTITY_KINDS,
+  BUCKET_STORES,
+  bucketAccess,
+  GCS_BUCKET,
+  identityAnnotations,
+  identityPodLabels,
+  readBucketIdentity,
+  STORE_IDENTITIES,
+} from "./config/bucket-identity";
+export type { BucketAccess, BucketIdentity, BucketIdentityKind, BucketStore } from "./config/bucket-identity";
 export { parseQuantity } from "./config/quantity";
 export { editDistance, likelyMeant } from "./config/suggest";
 export { durationSeconds, goDuration } from "./config/duration";

@@ -5,15 +5,34 @@ import {
   readFields,
   MAX_REPLICAS,
   KeyDeclaration,
-  patterns,
   Section,
   durationSeconds,
-  readS3Credentials,
+} from "../kit";
+import {
+  LOKI_OBJECT_STORAGE_FIELDS,
+  LOKI_S3_SECRET_KEYS,
+  LokiObjectStorage,
+  readObjectStorage,
+  S3Buckets,
+} from "./object-storage";
+
+export {
+  LOKI_OBJECT_STORAGE_FIELDS,
+  LOKI_S3_CREDENTIALS_SECRET,
+  LOKI_S3_FIELDS,
+  LOKI_S3_SECRET_KEYS,
+  OBJECT_STORAGE_TYPES,
   S3_ACCESS_KEY_ID_KEY,
   S3_SECRET_ACCESS_KEY_KEY,
+} from "./object-storage";
+export type {
+  AzureObjectStorage,
+  GcsObjectStorage,
+  LokiObjectStorage,
+  S3Buckets,
   S3Credentials,
-  S3_CONNECTION_FIELDS,
-} from "../kit";
+  S3ObjectStorage,
+} from "./object-storage";
 
 /**
  * Loki's deployment modes as the chart names them. `Monolithic<->SimpleScalable` and
@@ -127,122 +146,16 @@ export interface LokiDistributedConfig {
 export const LOG_COLLECTORS = ["alloy", "promtail"] as const;
 export type LogCollectorKind = (typeof LOG_COLLECTORS)[number];
 
-/**
- * `s3`: any S3-compatible bucket, in a cloud or a store you run. The loki chart's bundled MinIO is
- * not offered: the chart deprecated it (chart 17) and announced its removal (docs/logs.md).
- */
-export const OBJECT_STORAGE_TYPES = ["s3"] as const;
-
-/** The secret config keys that can hold the S3 access key pair. */
-export const LOKI_S3_SECRET_KEYS = {
-  accessKeyId: "lokiS3AccessKeyId",
-  secretAccessKey: "lokiS3SecretAccessKey",
-} as const;
-
-/** The Secret the program creates from the secret config keys, in Loki's namespace. */
-export const LOKI_S3_CREDENTIALS_SECRET = "loki-s3-credentials";
-
-/** Keys of the credentials Secret, whether the program creates it or the platform team does. */
-export { S3_ACCESS_KEY_ID_KEY, S3_SECRET_ACCESS_KEY_KEY };
-
 /** The schema period's start when none is configured. Fixed: it must never move by itself. */
 export const DEFAULT_SCHEMA_FROM = "2024-04-01";
 
 /** Where the S3 access key pair comes from; either way, a Secret in Loki's namespace holds it. */
-export type { S3Credentials };
 
-const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
 // Loki's allowed tenant characters (docs: "Multi-tenancy"), at most 150 of them.
 const TENANT = /^[A-Za-z0-9!_.*'()-]{1,150}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // A YAML stack file may turn an unquoted date into a timestamp; midnight UTC is the same date.
 const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})T00:00:00(\.0+)?Z$/;
-
-/** An S3 bucket name, with the example its message suggests. */
-function s3Bucket(example: string) {
-  return {
-    re: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-    what: "an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
-    example,
-  };
-}
-
-/** An S3-compatible bucket (AWS S3, GCS interop, Ceph, an external MinIO, ...): the fields of type s3. */
-export const LOKI_S3_FIELDS = {
-  endpoint: {
-    kind: "string",
-    format: {
-      re: HOST_PORT,
-      what: "a host name with an optional port and no scheme (loki.objectStorage.insecure picks http)",
-      example: "s3.eu-west-1.amazonaws.com",
-    },
-    defaultText: "AWS S3 for the region",
-    description: "The S3 API's endpoint.",
-  },
-  region: { kind: "string", required: true, example: "eu-west-1", description: "The bucket's region." },
-  buckets: {
-    kind: "group",
-    description: "The buckets.",
-    fields: {
-      chunks: {
-        kind: "string",
-        required: true,
-        format: s3Bucket("loki-chunks"),
-        description: "Bucket for log chunks and the index.",
-      },
-      // The loki chart reads these only for its ruler and for Grafana Enterprise Logs' admin API:
-      // the stack runs neither (the ruler stays off; chart 8 removed Enterprise). A stack file that
-      // sets them still reads, and the preview warns that they do nothing.
-      ruler: {
-        kind: "string",
-        format: s3Bucket("loki-ruler"),
-        defaultText: "none",
-        description:
-          "Not used: the chart reads it only for Loki's ruler, which the stack keeps off. A preview warns when it is set.",
-      },
-      admin: {
-        kind: "string",
-        format: s3Bucket("loki-admin"),
-        defaultText: "none",
-        description:
-          "Not used: the chart read it only for Grafana Enterprise Logs, which it no longer installs. A preview warns when it is set.",
-      },
-    },
-  },
-  ...S3_CONNECTION_FIELDS,
-  existingSecret: {
-    kind: "string",
-    format: {
-      re: patterns.K8S_NAME,
-      what: "a Kubernetes Secret name (at most 63 lowercase letters, digits and -, starting and ending with a letter or digit)",
-      example: "loki-object-storage",
-    },
-    defaultText: "none",
-    description: `A Secret in namespace logging, created by you, with keys ${S3_ACCESS_KEY_ID_KEY} and ${S3_SECRET_ACCESS_KEY_KEY}. Either this or both secret keys ${LOKI_S3_SECRET_KEYS.accessKeyId} and ${LOKI_S3_SECRET_KEYS.secretAccessKey}.`,
-  },
-} as const satisfies Fields;
-
-export const LOKI_OBJECT_STORAGE_FIELDS = {
-  type: {
-    kind: "enum",
-    values: OBJECT_STORAGE_TYPES,
-    default: "s3",
-    description:
-      "s3: any S3-compatible bucket, a cloud's or one you run yourself (loki.objectStorage.endpoint); the loki chart's bundled MinIO is not offered (docs/logs.md).",
-  },
-  ...LOKI_S3_FIELDS,
-} as const satisfies Fields;
-
-type ReadS3 = Infer<typeof LOKI_S3_FIELDS>;
-
-export type S3Buckets = ReadS3["buckets"];
-
-/** An S3-compatible bucket, as LOKI_S3_FIELDS declares it, with its credentials. */
-export type S3ObjectStorage = { type: "s3" } & Omit<ReadS3, "existingSecret"> & {
-    credentials: S3Credentials;
-  };
-
-export type LokiObjectStorage = S3ObjectStorage;
 
 /** `small (up to 100 GB/day)`, from the preset. */
 function scaleText(scale: LokiScale): string {
@@ -452,71 +365,6 @@ function readSchemaFrom(s: Section, key: string, today: string): string {
     return DEFAULT_SCHEMA_FROM;
   }
   return text;
-}
-
-/**
- * `objectStorage`: its type picks the fields; with the bundled MinIO the S3 fields are refused, and
- * with an unknown type they cannot be judged until the type is fixed.
- */
-function readObjectStorage(
-  s: Section,
-  key: string,
-  secretKeys: ReadonlySet<string>,
-): LokiObjectStorage | undefined {
-  if (!s.has(key)) {
-    s.raw(key);
-    return undefined;
-  }
-  const o = s.child(key);
-  const typeValue = o.raw("type");
-  const s3Keys = Object.keys(LOKI_S3_FIELDS);
-  if (typeValue === "minio") {
-    // The bundled MinIO the loki chart deprecated: refused before anything changes, so a stack
-    // that stores its logs there moves them first instead of losing them at the upgrade.
-    for (const k of s3Keys) o.raw(k);
-    o.problem(
-      "type",
-      "is minio, the loki chart's bundled MinIO, which the chart deprecated and no longer renders (its removal is announced); this stack does not run it",
-      'point Loki at an S3-compatible bucket with `pulumi config set --path loki.objectStorage.type s3` and its endpoint, region, buckets and credentials; a stack whose logs are in the bundled MinIO moves them first (docs/logs.md, "Leaving the bundled MinIO")',
-    );
-    o.done();
-    return undefined;
-  }
-  const { values, default: dflt } = LOKI_OBJECT_STORAGE_FIELDS.type;
-  o.oneOf("type", values, dflt);
-  if (typeValue !== undefined && typeValue !== "s3") {
-    for (const k of s3Keys) o.raw(k);
-    o.done();
-    return undefined;
-  }
-  let credentials: S3Credentials | undefined;
-  const read = readFields(o, LOKI_S3_FIELDS, {
-    checks: {
-      // Right after existingSecret, so the credentials' problems come before the unknown keys'.
-      existingSecret: (b, _k, existingSecret) => {
-        credentials = readS3Credentials(b, existingSecret as string | undefined, secretKeys, {
-          part: "Loki",
-          path: "loki.objectStorage",
-          namespace: "logging",
-          secretKeys: LOKI_S3_SECRET_KEYS,
-          programSecret: LOKI_S3_CREDENTIALS_SECRET,
-          exampleSecret: "loki-object-storage",
-        });
-      },
-    },
-  });
-  // Without credentials (a problem already reported) the config is never used.
-  if (credentials === undefined) return undefined;
-  const { endpoint, region, buckets, forcePathStyle, insecure } = read;
-  return {
-    type: "s3",
-    ...(endpoint !== undefined ? { endpoint } : {}),
-    region,
-    buckets,
-    forcePathStyle,
-    insecure,
-    credentials,
-  };
 }
 
 /**

@@ -1,15 +1,8 @@
 import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, parseQuantity, toK8s } from "../kit";
-import {
-  LOKI_DISTRIBUTED_COMPONENTS,
-  LokiConfig,
-  LokiDistributedComponent,
-  S3_ACCESS_KEY_ID_KEY,
-  S3_SECRET_ACCESS_KEY_KEY,
-} from "./config";
+import { LOKI_DISTRIBUTED_COMPONENTS, LokiConfig, LokiDistributedComponent } from "./config";
+import { lokiBucketAccess, lokiServiceAccount, lokiStorageValues } from "./loki-storage-values";
 
-/** Environment variables the Loki pods read the S3 key pair from (`-config.expand-env=true`). */
-export const LOKI_S3_ACCESS_KEY_ID_ENV = "LOKI_S3_ACCESS_KEY_ID";
-export const LOKI_S3_SECRET_ACCESS_KEY_ENV = "LOKI_S3_SECRET_ACCESS_KEY";
+export { LOKI_S3_ACCESS_KEY_ID_ENV, LOKI_S3_SECRET_ACCESS_KEY_ENV } from "./loki-storage-values";
 
 export interface LokiValuesArgs {
   loki: LokiConfig;
@@ -56,8 +49,7 @@ export function lokiClaimRetention(cluster: Pick<ClusterConfig, "retainData">): 
 export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   const { loki, cluster, resources: res } = args;
   const storage = loki.objectStorage;
-  const s3 = storage;
-  const objectStore = storage !== undefined ? "s3" : "filesystem";
+  const objectStore = storage?.type ?? "filesystem";
   // Ingesters run in the single binary, in the write target once scalable targets exist, and as
   // their own component in Distributed mode (both of the last two, in one ring, while migrating).
   const distributed = loki.distributed?.replicas;
@@ -68,44 +60,8 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   const storageClass = cluster.storageClass !== undefined ? { storageClass: cluster.storageClass } : {};
   const persistence = { size: loki.persistence.size, ...storageClass, ...lokiClaimRetention(cluster) };
 
-  // The config (a ConfigMap) holds only ${VAR} references; Loki expands them from env at start,
-  // and the env comes from the Secret. So no credential ever reaches Helm values.
-  const credentials =
-    s3 !== undefined
-      ? {
-          extraArgs: ["-config.expand-env=true"],
-          extraEnv: [
-            {
-              name: LOKI_S3_ACCESS_KEY_ID_ENV,
-              valueFrom: { secretKeyRef: { name: s3.credentials.secretName, key: S3_ACCESS_KEY_ID_KEY } },
-            },
-            {
-              name: LOKI_S3_SECRET_ACCESS_KEY_ENV,
-              valueFrom: { secretKeyRef: { name: s3.credentials.secretName, key: S3_SECRET_ACCESS_KEY_KEY } },
-            },
-          ],
-        }
-      : {};
-
-  let storageValues: Record<string, unknown>;
-  if (s3 !== undefined) {
-    storageValues = {
-      type: "s3",
-      // Chunks and the index only: the chart reads the ruler bucket only with its ruler on, and
-      // the stack keeps the ruler off (see lokiUnusedBucketWarnings).
-      bucketNames: { chunks: s3.buckets.chunks },
-      s3: {
-        ...(s3.endpoint !== undefined ? { endpoint: s3.endpoint } : {}),
-        region: s3.region,
-        accessKeyId: `\${${LOKI_S3_ACCESS_KEY_ID_ENV}}`,
-        secretAccessKey: `\${${LOKI_S3_SECRET_ACCESS_KEY_ENV}}`,
-        s3ForcePathStyle: s3.forcePathStyle,
-        insecure: s3.insecure,
-      },
-    };
-  } else {
-    storageValues = { type: "filesystem" };
-  }
+  const credentials = lokiBucketAccess(storage);
+  const storageValues = lokiStorageValues(storage);
 
   // Replicas of one component never share a node (the chart's default, made explicit).
   const spread = (component: string, replicas: number) =>
@@ -175,6 +131,7 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
 
   return {
     deploymentMode: loki.mode,
+    ...lokiServiceAccount(storage),
     loki: {
       auth_enabled: loki.authEnabled,
       commonConfig: { replication_factor: Math.min(3, Math.max(1, ingesters)) },

@@ -102,7 +102,7 @@ export class Loki extends pulumi.ComponentResource {
 
     const waitFor: pulumi.Resource[] = [...args.namespace.ready];
     const storage = loki.objectStorage;
-    if (storage?.type === "s3" && storage.credentials.source === "config") {
+    if (storage?.type === "s3" && storage.credentials?.source === "config") {
       const creds = args.s3Credentials;
       if (creds === undefined) {
         throw new Error("loki.objectStorage takes its credentials from secret config, but none were passed");

@@ -66,6 +66,16 @@ export function istioSidecarSizing(r: ContainerResources): Record<string, string
   };
 }
 
+/** A prometheusSpec fragment with more labels on the pods (merged into its podMetadata). */
+function withPodLabels(
+  spec: Record<string, unknown>,
+  labels: Record<string, string>,
+): Record<string, unknown> {
+  if (Object.keys(labels).length === 0) return spec;
+  const meta = (spec["podMetadata"] ?? {}) as { labels?: Record<string, string> };
+  return { ...spec, podMetadata: { ...meta, labels: { ...(meta.labels ?? {}), ...labels } } };
+}
+
 /**
  * Prometheus's pod gets a sidecar that intercepts no traffic and writes its workload certificate
  * into a shared in-memory volume, which Prometheus mounts (Istio's documented pattern for scraping
@@ -215,7 +225,7 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
         ...(prometheus.storage !== undefined
           ? { storageSpec: { volumeClaimTemplate: claimTemplate(prometheus.storage, cluster.storageClass) } }
           : {}),
-        ...(mesh !== undefined ? prometheusMeshSpec(mesh) : {}),
+        ...withPodLabels(mesh !== undefined ? prometheusMeshSpec(mesh) : {}, thanos?.podLabels ?? {}),
         ...(thanos?.prometheusSpec ?? {}),
       },
       ...(thanos?.prometheus ?? {}),

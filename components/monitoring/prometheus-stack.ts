@@ -156,7 +156,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
           { parent: this, dependsOn: [...args.namespace.ready] },
         ),
       );
-      if (os.credentials.source === "config") {
+      if (os.type === "s3" && os.credentials?.source === "config") {
         const creds = args.thanosS3Credentials;
         if (creds === undefined) {
           throw new Error(

@@ -7,31 +7,29 @@ import {
   KeyDeclaration,
   MAX_REPLICAS,
   readFields,
-  readS3Credentials,
-  S3Credentials,
   Section,
-  S3_CONNECTION_FIELDS,
 } from "../kit";
+import {
+  readThanosObjectStorage,
+  THANOS_OBJECT_STORAGE_FIELDS,
+  THANOS_S3_SECRET_KEYS,
+  ThanosObjectStorage,
+} from "./thanos-storage-config";
 
-/** The keys of the credentials Secret (the names Thanos's S3 client reads from its environment). */
-export const AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
-export const AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
+export {
+  AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY,
+  THANOS_OBJECT_STORAGE_FIELDS,
+  THANOS_S3_CREDENTIALS_SECRET,
+  THANOS_S3_SECRET_KEYS,
+} from "./thanos-storage-config";
+export type {
+  ThanosCloudStorage,
+  ThanosCredentials,
+  ThanosObjectStorage,
+  ThanosS3Storage,
+} from "./thanos-storage-config";
 
-/** The secret config keys that can hold the Thanos bucket's S3 access key pair. */
-export const THANOS_S3_SECRET_KEYS = {
-  accessKeyId: "thanosS3AccessKeyId",
-  secretAccessKey: "thanosS3SecretAccessKey",
-} as const;
-
-/** The Secret the program creates from those keys, in Prometheus's namespace. */
-export const THANOS_S3_CREDENTIALS_SECRET = "thanos-s3-credentials";
-
-/** Where the S3 key pair comes from; either way a Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
-export type ThanosCredentials = S3Credentials;
-
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$/;
 // Prometheus label values are any UTF-8; keep this one printable and short.
 const LABEL_VALUE = {
   re: /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,62}$/,
@@ -46,42 +44,6 @@ const LABEL_VALUE = {
  */
 const MIN_RAW_SECONDS = 2 * 86400;
 const MIN_FIVE_MINUTES_SECONDS = 10 * 86400;
-
-/** The S3-compatible bucket the sidecars upload blocks to and the store gateway and compactor read. */
-export const THANOS_OBJECT_STORAGE_FIELDS = {
-  endpoint: {
-    kind: "string",
-    format: {
-      re: HOST_PORT,
-      what: "a host name with an optional port and no scheme (thanos.objectStorage.insecure picks http)",
-      example: "s3.eu-west-1.amazonaws.com",
-    },
-    defaultText: "s3.<region>.amazonaws.com",
-    description: "The S3 API's endpoint.",
-  },
-  region: { kind: "string", required: true, example: "eu-west-1", description: "The bucket's region." },
-  bucket: {
-    kind: "string",
-    required: true,
-    format: {
-      re: S3_BUCKET,
-      what: "an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)",
-      example: "observability-metrics",
-    },
-    description: "The bucket.",
-  },
-  ...S3_CONNECTION_FIELDS,
-  existingSecret: {
-    kind: "string",
-    format: {
-      re: K8S_NAME,
-      what: "a Kubernetes Secret name",
-      example: "thanos-object-storage",
-    },
-    defaultText: "none",
-    description: `A Secret in namespace monitoring, created by you, with keys ${AWS_ACCESS_KEY_ID} and ${AWS_SECRET_ACCESS_KEY}. Either this or both secret keys ${THANOS_S3_SECRET_KEYS.accessKeyId} and ${THANOS_S3_SECRET_KEYS.secretAccessKey}.`,
-  },
-} as const satisfies Fields;
 
 /** A volume whose size the chart takes as `persistence.size`. */
 function volume(dflt: string, description: string) {
@@ -197,16 +159,6 @@ export const THANOS_FIELDS = {
 
 type ReadThanos = Infer<typeof THANOS_FIELDS>;
 
-/** The bucket, as THANOS_OBJECT_STORAGE_FIELDS declares it, with its credentials. */
-export type ThanosObjectStorage = Omit<
-  Infer<typeof THANOS_OBJECT_STORAGE_FIELDS>,
-  "endpoint" | "existingSecret"
-> & {
-  /** Host name and optional port of the S3 API. Defaults to `s3.<region>.amazonaws.com`. */
-  endpoint: string;
-  credentials: ThanosCredentials;
-};
-
 /** How long the compactor keeps blocks of each resolution (Thanos durations). */
 export type ThanosRetention = ReadThanos["retention"];
 
@@ -271,18 +223,7 @@ export function readThanos(
       objectStorage: (t, key) => {
         const o = t.child(key);
         if (!objectStorageSet) return;
-        const { endpoint, existingSecret, ...bucket } = readFields(o, THANOS_OBJECT_STORAGE_FIELDS);
-        const credentials = readS3Credentials(o, existingSecret, ctx.secretKeys, {
-          part: "Thanos",
-          path: "thanos.objectStorage",
-          namespace: "monitoring",
-          secretKeys: THANOS_S3_SECRET_KEYS,
-          programSecret: THANOS_S3_CREDENTIALS_SECRET,
-          exampleSecret: "thanos-object-storage",
-        });
-        // Without credentials (a problem already reported) the config is never used.
-        if (credentials === undefined) return;
-        objectStorage = { endpoint: endpoint ?? `s3.${bucket.region}.amazonaws.com`, ...bucket, credentials };
+        objectStorage = readThanosObjectStorage(o, ctx.secretKeys);
       },
       clusterLabel: (t, key) => {
         clusterLabel = t.optionalString(key, LABEL_VALUE) ?? clusterLabel;

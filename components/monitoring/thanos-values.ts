@@ -1,5 +1,13 @@
 import { stringify } from "yaml";
-import { ClusterConfig, ContainerId, ContainerResources, ContainerSlot, toK8s } from "../kit";
+import {
+  ClusterConfig,
+  ContainerId,
+  ContainerResources,
+  ContainerSlot,
+  identityAnnotations,
+  identityPodLabels,
+  toK8s,
+} from "../kit";
 import { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ThanosConfig, ThanosObjectStorage } from "./thanos-config";
 
 /** The release name, fixed: the chart names its objects `<release>-<component>` (`thanos-query`). */
@@ -34,29 +42,58 @@ const SIDECAR_CONTAINER = "thanos-sidecar";
 export const THANOS_SIDECAR_PORTS = { grpc: 10901, http: 10902 } as const;
 
 /**
- * The bucket as Thanos's objstore configuration. The key pair is not in it: with no
- * `access_key`, Thanos's S3 client reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from its
- * environment, which the pods take from the credentials Secret.
+ * The bucket as Thanos's objstore configuration, with no credential in it. S3 with static keys:
+ * with no `access_key`, Thanos's S3 client reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from
+ * its environment, which the pods take from the credentials Secret; with IRSA or Pod Identity, the
+ * same client's chain finds the web identity token or the Pod Identity agent the pod is given.
+ * GCS without `service_account` and AZURE without `storage_account_key` use the cloud's default
+ * credentials: GKE's metadata server, and the federated token AKS's webhook mounts.
  */
 export function thanosObjstoreConfig(os: ThanosObjectStorage): string {
-  return stringify({
-    type: "S3",
-    config: {
-      bucket: os.bucket,
-      endpoint: os.endpoint,
-      region: os.region,
-      insecure: os.insecure,
-      bucket_lookup_type: os.forcePathStyle ? "path" : "auto",
-    },
-  });
+  switch (os.type) {
+    case "gcs":
+      return stringify({ type: "GCS", config: { bucket: os.bucket } });
+    case "azure":
+      return stringify({ type: "AZURE", config: { storage_account: os.accountName, container: os.bucket } });
+    case "s3":
+      return stringify({
+        type: "S3",
+        config: {
+          bucket: os.bucket,
+          endpoint: os.endpoint,
+          region: os.region,
+          insecure: os.insecure,
+          bucket_lookup_type: os.forcePathStyle ? "path" : "auto",
+        },
+      });
+  }
 }
 
-/** The key pair as environment variables from the credentials Secret: the names Thanos's S3 client reads. */
+/** The key pair as environment variables from the credentials Secret (the names Thanos's S3 client reads); none with a cloud identity. */
 export function thanosCredentialsEnv(os: ThanosObjectStorage): Record<string, unknown>[] {
+  if (os.type !== "s3" || os.credentials === undefined) return [];
+  const secretName = os.credentials.secretName;
   return [AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY].map((key) => ({
     name: key,
-    valueFrom: { secretKeyRef: { name: os.credentials.secretName, key } },
+    valueFrom: { secretKeyRef: { name: secretName, key } },
   }));
+}
+
+/**
+ * With a cloud identity, a component of the thanos chart that uses the bucket (store gateway,
+ * compactor) runs as a ServiceAccount of its own (`thanos-storegateway`, `thanos-compactor`, so
+ * query, which never reads the bucket, gets no access), annotated for the identity, and its pods
+ * carry the identity's label; with static keys, the key pair's env, as before.
+ */
+function bucketComponent(os: ThanosObjectStorage): Record<string, unknown> {
+  const env = thanosCredentialsEnv(os);
+  if (env.length > 0) return { extraEnv: env };
+  const annotations = identityAnnotations(os.identity);
+  const labels = identityPodLabels(os.identity);
+  return {
+    serviceAccount: { create: true, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+    ...(Object.keys(labels).length > 0 ? { podLabels: labels } : {}),
+  };
 }
 
 /** The in-cluster URL Grafana and other readers query: the query-frontend, in front of query. */
@@ -73,22 +110,32 @@ export function thanosQueryUrl(namespace: string): string {
 export function prometheusThanosValues(args: {
   thanos: ThanosConfig;
   resources: Readonly<Record<ContainerId, ContainerResources>>;
-}): { prometheusSpec: Record<string, unknown>; prometheus: Record<string, unknown> } {
+}): {
+  prometheusSpec: Record<string, unknown>;
+  prometheus: Record<string, unknown>;
+  podLabels: Record<string, string>;
+} {
   const os = args.thanos.objectStorage;
   if (os === undefined) throw new Error("thanos.enabled needs thanos.objectStorage");
+  const env = thanosCredentialsEnv(os);
+  const annotations = identityAnnotations(os.identity);
   return {
+    // With AKS Workload Identity: the label its webhook injects the token for, on Prometheus's pods.
+    podLabels: identityPodLabels(os.identity),
     prometheusSpec: {
       thanos: {
         objectStorageConfig: { existingSecret: { name: THANOS_OBJSTORE_SECRET, key: THANOS_OBJSTORE_KEY } },
         resources: toK8s(args.resources.thanosSidecar),
       },
       // Merged by the operator into the sidecar it generates (same name): only the key pair's env.
-      containers: [{ name: SIDECAR_CONTAINER, env: thanosCredentialsEnv(os) }],
+      ...(env.length > 0 ? { containers: [{ name: SIDECAR_CONTAINER, env }] } : {}),
       externalLabels: { cluster: args.thanos.clusterLabel },
     },
     prometheus: {
       thanosService: { enabled: true },
       thanosServiceMonitor: { enabled: true },
+      // The sidecar runs as Prometheus's ServiceAccount (kube-prometheus-stack-prometheus).
+      ...(Object.keys(annotations).length > 0 ? { serviceAccount: { annotations } } : {}),
     },
   };
 }
@@ -114,7 +161,7 @@ export function thanosValues(args: ThanosValuesArgs): Record<string, unknown> {
   if (os === undefined) throw new Error("thanos.enabled needs thanos.objectStorage");
   const storageClass =
     args.cluster.storageClass !== undefined ? { storageClass: args.cluster.storageClass } : {};
-  const env = thanosCredentialsEnv(os);
+  const bucket = bucketComponent(os);
   const pdb = (replicas: number) => ({
     pdb: replicas > 1 ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
   });
@@ -145,7 +192,7 @@ export function thanosValues(args: ThanosValuesArgs): Record<string, unknown> {
     storegateway: {
       replicaCount: thanos.storeGateway.replicas,
       persistence: { enabled: true, size: thanos.storeGateway.storage.size, ...storageClass },
-      extraEnv: env,
+      ...bucket,
       resources: toK8s(res.thanosStoreGateway),
       ...pdb(thanos.storeGateway.replicas),
     },
@@ -160,7 +207,7 @@ export function thanosValues(args: ThanosValuesArgs): Record<string, unknown> {
       persistence: { enabled: true, size: thanos.compactor.storage.size, ...storageClass },
       // The chart's default is a VerticalPodAutoscaler, which needs the VPA CRDs and would override the sizing.
       vpa: { enabled: false },
-      extraEnv: env,
+      ...bucket,
       resources: toK8s(res.thanosCompactor),
     },
     receive: { enabled: false },
