@@ -8,11 +8,20 @@ import { expect } from "chai";
 import { parseStackConfig, SECRET_KEYS } from "../components/core/config";
 import { dockerConfigProblems, formatProblem, STACK_PULL_SECRET } from "../components/kit";
 import { chartOf } from "../tools/lib/images";
-import { planOf, renderJson, renderText } from "../tools/lib/plan";
+import { renderJson, renderText } from "../tools/lib/plan";
 import { DeclaredResource, runProgram } from "../tools/lib/run-program";
 import { readUrnList } from "../tools/lib/urn-list";
 import { errorFor } from "./lib/config-error";
-import { HELM_RELEASE, PROJECT_DIR, find, programError, run, stackInput, valueOf } from "./lib/helpers";
+import {
+  HELM_RELEASE,
+  PROJECT_DIR,
+  find,
+  planOf,
+  programError,
+  run,
+  stackInput,
+  valueOf,
+} from "./lib/helpers";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";

@@ -87,7 +87,14 @@ describe("Loki values", () => {
     expect(v["singleBinary"]).to.deep.equal({
       replicas: 1,
       resources: { requests: { cpu: "150m", memory: "320Mi" }, limits: { memory: "640Mi" } },
-      persistence: { enabled: true, size: "10Gi" },
+      // dev sets cluster.retainData false: the claim goes with the StatefulSet.
+      persistence: {
+        enabled: true,
+        size: "10Gi",
+        enableStatefulSetAutoDeletePVC: true,
+        whenDeleted: "Delete",
+        whenScaled: "Retain",
+      },
     });
     for (const target of ["read", "write", "backend"])
       expect(v[target], target).to.deep.equal({ replicas: 0 });
@@ -154,8 +161,12 @@ describe("Loki values", () => {
         },
       });
     }
-    expect(at(v, "write.persistence")).to.deep.equal({ size: "50Gi" });
-    expect(at(v, "backend.persistence")).to.deep.equal({ size: "50Gi" });
+    // prod keeps its data (cluster.retainData defaults to true): no claim goes with its StatefulSet.
+    for (const target of ["write", "backend"])
+      expect(at(v, `${target}.persistence`), target).to.deep.equal({
+        size: "50Gi",
+        enableStatefulSetAutoDeletePVC: false,
+      });
     expect(at(v, "read.persistence")).to.equal(undefined);
     expect(at(v, "gateway.replicas")).to.equal(2);
     expect(at(v, "gateway.affinity")).to.not.equal(undefined);
@@ -207,12 +218,49 @@ describe("Loki values", () => {
     expect(memcachedMegabytes(DEFAULT_RESOURCES.laptop.lokiChunksCache)).to.equal(213);
   });
 
+  it("keep every component's claims when its StatefulSet goes exactly when cluster.retainData is true, whatever the chart defaults", () => {
+    // Every component that can hold a claim, in each mode: dev's single binary, prod's write and
+    // backend, and a Distributed stack's ingester, index gateway and compactor.
+    const distributed = parseStackConfig({
+      cluster: { type: "cloud", context: "prod" },
+      sizing: "production",
+      tracing: { storage: "badger" },
+      loki: { mode: "Distributed", objectStorage: s3 },
+    });
+    const paths = [
+      "singleBinary.persistence",
+      "write.persistence",
+      "backend.persistence",
+      "ingester.persistence",
+      "indexGateway.persistence",
+      "compactor.persistence",
+    ];
+    for (const retainData of [true, false]) {
+      const policies = [dev(), prod(), distributed].flatMap((cfg) => {
+        const v = lokiValues({
+          loki: cfg.loki,
+          cluster: { ...cfg.cluster, retainData },
+          resources: cfg.resources,
+        });
+        return paths
+          .map((p) => at(v, p) as Record<string, unknown> | undefined)
+          .filter((p) => p !== undefined)
+          .map((p) => [p["enableStatefulSetAutoDeletePVC"], p["whenDeleted"], p["whenScaled"]].join(" "));
+      });
+      expect(policies.length, "components with claims across the modes").to.equal(6);
+      expect(new Set(policies), `retainData ${String(retainData)}`).to.deep.equal(
+        new Set([retainData ? "false  " : "true Delete Retain"]),
+      );
+    }
+  });
+
   it("put volumes on the configured StorageClass", () => {
     const cfg = parseStackConfig({ cluster: { ...kind.cluster, storageClass: "fast" } });
     expect(at(valuesOf(cfg), "singleBinary.persistence")).to.deep.equal({
       enabled: true,
       size: "10Gi",
       storageClass: "fast",
+      enableStatefulSetAutoDeletePVC: false,
     });
   });
 

@@ -162,8 +162,13 @@ describe("Loki Distributed mode values", () => {
     expect(at(large, "ingester.persistence")).to.deep.equal({
       enabled: true,
       claims: [{ name: "data", accessModes: ["ReadWriteOnce"], size: "10Gi" }],
+      enableStatefulSetAutoDeletePVC: false,
     });
-    expect(at(large, "indexGateway.persistence")).to.deep.equal({ enabled: true, size: "10Gi" });
+    expect(at(large, "indexGateway.persistence")).to.deep.equal({
+      enabled: true,
+      size: "10Gi",
+      enableStatefulSetAutoDeletePVC: false,
+    });
     expect(at(large, "compactor.persistence.enabled")).to.equal(true);
   });
 

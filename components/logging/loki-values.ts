@@ -39,6 +39,19 @@ function spreadPerNode(component: string): Record<string, unknown> {
   };
 }
 
+/**
+ * What happens to a Loki StatefulSet's claims when the StatefulSet goes (an uninstall, a mode
+ * change): kept with `cluster.retainData`, deleted with it otherwise. Set on every component,
+ * because the chart's defaults differ per component and per release (18.x deletes the backend's
+ * claims and keeps the single binary's). A scale-down always keeps them, so scaling back up finds
+ * its data.
+ */
+export function lokiClaimRetention(cluster: Pick<ClusterConfig, "retainData">): Record<string, unknown> {
+  return cluster.retainData
+    ? { enableStatefulSetAutoDeletePVC: false }
+    : { enableStatefulSetAutoDeletePVC: true, whenDeleted: "Delete", whenScaled: "Retain" };
+}
+
 /** Values for the Loki chart (keys checked against the chart's values.yaml and templates). */
 export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
   const { loki, cluster, resources: res } = args;
@@ -53,7 +66,7 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
       ? loki.singleBinary.replicas
       : loki.simpleScalable.write + (distributed?.ingester ?? 0);
   const storageClass = cluster.storageClass !== undefined ? { storageClass: cluster.storageClass } : {};
-  const persistence = { size: loki.persistence.size, ...storageClass };
+  const persistence = { size: loki.persistence.size, ...storageClass, ...lokiClaimRetention(cluster) };
 
   // The config (a ConfigMap) holds only ${VAR} references; Loki expands them from env at start,
   // and the env comes from the Secret. So no credential ever reaches Helm values.
@@ -134,13 +147,14 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
     size: loki.persistence.size,
     ...storageClass,
   };
+  const claims = { enabled: true, claims: [claim], ...lokiClaimRetention(cluster) };
   // Zone-aware replication: three StatefulSets (zones a, b, c), each write sent to one ingester
   // per zone, so a whole zone can restart at once; two zones never share a node.
   const zoneAware = (distributed?.ingester ?? 0) >= 3;
   const distributedValues = {
     distributor: component("distributor", "lokiDistributor"),
     ingester: component("ingester", "lokiIngester", {
-      persistence: { enabled: true, claims: [claim] },
+      persistence: claims,
       zoneAwareReplication: { enabled: zoneAware },
     }),
     querier: component("querier", "lokiQuerier"),
@@ -149,7 +163,7 @@ export function lokiValues(args: LokiValuesArgs): Record<string, unknown> {
     indexGateway: component("indexGateway", "lokiIndexGateway", {
       persistence: { enabled: true, ...persistence },
     }),
-    compactor: component("compactor", "lokiCompactor", { persistence: { enabled: true, claims: [claim] } }),
+    compactor: component("compactor", "lokiCompactor", { persistence: claims }),
     // The ruler evaluates Loki rules; the stack ships none, so it stays off in every mode.
     ruler: { enabled: false, replicas: 0 },
   };

@@ -1,4 +1,4 @@
-import { PlanDocument, buildPlan } from "../../tools/lib/plan";
+import { PlanDocument, planFromRun } from "../../tools/lib/plan";
 import { DeclaredResource, ProgramRun, runProgram } from "../../tools/lib/run-program";
 import { findProjectDir, readStackConfig, StackConfigInput } from "../../tools/lib/stack-file";
 
@@ -70,8 +70,23 @@ export async function programError(input: StackConfigInput): Promise<string> {
   throw new Error("expected the program to fail");
 }
 
+/** The plan of a stack file's config, from the shared run (frozen like it). */
 export async function plan(stack: string): Promise<PlanDocument> {
-  return buildPlan(PROJECT_DIR, stack);
+  return planOf(readStackConfig(PROJECT_DIR, stack));
+}
+
+const plans = new Map<string, Promise<PlanDocument>>();
+
+/** The plan under this config, from the shared run; built once per test process. */
+export async function planOf(input: StackConfigInput): Promise<PlanDocument> {
+  const key = JSON.stringify(input);
+  let result = plans.get(key);
+  if (result === undefined) {
+    result = run(input).then((r) => deepFreeze(planFromRun(input, r)));
+    plans.set(key, result);
+    result.catch(() => plans.delete(key));
+  }
+  return result;
 }
 
 /** The one resource of that type and name; fails loudly when there is none or more. */

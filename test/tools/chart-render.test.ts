@@ -1,11 +1,18 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { findHelm, helmTemplate, RenderedContainer, renderedContainers } from "../../tools/lib/helm";
+import {
+  findHelm,
+  helmTemplate,
+  RenderedContainer,
+  renderedContainers,
+  RenderedObject,
+} from "../../tools/lib/helm";
 import { PlanDocument } from "../../tools/lib/plan";
 import { CHARTS } from "../../components/core";
+import { parseStackConfig } from "../../components/core/config";
 import { STACKS } from "../../tools/resources";
-import { HELM_RELEASE, plan } from "../lib/helpers";
+import { HELM_RELEASE, plan, stackRawConfig } from "../lib/helpers";
 import { requireHelm } from "../lib/helm";
 import { requireUpstream, upstreamPath } from "../lib/upstream";
 
@@ -14,6 +21,20 @@ interface ReleaseRender {
   chart: string;
   objects: number;
   containers: RenderedContainer[];
+  rendered: RenderedObject[];
+}
+
+/** "release/StatefulSet whenDeleted" for each StatefulSet with claim templates (Retain when unset). */
+function claimPolicies(renders: readonly ReleaseRender[]): string[] {
+  return renders.flatMap((r) =>
+    r.rendered
+      .filter((o) => o.kind === "StatefulSet" && Array.isArray(o.spec?.["volumeClaimTemplates"]))
+      .map((o) => {
+        const policy = o.spec?.["persistentVolumeClaimRetentionPolicy"] as
+          { whenDeleted?: string } | undefined;
+        return `${r.release}/${o.metadata.name} ${policy?.whenDeleted ?? "Retain"}`;
+      }),
+  );
 }
 
 /** Renders every Helm release of a stack's offline plan with the real chart archive at its pinned version. */
@@ -36,6 +57,7 @@ function renderPlan(helm: string, doc: PlanDocument): ReleaseRender[] {
       chart,
       objects: objects.length,
       containers: renderedContainers(objects),
+      rendered: objects,
     });
   }
   return out;
@@ -63,6 +85,30 @@ describe("every release rendered with the real charts", function () {
           `${running.length} containers checked (${running.filter((c) => c.init).length} init), ` +
           `${idle.length} in workloads scaled to zero`,
       );
+    });
+  }
+
+  for (const stack of STACKS) {
+    it(`of ${stack} keeps every StatefulSet's claims on delete exactly when cluster.retainData is true`, async function () {
+      requireUpstream(this, "charts");
+      const helm = requireHelm(this);
+      const { retainData } = parseStackConfig(stackRawConfig(stack)).cluster;
+      const policies = claimPolicies(renderPlan(helm, await plan(stack)));
+      const loki = policies.filter((p) => p.startsWith("loki/"));
+      expect(loki, "Loki's StatefulSets with claims").to.not.deep.equal([]);
+      if (retainData) {
+        expect(
+          policies.filter((p) => p.endsWith(" Delete")),
+          "claims deleted with their StatefulSet",
+        ).to.deep.equal([]);
+      } else {
+        // Loki states its policy in every mode; the other charts leave Kubernetes' Retain.
+        expect(
+          loki.filter((p) => !p.endsWith(" Delete")),
+          "Loki claims kept with retainData false",
+        ).to.deep.equal([]);
+      }
+      console.log(`      ${stack} (retainData ${String(retainData)}): ${policies.join(", ")}`);
     });
   }
 

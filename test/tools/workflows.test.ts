@@ -352,5 +352,17 @@ describe("the GitHub Actions workflows", () => {
       const pulumi = up.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
       expect(pulumi?.with).to.deep.include({ command: "up", "stack-name": "dev" });
     });
+
+    it("repairs an interrupted up of dev before the up, with the job's timeout as the lock's age limit", () => {
+      const up = job("pulumi.yml", "up-dev");
+      const repair = up.steps.findIndex((s) => s.run?.includes("npm run recover -- --stack dev") === true);
+      const pulumi = up.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") === true);
+      expect(repair, "the repair step").to.be.greaterThan(-1);
+      expect(repair, "the repair runs before the up").to.be.lessThan(pulumi);
+      expect(up.steps[repair]?.run).to.include(`--lock-stale-after ${String(up["timeout-minutes"])}`);
+      const version = up.steps[pulumi]?.with?.["pulumi-version"];
+      const install = up.steps.find((s) => s.run?.includes("get.pulumi.com") === true);
+      expect(install?.run, "the repair's CLI is the up's version").to.include(`--version ${String(version)}`);
+    });
   });
 });

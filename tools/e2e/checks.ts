@@ -23,6 +23,8 @@ export interface HelmRelease {
   namespace: string;
   status: string;
   chart: string;
+  /** The newest revision's number. */
+  revision: string;
 }
 
 /** Every Helm release in the cluster, in any state. */

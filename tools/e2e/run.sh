@@ -4,6 +4,7 @@
 # given command with their environment, and stops everything it started, whatever happens.
 #
 #   tools/e2e/run.sh suite   # the mocha suite in test/e2e (prints "N passed, N failed")
+#   tools/e2e/run.sh interruptions   # the fault-injection suite (test/e2e/interruptions.e2e.ts)
 #   tools/e2e/run.sh bench   # the benchmark (tools/e2e/bench.ts)
 #   tools/e2e/run.sh shell   # a shell with the environment, for poking at the cluster
 #
@@ -130,6 +131,12 @@ suite)
   rc=0
   npx mocha --config test/e2e/.mocharc.json || rc=$?
   phase_done "suite"
+  exit "$rc"
+  ;;
+interruptions)
+  rc=0
+  npx mocha --config test/e2e/.mocharc.interruptions.json || rc=$?
+  phase_done "interruptions"
   exit "$rc"
   ;;
 bench) node bin/tools/e2e/bench.js ;;

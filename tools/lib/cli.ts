@@ -3,24 +3,33 @@
  * are all required, boolean flags, and `--help`. A mistake prints one line and the usage, and
  * exits 2; a tool's own failure is its business.
  */
-export interface CliSpec<V extends string, F extends string> {
+export interface CliSpec<V extends string, F extends string, O extends string = never> {
   usage: string;
   /** Options that take a value; every one is required. */
   values: readonly V[];
+  /** Options that take a value and may be left out. */
+  optional?: readonly O[];
   /** Boolean flags. */
   flags: readonly F[];
 }
 
-export type CliArgs<V extends string, F extends string> =
-  { kind: "run"; values: Record<V, string>; flags: Record<F, boolean> } | { kind: "exit"; code: number };
+export type CliArgs<V extends string, F extends string, O extends string = never> =
+  | {
+      kind: "run";
+      values: Record<V, string>;
+      optional: Partial<Record<O, string>>;
+      flags: Record<F, boolean>;
+    }
+  | { kind: "exit"; code: number };
 
-export function parseCli<V extends string, F extends string>(
+export function parseCli<V extends string, F extends string, O extends string = never>(
   argv: readonly string[],
-  spec: CliSpec<V, F>,
-): CliArgs<V, F> {
+  spec: CliSpec<V, F, O>,
+): CliArgs<V, F, O> {
   const values: Partial<Record<V, string>> = {};
+  const optional: Partial<Record<O, string>> = {};
   const flags = Object.fromEntries(spec.flags.map((f) => [f, false])) as Record<F, boolean>;
-  const fail = (message: string): CliArgs<V, F> => {
+  const fail = (message: string): CliArgs<V, F, O> => {
     process.stderr.write(`${message}\n${spec.usage}\n`);
     return { kind: "exit", code: 2 };
   };
@@ -37,6 +46,10 @@ export function parseCli<V extends string, F extends string>(
       flags[name as F] = true;
     } else if ((spec.values as readonly string[]).includes(name)) {
       values[name as V] = inline ? arg.slice(arg.indexOf("=") + 1) : argv[++i];
+    } else if (((spec.optional ?? []) as readonly string[]).includes(name)) {
+      const value = inline ? arg.slice(arg.indexOf("=") + 1) : argv[++i];
+      if (value === undefined || value === "") return fail(`--${name} needs a value`);
+      optional[name as O] = value;
     } else {
       return fail(`unknown argument ${arg}`);
     }
@@ -44,7 +57,7 @@ export function parseCli<V extends string, F extends string>(
   for (const name of spec.values) {
     if (values[name] === undefined || values[name] === "") return fail(`--${name} is required`);
   }
-  return { kind: "run", values: values as Record<V, string>, flags };
+  return { kind: "run", values: values as Record<V, string>, optional, flags };
 }
 
 /** Runs a tool's main and exits with its code once stdout has drained (a large plan to a pipe). */

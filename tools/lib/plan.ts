@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { DeclaredResource, runProgram } from "./run-program";
+import { DeclaredResource, ProgramRun, runProgram } from "./run-program";
 import { readStackConfig, StackConfigInput } from "./stack-file";
 
 /** The offline plan: what `pulumi up` of a stack would send, resolved without a cluster. */
@@ -75,15 +75,18 @@ export async function planOf(input: StackConfigInput): Promise<PlanDocument> {
 export async function planWithWarnings(
   input: StackConfigInput,
 ): Promise<{ plan: PlanDocument; warnings: string[] }> {
-  const { stack } = input;
   const run = await runProgram(input);
-  const plan = {
-    stack,
+  return { plan: planFromRun(input, run), warnings: run.warnings };
+}
+
+/** The plan of one run of the program under mocks (pure: the same run gives the same plan). */
+export function planFromRun(input: StackConfigInput, run: ProgramRun): PlanDocument {
+  return {
+    stack: input.stack,
     project: input.project,
     resources: run.resources.map(toPlanResource),
     outputs: canonical(run.outputs) as Record<string, unknown>,
   };
-  return { plan, warnings: run.warnings };
 }
 
 export function renderJson(plan: PlanDocument): string {

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument, YAMLError } from "yaml";
+import { Document, parseDocument, YAMLError } from "yaml";
 import { SECRET_PLACEHOLDER } from "./run-program";
 
 export interface StackConfigInput {
@@ -53,7 +53,10 @@ const YAML_FIXES: Readonly<Record<string, string>> = {
  * The Pulumi CLI parses stack files before the program runs; the offline plan does it here.
  */
 export function yamlSyntaxError(file: string, text: string): string | undefined {
-  const doc = parseDocument(text, { uniqueKeys: true });
+  return syntaxErrorOf(file, text, parseDocument(text, { uniqueKeys: true }));
+}
+
+function syntaxErrorOf(file: string, text: string, doc: Document.Parsed): string | undefined {
   const err: YAMLError | undefined = doc.errors[0];
   if (err === undefined) return undefined;
   // YAML notices an unclosed [ or { only where the next key starts: point at the bracket instead.
@@ -99,10 +102,19 @@ function unclosedBracket(text: string, end: number): { char: string; line: numbe
 /** A YAML file as data; a syntax error is one line that says where and what to fix. */
 function parseYamlFile(file: string): unknown {
   const text = fs.readFileSync(file, "utf8");
-  const error = yamlSyntaxError(path.basename(file), text);
-  if (error !== undefined) throw new StackFileError(error);
-  return parseDocument(text).toJS() as unknown;
+  let data = parsedFiles.get(text);
+  if (data === undefined) {
+    const doc = parseDocument(text, { uniqueKeys: true });
+    const error = syntaxErrorOf(path.basename(file), text, doc);
+    if (error !== undefined) throw new StackFileError(error);
+    data = doc.toJS() as unknown;
+    parsedFiles.set(text, data);
+  }
+  return structuredClone(data);
 }
+
+/** Parsed files by their text: tests and tools read the same stack files many times a run. */
+const parsedFiles = new Map<string, unknown>();
 
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI would hand them to the
