@@ -38,7 +38,9 @@ function request(url: string, opts: https.RequestOptions & { ca?: string } = {})
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on("end", () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
     });
     req.on("error", reject);
     req.end();
@@ -49,7 +51,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = net.createServer().listen(0, "127.0.0.1", () => {
       const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
+      srv.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -101,7 +105,7 @@ describe("sign-on round trip on loopback (real oauth2-proxy, mock OIDC issuer)",
   let control = "";
   let ca = "";
   let proxy = "";
-  let upstream: http.Server;
+  let upstream: http.Server | undefined;
   let upstreamUrl = "";
   let provider: ExtAuthzHttp;
 
@@ -120,8 +124,10 @@ describe("sign-on round trip on loopback (real oauth2-proxy, mock OIDC issuer)",
     );
     children.push(mock);
     const first = await new Promise<string>((resolve, reject) => {
-      readline.createInterface({ input: mock.stdout! }).once("line", resolve);
-      mock.once("exit", (code) => reject(new Error(`mockoidc exited with ${String(code)}`)));
+      readline.createInterface({ input: mock.stdout }).once("line", resolve);
+      mock.once("exit", (code) => {
+        reject(new Error(`mockoidc exited with ${String(code)}`));
+      });
     });
     ({ issuer, control } = JSON.parse(first) as { issuer: string; control: string });
     ca = fs.readFileSync(caFile, "utf8");
@@ -154,11 +160,12 @@ describe("sign-on round trip on loopback (real oauth2-proxy, mock OIDC issuer)",
     provider = entry;
     fs.writeFileSync(path.join(tmp, "oauth2_proxy.cfg"), configFile);
 
-    upstream = http.createServer((req, res) => {
+    const stub = http.createServer((req, res) => {
       res.end(`upstream reached by ${String(req.headers["x-auth-request-email"])}`);
     });
-    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`;
+    upstream = stub;
+    await new Promise<void>((r) => stub.listen(0, "127.0.0.1", r));
+    upstreamUrl = `http://127.0.0.1:${(stub.address() as net.AddressInfo).port}`;
 
     // The chart's arguments (--http-address, --config), on loopback.
     const port = await freePort();
@@ -189,7 +196,7 @@ describe("sign-on round trip on loopback (real oauth2-proxy, mock OIDC issuer)",
 
   after(() => {
     for (const c of children) c.kill();
-    upstream?.close();
+    if (upstream !== undefined) upstream.close();
     if (tmp !== "") fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -218,7 +225,9 @@ describe("sign-on round trip on loopback (real oauth2-proxy, mock OIDC issuer)",
     await new Promise<void>((resolve, reject) => {
       const req = http.request(`${control}/user`, { method: "POST" }, (res) => {
         res.resume();
-        res.on("end", () => (res.statusCode === 204 ? resolve() : reject(new Error("queue user"))));
+        res.on("end", () => {
+          res.statusCode === 204 ? resolve() : reject(new Error("queue user"));
+        });
       });
       req.end(JSON.stringify(user));
     });
