@@ -4,7 +4,7 @@ import { stackModel } from "../components/core";
 import { contributionsView, foldContributions, mergeContributedValues } from "../components/kit";
 import { GRAFANA_VALUES_SLOT } from "../components/monitoring";
 import { contributedProviders } from "../components/mesh";
-import { roleAttributePath } from "../components/sign-on";
+import { oauth2ProxyValues, roleAttributePath } from "../components/sign-on";
 import { buildPlan } from "../tools/lib/plan";
 import { errorFor } from "./lib/config-error";
 import { find, PROJECT_DIR, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
@@ -242,7 +242,8 @@ describe("oauth2-proxy in front of the UIs without a login of their own", () => 
       ].join("\n"),
     );
     expect(valueOf(proxy, "replicaCount")).to.equal(2);
-    expect(valueOf(proxy, "podDisruptionBudget")).to.deep.equal({ enabled: true, minAvailable: 1 });
+    // Two replicas keep the chart's budget of minAvailable 1.
+    expect(valueOf(proxy, "podDisruptionBudget")).to.equal(undefined);
     expect(valueOf(proxy, "resources")).to.deep.equal({
       requests: { cpu: "20m", memory: "32Mi" },
       limits: { memory: "128Mi" },
@@ -296,6 +297,17 @@ describe("oauth2-proxy in front of the UIs without a login of their own", () => 
       "the ingress gateway serves alertmanager.observability.example.com (the front door)",
       "the ingress gateway serves jaeger.observability.example.com (the front door)",
     ]);
+  });
+
+  it("turns the chart's disruption budget off for a single replica, which it would pin", () => {
+    const values = oauth2ProxyValues({
+      settings: {},
+      secretName: "sign-on",
+      replicas: 1,
+      resources: { cpu: "5m", memory: "16Mi", memoryLimit: "64Mi" },
+    });
+    expect(values["podDisruptionBudget"]).to.deep.equal({ enabled: false });
+    expect(values["replicaCount"]).to.equal(1);
   });
 
   it("runs nowhere on dev, which adds nothing to its budget", async () => {

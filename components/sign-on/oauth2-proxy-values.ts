@@ -79,7 +79,8 @@ export function oauth2ProxyValues(args: Oauth2ProxyValuesArgs): Record<string, u
     resources: toK8s(args.resources),
     // Nothing scrapes it; the port would be one more to allow.
     metrics: { enabled: false },
-    ...(args.replicas > 1 ? { podDisruptionBudget: { enabled: true, minAvailable: 1 } } : {}),
+    // The chart's budget (minAvailable 1, on by default) would block every drain of one replica.
+    ...(args.replicas === 1 ? { podDisruptionBudget: { enabled: false } } : {}),
   };
 }
 
