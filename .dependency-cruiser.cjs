@@ -34,6 +34,20 @@ module.exports = {
       to: { path: "^components/(core/|parts\\.ts$|program\\.ts$)" },
     },
     {
+      // A part's index.ts is its public surface: another part reaches nothing past it.
+      name: "a-part-is-imported-through-its-index",
+      severity: "error",
+      from: { path: "^components/([^/]+)/" },
+      to: { path: "^components/[^/]+/", pathNot: ["^components/$1/", "^components/[^/]+/index\\.ts$"] },
+    },
+    {
+      // The tools and the tests use components through the same public surface.
+      name: "tools-and-tests-use-the-parts-index",
+      severity: "error",
+      from: { path: "^(tools|test)/" },
+      to: { path: "^components/[^/]+/", pathNot: "^components/[^/]+/index\\.ts$" },
+    },
+    {
       name: "core-does-not-import-the-program",
       severity: "error",
       from: { path: "^components/core/" },

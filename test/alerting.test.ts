@@ -13,7 +13,7 @@ import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
 import { promqlErrors } from "./lib/query-lang";
-import { StackConfig, parseStackConfig } from "../components/core/config";
+import { StackConfig, parseStackConfig } from "../components/core";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));

@@ -4,6 +4,7 @@ import * as path from "path";
 import { bumpCatalogue, catalogueFiles } from "../tools/lib/bump";
 import { crdChanges } from "../tools/lib/crd-diff";
 import { PROJECT_DIR } from "./lib/helpers";
+import { CHARTS } from "../components/core";
 
 const catalogue = () =>
   Object.fromEntries(
@@ -32,15 +33,15 @@ describe("npm run bump", () => {
       "components/monitoring/charts.ts",
       "metricsServer",
       "metrics-server",
-      "3.13.1",
+      CHARTS.metricsServer.version,
       "3.14.0",
     ]);
     expect(changedLines(before, b.file, b.text)).to.deep.equal(['    version: "3.14.0",']);
     const istiod = bumpCatalogue(before, "istiod", "1.31.0");
     expect(istiod.file).to.equal("components/mesh/charts.ts");
     expect(changedLines(before, istiod.file, istiod.text)).to.deep.equal(['    version: "1.31.0",']);
-    // istioBase and istioGateway sit beside it at 1.30.3: only istiod's entry moves.
-    expect(istiod.text.split('version: "1.30.3"').length - 1).to.equal(2);
+    // istioBase and istioGateway sit beside it at the same version: only istiod's entry moves.
+    expect(istiod.text.split(`version: "${CHARTS.istiod.version}"`).length - 1).to.equal(2);
     expect(bumpCatalogue(before, "istioBase", "1.31.0").chart).to.equal("base");
   });
 
@@ -79,7 +80,9 @@ describe("npm run bump", () => {
     expect(() => bumpCatalogue(catalogue(), "loki", "latest")).to.throw(
       "bump: latest is not a chart version (SemVer, such as 88.5.3)",
     );
-    expect(() => bumpCatalogue(catalogue(), "loki", "18.11.0")).to.throw("bump: loki is already at 18.11.0");
+    expect(() => bumpCatalogue(catalogue(), "loki", CHARTS.loki.version)).to.throw(
+      `bump: loki is already at ${CHARTS.loki.version}`,
+    );
     expect(() => bumpCatalogue(catalogue(), "loki", "18.12.0", "grafana-community")).to.throw(
       "bump: --repo grafana-community is not an https:// or oci:// repository",
     );

@@ -10,7 +10,7 @@ describe("the chart catalogue", () => {
   it("gives each chart's public repository when there is no mirror", () => {
     expect(chartSource(CHARTS.loki)).to.deep.equal({
       chart: "loki",
-      version: "18.11.0",
+      version: CHARTS.loki.version,
       repositoryOpts: { repo: "https://grafana-community.github.io/helm-charts" },
     });
   });
@@ -18,15 +18,15 @@ describe("the chart catalogue", () => {
   it("points every chart at a Helm repository mirror under its own name", () => {
     expect(chartSource(CHARTS.istioBase, "https://charts.internal/helm")).to.deep.equal({
       chart: "base",
-      version: "1.30.3",
+      version: CHARTS.istioBase.version,
       repositoryOpts: { repo: "https://charts.internal/helm" },
     });
   });
 
-  it("pins thanos 0.38.0 from thanos-community's Helm repository", () => {
+  it("pins thanos from thanos-community's Helm repository", () => {
     expect(chartSource(CHARTS.thanos)).to.deep.equal({
       chart: "thanos",
-      version: "0.38.0",
+      version: CHARTS.thanos.version,
       repositoryOpts: { repo: "https://thanos-community.github.io/helm-charts" },
     });
   });
@@ -34,7 +34,7 @@ describe("the chart catalogue", () => {
   it("points every chart at <prefix>/<chart> under an OCI mirror", () => {
     expect(chartSource(CHARTS.kubePrometheusStack, "oci://registry.internal/charts")).to.deep.equal({
       chart: "oci://registry.internal/charts/kube-prometheus-stack",
-      version: "88.5.3",
+      version: CHARTS.kubePrometheusStack.version,
     });
   });
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { PLAIN_KEYS, SECRET_KEYS, STACK_KEYS, parseStackConfig } from "../components/core/config";
+import { PLAIN_KEYS, SECRET_KEYS, STACK_KEYS, parseStackConfig } from "../components/core";
 import { Field, Fields, KeyDeclaration, MapDeclaration } from "../components/kit";
 import { formatMarkdown, renderConfigReference, renderPulumiYaml } from "../tools/lib/config-docs";
 import { PROJECT_DIR } from "./lib/helpers";

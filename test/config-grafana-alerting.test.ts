@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
-import { SecretKeyNames, parseStackConfig } from "../components/core/config";
+import { SecretKeyNames, parseStackConfig } from "../components/core";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 

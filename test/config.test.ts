@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
-import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
+import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core";
 import { CONTAINER_IDS } from "../components/core";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };

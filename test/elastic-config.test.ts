@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const cloud = { cluster: { type: "cloud", context: "prod" } };

@@ -19,7 +19,7 @@ import { ProgramRun } from "../tools/lib/run-program";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { find, plan, release, releases, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
-import { StackConfig, parseStackConfig } from "../components/core/config";
+import { StackConfig, parseStackConfig } from "../components/core";
 import { totalRequests } from "../components/kit";
 
 const ES = "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseStackConfig } from "../components/core/config";
+import { CHARTS, parseStackConfig } from "../components/core";
 import { stackModel } from "../components/core";
 import {
   ACME_CHALLENGE_PREFIX,
@@ -279,7 +279,11 @@ describe("the front door under mocks", () => {
   it("dev: the self-signed CA chain, one certificate for every UI's host, and the CA as a command output", () => {
     const { resources, outputs } = of("dev");
     const cm = release(resources, "cert-manager");
-    expect(cm.inputs).to.include({ chart: "cert-manager", version: "v1.21.1", namespace: "cert-manager" });
+    expect(cm.inputs).to.include({
+      chart: "cert-manager",
+      version: CHARTS.certManager.version,
+      namespace: "cert-manager",
+    });
     expect(cm.dependsOn).to.deep.equal(["ns-cert-manager"]);
     expect(find(resources, CLUSTER_ISSUER, "clusterissuer-observability-selfsigned").dependsOn).to.deep.equal(
       ["cert-manager", "ns-cert-manager"],

@@ -22,7 +22,7 @@ import {
 } from "../components/monitoring";
 import { stackRawConfig } from "./lib/helpers";
 import { labelValues, logqlErrors, promqlErrors, variablesUsed } from "./lib/query-lang";
-import { StackConfig, parseStackConfig } from "../components/core/config";
+import { StackConfig, parseStackConfig } from "../components/core";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));

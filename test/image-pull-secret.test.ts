@@ -5,7 +5,7 @@
  * The credentials stay secret all the way (docs/air-gapped.md#images).
  */
 import { expect } from "chai";
-import { parseStackConfig, SECRET_KEYS } from "../components/core/config";
+import { parseStackConfig, SECRET_KEYS } from "../components/core";
 import { dockerConfigProblems, formatProblem, STACK_PULL_SECRET } from "../components/kit";
 import { chartOf } from "../tools/lib/images";
 import { renderJson, renderText } from "../tools/lib/plan";

@@ -9,7 +9,7 @@ import {
   releaseImages,
   withImages,
 } from "../components/kit";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 import { declaredImages } from "../tools/lib/images";
 import { errorFor } from "./lib/config-error";
 import { plan, releases, run, stackInput } from "./lib/helpers";

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 import { configWarnings, partsRunning } from "../components/core";
-import { DEFAULT_SCHEMA_FROM } from "../components/logging/config";
+import { DEFAULT_SCHEMA_FROM } from "../components/logging";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const buckets = { chunks: "loki-chunks" };

@@ -9,10 +9,10 @@ import {
   promtailValues,
 } from "../components/logging";
 import { stackRawConfig } from "./lib/helpers";
-import { StackConfig, parseStackConfig } from "../components/core/config";
+import { StackConfig, parseStackConfig } from "../components/core";
 import { DEFAULT_RESOURCES } from "../components/core";
 import { valueAt as at } from "../components/kit";
-import { LokiConfig } from "../components/logging/config";
+import { LokiConfig } from "../components/logging";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };
 const s3 = {

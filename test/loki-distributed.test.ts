@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { parseStackConfig, StackConfig } from "../components/core/config";
+import { parseStackConfig, StackConfig } from "../components/core";
 import { containerUsage, valueAt as at } from "../components/kit";
 import { LOKI_CONTAINERS, lokiTargetComponents, lokiValues } from "../components/logging";
 import {
   LOKI_DISTRIBUTED_COMPONENTS,
   LOKI_SCALE_PRESETS,
   LokiDistributedComponent,
-} from "../components/logging/config";
+} from "../components/logging";
 import { errorFor } from "./lib/config-error";
 
 const cloud = {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
 import { configWarnings, partsRunning } from "../components/core";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 import { meshWarnings, namespaceMtlsMode } from "../components/mesh";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };

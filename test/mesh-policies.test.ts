@@ -12,7 +12,7 @@ import {
   peerAuthentications,
   principal,
 } from "../components/mesh";
-import type { MtlsConfig } from "../components/mesh/config";
+import type { MtlsConfig } from "../components/mesh";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 

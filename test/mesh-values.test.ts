@@ -4,7 +4,7 @@ import { ISTIO_SCRAPE_TLS, prometheusStackValues, prometheusStackValuesArgs } fr
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { stackRawConfig } from "./lib/helpers";
-import { StackConfig, parseStackConfig } from "../components/core/config";
+import { StackConfig, parseStackConfig } from "../components/core";
 
 const dev = parseStackConfig(stackRawConfig("dev"));
 const prod = parseStackConfig(stackRawConfig("prod"));

@@ -4,8 +4,8 @@
  * stack's pods, an application pod and the outside is.
  */
 import { expect } from "chai";
-import { parseStackConfig } from "../components/core/config";
-import { networkPolicyManifests } from "../components/core/network-policies";
+import { parseStackConfig } from "../components/core";
+import { networkPolicyManifests } from "../components/core";
 import { stackModel } from "../components/core";
 import { APP, DEV_FLOWS, DEV_PODS, STACKS } from "./lib/flow-table";
 import { discrepancies, selects } from "./lib/network-policy";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ProgramRun } from "../tools/lib/run-program";
 import { find, HELM_RELEASE, release, releases, run, stackInput, valueOf, programError } from "./lib/helpers";
-import { SECRET_KEYS } from "../components/core/config";
+import { SECRET_KEYS } from "../components/core";
 import { CHARTS } from "../components/core";
 
 describe("the program under mocks", () => {
@@ -16,14 +16,14 @@ describe("the program under mocks", () => {
   it("installs the releases of each stack, with explicit names, namespaces and pinned charts", () => {
     const base = [
       // Istio first: Prometheus's and Grafana's pods need its injector.
-      ["istio-base", "istio-base", "istio-system", "base", "1.30.3", CHARTS.istioBase.repo],
-      ["istiod", "istiod", "istio-system", "istiod", "1.30.3", CHARTS.istiod.repo],
+      ["istio-base", "istio-base", "istio-system", "base", CHARTS.istioBase.version, CHARTS.istioBase.repo],
+      ["istiod", "istiod", "istio-system", "istiod", CHARTS.istiod.version, CHARTS.istiod.repo],
       [
         "istio-ingressgateway",
         "istio-ingressgateway",
         "istio-ingress",
         "gateway",
-        "1.30.3",
+        CHARTS.istioGateway.version,
         CHARTS.istioGateway.repo,
       ],
       // The front door's cert-manager, right after Istio (its routes need the Istio CRDs).
@@ -56,12 +56,12 @@ describe("the program under mocks", () => {
         "metrics-server",
         "kube-system",
         "metrics-server",
-        "3.13.1",
+        CHARTS.metricsServer.version,
         CHARTS.metricsServer.repo,
       ],
-      ["loki", "loki", "logging", "loki", "18.11.0", CHARTS.loki.repo],
-      ["alloy", "alloy", "logging", "alloy", "1.11.1", CHARTS.alloy.repo],
-      ["jaeger", "jaeger", "tracing", "jaeger", "4.11.1", CHARTS.jaeger.repo],
+      ["loki", "loki", "logging", "loki", CHARTS.loki.version, CHARTS.loki.repo],
+      ["alloy", "alloy", "logging", "alloy", CHARTS.alloy.version, CHARTS.alloy.repo],
+      ["jaeger", "jaeger", "tracing", "jaeger", CHARTS.jaeger.version, CHARTS.jaeger.repo],
     ];
     // The collector gateway is off in dev and on in prod.
     const gateway = [

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT_DIR, stackRawConfig } from "./lib/helpers";
-import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core/config";
+import { PLAIN_KEYS, SECRET_KEYS, parseStackConfig } from "../components/core";
 import { CONTAINER_IDS } from "../components/core";
 
 interface Declared {

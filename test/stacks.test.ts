@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { stackModel } from "../components/core";
-import { parseStackConfig, StackConfig } from "../components/core/config";
+import { parseStackConfig, StackConfig } from "../components/core";
 import { GrafanaDatasource } from "../components/grafana";
 import { CA_COPY_SCRIPT, caCopyJobManifest, caCopyRules, jaegerRole } from "../components/search";
 import { jaegerConfig, jaegerValues } from "../components/tracing";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { STACK_RELEASE } from "../components/monitoring";
-import { parseStackConfig } from "../components/core/config";
+import { CHARTS, parseStackConfig } from "../components/core";
 import {
   prometheusStackValues,
   prometheusStackValuesArgs,
@@ -249,7 +249,11 @@ describe("Thanos under mocks", () => {
 
   it("installs the thanos release in monitoring after its Secrets and kube-prometheus-stack, whose sidecars it reads", () => {
     const thanos = release(large.resources, "thanos");
-    expect(thanos.inputs).to.deep.include({ namespace: "monitoring", chart: "thanos", version: "0.38.0" });
+    expect(thanos.inputs).to.deep.include({
+      namespace: "monitoring",
+      chart: "thanos",
+      version: CHARTS.thanos.version,
+    });
     expect(thanos.parent).to.equal("observability-thanos");
     expect(thanos.dependsOn).to.deep.equal([
       "ns-monitoring",

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { errorFor } from "./lib/config-error";
 import { stackRawConfig } from "./lib/helpers";
-import { parseStackConfig } from "../components/core/config";
+import { parseStackConfig } from "../components/core";
 import { durationSeconds, goDuration } from "../components/kit";
 
 const kind = { cluster: { type: "kind", context: "kind-observability" } };

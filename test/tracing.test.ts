@@ -24,9 +24,9 @@ import { ProgramRun, runProgram } from "../tools/lib/run-program";
 import { validateCustomResource } from "./lib/crd-schema";
 import { requireUpstream } from "./lib/upstream";
 import { find, release, run, stackInput, stackRawConfig, valueOf } from "./lib/helpers";
-import { StackConfig, parseStackConfig } from "../components/core/config";
+import { StackConfig, parseStackConfig } from "../components/core";
 import { serviceMonitor, totalRequests, valueAt } from "../components/kit";
-import { TracingConfig } from "../components/tracing/config";
+import { TracingConfig } from "../components/tracing";
 
 const dev = () => parseStackConfig(stackRawConfig("dev"));
 const prod = () => parseStackConfig(stackRawConfig("prod"));

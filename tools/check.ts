@@ -22,7 +22,7 @@ const LANES: Step[][] = [
     {
       name: "depcruise",
       command: "depcruise",
-      args: ["components", "index.ts", "--config", ".dependency-cruiser.cjs"],
+      args: ["components", "index.ts", "tools", "test", "--config", ".dependency-cruiser.cjs"],
     },
   ],
   [

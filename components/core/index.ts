@@ -6,6 +6,7 @@ export type { ObservabilityStackArgs } from "./observability-stack";
 export { stackOutputs } from "./outputs";
 export type { StackEndpoints } from "./outputs";
 export { Namespaces } from "./namespaces";
+export { networkPolicyManifests } from "./network-policies";
 export type { NamespacesArgs } from "./namespaces";
 export { parseStackConfig, PLAIN_KEYS, SECRET_KEYS, STACK_KEYS } from "./config";
 export type { SecretKeyNames, StackConfig } from "./config";

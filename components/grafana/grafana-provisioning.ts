@@ -6,7 +6,7 @@ import { DASHBOARD_LABEL, datasourceConfigMap } from "./datasource";
 import { DashboardFile, projectDashboards } from "./dashboards";
 import { StackDatasources } from "./datasources";
 import { STACK_LABELS } from "../kit";
-import type { AlertingConfig } from "../alerting/config";
+import type { AlertingConfig } from "../alerting";
 import type { DashboardsConfig } from "./config";
 
 export interface GrafanaProvisioningArgs {

@@ -19,7 +19,16 @@ export {
   TRACE_ID_PATTERN,
 } from "./datasources";
 export type { StackDatasources } from "./datasources";
-export { renderDashboard } from "./dashboard-kit";
+export {
+  bigNumber,
+  classicDashboard,
+  graph,
+  labelValues,
+  promInstant,
+  promRange,
+  renderDashboard,
+  withRows,
+} from "./dashboard-kit";
 export type { ClassicDashboard, DatasourceRef, Row, Size, Step } from "./dashboard-kit";
 export { projectDashboards, serviceOverview, stackHealth, logsView, PROJECT_TAG } from "./dashboards";
 export type { DashboardFile, ProjectDashboard, ProjectDashboardsArgs } from "./dashboards";

@@ -25,7 +25,21 @@ export { alloyConfig, alloyValues, escapeForTpl, ALLOY_CONTAINERS } from "./allo
 export type { AlloyValuesArgs, LogPushTarget } from "./alloy-values";
 export { promtailValues, PROMTAIL_CONTAINERS } from "./promtail-values";
 export type { PromtailValuesArgs } from "./promtail-values";
-export { readLoki, readLogCollector, LOKI_MODES, LOG_COLLECTORS } from "./config";
-export type { LogCollectorConfig, LogCollectorKind, LokiConfig, LokiMode } from "./config";
+export {
+  readLoki,
+  readLogCollector,
+  DEFAULT_SCHEMA_FROM,
+  LOKI_DISTRIBUTED_COMPONENTS,
+  LOKI_MODES,
+  LOKI_SCALE_PRESETS,
+  LOG_COLLECTORS,
+} from "./config";
+export type {
+  LogCollectorConfig,
+  LogCollectorKind,
+  LokiConfig,
+  LokiDistributedComponent,
+  LokiMode,
+} from "./config";
 export { loggingPart } from "./part";
 export { LOGGING_CHARTS } from "./charts";

@@ -60,7 +60,7 @@ export {
   STACK_NAMESPACES,
   SYSTEM_NAMESPACES,
 } from "./config";
-export type { MeshConfig, MeshContext, MtlsMode } from "./config";
+export type { MeshConfig, MeshContext, MtlsConfig, MtlsMode } from "./config";
 export { meshPart } from "./part";
 export { MESH_CHARTS } from "./charts";
 export { grafanaGatewayUrl } from "./part";

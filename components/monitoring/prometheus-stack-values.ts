@@ -1,8 +1,10 @@
-import { GLOBAL_CONFIG_LABEL, routingEnabled, ROUTING_CONFIG_NAME } from "../alerting/routing";
-import { sidecarDashboardValues } from "../grafana/community-dashboards";
-import { PROMETHEUS_DATASOURCE_UID } from "../grafana/datasource";
-import { AlertingConfig } from "../alerting/config";
-import { DashboardsConfig, GrafanaConfig } from "../grafana/config";
+import { AlertingConfig, GLOBAL_CONFIG_LABEL, routingEnabled, ROUTING_CONFIG_NAME } from "../alerting";
+import {
+  DashboardsConfig,
+  GrafanaConfig,
+  PROMETHEUS_DATASOURCE_UID,
+  sidecarDashboardValues,
+} from "../grafana";
 import {
   ClusterConfig,
   ContainerId,

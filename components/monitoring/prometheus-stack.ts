@@ -11,8 +11,8 @@ import {
 import { STACK_LABELS, helmRelease } from "../kit";
 import { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, type ThanosConfig } from "./thanos-config";
 import { thanosObjstoreConfig, THANOS_OBJSTORE_KEY, THANOS_OBJSTORE_SECRET } from "./thanos-values";
-import type { AlertingConfig } from "../alerting/config";
-import type { DashboardsConfig, GrafanaConfig } from "../grafana/config";
+import type { AlertingConfig } from "../alerting";
+import type { DashboardsConfig, GrafanaConfig } from "../grafana";
 import type { PlatformConfig } from "../kit";
 import type { AlertmanagerConfig, PrometheusConfig } from "./config";
 import { MONITORING_CHARTS } from "./charts";

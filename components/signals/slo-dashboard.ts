@@ -9,7 +9,7 @@ import {
   promRange,
   renderDashboard,
   withRows,
-} from "../grafana/dashboard-kit";
+} from "../grafana";
 import type { SignalDashboard } from "./dashboard-files";
 import { BURN_ALERTS, errorRatioRecord } from "./slo";
 

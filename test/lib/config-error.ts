@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import type { SecretKeyNames } from "../../components/core/config";
-import { parseStackConfig } from "../../components/core/config";
+import type { SecretKeyNames } from "../../components/core";
+import { parseStackConfig } from "../../components/core";
 import { ConfigError } from "../../components/kit";
 
 /**

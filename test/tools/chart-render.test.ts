@@ -10,7 +10,7 @@ import {
 } from "../../tools/lib/helm";
 import { PlanDocument } from "../../tools/lib/plan";
 import { CHARTS } from "../../components/core";
-import { parseStackConfig } from "../../components/core/config";
+import { parseStackConfig } from "../../components/core";
 import { STACKS } from "../../tools/resources";
 import { HELM_RELEASE, plan, stackRawConfig } from "../lib/helpers";
 import { requireHelm } from "../lib/helm";

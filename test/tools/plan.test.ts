@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { renderJson, renderText } from "../../tools/lib/plan";
 import { plan, PROJECT_DIR } from "../lib/helpers";
+import { CHARTS } from "../../components/core";
 
 const PLAN_CLI = path.join(PROJECT_DIR, "bin", "tools", "plan.js");
 
@@ -47,7 +48,7 @@ describe("the offline plan", () => {
       name: "kube-prometheus-stack",
       namespace: "monitoring",
       chart: "kube-prometheus-stack",
-      version: "88.5.3",
+      version: CHARTS.kubePrometheusStack.version,
     });
     expect(kps?.inputs["repositoryOpts"]).to.deep.equal({
       repo: "https://prometheus-community.github.io/helm-charts",
@@ -66,7 +67,7 @@ describe("the offline plan", () => {
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^Offline plan of stack "prod": \d+ resources\./);
       expect(r.stdout).to.include(
-        "chart   kube-prometheus-stack 88.5.3 from https://prometheus-community.github.io/helm-charts",
+        `chart   kube-prometheus-stack ${CHARTS.kubePrometheusStack.version} from https://prometheus-community.github.io/helm-charts`,
       );
       // The second line tells a reader of thousands of lines how to page it or get JSON.
       expect(r.stdout.split("\n")[1]).to.equal(

@@ -1,4 +1,4 @@
-import { parseQuantity } from "../../components/kit/config/quantity";
+import { parseQuantity } from "../../components/kit";
 import type { ContainerUsage } from "../../components/kit";
 
 /**
