@@ -1,6 +1,5 @@
 import { expect } from "chai";
-import { parseStackConfig } from "../components/core/config";
-import { stackModel } from "../components/core";
+import { parseStackConfig, stackModel } from "../components/core";
 import { contributionsView, foldContributions, mergeContributedValues } from "../components/kit";
 import { GRAFANA_VALUES_SLOT } from "../components/monitoring";
 import { contributedProviders } from "../components/mesh";

@@ -15,10 +15,9 @@ import {
   STACK_NAMESPACE_NAMES,
   tcp,
 } from "../kit";
-import { FrontDoorRuns, FrontDoorView, servedUis } from "../front-door";
-import { FRONT_DOOR_LOCAL_PORT } from "../front-door/uis";
+import { FRONT_DOOR_LOCAL_PORT, FrontDoorRuns, FrontDoorView, servedUis } from "../front-door";
 import { ISTIO_GATEWAY_SELECTOR, MESH_EXTENSION_PROVIDERS_SLOT } from "../mesh";
-import { GRAFANA_VALUES_SLOT } from "../monitoring/prometheus-stack-values";
+import { GRAFANA_VALUES_SLOT } from "../monitoring";
 import { SIGN_ON_CHARTS } from "./charts";
 import {
   readSignOn,
