@@ -11,6 +11,7 @@ import { meshPart } from "./mesh";
 import { monitoringPart } from "./monitoring";
 import { searchPart } from "./search";
 import { signalsPart } from "./signals";
+import { signOnPart } from "./sign-on";
 import { tracingPart } from "./tracing";
 
 export const PARTS = [
@@ -22,5 +23,6 @@ export const PARTS = [
   meshPart,
   searchPart,
   frontDoorPart,
+  signOnPart,
   signalsPart,
 ] as const;

@@ -319,7 +319,7 @@ describe("the front door under mocks", () => {
   });
 
   for (const stack of ["prod", "large"]) {
-    it(`${stack}: Let's Encrypt over HTTP-01, and on the public address Grafana only, which has its own login`, () => {
+    it(`${stack}: Let's Encrypt over HTTP-01, and on the public address every UI, behind sign-on`, () => {
       const { resources, outputs } = of(stack);
       const issuer = find(resources, CLUSTER_ISSUER, "clusterissuer-observability");
       expect((issuer.inputs["spec"] as { acme: { solvers: unknown[] } }).acme.solvers).to.deep.equal([
@@ -334,22 +334,23 @@ describe("the front door under mocks", () => {
       ]);
       expect(valueOf(release(resources, "cert-manager"), "webhook.replicaCount")).to.equal(2);
       const urls = (outputs["frontDoor"] as { urls: Record<string, string> }).urls;
-      expect(Object.keys(urls)).to.deep.equal(["grafana"]);
+      expect(Object.keys(urls)).to.deep.equal(["grafana", "prometheus", "alertmanager", "jaeger"]);
       for (const url of Object.values(urls))
         expect(url).to.match(/^https:\/\/[a-z]+\.observability[-a-z]*\.example\.com$/);
       expect(outputs["frontDoor"]).to.not.have.property("caCertificateCommand");
     });
   }
 
-  it("prod: a UI without a login of its own is served on the LoadBalancer only when config lists it", async () => {
+  it("prod: without sign-on, a UI without a login of its own is served on the LoadBalancer only when config lists it", async () => {
     const listed = await run(
       stackInput("prod", {
         frontDoor: {
           enabled: true,
           domain: "o.example.com",
           acme: { email: "a@example.com" },
-          withoutSignOn: ["prometheus"],
+          withoutSignOn: ["grafana", "prometheus"],
         },
+        signOn: { enabled: false },
       }),
     );
     expect(Object.keys((listed.outputs["frontDoor"] as { urls: object }).urls)).to.deep.equal([

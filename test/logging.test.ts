@@ -308,12 +308,13 @@ describe("Loki's S3 credentials", () => {
       }
     };
     walk(doc);
-    // prod's Elasticsearch jobs read the elastic user's Secret and Jaeger its own password's; Loki
-    // refers to its own only.
+    // prod's Elasticsearch jobs read the elastic user's Secret, Jaeger its own password's and
+    // Grafana the sign-on client's; Loki refers to its own only.
     expect([...refs].sort()).to.deep.equal([
       "elasticsearch-es-elastic-user",
       "jaeger-elasticsearch",
       "loki-object-storage",
+      "observability-sign-on",
     ]);
     expect(doc.resources.filter((x) => x.type === SECRET && /loki|s3/.test(x.name))).to.deep.equal([]);
   });

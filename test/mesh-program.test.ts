@@ -171,6 +171,8 @@ describe("the mesh under mocks", () => {
       "peerauthentication-monitoring-grafana",
     ]);
     expect(names("kubernetes:security.istio.io/v1:AuthorizationPolicy")).to.deep.equal([
+      // prod signs on: the gateway's CUSTOM policy sends the UIs without a login to oauth2-proxy.
+      "authorizationpolicy-istio-ingress-sign-on",
       "authorizationpolicy-shop-default-deny",
       "authorizationpolicy-shop-allow-prometheus-scrape",
       "authorizationpolicy-monitoring-default-deny",
@@ -194,9 +196,15 @@ describe("the mesh under mocks", () => {
       accessLogging: [{ providers: [{ name: "envoy" }], disabled: true }],
       tracing: [{ providers: [{ name: "otel-tracing" }], randomSamplingPercentage: 1 }],
     });
-    expect(valueOf(release(full.resources, "istiod"), "meshConfig.extensionProviders")).to.deep.equal([
-      { name: "otel-tracing", opentelemetry: { service: "otlp.tracing.svc.cluster.local", port: 4317 } },
-    ]);
+    // The mesh's own tracing provider first, then the ones other parts contribute (sign-on's).
+    const providers = valueOf(release(full.resources, "istiod"), "meshConfig.extensionProviders") as {
+      name: string;
+    }[];
+    expect(providers[0]).to.deep.equal({
+      name: "otel-tracing",
+      opentelemetry: { service: "otlp.tracing.svc.cluster.local", port: 4317 },
+    });
+    expect(providers.map((p) => p.name)).to.deep.equal(["otel-tracing", "sign-on-oauth2-proxy"]);
 
     const parents = Object.fromEntries(
       full.resources

@@ -30,6 +30,8 @@ describe("the stack model", () => {
       grafana: true,
       dashboards: true,
       signals: true,
+      signOn: false,
+      oauth2Proxy: false,
       alerting: true,
       alertRouting: true,
       metricsServer: true,

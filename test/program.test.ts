@@ -81,9 +81,19 @@ describe("the program under mocks", () => {
       CHARTS.eckOperator.version,
       CHARTS.eckOperator.repo,
     ];
+    // prod signs on: oauth2-proxy, declared with sign-on right after the front door.
+    const oauth2Proxy = [
+      "oauth2-proxy",
+      "oauth2-proxy",
+      "monitoring",
+      "oauth2-proxy",
+      CHARTS.oauth2Proxy.version,
+      CHARTS.oauth2Proxy.repo,
+    ];
+    const prodBase = [...base.slice(0, 4), oauth2Proxy, ...base.slice(4)];
     for (const [r, expected] of [
       [dev, base],
-      [prod, [...base.slice(0, -1), eck, ...base.slice(-1), gateway]],
+      [prod, [...prodBase.slice(0, -1), eck, ...prodBase.slice(-1), gateway]],
     ] as const) {
       const summary = releases(r.resources).map((rel) => [
         rel.name,

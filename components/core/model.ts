@@ -1,5 +1,12 @@
 import { stackDatasources, StackDatasources } from "../grafana";
-import { Flow, GrafanaDatasource, NamespaceSpec, PodGroup, STACK_NAMESPACE_NAMES } from "../kit";
+import {
+  Flow,
+  foldContributions,
+  GrafanaDatasource,
+  NamespaceSpec,
+  PodGroup,
+  STACK_NAMESPACE_NAMES,
+} from "../kit";
 import { StackConfig } from "./config";
 import { PartServices, PartsRunning, registeredParts } from "./registry";
 
@@ -33,6 +40,8 @@ export interface StackModel {
    * with networkPolicies.enabled false (each part lists the flows into its pods).
    */
   flows: Flow[];
+  /** What the parts add to what another part builds, by slot, in registry order. */
+  contributions: Readonly<Record<string, readonly unknown[]>>;
   /** What is valid but most likely a mistake: the program warns at preview, naming the keys to set. */
   warnings: string[];
 }
@@ -116,6 +125,7 @@ export function stackModel(config: StackConfig): StackModel {
       ...parts().flatMap((p) => p.ownDatasourceUids?.(config, runs) ?? []),
     ],
     flows: groups !== undefined ? parts().flatMap((p) => p.flows?.(config, runs, groups) ?? []) : [],
+    contributions: foldContributions(parts().map((p) => p.contributions?.(config, runs, ns) ?? {})),
     warnings: configWarnings(config, runs),
   };
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DeclareContext, DeclareStep, Provided, StackPullSecret } from "../kit";
+import { contributionsView, DeclareContext, DeclareStep, Provided, StackPullSecret } from "../kit";
 import { StackConfig } from "./config";
 import { StackSecrets } from "./load";
 import { StackModel, stackModel } from "./model";
@@ -65,6 +65,7 @@ export class ObservabilityStack extends pulumi.ComponentResource {
       services: model.services,
       datasources: { ...model.datasources, uids: model.datasourceUids },
       secrets,
+      contributions: contributionsView(model.contributions),
       ns: model.namespaceOf,
       owned: (namespace) => this.namespaces.owned(namespace),
       namespaces: this.namespaces.byName,

@@ -52,13 +52,13 @@ export const FRONT_DOOR_FIELDS = {
   withoutSignOn: {
     kind: "strings",
     format: {
-      re: /^(prometheus|alertmanager|jaeger)$/,
-      what: "one of prometheus, alertmanager, jaeger",
+      re: /^(grafana|prometheus|alertmanager|jaeger)$/,
+      what: "one of grafana, prometheus, alertmanager, jaeger",
       example: "prometheus",
     },
     default: [],
     description:
-      "UIs without a login of their own to serve on a LoadBalancer gateway all the same, where anyone who reaches the address reaches them. Grafana has its own login and is always served; on a ClusterIP or NodePort gateway every UI that runs is.",
+      "UIs to serve without single sign-on all the same. Prometheus, Alertmanager and the Jaeger UI have no login of their own: on a LoadBalancer gateway they are served only when listed, and then anyone who reaches the address reaches them (on a ClusterIP or NodePort gateway every UI that runs is). Grafana, with only its own login, must be listed on a production-sized stack without signOn.",
   },
   issuer: {
     kind: "enum",

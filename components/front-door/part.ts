@@ -65,6 +65,8 @@ interface OtherRuns {
   alertmanager: boolean;
   jaeger: boolean;
   grafanaBehindGateway: boolean;
+  /** oauth2-proxy guards the UIs without a login of their own (sign-on). */
+  oauth2Proxy?: boolean;
 }
 
 /** Every UI's Service, by the part that runs it. */
@@ -93,7 +95,8 @@ function onLoadBalancer(config: MeshView): boolean {
 
 /**
  * The UIs the front door serves, each with its host: those that run; on a LoadBalancer, the ones
- * without a login of their own only when frontDoor.withoutSignOn names them.
+ * without a login of their own only behind sign-on's oauth2-proxy or when frontDoor.withoutSignOn
+ * names them.
  */
 export function servedUis(
   config: FrontDoorView,
@@ -107,7 +110,8 @@ export function servedUis(
   const running: Partial<Record<UiName, UiBackend>> = {};
   const serve = (name: UiName, on: boolean) => {
     const withoutLogin = name !== "grafana";
-    if (on && (!loadBalancer || !withoutLogin || config.frontDoor.withoutSignOn.includes(name))) {
+    const guarded = runs.oauth2Proxy === true;
+    if (on && (!loadBalancer || !withoutLogin || guarded || config.frontDoor.withoutSignOn.includes(name))) {
       running[name] = services[name];
     }
   };

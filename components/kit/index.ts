@@ -111,13 +111,15 @@ export type {
   ImageRef,
   PullSecretsKey,
 } from "./charts";
-export { secretString } from "./part";
+export { contributionsView, foldContributions, mergeContributedValues, secretString } from "./part";
 export type {
+  ContributionsView,
   DeclareContext,
   DeclareStep,
   NamespaceNames,
   Part,
   PartConfig,
+  PartContributions,
   PartDatasources,
   PodGroupsView,
   PartReadContext,

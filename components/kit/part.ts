@@ -51,6 +51,12 @@ export interface Part<Slice extends object = object, Runs extends object = objec
   ownDatasourceUids?(config: Cfg, runs: RunsView): string[];
   /** Valid config that is most likely a mistake: one line each, naming the keys to set. */
   warnings?(config: Cfg, runs: RunsView): string[];
+  /**
+   * What it adds to what another part builds (that part's chart values, say), by the slot the
+   * owner names and exports. The owner reads every part's contribution to its slot, in registry
+   * order, and defines and checks its shape. Defaults to none.
+   */
+  contributions?(config: Cfg, runs: RunsView, ns: NamespaceNames): PartContributions;
   /** How it declares its resources, in steps ordered among every part's steps. */
   declare: readonly DeclareStep<Cfg>[];
 }
@@ -61,6 +67,75 @@ export interface PartDatasources {
   byChart?: GrafanaDatasource[];
   /** Those the program provisions in its datasource ConfigMap. */
   byProgram?: GrafanaDatasource[];
+}
+
+/** A part's contributions, by slot; only the slots it adds to. */
+export type PartContributions = Readonly<Record<string, unknown>>;
+
+/** Every part's contributions, by slot. */
+export interface ContributionsView {
+  /** The contributions to `slot`, in registry order; none when no part adds to it. */
+  to(slot: string): readonly unknown[];
+  /**
+   * Resources a contribution names (a Secret its values reference), which the owner's resource
+   * waits for: a contributor's step adds them with `provide`, ordered before the owner's step.
+   */
+  after(slot: string): readonly pulumi.Resource[];
+  provide(slot: string, ...resources: pulumi.Resource[]): void;
+}
+
+/** Every part's contributions folded by slot, in the order given. */
+export function foldContributions(
+  each: readonly PartContributions[],
+): Readonly<Record<string, readonly unknown[]>> {
+  const bySlot: Record<string, unknown[]> = {};
+  for (const c of each) {
+    for (const [slot, value] of Object.entries(c)) (bySlot[slot] ??= []).push(value);
+  }
+  return bySlot;
+}
+
+/** The view a declaration step gets of the folded contributions (with the resources they name). */
+export function contributionsView(bySlot: Readonly<Record<string, readonly unknown[]>>): ContributionsView {
+  const resources = new Map<string, pulumi.Resource[]>();
+  return {
+    to: (slot) => bySlot[slot] ?? [],
+    after: (slot) => resources.get(slot) ?? [],
+    provide(slot, ...added) {
+      resources.set(slot, [...(resources.get(slot) ?? []), ...added]);
+    },
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Chart values with the contributions to a values slot merged in, objects key by key. A
+ * contribution only adds: one that is not an object, or that sets a value the base or an
+ * earlier contribution already holds, is a bug of the parts and throws, naming the slot and key.
+ */
+export function mergeContributedValues(
+  slot: string,
+  base: Record<string, unknown>,
+  contributions: readonly unknown[],
+): Record<string, unknown> {
+  const merge = (into: Record<string, unknown>, add: Record<string, unknown>, at: string) => {
+    const out: Record<string, unknown> = { ...into };
+    for (const [k, v] of Object.entries(add)) {
+      const path = at === "" ? k : `${at}.${k}`;
+      const had = out[k];
+      if (had === undefined) out[k] = v;
+      else if (isObject(had) && isObject(v)) out[k] = merge(had, v, path);
+      else throw new Error(`a contribution to ${slot} sets ${path}, which is already set`);
+    }
+    return out;
+  };
+  return contributions.reduce<Record<string, unknown>>((acc, c) => {
+    if (!isObject(c)) throw new Error(`a contribution to ${slot} is not an object of values`);
+    return merge(acc, c, "");
+  }, base);
 }
 
 /** The whole stack config, as a part sees what it does not own: typed by the part's own view. */
@@ -134,6 +209,8 @@ export interface DeclareContext<Cfg> {
   };
   /** Secret config as secret Outputs, by key. */
   secrets: StackSecretsView;
+  /** What the parts add to what another part builds, by slot (Part.contributions). */
+  contributions: ContributionsView;
   /** The stack's namespace names by key. */
   ns: NamespaceNames;
   /** A namespace the stack owns, by its name. */

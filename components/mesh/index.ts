@@ -13,6 +13,8 @@ export {
   ISTIOD_CONTAINERS,
   ISTIO_GATEWAY_CONTAINERS,
   TRACING_PROVIDER,
+  MESH_EXTENSION_PROVIDERS_SLOT,
+  contributedProviders,
 } from "./istio-values";
 export type { IstioValuesArgs } from "./istio-values";
 export { MeshPolicies } from "./mesh-policies";

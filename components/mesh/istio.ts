@@ -14,6 +14,8 @@ export interface IstioArgs {
   gatewayNamespace?: OwnedNamespace;
   /** The stack config; this component reads charts, resources and mesh. */
   config: Pick<PlatformConfig, "charts" | "images" | "resources"> & { mesh: MeshConfig };
+  /** Other parts' external providers for the mesh config (MESH_EXTENSION_PROVIDERS_SLOT). Defaults to none. */
+  extensionProviders?: readonly unknown[];
 }
 
 /** Release names, fixed: the charts name their objects, and the gateway its pods' labels, after them. */
@@ -64,7 +66,11 @@ export class Istio extends pulumi.ComponentResource {
         chart: MESH_CHARTS.istiod,
         releaseName: ISTIOD_RELEASE,
         namespace: systemNamespace,
-        values: istiodValues({ mesh, resources: config.resources }),
+        values: istiodValues({
+          mesh,
+          resources: config.resources,
+          ...(args.extensionProviders !== undefined ? { extensionProviders: args.extensionProviders } : {}),
+        }),
         charts: config.charts,
         images: config.images,
       },

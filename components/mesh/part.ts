@@ -20,6 +20,7 @@ import { CanaryRoute } from "./canary-route";
 import { MESH_CHARTS } from "./charts";
 import { MESH_KEY, MeshConfig, meshWarnings, readMesh } from "./config";
 import { Istio, ISTIO_GATEWAY_RELEASE, ISTIO_GATEWAY_SELECTOR } from "./istio";
+import { MESH_EXTENSION_PROVIDERS_SLOT } from "./istio-values";
 import { MeshMonitors } from "./mesh-monitors";
 import { MeshPolicies } from "./mesh-policies";
 import { MESH_SIZING } from "./sizing";
@@ -131,6 +132,7 @@ function declareIstio(ctx: DeclareContext<MeshView> & { runs: MeshRuns }): void 
       systemNamespace: ctx.owned(ctx.ns.istioSystem),
       ...(ctx.runs.gateway ? { gatewayNamespace: ctx.owned(ctx.ns.istioIngress) } : {}),
       config: ctx.config,
+      extensionProviders: ctx.contributions.to(MESH_EXTENSION_PROVIDERS_SLOT),
     },
     { parent: ctx.parent },
   );

@@ -54,7 +54,7 @@ export {
   THANOS_S3_CREDENTIALS_SECRET,
 } from "./thanos-config";
 export type { ThanosConfig, ThanosCredentials, ThanosObjectStorage, ThanosRetention } from "./thanos-config";
-export { EXEMPLAR_TRACE_ID_LABEL } from "./prometheus-stack-values";
+export { EXEMPLAR_TRACE_ID_LABEL, GRAFANA_VALUES_SLOT } from "./prometheus-stack-values";
 export type { PrometheusDatasourceOptions } from "./datasources";
 export { monitoringPart } from "./part";
 export { MONITORING_CHARTS } from "./charts";

@@ -28,6 +28,7 @@ import { alertmanagerDatasource, prometheusDatasource } from "./datasources";
 import { MetricsServer } from "./metrics-server";
 import { ALERTMANAGER_PORT, monitoringFlows, monitoringPodGroups, PROMETHEUS_PORT } from "./network";
 import { PrometheusStack, PrometheusStackArgs, STACK_RELEASE } from "./prometheus-stack";
+import { GRAFANA_VALUES_SLOT } from "./prometheus-stack-values";
 import { MONITORING_SIZING } from "./sizing";
 import { Thanos } from "./thanos";
 import {
@@ -125,6 +126,10 @@ function declarePrometheus(ctx: DeclareContext<MonitoringView> & { runs: Monitor
         ? { thanosS3Credentials: { accessKeyId, secretAccessKey } }
         : {}),
       ...(runs.jaeger ? { tracesDatasourceUid: JAEGER_DATASOURCE_UID } : {}),
+      grafanaContributions: {
+        values: ctx.contributions.to(GRAFANA_VALUES_SLOT),
+        after: ctx.contributions.after(GRAFANA_VALUES_SLOT),
+      },
     },
     { parent: ctx.parent },
   );

@@ -13,6 +13,7 @@ import {
   goDuration,
   StorageConfig,
   toK8s,
+  mergeContributedValues,
 } from "../kit";
 import { AlertmanagerConfig, PrometheusConfig } from "./config";
 import type { ThanosConfig } from "./thanos-config";
@@ -133,7 +134,18 @@ export interface PrometheusStackValuesArgs {
    * opens its trace, the metrics-to-traces link. Defaults to none (no exemplar link).
    */
   tracesDatasourceUid?: string;
+  /**
+   * What other parts add to Grafana's values (GRAFANA_VALUES_SLOT), merged in: they only add
+   * keys. Defaults to none.
+   */
+  grafanaContributions?: readonly unknown[];
 }
+
+/**
+ * The slot of Grafana's chart values: a part adds to them by contributing an object of values
+ * here (Part.contributions), such as sign-on's generic OAuth.
+ */
+export const GRAFANA_VALUES_SLOT = "monitoring/grafana-values";
 
 /** The label exemplars carry their trace id in (the OpenTelemetry SDKs' and Prometheus clients' name). */
 export const EXEMPLAR_TRACE_ID_LABEL = "trace_id";
@@ -155,6 +167,7 @@ export function prometheusStackValuesArgs(
   grafanaAdminSecretName: string,
   mesh?: { grafanaSidecar: boolean },
   links: { namespace?: string; tracesDatasourceUid?: string } = {},
+  grafanaContributions: readonly unknown[] = [],
 ): PrometheusStackValuesArgs {
   return {
     cluster: config.cluster,
@@ -172,6 +185,7 @@ export function prometheusStackValuesArgs(
       ? { thanos: { config: config.thanos, namespace: links.namespace ?? "monitoring" } }
       : {}),
     ...(links.tracesDatasourceUid !== undefined ? { tracesDatasourceUid: links.tracesDatasourceUid } : {}),
+    ...(grafanaContributions.length > 0 ? { grafanaContributions } : {}),
   };
 }
 
@@ -191,7 +205,7 @@ export function claimTemplate(
 
 /** Values for kube-prometheus-stack (keys checked in ../shared/docs/charts.md). */
 export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<string, unknown> {
-  const { cluster, resources: res, prometheus, alertmanager, grafana, dashboards, mesh } = args;
+  const { cluster, resources: res, prometheus, alertmanager, mesh } = args;
   const reloader = toK8s(res.configReloader);
   const routed = routingEnabled({ prometheus, alertmanager, alerting: args.alerting });
   const thanos =
@@ -261,64 +275,74 @@ export function prometheusStackValues(args: PrometheusStackValuesArgs): Record<s
           : {}),
       },
     },
-    grafana: {
-      enabled: grafana.enabled,
-      replicas: grafana.replicas,
-      resources: toK8s(res.grafana),
-      // The password lives only in a Secret the program owns; no plain value reaches the chart.
-      admin: {
-        existingSecret: args.grafanaAdminSecretName,
-        userKey: GRAFANA_ADMIN_USER_KEY,
-        passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
-      },
-      sidecar: {
-        // One key sizes both the dashboard and the datasource sidecar.
-        resources: toK8s(res.grafanaSidecar),
-        dashboards: sidecarDashboardValues(dashboards),
-        datasources: {
-          uid: PROMETHEUS_DATASOURCE_UID,
-          // With Thanos, the same datasource (same uid, so dashboards keep working) reads every
-          // replica, deduplicated, and the bucket's history through the query-frontend.
-          ...(args.thanos !== undefined
-            ? { url: thanosQueryUrl(args.thanos.namespace), extraJsonData: { prometheusType: "Thanos" } }
-            : {}),
-          ...(args.tracesDatasourceUid !== undefined
-            ? {
-                exemplarTraceIdDestinations: {
-                  datasourceUid: args.tracesDatasourceUid,
-                  traceIdLabelName: EXEMPLAR_TRACE_ID_LABEL,
-                  urlDisplayLabel: "Open trace",
-                },
-              }
-            : {}),
-          // The program provisions Alertmanager's datasource itself, only when Alertmanager runs.
-          alertmanager: { enabled: false },
-        },
-      },
-      // The chart's `helm test` pod would be one more unsized container; the program tests itself.
-      testFramework: { enabled: false },
-      persistence:
-        grafana.storage !== undefined
-          ? {
-              enabled: true,
-              size: grafana.storage.size,
-              ...(cluster.storageClass !== undefined ? { storageClassName: cluster.storageClass } : {}),
-            }
-          : { enabled: false },
-      // Runs only with persistence: it fixes the volume's ownership before Grafana starts.
-      ...(grafana.storage !== undefined ? { initChownData: { resources: toK8s(res.grafanaInit) } } : {}),
-      ...(mesh?.grafanaSidecar === true
-        ? {
-            podLabels: { "sidecar.istio.io/inject": "true" },
-            podAnnotations: istioSidecarSizing(mesh.proxy),
-            // Prometheus scrapes it with its certificate; the mesh part makes Grafana's workload
-            // STRICT in every mesh mode (mesh/policies.ts), the only mode that accepts that TLS.
-            serviceMonitor: { scheme: "https", tlsConfig: { ...ISTIO_SCRAPE_TLS } },
-          }
-        : {}),
-    },
+    grafana: mergeContributedValues(
+      GRAFANA_VALUES_SLOT,
+      grafanaValues(args),
+      args.grafanaContributions ?? [],
+    ),
     "kube-state-metrics": { resources: toK8s(res.kubeStateMetrics) },
     "prometheus-node-exporter": { resources: toK8s(res.nodeExporter) },
+  };
+}
+
+/** Grafana's values as the monitoring part builds them, before other parts' contributions. */
+function grafanaValues(args: PrometheusStackValuesArgs): Record<string, unknown> {
+  const { cluster, resources: res, grafana, dashboards, mesh } = args;
+  return {
+    enabled: grafana.enabled,
+    replicas: grafana.replicas,
+    resources: toK8s(res.grafana),
+    // The password lives only in a Secret the program owns; no plain value reaches the chart.
+    admin: {
+      existingSecret: args.grafanaAdminSecretName,
+      userKey: GRAFANA_ADMIN_USER_KEY,
+      passwordKey: GRAFANA_ADMIN_PASSWORD_KEY,
+    },
+    sidecar: {
+      // One key sizes both the dashboard and the datasource sidecar.
+      resources: toK8s(res.grafanaSidecar),
+      dashboards: sidecarDashboardValues(dashboards),
+      datasources: {
+        uid: PROMETHEUS_DATASOURCE_UID,
+        // With Thanos, the same datasource (same uid, so dashboards keep working) reads every
+        // replica, deduplicated, and the bucket's history through the query-frontend.
+        ...(args.thanos !== undefined
+          ? { url: thanosQueryUrl(args.thanos.namespace), extraJsonData: { prometheusType: "Thanos" } }
+          : {}),
+        ...(args.tracesDatasourceUid !== undefined
+          ? {
+              exemplarTraceIdDestinations: {
+                datasourceUid: args.tracesDatasourceUid,
+                traceIdLabelName: EXEMPLAR_TRACE_ID_LABEL,
+                urlDisplayLabel: "Open trace",
+              },
+            }
+          : {}),
+        // The program provisions Alertmanager's datasource itself, only when Alertmanager runs.
+        alertmanager: { enabled: false },
+      },
+    },
+    // The chart's `helm test` pod would be one more unsized container; the program tests itself.
+    testFramework: { enabled: false },
+    persistence:
+      grafana.storage !== undefined
+        ? {
+            enabled: true,
+            size: grafana.storage.size,
+            ...(cluster.storageClass !== undefined ? { storageClassName: cluster.storageClass } : {}),
+          }
+        : { enabled: false },
+    // Runs only with persistence: it fixes the volume's ownership before Grafana starts.
+    ...(grafana.storage !== undefined ? { initChownData: { resources: toK8s(res.grafanaInit) } } : {}),
+    ...(mesh?.grafanaSidecar === true
+      ? {
+          podLabels: { "sidecar.istio.io/inject": "true" },
+          podAnnotations: istioSidecarSizing(mesh.proxy),
+          // Prometheus scrapes it with its certificate; the mesh part makes Grafana's workload
+          // STRICT in every mesh mode (mesh/policies.ts), the only mode that accepts that TLS.
+          serviceMonitor: { scheme: "https", tlsConfig: { ...ISTIO_SCRAPE_TLS } },
+        }
+      : {}),
   };
 }
 

@@ -47,6 +47,11 @@ export interface PrometheusStackArgs {
    * before these pods start. Defaults to none.
    */
   mesh?: { istiod: pulumi.Resource; grafanaSidecar: boolean };
+  /**
+   * What other parts add to Grafana's values (GRAFANA_VALUES_SLOT), and the resources those
+   * values name, which the release waits for. Defaults to none.
+   */
+  grafanaContributions?: { values: readonly unknown[]; after: readonly pulumi.Resource[] };
 }
 
 /** Release names, fixed: the charts name their objects and selectors after them. */
@@ -189,12 +194,18 @@ export class PrometheusStack extends pulumi.ComponentResource {
         releaseName: STACK_RELEASE,
         namespace,
         values: prometheusStackValues(
-          prometheusStackValuesArgs(config, GRAFANA_ADMIN_SECRET, args.mesh, {
-            namespace: args.namespace.name,
-            ...(args.tracesDatasourceUid !== undefined
-              ? { tracesDatasourceUid: args.tracesDatasourceUid }
-              : {}),
-          }),
+          prometheusStackValuesArgs(
+            config,
+            GRAFANA_ADMIN_SECRET,
+            args.mesh,
+            {
+              namespace: args.namespace.name,
+              ...(args.tracesDatasourceUid !== undefined
+                ? { tracesDatasourceUid: args.tracesDatasourceUid }
+                : {}),
+            },
+            args.grafanaContributions?.values,
+          ),
         ),
         charts: config.charts,
         images: config.images,
@@ -206,6 +217,7 @@ export class PrometheusStack extends pulumi.ComponentResource {
           this.crds,
           adminSecret,
           ...this.thanosSecrets,
+          ...(args.grafanaContributions?.after ?? []),
           ...(args.mesh !== undefined ? [args.mesh.istiod] : []),
         ],
       },

@@ -108,6 +108,12 @@ export const P = {
     [c]: "cainjector",
   }),
   // The pod cert-manager starts for each ACME HTTP-01 challenge, beside the certificate.
+  oauth2Proxy: pod("oauth2-proxy", "monitoring", {
+    app: "oauth2-proxy",
+    [n]: "oauth2-proxy",
+    [i]: "oauth2-proxy",
+    [c]: "authentication-proxy",
+  }),
   acmeSolver: pod("cm-acme-http-solver", "istio-ingress", {
     "acme.cert-manager.io/http01-solver": "true",
     [n]: "acme-http01-solver",
@@ -210,6 +216,7 @@ const CACHES = [P.chunksCache, P.resultsCache];
 
 /** What prod runs beside dev's parts and Loki: the collector gateway, ECK and Elasticsearch. */
 const PROD_EXTRA_PODS = [
+  P.oauth2Proxy,
   P.collector,
   P.eckOperator,
   P.es,
@@ -253,6 +260,12 @@ function prodExtra(lokiPods: Pod[]): RequiredFlow[] {
     ...f(P.esIndexCleaner, P.es, 9200),
     // The front door's Let's Encrypt certificate: the gateway passes HTTP-01 challenges to the solver.
     ...f(P.gateway, P.acmeSolver, 8089),
+    // Sign-on: the gateway asks oauth2-proxy about each request to the UIs without a login of
+    // their own, and serves them on the LoadBalancer behind it.
+    ...f(P.gateway, P.oauth2Proxy, 4180),
+    ...f(P.gateway, P.prometheus, 9090),
+    ...f(P.gateway, P.alertmanager, 9093),
+    ...f(P.gateway, P.jaeger, 16686),
   ];
 }
 

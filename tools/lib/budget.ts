@@ -13,6 +13,7 @@ import {
   KIBANA_CONTAINERS,
 } from "../../components/search";
 import { CERT_MANAGER_CONTAINERS } from "../../components/front-door";
+import { OAUTH2_PROXY_CONTAINERS } from "../../components/sign-on";
 import { PlanDocument, PlanResource } from "./plan";
 import { ContainerSlot, ContainerUsage, containerUsage, totalRequests } from "../../components/kit";
 
@@ -33,6 +34,7 @@ export const CONTAINERS_BY_CHART: Readonly<Record<string, readonly ContainerSlot
   istiod: ISTIOD_CONTAINERS,
   gateway: ISTIO_GATEWAY_CONTAINERS,
   "cert-manager": CERT_MANAGER_CONTAINERS,
+  "oauth2-proxy": OAUTH2_PROXY_CONTAINERS,
 };
 
 /**
