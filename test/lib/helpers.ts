@@ -41,6 +41,25 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * One frozen result per input and test process, shared by every caller. A failure is not kept:
+ * the next caller sees it again.
+ */
+function shared<T>(
+  cache: Map<string, Promise<T>>,
+  input: StackConfigInput,
+  make: () => Promise<T>,
+): Promise<T> {
+  const key = JSON.stringify(input);
+  let result = cache.get(key);
+  if (result === undefined) {
+    result = make().then(deepFreeze);
+    cache.set(key, result);
+    result.catch(() => cache.delete(key));
+  }
+  return result;
+}
+
 const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
@@ -49,15 +68,7 @@ const runs = new Map<string, Promise<ProgramRun>>();
  * the run itself (what it logs, a failure) calls runProgram.
  */
 export async function run(input: StackConfigInput): Promise<ProgramRun> {
-  const key = JSON.stringify(input);
-  let result = runs.get(key);
-  if (result === undefined) {
-    result = runProgram(input).then(deepFreeze);
-    runs.set(key, result);
-    // A failed run is not kept: the next caller sees the failure again.
-    result.catch(() => runs.delete(key));
-  }
-  return result;
+  return shared(runs, input, () => runProgram(input));
 }
 
 /** The message the program fails with under this config; fails itself when the program runs. */
@@ -79,14 +90,7 @@ const plans = new Map<string, Promise<PlanDocument>>();
 
 /** The plan under this config, from the shared run; built once per test process. */
 export async function planOf(input: StackConfigInput): Promise<PlanDocument> {
-  const key = JSON.stringify(input);
-  let result = plans.get(key);
-  if (result === undefined) {
-    result = run(input).then((r) => deepFreeze(planFromRun(input, r)));
-    plans.set(key, result);
-    result.catch(() => plans.delete(key));
-  }
-  return result;
+  return shared(plans, input, async () => planFromRun(input, await run(input)));
 }
 
 /** The one resource of that type and name; fails loudly when there is none or more. */

@@ -196,10 +196,6 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     return Promise.resolve();
   };
   let rawOutputs: Record<string, unknown> | undefined;
-  // The SDK stamps every promise it makes with a captured stack (runtime/debuggable.js), which
-  // is most of a run's time under mocks; a short stack keeps the error messages and halves a run.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 2;
   try {
     rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
@@ -252,7 +248,6 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     await waitForRegistrations();
   } finally {
     pulumi.log.warn = warn;
-    Error.stackTraceLimit = stackTraceLimit;
   }
   if (offlineBefore === undefined) {
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
